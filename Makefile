@@ -1,0 +1,48 @@
+# Lockstep's entry points. Every target installs missing Debian packages first
+# (scripts/install-deps.sh, idempotent), so each works on a fresh Debian 12 machine.
+#
+#   make demo        release build, then the main job
+#   make test        release build with warnings as errors, then every test through ctest
+#   make asan-test   clang build with AddressSanitizer + UndefinedBehaviorSanitizer, then ctest
+#   make bazel-test  the Bazel build and its tests (offline)
+#   make bench       release build, then the Google Benchmark suites
+
+BUILD_DIR ?= build
+ASAN_DIR ?= build-asan
+JOBS ?= $(shell nproc)
+# CI builds treat warnings as errors; local builds do too unless WERROR=OFF.
+WERROR ?= ON
+
+.PHONY: deps build demo test asan-test bazel-test bench clean
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DLOCKSTEP_WERROR=$(WERROR) >/dev/null
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+demo: build
+	@bash scripts/demo.sh $(BUILD_DIR)/tools/lockstep/lockstep
+
+test: build
+	@ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
+
+asan-test: deps
+	@CC=clang CXX=clang++ cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+	  -DLOCKSTEP_WERROR=$(WERROR) -DLOCKSTEP_SANITIZE=address,undefined \
+	  -DLOCKSTEP_BENCHMARKS=OFF >/dev/null
+	@cmake --build $(ASAN_DIR) -j $(JOBS)
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --test-dir $(ASAN_DIR) --output-on-failure -j $(JOBS)
+
+bazel-test:
+	@LOCKSTEP_WITH_BAZEL=1 bash scripts/install-deps.sh
+	@bash scripts/bazel-test.sh
+
+bench: build
+	@$(BUILD_DIR)/benchmarks/history_benchmark --benchmark_repetitions=5 \
+	  --benchmark_report_aggregates_only=true
+
+clean:
+	rm -rf $(BUILD_DIR) $(ASAN_DIR)

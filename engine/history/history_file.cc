@@ -1,0 +1,213 @@
+#include "engine/history/history_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "engine/history/json_writer.h"
+#include "engine/history/validate.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "temporal/api/common/v1/message.pb.h"
+
+namespace lockstep::history {
+namespace {
+
+using temporal::api::history::v1::History;
+
+absl::Status ErrnoError(absl::string_view what, const std::string& path) {
+  return absl::InvalidArgumentError(absl::StrCat(path, ": ", what, ": ", std::strerror(errno)));
+}
+
+bool HasExtension(absl::string_view path, std::initializer_list<absl::string_view> extensions) {
+  for (absl::string_view ext : extensions) {
+    if (absl::EndsWithIgnoreCase(path, ext)) return true;
+  }
+  return false;
+}
+
+// A serialized History starts with field 1 (events), wire type 2: byte 0x0A. JSON never
+// starts with that byte once whitespace is skipped, but 0x0A is itself a newline, so a
+// binary guess is confirmed by parsing.
+HistoryFormat SniffFormat(absl::string_view bytes) {
+  if (!bytes.empty() && bytes[0] == 0x0A) {
+    History probe;
+    if (probe.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+      return HistoryFormat::kBinary;
+    }
+  }
+  return HistoryFormat::kJson;
+}
+
+// Finds a Payload whose data exceeds `limit` anywhere inside `msg`; returns its field path.
+bool FindOversizedPayload(const google::protobuf::Message& msg, int64_t limit, std::string* path) {
+  using google::protobuf::FieldDescriptor;
+  if (msg.GetDescriptor()->full_name() == "temporal.api.common.v1.Payload") {
+    const auto& payload = static_cast<const temporal::api::common::v1::Payload&>(msg);
+    return static_cast<int64_t>(payload.data().size()) > limit;
+  }
+  std::vector<const FieldDescriptor*> fields;
+  msg.GetReflection()->ListFields(msg, &fields);
+  for (const FieldDescriptor* field : fields) {
+    if (field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) continue;
+    const auto* refl = msg.GetReflection();
+    const int n = field->is_repeated() ? refl->FieldSize(msg, field) : 1;
+    for (int i = 0; i < n; ++i) {
+      const auto& child = field->is_repeated() ? refl->GetRepeatedMessage(msg, field, i)
+                                               : refl->GetMessage(msg, field);
+      if (FindOversizedPayload(child, limit, path)) {
+        std::string step = field->json_name();
+        if (field->is_repeated()) absl::StrAppend(&step, "[", i, "]");
+        *path = path->empty() ? step : absl::StrCat(step, ".", *path);
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> ReadFileToString(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoError("cannot open", path);
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    absl::Status s = ErrnoError("cannot stat", path);
+    ::close(fd);
+    return s;
+  }
+  if (S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    return absl::InvalidArgumentError(absl::StrCat(path, ": is a directory, expected a file"));
+  }
+  std::string out;
+  if (S_ISREG(st.st_mode)) out.reserve(static_cast<size_t>(st.st_size));
+  char buf[1 << 16];
+  while (true) {
+    ssize_t n = ::read(fd, buf, sizeof(buf));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      absl::Status s = ErrnoError("read failed", path);
+      ::close(fd);
+      return s;
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+absl::StatusOr<History> ParseHistoryBinary(absl::string_view bytes, absl::string_view source) {
+  if (bytes.empty()) return absl::InvalidArgumentError(absl::StrCat(source, ": file is empty"));
+  History history;
+  google::protobuf::io::ArrayInputStream input(bytes.data(), static_cast<int>(bytes.size()));
+  google::protobuf::io::CodedInputStream coded(&input);
+  if (!history.ParseFromCodedStream(&coded) || !coded.ConsumedEntireMessage()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        source, ": not a valid binary history (protobuf temporal.api.history.v1.History; ",
+        history.events_size(),
+        " events decoded before the error; the file may be truncated "
+        "or not a history)"));
+  }
+  return history;
+}
+
+std::string SerializeHistoryBinary(const History& history) {
+  std::string out;
+  {
+    google::protobuf::io::StringOutputStream stream(&out);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    history.SerializeToCodedStream(&coded);
+  }
+  return out;
+}
+
+absl::StatusOr<LoadedHistories> LoadHistoryFile(const std::string& path,
+                                                const LoadOptions& options) {
+  absl::StatusOr<std::string> bytes = ReadFileToString(path);
+  if (!bytes.ok()) return bytes.status();
+  LoadedHistories loaded;
+  loaded.path = path;
+  if (HasExtension(path, {".json"})) {
+    loaded.format = HistoryFormat::kJson;
+  } else if (HasExtension(path, {".pb", ".binpb", ".bin", ".history"})) {
+    loaded.format = HistoryFormat::kBinary;
+  } else {
+    loaded.format = SniffFormat(*bytes);
+  }
+  if (loaded.format == HistoryFormat::kBinary) {
+    absl::StatusOr<History> history = ParseHistoryBinary(*bytes, path);
+    if (!history.ok()) return history.status();
+    // Only a file larger than the limit can hold an oversized payload.
+    if (static_cast<int64_t>(bytes->size()) > options.json.max_payload_bytes) {
+      for (const auto& event : history->events()) {
+        std::string where;
+        if (FindOversizedPayload(event, options.json.max_payload_bytes, &where)) {
+          return absl::InvalidArgumentError(absl::StrCat(path, ": event ", event.event_id(), ": ",
+                                                         where, ": payload is over the limit of ",
+                                                         options.json.max_payload_bytes, " bytes"));
+        }
+      }
+    }
+    loaded.histories.push_back(*std::move(history));
+  } else {
+    auto histories = ParseHistoriesJson(*bytes, path, options.json, &loaded.json_stats);
+    if (!histories.ok()) return histories.status();
+    loaded.histories = *std::move(histories);
+  }
+  if (options.validate) {
+    for (size_t i = 0; i < loaded.histories.size(); ++i) {
+      std::string source =
+          loaded.histories.size() > 1 ? absl::StrCat(path, ": history #", i + 1) : path;
+      if (auto s = ValidateHistory(loaded.histories[i], source); !s.ok()) return s;
+    }
+  }
+  return loaded;
+}
+
+absl::Status WriteFileAtomically(const std::string& path, absl::string_view contents) {
+  std::string tmp = absl::StrCat(path, ".tmp.", ::getpid());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return ErrnoError("cannot create", tmp);
+  size_t written = 0;
+  while (written < contents.size()) {
+    ssize_t n = ::write(fd, contents.data() + written, contents.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      absl::Status s = ErrnoError("write failed", tmp);
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return s;
+    }
+    written += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    absl::Status s = ErrnoError("cannot flush", tmp);
+    ::unlink(tmp.c_str());
+    return s;
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    absl::Status s = ErrnoError("cannot rename into place", path);
+    ::unlink(tmp.c_str());
+    return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SaveHistoryFile(const std::string& path, const History& history,
+                             HistoryFormat format) {
+  return WriteFileAtomically(path, format == HistoryFormat::kBinary
+                                       ? SerializeHistoryBinary(history)
+                                       : HistoryToJson(history));
+}
+
+}  // namespace lockstep::history

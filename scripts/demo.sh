@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The main job, for now: load real Temporal histories in both JSON shapes, show them, convert
+# one to binary and back, and show the binary copy. The simulator replaces this as it lands.
+# usage: scripts/demo.sh LOCKSTEP_BINARY
+set -euo pipefail
+lockstep=$1
+cd "$(dirname "$0")/.."
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+old_shape=tests/data/temporal/samples-go__helloworld__helloworld.json
+new_shape=tests/data/temporal/sdk-java__temporal-sdk__src__test__resources__cancellationScopeDeterminism.json
+retries=tests/data/temporal/features__features__activity__retry_on_error__history__history.go.v1.5.0.json
+
+echo "\$ lockstep show $old_shape $new_shape $retries"
+"$lockstep" show "$old_shape" "$new_shape" "$retries"
+echo
+echo "\$ lockstep show --binary $out/helloworld.pb $old_shape && lockstep show $out/helloworld.pb"
+"$lockstep" show --binary "$out/helloworld.pb" "$old_shape"
+"$lockstep" show "$out/helloworld.pb" | sed -n 1,2p
+echo
+echo "\$ lockstep show tests/data/temporal/*.json | grep '^workflow'   (summary line of every recorded history)"
+"$lockstep" show tests/data/temporal/*.json | grep '^workflow'
+
+echo
+echo "lockstep binary: $lockstep"

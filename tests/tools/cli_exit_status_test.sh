@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Exit statuses of the real `lockstep` binary, as CI scripts see them.
+# usage: cli_exit_status_test.sh LOCKSTEP_BINARY CORPUS_DIR
+set -u
+lockstep=$1
+corpus=$2
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+failures=0
+
+expect() {
+  local want=$1
+  shift
+  "$@" >"$scratch/out" 2>"$scratch/err"
+  local got=$?
+  if [[ $got -ne $want ]]; then
+    echo "FAIL: '$*' exited $got, expected $want"
+    sed 's/^/  stderr: /' "$scratch/err" | head -5
+    failures=$((failures + 1))
+  fi
+}
+
+expect 0 "$lockstep" show "$corpus"/*.json
+expect 0 "$lockstep" help
+expect 2 "$lockstep"
+expect 2 "$lockstep" frobnicate
+expect 2 "$lockstep" show
+expect 2 "$lockstep" show --no-such-flag "$corpus/samples-go__helloworld__helloworld.json"
+expect 2 "$lockstep" show "$scratch/missing.json"
+printf '{"events":[' >"$scratch/truncated.json"
+expect 2 "$lockstep" show "$scratch/truncated.json"
+: >"$scratch/empty.json"
+expect 2 "$lockstep" show "$scratch/empty.json"
+grep -q "empty.json: file is empty" "$scratch/err" || { echo "FAIL: no 'file is empty' message"; failures=$((failures + 1)); }
+expect 0 "$lockstep" show --binary "$scratch/h.pb" "$corpus/samples-go__helloworld__helloworld.json"
+expect 0 "$lockstep" show "$scratch/h.pb"
+grep -q "status Completed" "$scratch/out" || { echo "FAIL: binary history did not show"; failures=$((failures + 1)); }
+
+if [[ $failures -gt 0 ]]; then
+  echo "$failures failure(s)"
+  exit 1
+fi
+echo "all exit statuses as expected"

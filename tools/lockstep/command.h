@@ -1,0 +1,30 @@
+// The shape every `lockstep` subcommand shares: it reads its arguments, writes its output to
+// `out` and its diagnostics to `err`, and returns the process exit status.
+//
+// Exit statuses (stable, for CI): 0 success; 1 a check found a problem (for example
+// nondeterminism); 2 bad input or bad usage, with a message that names the file, event or
+// argument.
+#ifndef LOCKSTEP_TOOLS_LOCKSTEP_COMMAND_H_
+#define LOCKSTEP_TOOLS_LOCKSTEP_COMMAND_H_
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace lockstep::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFound = 1;
+inline constexpr int kExitUsage = 2;
+
+struct CommandIo {
+  std::ostream& out;
+  std::ostream& err;
+};
+
+// `lockstep show [--json] [--binary OUT] [--no-validate] FILE...`
+int RunShow(const std::vector<std::string>& args, CommandIo io);
+
+}  // namespace lockstep::cli
+
+#endif  // LOCKSTEP_TOOLS_LOCKSTEP_COMMAND_H_
