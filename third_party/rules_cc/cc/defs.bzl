@@ -1,0 +1,18 @@
+"""Offline stub of @rules_cc//cc:defs.bzl.
+
+In Bazel 4.2.3 the C++ rules are native; the real rules_cc only re-exports them. Bazel's own
+@bazel_tools and the autoconfigured @local_config_cc load this file, so it must exist even
+though Lockstep's BUILD files use the native rules directly.
+"""
+
+cc_binary = native.cc_binary
+cc_import = native.cc_import
+cc_library = native.cc_library
+cc_proto_library = native.cc_proto_library
+cc_test = native.cc_test
+cc_toolchain = native.cc_toolchain
+cc_toolchain_suite = native.cc_toolchain_suite
+fdo_prefetch_hints = native.fdo_prefetch_hints
+fdo_profile = native.fdo_profile
+objc_import = native.objc_import
+objc_library = native.objc_library
