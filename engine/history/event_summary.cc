@@ -250,7 +250,7 @@ bool Lookup(const Message& msg, absl::string_view path, std::string* out) {
       if (!refl->HasField(*current, field)) return false;
       if (last) {
         *out = RenderValue(*current, field);
-        return true;
+        return *out != "[]";  // an empty payload list says nothing
       }
       current = &refl->GetMessage(*current, field);
       continue;

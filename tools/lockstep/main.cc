@@ -17,6 +17,8 @@ constexpr std::string_view kUsage =
     "                   --binary OUT   write the (single) history as binary protobuf to OUT\n"
     "                   --no-validate  skip structural validation\n"
     "                   --max-payload-bytes=N  reject payloads larger than N (default 64 MiB)\n"
+    "  list             the workflow types built into this binary, one per line\n"
+    "                   --activities   the activity types instead\n"
     "  help             this text\n"
     "\n"
     "exit status: 0 ok, 1 a check found a problem, 2 bad input or usage\n";
@@ -33,6 +35,7 @@ int main(int argc, char** argv) {
   std::string_view command = argv[1];
   std::vector<std::string> args(argv + 2, argv + argc);
   if (command == "show") return lockstep::cli::RunShow(args, io);
+  if (command == "list") return lockstep::cli::RunList(args, io);
   if (command == "help" || command == "--help" || command == "-h") {
     std::cout << kUsage;
     return lockstep::cli::kExitOk;

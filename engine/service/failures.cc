@@ -1,0 +1,86 @@
+#include "engine/service/failures.h"
+
+#include <cstdio>
+
+#include "absl/strings/str_cat.h"
+#include "engine/history/history_builder.h"
+
+namespace lockstep::service {
+namespace {
+
+constexpr char kServerSource[] = "Server";
+
+std::string JsonQuote(absl::string_view text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof(buf), "\\u%04x", static_cast<unsigned>(c));
+          out += buf;
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  out.push_back('"');
+  return out;
+}
+
+}  // namespace
+
+temporal::api::failure::v1::Failure TimeoutFailure(absl::string_view message,
+                                                   temporal::api::enums::v1::TimeoutType type) {
+  temporal::api::failure::v1::Failure failure;
+  failure.set_message(std::string(message));
+  failure.set_source(kServerSource);
+  failure.mutable_timeout_failure_info()->set_timeout_type(type);
+  return failure;
+}
+
+temporal::api::failure::v1::Failure ServerFailure(absl::string_view message, bool non_retryable) {
+  temporal::api::failure::v1::Failure failure;
+  failure.set_message(std::string(message));
+  failure.set_source(kServerSource);
+  failure.mutable_server_failure_info()->set_non_retryable(non_retryable);
+  return failure;
+}
+
+temporal::api::common::v1::Payloads StringPayloads(absl::string_view text) {
+  temporal::api::common::v1::Payloads payloads;
+  *payloads.add_payloads() = history::JsonPayload(JsonQuote(text));
+  return payloads;
+}
+
+std::string ActivityTimeoutMessage(temporal::api::enums::v1::TimeoutType type) {
+  namespace enums = temporal::api::enums::v1;
+  // Temporal formats common.FailureReasonActivityTimeout ("activity %v timeout") with Go's
+  // TimeoutType.String().
+  switch (type) {
+    case enums::TIMEOUT_TYPE_START_TO_CLOSE:
+      return "activity StartToClose timeout";
+    case enums::TIMEOUT_TYPE_SCHEDULE_TO_START:
+      return "activity ScheduleToStart timeout";
+    case enums::TIMEOUT_TYPE_SCHEDULE_TO_CLOSE:
+      return "activity ScheduleToClose timeout";
+    case enums::TIMEOUT_TYPE_HEARTBEAT:
+      return "activity Heartbeat timeout";
+    default:
+      return absl::StrCat("activity ", static_cast<int>(type), " timeout");
+  }
+}
+
+}  // namespace lockstep::service

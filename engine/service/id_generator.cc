@@ -1,0 +1,46 @@
+#include "engine/service/id_generator.h"
+
+namespace lockstep::service {
+namespace {
+
+// SplitMix64's finalizer (Steele, Lea, Flood 2014): a bijective mix of the counter.
+uint64_t Mix(uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+void AppendHex(uint64_t word, int digits, std::string* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (int i = digits - 1; i >= 0; --i) out->push_back(kHex[(word >> (4 * i)) & 0xf]);
+}
+
+}  // namespace
+
+IdGenerator::IdGenerator(uint64_t seed, uint64_t stream) : state_(Mix(seed) ^ Mix(~stream)) {}
+
+uint64_t IdGenerator::NextWord() {
+  state_ += 0x9e3779b97f4a7c15ULL;
+  return Mix(state_);
+}
+
+std::string IdGenerator::NextUuid() {
+  uint64_t hi = NextWord();
+  uint64_t lo = NextWord();
+  hi = (hi & ~0xf000ULL) | 0x4000ULL;                    // version 4
+  lo = (lo & ~(0x3ULL << 62)) | (0x2ULL << 62);          // variant 10xx
+  std::string out;
+  out.reserve(36);
+  AppendHex(hi >> 32, 8, &out);
+  out.push_back('-');
+  AppendHex(hi >> 16, 4, &out);
+  out.push_back('-');
+  AppendHex(hi, 4, &out);
+  out.push_back('-');
+  AppendHex(lo >> 48, 4, &out);
+  out.push_back('-');
+  AppendHex(lo, 12, &out);
+  return out;
+}
+
+}  // namespace lockstep::service

@@ -1,0 +1,160 @@
+// What the service knows about one workflow run: its history and the mutable state that
+// Temporal keeps beside it (pending workflow task, activities, timers, buffered events).
+// Internal to the service; every container is ordered, so iterating one never depends on
+// hashing.
+#ifndef LOCKSTEP_ENGINE_SERVICE_RUN_STATE_H_
+#define LOCKSTEP_ENGINE_SERVICE_RUN_STATE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/btree_map.h"
+#include "absl/container/btree_set.h"
+#include "absl/time/time.h"
+#include "engine/service/deadline_queue.h"
+#include "engine/service/task_handlers.h"
+#include "temporal/api/common/v1/message.pb.h"
+#include "temporal/api/enums/v1/workflow.pb.h"
+#include "temporal/api/failure/v1/message.pb.h"
+#include "temporal/api/history/v1/message.pb.h"
+
+namespace lockstep::service {
+
+// The id Record() reports for a buffered event. A buffered activity close event carries it as
+// started_event_id when its ActivityTaskStarted is buffered too; the flush patches it.
+inline constexpr int64_t kBufferedEventId = -1;
+
+// An event held back while a workflow task is out, written (with its id) when the task closes.
+struct BufferedEvent {
+  temporal::api::history::v1::HistoryEvent event;
+};
+
+struct WorkflowTaskState {
+  enum class Phase { kNone, kScheduled, kStarted };
+  Phase phase = Phase::kNone;
+  // Attempt >= 2 after a failure or timeout: its scheduled/started events are shown to the
+  // worker but written only if it completes (Temporal's transient workflow task).
+  bool transient = false;
+  int32_t attempt = 1;
+  int64_t scheduled_event_id = 0;  // transient: the id it will get
+  int64_t started_event_id = 0;
+  // Transient: the history length when it was scheduled; new events since then turn it into
+  // a normal attempt-1 task when it starts.
+  int64_t transient_history_length = 0;
+  absl::Time scheduled_time;
+  absl::Time started_time;
+  absl::Duration timeout = absl::ZeroDuration();
+  std::string request_id;
+  bool handler_called = false;  // the worker has seen this task (evict it if we discard it)
+  std::optional<WorkflowTaskResponse> response;  // waiting for kWorkflowTaskResponse
+  std::optional<DueKey> dispatch_key;
+  std::optional<DueKey> timeout_key;
+  std::optional<DueKey> response_key;
+};
+
+struct ActivityState {
+  int64_t scheduled_event_id = 0;
+  std::string activity_id;
+  std::string activity_type;
+  std::string task_queue;
+  temporal::api::common::v1::Payloads input;
+  temporal::api::common::v1::Header header;
+  absl::Duration schedule_to_close = absl::ZeroDuration();
+  absl::Duration schedule_to_start = absl::ZeroDuration();
+  absl::Duration start_to_close = absl::ZeroDuration();
+  absl::Duration heartbeat_timeout = absl::ZeroDuration();
+  std::optional<temporal::api::common::v1::RetryPolicy> retry_policy;
+
+  absl::Time first_scheduled_time;
+  absl::Time attempt_scheduled_time;  // when the current attempt may be dispatched
+  int32_t attempt = 1;
+  bool started = false;               // the current attempt is running on a worker
+  absl::Time started_time;
+  std::string started_request_id;
+  // Non-zero only when written at start (no retry policy); kBufferedEventId until flushed.
+  int64_t started_event_id = 0;
+  std::optional<temporal::api::failure::v1::Failure> last_failure;  // previous attempt's
+  std::optional<temporal::api::common::v1::Payloads> heartbeat_details;
+  bool cancel_requested = false;
+  int64_t cancel_requested_event_id = 0;
+
+  // The running attempt's planned end.
+  ActivityOutcome outcome;
+  ActivityTiming timing;
+
+  std::optional<DueKey> dispatch_key;
+  std::optional<DueKey> schedule_to_start_key;
+  std::optional<DueKey> schedule_to_close_key;
+  std::optional<DueKey> start_to_close_key;
+  std::optional<DueKey> heartbeat_key;
+  std::optional<DueKey> outcome_key;
+  std::optional<DueKey> cancel_noticed_key;
+};
+
+struct TimerState {
+  std::string timer_id;
+  int64_t started_event_id = 0;
+  absl::Time fire_time;
+  std::optional<DueKey> key;
+};
+
+struct RunState {
+  size_t index = 0;
+  std::string workflow_id;
+  std::string run_id;
+  std::string first_run_id;
+  std::string workflow_type;
+  std::string task_queue;
+  temporal::api::history::v1::History history;
+
+  temporal::api::enums::v1::WorkflowExecutionStatus status =
+      temporal::api::enums::v1::WORKFLOW_EXECUTION_STATUS_RUNNING;
+  absl::Time start_time;
+  std::optional<absl::Time> close_time;
+  std::optional<temporal::api::common::v1::Payloads> result;
+  std::optional<temporal::api::failure::v1::Failure> failure;
+  std::string new_execution_run_id;
+
+  absl::Duration run_timeout = absl::ZeroDuration();        // zero: unlimited
+  absl::Duration execution_timeout = absl::ZeroDuration();  // zero: unlimited
+  absl::Duration task_timeout = absl::ZeroDuration();
+  std::optional<absl::Time> expiration_time;  // of the whole chain (execution timeout)
+  std::optional<temporal::api::common::v1::RetryPolicy> retry_policy;  // defaults filled
+  int32_t attempt = 1;
+  temporal::api::common::v1::Payloads input;
+  temporal::api::common::v1::Header header;
+  temporal::api::common::v1::Memo memo;
+  temporal::api::common::v1::SearchAttributes search_attributes;
+  std::string start_request_id;
+  std::string identity;
+
+  absl::btree_set<std::string> signal_request_ids;
+  bool cancel_requested = false;
+
+  WorkflowTaskState task;
+  // Set while a completed task's commands are recorded: nothing may schedule a workflow task
+  // in the middle of them (the completion schedules one afterwards if needed).
+  bool recording_commands = false;
+  int32_t next_task_attempt = 1;  // Temporal's WorkflowTaskAttempt: > 1 after failures
+  bool completed_any_task = false;
+  int64_t last_completed_started_event_id = 0;
+  // First workflow task delayed by first_workflow_task_backoff (retried or continued run);
+  // until it is due, signals do not schedule a task.
+  bool awaiting_start_backoff = false;
+  std::optional<DueKey> start_key;
+  std::optional<DueKey> run_timeout_key;
+
+  std::vector<BufferedEvent> buffered;
+  absl::btree_map<int64_t, ActivityState> activities;  // by scheduled event id
+  absl::btree_map<std::string, TimerState> timers;     // by timer id
+
+  bool running() const {
+    return status == temporal::api::enums::v1::WORKFLOW_EXECUTION_STATUS_RUNNING;
+  }
+};
+
+}  // namespace lockstep::service
+
+#endif  // LOCKSTEP_ENGINE_SERVICE_RUN_STATE_H_

@@ -1,0 +1,355 @@
+// Service: construction, lookups, the client API and the run loop. Workflow tasks, commands,
+// activities and run lifecycle live in the other service_*.cc files.
+#include "engine/service/service.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "engine/service/failures.h"
+
+namespace lockstep {
+namespace {
+
+namespace enums = temporal::api::enums::v1;
+using service::DueKind;
+
+// Stream ids for the two id sequences drawn from ServiceOptions::seed.
+constexpr uint64_t kRunIdStream = 1;
+constexpr uint64_t kRequestIdStream = 2;
+
+temporal::api::common::v1::WorkflowExecution ExecutionOf(const service::RunState& run) {
+  temporal::api::common::v1::WorkflowExecution execution;
+  execution.set_workflow_id(run.workflow_id);
+  execution.set_run_id(run.run_id);
+  return execution;
+}
+
+}  // namespace
+
+Service::Service(Clock* clock, WorkflowTaskHandler* workflows, ActivityTaskHandler* activities,
+                 ServiceOptions options)
+    : clock_(clock),
+      workflows_(workflows),
+      activities_(activities),
+      options_(std::move(options)),
+      workflow_workers_polling_(options_.workflow_workers_polling),
+      activity_workers_polling_(options_.activity_workers_polling),
+      run_ids_(options_.seed, kRunIdStream),
+      request_ids_(options_.seed, kRequestIdStream),
+      next_task_id_(options_.first_task_id) {}
+
+Service::~Service() = default;
+
+// --- Lookups -------------------------------------------------------------------------------
+
+absl::StatusOr<service::RunState*> Service::FindRun(const std::string& workflow_id,
+                                                    const std::string& run_id) {
+  absl::StatusOr<const RunState*> found = std::as_const(*this).FindRun(workflow_id, run_id);
+  if (!found.ok()) return found.status();
+  return const_cast<RunState*>(*found);
+}
+
+absl::StatusOr<const service::RunState*> Service::FindRun(const std::string& workflow_id,
+                                                          const std::string& run_id) const {
+  if (run_id.empty()) {
+    auto it = current_run_.find(workflow_id);
+    if (it == current_run_.end()) {
+      return absl::NotFoundError(absl::StrCat("workflow not found for ID: ", workflow_id));
+    }
+    return runs_[it->second].get();
+  }
+  auto it = run_index_.find({workflow_id, run_id});
+  if (it == run_index_.end()) {
+    return absl::NotFoundError(
+        absl::StrCat("workflow execution not found: ", workflow_id, "/", run_id));
+  }
+  return runs_[it->second].get();
+}
+
+service::RunState* Service::CurrentRun(const std::string& workflow_id) {
+  auto it = current_run_.find(workflow_id);
+  return it == current_run_.end() ? nullptr : runs_[it->second].get();
+}
+
+std::vector<temporal::api::common::v1::WorkflowExecution> Service::ListRuns() const {
+  std::vector<temporal::api::common::v1::WorkflowExecution> out;
+  out.reserve(runs_.size());
+  for (const auto& run : runs_) out.push_back(ExecutionOf(*run));
+  return out;
+}
+
+// --- Client API ----------------------------------------------------------------------------
+
+absl::StatusOr<temporal::api::common::v1::WorkflowExecution> Service::StartWorkflow(
+    const StartWorkflowRequest& request) {
+  if (absl::Status status = ValidateStart(request); !status.ok()) return status;
+  RunState* current = CurrentRun(request.workflow_id);
+  bool dedupe_hit = false;
+  absl::StatusOr<std::string> run_id = CheckIdReuse(current, request, &dedupe_hit);
+  if (!run_id.ok()) return run_id.status();
+  if (dedupe_hit) return ExecutionOf(*current);
+  RunState& run = CreateRun(NewRunFromRequest(request, *run_id));
+  BeginRun(run);
+  return ExecutionOf(run);
+}
+
+absl::Status Service::SignalWorkflow(const SignalWorkflowRequest& request) {
+  absl::StatusOr<RunState*> found = FindRun(request.workflow_id, request.run_id);
+  if (!found.ok()) return found.status();
+  RunState& run = **found;
+  // Temporal checks the request id before whether the run is open: a retried signal that
+  // already landed succeeds even after the run closed.
+  if (!request.request_id.empty() && run.signal_request_ids.contains(request.request_id)) {
+    return absl::OkStatus();
+  }
+  if (!run.running()) return absl::NotFoundError("workflow execution already completed");
+  RecordSignal(run, request.signal_name, request.input, request.identity, request.request_id,
+               request.header);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<temporal::api::common::v1::WorkflowExecution> Service::SignalWithStartWorkflow(
+    const SignalWithStartRequest& request) {
+  const StartWorkflowRequest& start = request.start;
+  if (absl::Status status = ValidateStart(start); !status.ok()) return status;
+  RunState* current = CurrentRun(start.workflow_id);
+  if (current != nullptr && current->running() &&
+      start.id_reuse_policy != enums::WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING) {
+    SignalWorkflowRequest signal;
+    signal.workflow_id = current->workflow_id;
+    signal.run_id = current->run_id;
+    signal.signal_name = request.signal_name;
+    signal.input = request.signal_input;
+    signal.request_id = start.request_id;
+    signal.identity = start.identity;
+    signal.header = request.signal_header;
+    if (absl::Status status = SignalWorkflow(signal); !status.ok()) return status;
+    return ExecutionOf(*current);
+  }
+  bool dedupe_hit = false;
+  absl::StatusOr<std::string> run_id = CheckIdReuse(current, start, &dedupe_hit);
+  if (!run_id.ok()) return run_id.status();
+  if (dedupe_hit) return ExecutionOf(*current);
+  RunState& run = CreateRun(NewRunFromRequest(start, *run_id));
+  RecordSignal(run, request.signal_name, request.signal_input, start.identity, start.request_id,
+               request.signal_header);
+  BeginRun(run);
+  return ExecutionOf(run);
+}
+
+absl::StatusOr<temporal::api::common::v1::Payloads> Service::QueryWorkflow(
+    const std::string& workflow_id, const std::string& run_id, const std::string& query_type,
+    const temporal::api::common::v1::Payloads& args) {
+  absl::StatusOr<RunState*> found = FindRun(workflow_id, run_id);
+  if (!found.ok()) return found.status();
+  const RunState& run = **found;
+  if (!run.completed_any_task) {
+    // Temporal: a closed run without a completed task cannot answer; a running one makes the
+    // query wait for its first task, which a synchronous call cannot do.
+    return absl::FailedPreconditionError(
+        run.running() ? "Workflow task is not completed yet; run the service until it is."
+                      : "Workflow execution closed before WorkflowTaskStarted event");
+  }
+  return workflows_->HandleQuery(run.workflow_id, run.run_id, run.history, query_type, args);
+}
+
+absl::StatusOr<WorkflowDescription> Service::DescribeWorkflow(const std::string& workflow_id,
+                                                              const std::string& run_id) const {
+  absl::StatusOr<const RunState*> found = FindRun(workflow_id, run_id);
+  if (!found.ok()) return found.status();
+  const RunState& run = **found;
+  WorkflowDescription d;
+  d.execution = ExecutionOf(run);
+  d.workflow_type = run.workflow_type;
+  d.task_queue = run.task_queue;
+  d.status = run.status;
+  d.history_length = run.history.events_size();
+  d.attempt = run.attempt;
+  d.start_time = run.start_time;
+  d.close_time = run.close_time;
+  d.result = run.result;
+  d.failure = run.failure;
+  d.new_execution_run_id = run.new_execution_run_id;
+  d.cancel_requested = run.cancel_requested;
+  d.memo = run.memo;
+  d.search_attributes = run.search_attributes;
+  using Phase = service::WorkflowTaskState::Phase;
+  if (run.task.phase != Phase::kNone) {
+    d.workflow_task_state = run.task.phase == Phase::kStarted
+                                ? enums::PENDING_WORKFLOW_TASK_STATE_STARTED
+                                : enums::PENDING_WORKFLOW_TASK_STATE_SCHEDULED;
+    d.workflow_task_attempt = run.task.attempt;
+  }
+  for (const auto& [id, a] : run.activities) {
+    PendingActivityDescription p;
+    p.scheduled_event_id = id;
+    p.activity_id = a.activity_id;
+    p.activity_type = a.activity_type;
+    p.state = a.cancel_requested ? enums::PENDING_ACTIVITY_STATE_CANCEL_REQUESTED
+              : a.started        ? enums::PENDING_ACTIVITY_STATE_STARTED
+                                 : enums::PENDING_ACTIVITY_STATE_SCHEDULED;
+    p.attempt = a.attempt;
+    p.scheduled_time = a.attempt_scheduled_time;
+    if (a.started) p.last_started_time = a.started_time;
+    p.last_failure = a.last_failure;
+    p.heartbeat_details = a.heartbeat_details;
+    d.pending_activities.push_back(std::move(p));
+  }
+  for (const auto& [id, t] : run.timers) {
+    d.pending_timers.push_back({t.timer_id, t.started_event_id, t.fire_time});
+  }
+  return d;
+}
+
+absl::Status Service::RequestCancelWorkflow(const CancelWorkflowRequest& request) {
+  absl::StatusOr<RunState*> found = FindRun(request.workflow_id, request.run_id);
+  if (!found.ok()) return found.status();
+  RunState& run = **found;
+  if (!run.running() || run.cancel_requested) return absl::OkStatus();
+  run.cancel_requested = true;
+  HistoryEvent event = NewEvent(enums::EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED);
+  auto* attrs = event.mutable_workflow_execution_cancel_requested_event_attributes();
+  attrs->set_cause(request.reason);
+  attrs->set_identity(request.identity);
+  Record(run, std::move(event));
+  // Unlike a signal, Temporal schedules the task even while the first task waits for its
+  // start backoff (api.UpdateWorkflowWithNewWorkflowTask only checks for a pending task).
+  if (run.awaiting_start_backoff) {
+    timers_.Remove(&run.start_key);
+    run.awaiting_start_backoff = false;
+  }
+  ScheduleWorkflowTask(run);
+  return absl::OkStatus();
+}
+
+absl::Status Service::TerminateWorkflow(const TerminateWorkflowRequest& request) {
+  absl::StatusOr<RunState*> found = FindRun(request.workflow_id, request.run_id);
+  if (!found.ok()) return found.status();
+  RunState& run = **found;
+  if (!run.running()) return absl::NotFoundError("workflow execution already completed");
+  TerminateRun(run, request.reason, request.details, request.identity);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<const temporal::api::history::v1::History*> Service::GetHistory(
+    const std::string& workflow_id, const std::string& run_id) const {
+  absl::StatusOr<const RunState*> found = FindRun(workflow_id, run_id);
+  if (!found.ok()) return found.status();
+  return &(*found)->history;
+}
+
+void Service::Evict(const std::string& workflow_id, const std::string& run_id) {
+  workflows_->Evict(workflow_id, run_id);
+}
+
+// --- The agenda ----------------------------------------------------------------------------
+
+service::DueKey Service::Schedule(service::DeadlineQueue* queue, absl::Time when, DueItem item) {
+  return queue->Add(when, next_seq_++, std::move(item));
+}
+
+void Service::RunUntilIdle() {
+  if (in_run_until_idle_) return;
+  in_run_until_idle_ = true;
+  const absl::Time now = Now();
+  while (true) {
+    // The earliest due entry over the three queues, by (time, creation order).
+    service::DeadlineQueue* next = nullptr;
+    auto consider = [&](service::DeadlineQueue* queue, bool enabled) {
+      if (!enabled || queue->empty() || queue->earliest_key().when > now) return;
+      if (next == nullptr || queue->earliest_key() < next->earliest_key()) next = queue;
+    };
+    consider(&timers_, true);
+    consider(&workflow_dispatch_, workflow_workers_polling_);
+    consider(&activity_dispatch_, activity_workers_polling_);
+    if (next == nullptr) break;
+    auto [key, item] = next->PopEarliest();
+    Perform(item, item.kind);
+  }
+  in_run_until_idle_ = false;
+}
+
+std::optional<absl::Time> Service::NextDeadline() const {
+  std::optional<absl::Time> earliest;
+  auto consider = [&](const service::DeadlineQueue& queue, bool enabled) {
+    if (!enabled || queue.empty()) return;
+    const absl::Time when = queue.earliest_key().when;
+    if (!earliest.has_value() || when < *earliest) earliest = when;
+  };
+  consider(timers_, true);
+  consider(workflow_dispatch_, workflow_workers_polling_);
+  consider(activity_dispatch_, activity_workers_polling_);
+  return earliest;
+}
+
+void Service::Perform(const DueItem& item, DueKind kind) {
+  RunState& run = *runs_[item.run];
+  // Each owner cleared its stored key when the entry was popped; clear it here in one place.
+  auto activity = [&]() -> ActivityState* {
+    auto it = run.activities.find(item.ref);
+    return it == run.activities.end() ? nullptr : &it->second;
+  };
+  switch (kind) {
+    case DueKind::kWorkflowTaskDispatch:
+      run.task.dispatch_key.reset();
+      DispatchWorkflowTask(run);
+      return;
+    case DueKind::kWorkflowTaskResponse:
+      run.task.response_key.reset();
+      OnWorkflowTaskResponse(run);
+      return;
+    case DueKind::kWorkflowTaskTimeout:
+      run.task.timeout_key.reset();
+      OnWorkflowTaskTimeout(run);
+      return;
+    case DueKind::kWorkflowStart:
+      run.start_key.reset();
+      OnStartBackoffDone(run);
+      return;
+    case DueKind::kRunTimeout:
+      run.run_timeout_key.reset();
+      OnRunTimeout(run);
+      return;
+    case DueKind::kUserTimer:
+      if (auto it = run.timers.find(item.timer_id); it != run.timers.end()) it->second.key.reset();
+      OnTimerFired(run, item.timer_id);
+      return;
+    case DueKind::kActivityDispatch:
+      if (ActivityState* a = activity()) a->dispatch_key.reset();
+      DispatchActivity(run, item.ref);
+      return;
+    case DueKind::kActivityOutcome:
+      if (ActivityState* a = activity()) {
+        a->outcome_key.reset();
+        OnActivityOutcome(run, *a);
+      }
+      return;
+    case DueKind::kActivityTimeout:
+      if (ActivityState* a = activity()) {
+        switch (item.timeout_type) {
+          case enums::TIMEOUT_TYPE_SCHEDULE_TO_START:
+            a->schedule_to_start_key.reset();
+            break;
+          case enums::TIMEOUT_TYPE_SCHEDULE_TO_CLOSE:
+            a->schedule_to_close_key.reset();
+            break;
+          case enums::TIMEOUT_TYPE_START_TO_CLOSE:
+            a->start_to_close_key.reset();
+            break;
+          default:
+            a->heartbeat_key.reset();
+            break;
+        }
+        OnActivityTimeout(run, *a, item.timeout_type);
+      }
+      return;
+    case DueKind::kActivityCancelNoticed:
+      if (ActivityState* a = activity()) {
+        a->cancel_noticed_key.reset();
+        OnActivityCancelNoticed(run, *a);
+      }
+      return;
+  }
+}
+
+}  // namespace lockstep

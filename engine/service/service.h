@@ -1,0 +1,279 @@
+// The in-process workflow service: the part a Temporal server plays, single-threaded and
+// deterministic, for tests and the simulator.
+//
+// What it does (docs/service.md has the details and the Temporal sources for each rule):
+//   - keeps one history per run in Temporal's schema and appends events as Temporal does;
+//   - schedules workflow tasks when new events arrive, hands them to a WorkflowTaskHandler and
+//     records the returned commands as events (one per command, in order);
+//   - runs activities through an ActivityTaskHandler with retries, backoff and the four
+//     timeouts, writing only the last attempt's ActivityTaskStarted, as Temporal does;
+//   - fires timers, workflow run/execution timeouts, applies workflow retry policies and
+//     continue-as-new, id reuse policies, signals (deduplicated by request id), cancellation
+//     requests, termination and queries.
+//
+// Time: nothing happens on its own. Every event is stamped with clock->Now(); RunUntilIdle()
+// performs everything due at Now(); NextDeadline() says when something is next due. The caller
+// owns the clock and moves it (virtual_time.h does that for a ManualClock). Ties at one instant
+// are broken by order of creation; no container whose order depends on hashing is iterated, and
+// run ids and request ids come from ServiceOptions::seed. Two services given the same calls at
+// the same clock readings write byte-identical histories.
+//
+// Handlers are called synchronously from RunUntilIdle (and QueryWorkflow / Evict). They may call
+// back into the service's client API (signal, start, cancel, terminate, ...): a workflow task
+// is "started" while its handler runs, so such events are buffered exactly like events that
+// reach a Temporal server while a workflow task is out. RunUntilIdle called from inside a
+// handler returns at once.
+//
+// The service calls WorkflowTaskHandler::Evict when it throws away a response the handler
+// produced (a rejected completion, a task that timed out or was failed by termination), since
+// the handler's cached state then ran ahead of the history, as a Temporal SDK evicts when its
+// completion is refused.
+#ifndef LOCKSTEP_ENGINE_SERVICE_SERVICE_H_
+#define LOCKSTEP_ENGINE_SERVICE_SERVICE_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/btree_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "engine/service/clock.h"
+#include "engine/service/deadline_queue.h"
+#include "engine/service/id_generator.h"
+#include "engine/service/retry_policy.h"
+#include "engine/service/run_state.h"
+#include "engine/service/service_types.h"
+#include "engine/service/task_handlers.h"
+#include "temporal/api/command/v1/message.pb.h"
+#include "temporal/api/common/v1/message.pb.h"
+#include "temporal/api/history/v1/message.pb.h"
+
+namespace lockstep {
+
+class Service {
+ public:
+  // `clock`, `workflows` and `activities` must outlive the service.
+  Service(Clock* clock, WorkflowTaskHandler* workflows, ActivityTaskHandler* activities,
+          ServiceOptions options = {});
+  Service(const Service&) = delete;
+  Service& operator=(const Service&) = delete;
+  ~Service();
+
+  // --- Client API. Errors: InvalidArgument (bad request), NotFound (no such run, or the run
+  // is closed where a running one is needed), AlreadyExists (id in use per reuse policy),
+  // FailedPrecondition (query before the first workflow task completed).
+
+  // Writes WorkflowExecutionStarted and WorkflowTaskScheduled.
+  [[nodiscard]] absl::StatusOr<temporal::api::common::v1::WorkflowExecution> StartWorkflow(
+      const StartWorkflowRequest& request);
+  // Writes WorkflowExecutionSignaled (buffered while a workflow task is out) and schedules a
+  // workflow task. A repeated request id for the run is accepted and ignored, even once the run
+  // has closed; otherwise a closed or unknown run is NotFound.
+  [[nodiscard]] absl::Status SignalWorkflow(const SignalWorkflowRequest& request);
+  // Signals the running run of the id, or starts a new run (Started, Signaled, WTScheduled)
+  // per the reuse policy. TERMINATE_IF_RUNNING terminates a running run and starts a new one.
+  [[nodiscard]] absl::StatusOr<temporal::api::common::v1::WorkflowExecution>
+  SignalWithStartWorkflow(const SignalWithStartRequest& request);
+  // Asks the handler with the run's history. A closed run may be queried. The answer reflects
+  // the last completed workflow task (Temporal would first wait for a pending task; call
+  // RunUntilIdle before querying for that).
+  [[nodiscard]] absl::StatusOr<temporal::api::common::v1::Payloads> QueryWorkflow(
+      const std::string& workflow_id, const std::string& run_id, const std::string& query_type,
+      const temporal::api::common::v1::Payloads& args);
+  [[nodiscard]] absl::StatusOr<WorkflowDescription> DescribeWorkflow(
+      const std::string& workflow_id, const std::string& run_id) const;
+  // Writes WorkflowExecutionCancelRequested and schedules a workflow task. Idempotent: a run
+  // already asked to cancel, or already closed, is left alone and OK is returned (Temporal).
+  [[nodiscard]] absl::Status RequestCancelWorkflow(const CancelWorkflowRequest& request);
+  // Writes WorkflowExecutionTerminated and closes the run; its timers and activities are
+  // dropped. A started workflow task is first failed (FORCE_CLOSE_COMMAND).
+  [[nodiscard]] absl::Status TerminateWorkflow(const TerminateWorkflowRequest& request);
+  // The run's history. The pointer stays valid for the service's lifetime; the history grows
+  // as the run goes on. Transient workflow task events are not in it (as in Temporal).
+  [[nodiscard]] absl::StatusOr<const temporal::api::history::v1::History*> GetHistory(
+      const std::string& workflow_id, const std::string& run_id) const;
+  // Every run ever started, in order of creation.
+  std::vector<temporal::api::common::v1::WorkflowExecution> ListRuns() const;
+
+  // --- Workers.
+
+  // Whether workflow / activity workers poll. While they do not, tasks wait (and activity
+  // schedule-to-start timeouts may fire); when they poll again, RunUntilIdle dispatches.
+  void SetWorkflowWorkersPolling(bool polling) { workflow_workers_polling_ = polling; }
+  void SetActivityWorkersPolling(bool polling) { activity_workers_polling_ = polling; }
+  // Forwards to WorkflowTaskHandler::Evict (a worker dropping its cached run).
+  void Evict(const std::string& workflow_id, const std::string& run_id);
+
+  // --- Virtual time.
+
+  // Performs everything due at clock->Now() (dispatch workflow and activity tasks, deliver
+  // activity results, fire timers, timeouts and retries), including what that makes due at the
+  // same instant, until nothing is due.
+  void RunUntilIdle();
+  // The earliest time something is pending (a timer, timeout, retry, activity result, a task
+  // waiting for a polling worker), or nullopt when nothing will ever happen without a client
+  // call. A value <= clock->Now() means RunUntilIdle has work.
+  std::optional<absl::Time> NextDeadline() const;
+  const Clock* clock() const { return clock_; }
+  const ServiceOptions& options() const { return options_; }
+
+ private:
+  using RunState = service::RunState;
+  using ActivityState = service::ActivityState;
+  using DueItem = service::DueItem;
+  using DueKey = service::DueKey;
+  using HistoryEvent = temporal::api::history::v1::HistoryEvent;
+  using Command = temporal::api::command::v1::Command;
+  using Failure = temporal::api::failure::v1::Failure;
+  using Payloads = temporal::api::common::v1::Payloads;
+
+  // A new run's parameters (start, retry, continue-as-new).
+  struct NewRun {
+    std::string workflow_id;
+    std::string run_id;
+    std::string workflow_type;
+    std::string task_queue;
+    Payloads input;
+    absl::Duration execution_timeout = absl::ZeroDuration();
+    absl::Duration run_timeout = absl::ZeroDuration();
+    absl::Duration task_timeout = absl::ZeroDuration();
+    std::optional<temporal::api::common::v1::RetryPolicy> retry_policy;
+    int32_t attempt = 1;
+    temporal::api::common::v1::Header header;
+    std::optional<temporal::api::common::v1::Memo> memo;
+    std::optional<temporal::api::common::v1::SearchAttributes> search_attributes;
+    std::string identity;
+    std::string request_id;
+    // Chain: empty for a fresh start.
+    std::string first_run_id;
+    std::string continued_run_id;
+    std::optional<absl::Time> expiration_time;
+    temporal::api::enums::v1::ContinueAsNewInitiator initiator =
+        temporal::api::enums::v1::CONTINUE_AS_NEW_INITIATOR_UNSPECIFIED;
+    std::optional<Failure> continued_failure;
+    std::optional<Payloads> last_completion_result;
+    absl::Duration start_backoff = absl::ZeroDuration();
+  };
+
+  // service.cc: lookups and the agenda.
+  absl::StatusOr<RunState*> FindRun(const std::string& workflow_id, const std::string& run_id);
+  absl::StatusOr<const RunState*> FindRun(const std::string& workflow_id,
+                                          const std::string& run_id) const;
+  RunState* CurrentRun(const std::string& workflow_id);
+  DueKey Schedule(service::DeadlineQueue* queue, absl::Time when, DueItem item);
+  void Perform(const DueItem& item, service::DueKind kind);
+  std::string NextRequestId() { return request_ids_.NextUuid(); }
+  absl::Time Now() const { return clock_->Now(); }
+
+  // service_events.cc: writing history.
+  HistoryEvent NewEvent(temporal::api::enums::v1::EventType type) const;
+  HistoryEvent* Append(RunState& run, temporal::api::enums::v1::EventType type);
+  void AppendEvent(RunState& run, HistoryEvent event);
+  // Appends, or buffers while a workflow task is started; returns the id, or -1 if buffered.
+  int64_t Record(RunState& run, HistoryEvent event);
+  void FlushBuffered(RunState& run);
+  static int64_t NextEventId(const RunState& run) { return run.history.events_size() + 1; }
+
+  // service_run.cc: run lifecycle.
+  absl::StatusOr<std::string> CheckIdReuse(RunState* current, const StartWorkflowRequest& request,
+                                           bool* dedupe_hit);
+  absl::Status ValidateStart(const StartWorkflowRequest& request) const;
+  NewRun NewRunFromRequest(const StartWorkflowRequest& request, std::string run_id) const;
+  RunState& CreateRun(const NewRun& params);
+  void BeginRun(RunState& run);
+  void CloseRun(RunState& run, temporal::api::enums::v1::WorkflowExecutionStatus status);
+  void ForceCloseWorkflowTask(RunState& run);
+  void TerminateRun(RunState& run, const std::string& reason, const Payloads& details,
+                    const std::string& identity);
+  void OnRunTimeout(RunState& run);
+  void OnStartBackoffDone(RunState& run);
+  service::RetryDecision WorkflowRetry(const RunState& run, const Failure& failure) const;
+  void StartNextRunInChain(RunState& previous, NewRun params);
+  NewRun RetryRunParams(const RunState& run, const Failure& failure, absl::Duration backoff,
+                        std::string new_run_id) const;
+  void RecordSignal(RunState& run, const std::string& name, const Payloads& input,
+                    const std::string& identity, const std::string& request_id,
+                    const temporal::api::common::v1::Header& header);
+
+  // service_workflow_task.cc: workflow tasks.
+  void ScheduleWorkflowTask(RunState& run);
+  void DispatchWorkflowTask(RunState& run);
+  void OnWorkflowTaskResponse(RunState& run);
+  void ApplyWorkflowTaskResponse(RunState& run, const WorkflowTaskResponse& response);
+  void CompleteWorkflowTask(RunState& run, const std::vector<Command>& commands);
+  void FailWorkflowTask(RunState& run, temporal::api::enums::v1::WorkflowTaskFailedCause cause,
+                        const Failure& failure);
+  void DiscardWorkflowTaskResponse(RunState& run);
+  void OnWorkflowTaskTimeout(RunState& run);
+  void WriteTransientTaskEvents(RunState& run, temporal::api::history::v1::History* history);
+  absl::Duration WorkflowTaskRetryDelay(int32_t attempt) const;
+
+  // service_commands.cc: one command -> its events.
+  void ApplyCommand(RunState& run, const Command& command, int64_t completed_id,
+                    bool* needs_new_task);
+  void StartTimer(RunState& run, const temporal::api::command::v1::StartTimerCommandAttributes& a,
+                  int64_t completed_id);
+  void CancelTimer(RunState& run, const std::string& timer_id, int64_t completed_id);
+  void OnTimerFired(RunState& run, const std::string& timer_id);
+  void CompleteRun(RunState& run, const Payloads& result, int64_t completed_id);
+  void FailRun(RunState& run, const Failure& failure, int64_t completed_id);
+  void CancelRun(RunState& run, const Payloads& details, int64_t completed_id);
+  void ContinueAsNew(
+      RunState& run,
+      const temporal::api::command::v1::ContinueAsNewWorkflowExecutionCommandAttributes& a,
+      int64_t completed_id);
+
+  // service_activity.cc: activities.
+  void ScheduleActivity(
+      RunState& run,
+      const temporal::api::command::v1::ScheduleActivityTaskCommandAttributes& attributes,
+      int64_t completed_id);
+  void EnqueueAttempt(RunState& run, ActivityState& activity);
+  void DispatchActivity(RunState& run, int64_t scheduled_event_id);
+  void OnActivityOutcome(RunState& run, ActivityState& activity);
+  void OnActivityTimeout(RunState& run, ActivityState& activity,
+                         temporal::api::enums::v1::TimeoutType type);
+  void OnActivityCancelNoticed(RunState& run, ActivityState& activity);
+  // Returns true when the activity was canceled at once (it was not running).
+  bool RequestCancelActivity(RunState& run, int64_t scheduled_event_id, int64_t completed_id);
+  temporal::api::enums::v1::RetryState ActivityRetryState(const ActivityState& activity,
+                                                          const Failure& failure,
+                                                          absl::Duration* backoff) const;
+  void RetryActivity(RunState& run, ActivityState& activity, const Failure& failure,
+                     absl::Duration backoff);
+  void KeepHeartbeatDetails(ActivityState& activity);
+  void CancelAttemptItems(ActivityState& activity);
+  void CancelActivityItems(ActivityState& activity);
+  // Writes the (transient) ActivityTaskStarted if needed, then `close`, and drops the activity.
+  void CloseActivity(RunState& run, ActivityState& activity, HistoryEvent close);
+
+  Clock* clock_;
+  WorkflowTaskHandler* workflows_;
+  ActivityTaskHandler* activities_;
+  ServiceOptions options_;
+  bool workflow_workers_polling_;
+  bool activity_workers_polling_;
+
+  service::IdGenerator run_ids_;
+  service::IdGenerator request_ids_;
+  int64_t next_task_id_;
+  uint64_t next_seq_ = 0;
+  bool in_run_until_idle_ = false;
+
+  // Timers that fire on their own, and tasks waiting for a polling worker.
+  service::DeadlineQueue timers_;
+  service::DeadlineQueue workflow_dispatch_;
+  service::DeadlineQueue activity_dispatch_;
+
+  std::vector<std::unique_ptr<RunState>> runs_;  // never shrinks; index = RunState::index
+  absl::btree_map<std::pair<std::string, std::string>, size_t> run_index_;  // (wid, rid)
+  absl::btree_map<std::string, size_t> current_run_;                         // wid -> latest
+};
+
+}  // namespace lockstep
+
+#endif  // LOCKSTEP_ENGINE_SERVICE_SERVICE_H_

@@ -1,0 +1,84 @@
+// Service: writing events. Ids are assigned when an event enters the history (so buffered
+// events get theirs when flushed), times when it is created, task ids from one counter.
+#include "absl/container/btree_map.h"
+#include "engine/service/proto_time.h"
+#include "engine/service/service.h"
+
+namespace lockstep {
+namespace {
+
+namespace enums = temporal::api::enums::v1;
+using temporal::api::history::v1::HistoryEvent;
+
+}  // namespace
+
+temporal::api::history::v1::HistoryEvent Service::NewEvent(enums::EventType type) const {
+  HistoryEvent event;
+  event.set_event_type(type);
+  service::SetProtoTime(Now(), event.mutable_event_time());
+  return event;
+}
+
+void Service::AppendEvent(RunState& run, HistoryEvent event) {
+  event.set_event_id(NextEventId(run));
+  event.set_task_id(next_task_id_++);
+  *run.history.add_events() = std::move(event);
+}
+
+temporal::api::history::v1::HistoryEvent* Service::Append(RunState& run, enums::EventType type) {
+  AppendEvent(run, NewEvent(type));
+  return run.history.mutable_events(run.history.events_size() - 1);
+}
+
+int64_t Service::Record(RunState& run, HistoryEvent event) {
+  if (run.task.phase == service::WorkflowTaskState::Phase::kStarted) {
+    run.buffered.push_back({std::move(event)});
+    return service::kBufferedEventId;
+  }
+  AppendEvent(run, std::move(event));
+  return run.history.events_size();
+}
+
+void Service::FlushBuffered(RunState& run) {
+  // Started ids given out in this flush, by activity scheduled id.
+  absl::btree_map<int64_t, int64_t> started_ids;
+  std::vector<service::BufferedEvent> buffered = std::move(run.buffered);
+  run.buffered.clear();
+  for (service::BufferedEvent& b : buffered) {
+    HistoryEvent& e = b.event;
+    if (e.event_type() == enums::EVENT_TYPE_ACTIVITY_TASK_STARTED) {
+      const int64_t scheduled = e.activity_task_started_event_attributes().scheduled_event_id();
+      started_ids[scheduled] = NextEventId(run);
+      // An activity still running (no retry policy: started event written at start) learns
+      // its started event id now.
+      if (auto it = run.activities.find(scheduled);
+          it != run.activities.end() && it->second.started_event_id == service::kBufferedEventId) {
+        it->second.started_event_id = NextEventId(run);
+      }
+    }
+    auto patch = [&](auto* attrs) {
+      if (attrs->started_event_id() == service::kBufferedEventId) {
+        attrs->set_started_event_id(started_ids[attrs->scheduled_event_id()]);
+      }
+    };
+    switch (e.event_type()) {
+      case enums::EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
+        patch(e.mutable_activity_task_completed_event_attributes());
+        break;
+      case enums::EVENT_TYPE_ACTIVITY_TASK_FAILED:
+        patch(e.mutable_activity_task_failed_event_attributes());
+        break;
+      case enums::EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT:
+        patch(e.mutable_activity_task_timed_out_event_attributes());
+        break;
+      case enums::EVENT_TYPE_ACTIVITY_TASK_CANCELED:
+        patch(e.mutable_activity_task_canceled_event_attributes());
+        break;
+      default:
+        break;
+    }
+    AppendEvent(run, std::move(e));
+  }
+}
+
+}  // namespace lockstep

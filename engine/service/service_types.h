@@ -1,0 +1,161 @@
+// Options, requests and answers of the in-process workflow service (service.h).
+#ifndef LOCKSTEP_ENGINE_SERVICE_SERVICE_TYPES_H_
+#define LOCKSTEP_ENGINE_SERVICE_SERVICE_TYPES_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "engine/service/task_handlers.h"
+#include "temporal/api/common/v1/message.pb.h"
+#include "temporal/api/enums/v1/workflow.pb.h"
+#include "temporal/api/failure/v1/message.pb.h"
+
+namespace lockstep {
+
+struct ServiceOptions {
+  std::string namespace_name = "default";
+  // Seeds the run ids and request ids the service makes up (never a random device).
+  uint64_t seed = 0;
+  // Identity recorded for the workers on WorkflowTaskStarted/Completed, ActivityTaskStarted,
+  // ActivityTaskCompleted/Failed/Canceled (Temporal records the polling worker's identity).
+  std::string worker_identity = "lockstep-worker";
+  // First HistoryEvent.task_id; each event takes the next one.
+  int64_t first_task_id = 1048576;
+
+  // Whether workers poll at all when the service is created (see Service::SetWorkersPolling):
+  // without activity workers, activity tasks wait and schedule-to-start timeouts fire.
+  bool workflow_workers_polling = true;
+  bool activity_workers_polling = true;
+
+  // How long an activity attempt takes in virtual time and how often it heartbeats. Empty:
+  // every attempt takes zero time and does not heartbeat.
+  std::function<ActivityTiming(const ActivityTask&)> activity_timing = nullptr;
+  // How long the worker takes to answer a workflow task in virtual time. Empty: zero. While a
+  // task is out, new events are buffered (written after the task's own events), as in Temporal.
+  std::function<absl::Duration(const WorkflowTaskRequest&)> workflow_task_latency = nullptr;
+  // Returns true to make the worker lose the task (crash, lost response): the handler is not
+  // called and the task times out (start-to-close) and is retried.
+  std::function<bool(const WorkflowTaskRequest&)> drop_workflow_task = nullptr;
+
+  // Workflow task start-to-close timeout when StartWorkflow does not give one (Temporal: 10s).
+  absl::Duration default_workflow_task_timeout = absl::Seconds(10);
+  // Delay before retrying a failed or timed-out workflow task. Temporal's server retries at
+  // once; here attempt 2 also runs at once, and attempt n >= 3 waits
+  // min(initial * 2^(n-3), maximum), so a task that always fails lets virtual time advance
+  // instead of spinning RunUntilIdle forever. A zero initial interval retries at once always.
+  absl::Duration workflow_task_retry_initial_interval = absl::Seconds(1);
+  absl::Duration workflow_task_retry_maximum_interval = absl::Minutes(10);
+
+  // Temporal gives every activity a retry policy (server defaults fill the gaps). False:
+  // an activity scheduled without one is never retried and closes with RETRY_POLICY_NOT_SET,
+  // and its ActivityTaskStarted is written when it starts (older servers).
+  bool apply_default_activity_retry_policy = true;
+};
+
+struct StartWorkflowRequest {
+  std::string workflow_id;
+  std::string workflow_type;
+  std::string task_queue;
+  temporal::api::common::v1::Payloads input;
+  // Zero: unlimited (execution, run) or ServiceOptions::default_workflow_task_timeout (task).
+  absl::Duration execution_timeout = absl::ZeroDuration();
+  absl::Duration run_timeout = absl::ZeroDuration();
+  absl::Duration task_timeout = absl::ZeroDuration();
+  // The workflow's own retry policy (a failed or timed-out run starts a new run). None: the
+  // run closes for good (RETRY_POLICY_NOT_SET).
+  std::optional<temporal::api::common::v1::RetryPolicy> retry_policy;
+  // UNSPECIFIED means ALLOW_DUPLICATE.
+  temporal::api::enums::v1::WorkflowIdReusePolicy id_reuse_policy =
+      temporal::api::enums::v1::WORKFLOW_ID_REUSE_POLICY_UNSPECIFIED;
+  // A repeated start with the current run's request id returns that run instead of failing.
+  std::string request_id;
+  std::string identity;
+  std::optional<temporal::api::common::v1::Memo> memo;
+  std::optional<temporal::api::common::v1::SearchAttributes> search_attributes;
+  temporal::api::common::v1::Header header;
+};
+
+struct SignalWorkflowRequest {
+  std::string workflow_id;
+  std::string run_id;  // empty: the current (latest) run of workflow_id
+  std::string signal_name;
+  temporal::api::common::v1::Payloads input;
+  // Deduplication key per run: a repeated non-empty request id is accepted and ignored.
+  std::string request_id;
+  std::string identity;
+  temporal::api::common::v1::Header header;
+};
+
+struct SignalWithStartRequest {
+  StartWorkflowRequest start;  // start.request_id also dedupes the signal
+  std::string signal_name;
+  temporal::api::common::v1::Payloads signal_input;
+  temporal::api::common::v1::Header signal_header;
+};
+
+struct CancelWorkflowRequest {
+  std::string workflow_id;
+  std::string run_id;  // empty: current run
+  std::string reason;
+  std::string request_id;
+  std::string identity;
+};
+
+struct TerminateWorkflowRequest {
+  std::string workflow_id;
+  std::string run_id;  // empty: current run
+  std::string reason;
+  temporal::api::common::v1::Payloads details;
+  std::string identity;
+};
+
+struct PendingActivityDescription {
+  int64_t scheduled_event_id = 0;
+  std::string activity_id;
+  std::string activity_type;
+  temporal::api::enums::v1::PendingActivityState state =
+      temporal::api::enums::v1::PENDING_ACTIVITY_STATE_UNSPECIFIED;
+  int32_t attempt = 1;
+  absl::Time scheduled_time;                 // of the current attempt (future while backing off)
+  std::optional<absl::Time> last_started_time;  // the running attempt's start
+  std::optional<temporal::api::failure::v1::Failure> last_failure;
+  std::optional<temporal::api::common::v1::Payloads> heartbeat_details;
+};
+
+struct PendingTimerDescription {
+  std::string timer_id;
+  int64_t started_event_id = 0;
+  absl::Time fire_time;
+};
+
+struct WorkflowDescription {
+  temporal::api::common::v1::WorkflowExecution execution;
+  std::string workflow_type;
+  std::string task_queue;
+  temporal::api::enums::v1::WorkflowExecutionStatus status =
+      temporal::api::enums::v1::WORKFLOW_EXECUTION_STATUS_UNSPECIFIED;
+  int64_t history_length = 0;
+  int32_t attempt = 1;                // the run's attempt under the workflow retry policy
+  absl::Time start_time;
+  std::optional<absl::Time> close_time;
+  std::optional<temporal::api::common::v1::Payloads> result;       // completed
+  std::optional<temporal::api::failure::v1::Failure> failure;      // failed
+  std::string new_execution_run_id;   // continued as new / retried into this run
+  bool cancel_requested = false;
+  // PENDING_WORKFLOW_TASK_STATE_UNSPECIFIED when none; attempt of the pending one.
+  temporal::api::enums::v1::PendingWorkflowTaskState workflow_task_state =
+      temporal::api::enums::v1::PENDING_WORKFLOW_TASK_STATE_UNSPECIFIED;
+  int32_t workflow_task_attempt = 0;
+  std::vector<PendingActivityDescription> pending_activities;  // by scheduled event id
+  std::vector<PendingTimerDescription> pending_timers;         // by timer id
+  temporal::api::common::v1::Memo memo;
+  temporal::api::common::v1::SearchAttributes search_attributes;
+};
+
+}  // namespace lockstep
+
+#endif  // LOCKSTEP_ENGINE_SERVICE_SERVICE_TYPES_H_

@@ -1,0 +1,284 @@
+// Service: workflow tasks — scheduling, dispatch to the WorkflowTaskHandler, completion,
+// failure, timeout, and Temporal's transient retry attempts.
+//
+// Temporal (service/history/workflow/workflow_task_state_machine.go): a failed or timed-out
+// attempt 1 writes WorkflowTaskFailed / WorkflowTaskTimedOut; later attempts are transient —
+// their WorkflowTaskScheduled/Started events are given to the worker but written only if the
+// attempt completes, and their failures write nothing. A transient task that sees new events
+// by the time it starts becomes a normal attempt-1 task.
+#include <algorithm>
+#include <utility>
+
+#include "engine/service/command_checker.h"
+#include "engine/service/failures.h"
+#include "engine/service/proto_time.h"
+#include "engine/service/service.h"
+
+namespace lockstep {
+namespace {
+
+namespace enums = temporal::api::enums::v1;
+using Phase = service::WorkflowTaskState::Phase;
+
+}  // namespace
+
+absl::Duration Service::WorkflowTaskRetryDelay(int32_t attempt) const {
+  const absl::Duration initial = options_.workflow_task_retry_initial_interval;
+  if (attempt <= 2 || initial <= absl::ZeroDuration()) return absl::ZeroDuration();
+  const absl::Duration maximum = options_.workflow_task_retry_maximum_interval;
+  absl::Duration delay = initial;
+  for (int32_t i = 3; i < attempt && delay < maximum; ++i) delay *= 2;
+  return std::min(delay, maximum);
+}
+
+void Service::ScheduleWorkflowTask(RunState& run) {
+  if (!run.running() || run.task.phase != Phase::kNone || run.awaiting_start_backoff ||
+      run.recording_commands) {
+    return;
+  }
+  if (!run.buffered.empty()) {
+    // New events make the next task a normal attempt-1 task (AddWorkflowTaskScheduledEvent-
+    // AsHeartbeat flushes the buffer first).
+    FlushBuffered(run);
+    run.next_task_attempt = 1;
+  }
+  service::WorkflowTaskState& task = run.task;
+  task = {};
+  task.phase = Phase::kScheduled;
+  task.attempt = run.next_task_attempt;
+  task.timeout = run.task_timeout;
+  task.scheduled_time = Now();
+  task.transient = task.attempt > 1;
+  absl::Duration delay = absl::ZeroDuration();
+  if (task.transient) {
+    task.scheduled_event_id = NextEventId(run);
+    task.transient_history_length = run.history.events_size();
+    delay = WorkflowTaskRetryDelay(task.attempt);
+  } else {
+    auto* a = Append(run, enums::EVENT_TYPE_WORKFLOW_TASK_SCHEDULED)
+                  ->mutable_workflow_task_scheduled_event_attributes();
+    a->mutable_task_queue()->set_name(run.task_queue);
+    a->mutable_task_queue()->set_kind(enums::TASK_QUEUE_KIND_NORMAL);
+    service::SetProtoDuration(task.timeout, a->mutable_start_to_close_timeout());
+    a->set_attempt(task.attempt);
+    task.scheduled_event_id = run.history.events_size();
+  }
+  DueItem item;
+  item.kind = service::DueKind::kWorkflowTaskDispatch;
+  item.run = run.index;
+  task.dispatch_key = Schedule(&workflow_dispatch_, Now() + delay, std::move(item));
+}
+
+void Service::WriteTransientTaskEvents(RunState& run,
+                                       temporal::api::history::v1::History* history) {
+  const service::WorkflowTaskState& task = run.task;
+  HistoryEvent scheduled = NewEvent(enums::EVENT_TYPE_WORKFLOW_TASK_SCHEDULED);
+  service::SetProtoTime(task.scheduled_time, scheduled.mutable_event_time());
+  auto* s = scheduled.mutable_workflow_task_scheduled_event_attributes();
+  s->mutable_task_queue()->set_name(run.task_queue);
+  s->mutable_task_queue()->set_kind(enums::TASK_QUEUE_KIND_NORMAL);
+  service::SetProtoDuration(task.timeout, s->mutable_start_to_close_timeout());
+  s->set_attempt(task.attempt);
+  HistoryEvent started = NewEvent(enums::EVENT_TYPE_WORKFLOW_TASK_STARTED);
+  service::SetProtoTime(task.started_time, started.mutable_event_time());
+  auto* t = started.mutable_workflow_task_started_event_attributes();
+  t->set_scheduled_event_id(task.scheduled_event_id);
+  t->set_identity(options_.worker_identity);
+  t->set_request_id(task.request_id);
+  t->set_history_size_bytes(static_cast<int64_t>(run.history.ByteSizeLong()));
+  if (history == &run.history) {
+    AppendEvent(run, std::move(scheduled));
+    AppendEvent(run, std::move(started));
+    return;
+  }
+  // The worker's copy: ids as they will be if the attempt completes; no task ids yet.
+  scheduled.set_event_id(history->events_size() + 1);
+  started.set_event_id(history->events_size() + 2);
+  *history->add_events() = std::move(scheduled);
+  *history->add_events() = std::move(started);
+}
+
+void Service::DispatchWorkflowTask(RunState& run) {
+  service::WorkflowTaskState& task = run.task;
+  if (!run.running() || task.phase != Phase::kScheduled) return;
+  const absl::Time now = Now();
+  if (task.transient && run.history.events_size() != task.transient_history_length) {
+    // New events arrived while the retry waited: it becomes a normal attempt-1 task.
+    task.transient = false;
+    task.attempt = 1;
+    run.next_task_attempt = 1;
+    task.scheduled_time = now;
+    auto* a = Append(run, enums::EVENT_TYPE_WORKFLOW_TASK_SCHEDULED)
+                  ->mutable_workflow_task_scheduled_event_attributes();
+    a->mutable_task_queue()->set_name(run.task_queue);
+    a->mutable_task_queue()->set_kind(enums::TASK_QUEUE_KIND_NORMAL);
+    service::SetProtoDuration(task.timeout, a->mutable_start_to_close_timeout());
+    a->set_attempt(1);
+    task.scheduled_event_id = run.history.events_size();
+  }
+  task.phase = Phase::kStarted;
+  task.started_time = now;
+  task.request_id = NextRequestId();
+  temporal::api::history::v1::History transient_copy;
+  const temporal::api::history::v1::History* history = &run.history;
+  if (task.transient) {
+    transient_copy = run.history;
+    WriteTransientTaskEvents(run, &transient_copy);
+    task.started_event_id = task.scheduled_event_id + 1;
+    history = &transient_copy;
+  } else {
+    auto* a = Append(run, enums::EVENT_TYPE_WORKFLOW_TASK_STARTED)
+                  ->mutable_workflow_task_started_event_attributes();
+    a->set_scheduled_event_id(task.scheduled_event_id);
+    a->set_identity(options_.worker_identity);
+    a->set_request_id(task.request_id);
+    a->set_history_size_bytes(static_cast<int64_t>(run.history.ByteSizeLong()));
+    task.started_event_id = run.history.events_size();
+  }
+  DueItem timeout;
+  timeout.kind = service::DueKind::kWorkflowTaskTimeout;
+  timeout.run = run.index;
+  task.timeout_key = Schedule(&timers_, now + task.timeout, std::move(timeout));
+
+  WorkflowTaskRequest request;
+  request.namespace_name = options_.namespace_name;
+  request.workflow_id = run.workflow_id;
+  request.run_id = run.run_id;
+  request.history = history;
+  request.previous_started_event_id = run.last_completed_started_event_id;
+  request.attempt = task.attempt;
+  if (options_.drop_workflow_task && options_.drop_workflow_task(request)) return;
+
+  task.handler_called = true;
+  const std::string request_id = task.request_id;
+  WorkflowTaskResponse response = workflows_->HandleWorkflowTask(request);
+  // The handler may have called back into the service (terminating this run, say).
+  if (!run.running() || run.task.phase != Phase::kStarted || run.task.request_id != request_id) {
+    return;
+  }
+  const absl::Duration latency = options_.workflow_task_latency
+                                     ? options_.workflow_task_latency(request)
+                                     : absl::ZeroDuration();
+  if (latency <= absl::ZeroDuration()) {
+    ApplyWorkflowTaskResponse(run, response);
+    return;
+  }
+  run.task.response = std::move(response);
+  DueItem arrival;
+  arrival.kind = service::DueKind::kWorkflowTaskResponse;
+  arrival.run = run.index;
+  run.task.response_key = Schedule(&timers_, now + latency, std::move(arrival));
+}
+
+void Service::OnWorkflowTaskResponse(RunState& run) {
+  if (!run.running() || run.task.phase != Phase::kStarted || !run.task.response.has_value()) {
+    return;
+  }
+  WorkflowTaskResponse response = std::move(*run.task.response);
+  run.task.response.reset();
+  ApplyWorkflowTaskResponse(run, response);
+}
+
+void Service::ApplyWorkflowTaskResponse(RunState& run, const WorkflowTaskResponse& response) {
+  if (response.failed) {
+    // RespondWorkflowTaskFailed. An SDK that gives no cause failed on its own code.
+    const enums::WorkflowTaskFailedCause cause =
+        response.failed_cause == enums::WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED
+            ? enums::WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE
+            : response.failed_cause;
+    FailWorkflowTask(run, cause, response.failure);
+    return;
+  }
+  CompleteWorkflowTask(run, response.commands);
+}
+
+void Service::DiscardWorkflowTaskResponse(RunState& run) {
+  // The completion RPC failed: nothing is written, the started task times out later, and the
+  // worker, whose cached state ran ahead, drops it (once: the timeout need not evict again).
+  workflows_->Evict(run.workflow_id, run.run_id);
+  run.task.handler_called = false;
+}
+
+void Service::CompleteWorkflowTask(RunState& run, const std::vector<Command>& commands) {
+  service::WorkflowTaskState& task = run.task;
+  const int64_t completed_id = task.transient ? task.started_event_id + 1 : NextEventId(run);
+  const service::CommandVerdict verdict = service::CheckCommands(
+      run, commands, completed_id + 1, options_.apply_default_activity_retry_policy);
+  using Kind = service::CommandVerdict::Kind;
+  if (verdict.kind == Kind::kReject ||
+      (verdict.kind == Kind::kFailTask && task.transient &&
+       verdict.cause != enums::WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND)) {
+    // Temporal drops a failing transient completion rather than failing it again
+    // (respondworkflowtaskcompleted/api.go): the attempt times out.
+    DiscardWorkflowTaskResponse(run);
+    return;
+  }
+  if (verdict.kind == Kind::kFailTask) {
+    workflows_->Evict(run.workflow_id, run.run_id);
+    FailWorkflowTask(run, verdict.cause, service::ServerFailure(verdict.message, false));
+    return;
+  }
+
+  timers_.Remove(&task.timeout_key);
+  timers_.Remove(&task.response_key);
+  if (task.transient) WriteTransientTaskEvents(run, &run.history);
+  auto* a = Append(run, enums::EVENT_TYPE_WORKFLOW_TASK_COMPLETED)
+                ->mutable_workflow_task_completed_event_attributes();
+  a->set_scheduled_event_id(task.scheduled_event_id);
+  a->set_started_event_id(task.started_event_id);
+  a->set_identity(options_.worker_identity);
+  run.completed_any_task = true;
+  run.last_completed_started_event_id = task.started_event_id;
+  run.next_task_attempt = 1;
+  task = {};  // from here on events are written, not buffered
+
+  bool needs_new_task = false;
+  run.recording_commands = true;
+  for (const Command& command : commands) {
+    ApplyCommand(run, command, completed_id, &needs_new_task);
+    if (!run.running()) break;  // a close command is always the last
+  }
+  run.recording_commands = false;
+  if (!run.running()) return;
+  const bool had_buffered = !run.buffered.empty();
+  FlushBuffered(run);
+  if (had_buffered || needs_new_task) ScheduleWorkflowTask(run);
+}
+
+void Service::FailWorkflowTask(RunState& run, enums::WorkflowTaskFailedCause cause,
+                               const Failure& failure) {
+  const service::WorkflowTaskState task = run.task;
+  timers_.Remove(&run.task.timeout_key);
+  timers_.Remove(&run.task.response_key);
+  run.task = {};
+  if (!task.transient) {
+    auto* a = Append(run, enums::EVENT_TYPE_WORKFLOW_TASK_FAILED)
+                  ->mutable_workflow_task_failed_event_attributes();
+    a->set_scheduled_event_id(task.scheduled_event_id);
+    a->set_started_event_id(task.started_event_id);
+    a->set_cause(cause);
+    *a->mutable_failure() = failure;
+    a->set_identity(options_.worker_identity);
+  }
+  run.next_task_attempt = task.attempt + 1;
+  ScheduleWorkflowTask(run);
+}
+
+void Service::OnWorkflowTaskTimeout(RunState& run) {
+  if (!run.running() || run.task.phase != Phase::kStarted) return;
+  const service::WorkflowTaskState task = run.task;
+  timers_.Remove(&run.task.response_key);  // a late answer is refused
+  run.task = {};
+  if (task.handler_called) workflows_->Evict(run.workflow_id, run.run_id);
+  if (!task.transient) {
+    auto* a = Append(run, enums::EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT)
+                  ->mutable_workflow_task_timed_out_event_attributes();
+    a->set_scheduled_event_id(task.scheduled_event_id);
+    a->set_started_event_id(task.started_event_id);
+    a->set_timeout_type(enums::TIMEOUT_TYPE_START_TO_CLOSE);
+  }
+  run.next_task_attempt = task.attempt + 1;
+  ScheduleWorkflowTask(run);
+}
+
+}  // namespace lockstep

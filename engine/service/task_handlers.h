@@ -1,0 +1,107 @@
+// The contract between the in-process service and the workers it dispatches tasks to.
+//
+// The service owns histories, timers, retries and timeouts; it hands a workflow task (the
+// history so far, ending with the WorkflowTaskStarted event) to a WorkflowTaskHandler and
+// records the commands it returns as events, exactly as a Temporal server does. Activity tasks
+// go to an ActivityTaskHandler, which runs the activity and reports its outcome; how long the
+// attempt takes in virtual time is the service's ActivityTiming decision, not the activity's.
+#ifndef LOCKSTEP_ENGINE_SERVICE_TASK_HANDLERS_H_
+#define LOCKSTEP_ENGINE_SERVICE_TASK_HANDLERS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "temporal/api/command/v1/message.pb.h"
+#include "temporal/api/common/v1/message.pb.h"
+#include "temporal/api/enums/v1/failed_cause.pb.h"
+#include "temporal/api/failure/v1/message.pb.h"
+#include "temporal/api/history/v1/message.pb.h"
+
+namespace lockstep {
+
+struct WorkflowTaskRequest {
+  std::string namespace_name;
+  std::string workflow_id;
+  std::string run_id;
+  // The whole history of the run, ending with this task's WorkflowTaskStarted event.
+  const temporal::api::history::v1::History* history = nullptr;
+  // The started event id of the last workflow task this worker completed for this run (0 if
+  // none): a worker with the run cached only needs the events after it.
+  int64_t previous_started_event_id = 0;
+  int32_t attempt = 1;
+};
+
+struct WorkflowTaskResponse {
+  // Commands in the order the workflow issued them; recorded as events in that order.
+  std::vector<temporal::api::command::v1::Command> commands;
+  // When set, the task failed (commands are ignored): the service records WorkflowTaskFailed
+  // with this cause and failure and schedules the task again.
+  bool failed = false;
+  temporal::api::enums::v1::WorkflowTaskFailedCause failed_cause =
+      temporal::api::enums::v1::WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED;
+  temporal::api::failure::v1::Failure failure;
+};
+
+class WorkflowTaskHandler {
+ public:
+  virtual ~WorkflowTaskHandler() = default;
+  virtual WorkflowTaskResponse HandleWorkflowTask(const WorkflowTaskRequest& request) = 0;
+  // Answers a query against the run's state after its last completed workflow task.
+  virtual absl::StatusOr<temporal::api::common::v1::Payloads> HandleQuery(
+      const std::string& workflow_id, const std::string& run_id,
+      const temporal::api::history::v1::History& history, const std::string& query_type,
+      const temporal::api::common::v1::Payloads& args) = 0;
+  // Drops any cached state of the run; its next task replays the whole history.
+  virtual void Evict(const std::string& workflow_id, const std::string& run_id) = 0;
+};
+
+struct ActivityTask {
+  std::string workflow_id;
+  std::string run_id;
+  std::string workflow_type;
+  std::string activity_id;
+  std::string activity_type;
+  std::string task_queue;
+  temporal::api::common::v1::Payloads input;
+  int32_t attempt = 1;
+  int64_t scheduled_event_id = 0;
+  absl::Time scheduled_time;        // of the first attempt
+  absl::Time current_attempt_scheduled_time;
+  absl::Duration heartbeat_timeout;  // zero: none
+  temporal::api::common::v1::Payloads heartbeat_details;  // from the previous attempt
+};
+
+struct ActivityOutcome {
+  enum class Kind { kCompleted, kFailed, kCanceled };
+  Kind kind = Kind::kCompleted;
+  // kCompleted: the result. kCanceled: the cancellation details (accepted only once the
+  // workflow asked to cancel the activity; otherwise the service ignores the answer and the
+  // attempt times out, as Temporal refuses RespondActivityTaskCanceled).
+  temporal::api::common::v1::Payloads result;
+  temporal::api::failure::v1::Failure failure;  // kFailed (application_failure_info carries
+                                                // non_retryable and the error type)
+  temporal::api::common::v1::Payloads heartbeat_details;  // last heartbeat of this attempt
+  bool heartbeated = false;
+};
+
+class ActivityTaskHandler {
+ public:
+  virtual ~ActivityTaskHandler() = default;
+  virtual ActivityOutcome HandleActivityTask(const ActivityTask& task) = 0;
+};
+
+// How long one activity attempt takes in virtual time, and whether it heartbeats often enough
+// to satisfy a heartbeat timeout. Tests and the simulator choose this; the default is zero
+// latency.
+struct ActivityTiming {
+  absl::Duration latency = absl::ZeroDuration();
+  // Time between heartbeats while the attempt runs; zero: the attempt does not heartbeat.
+  absl::Duration heartbeat_interval = absl::ZeroDuration();
+};
+
+}  // namespace lockstep
+
+#endif  // LOCKSTEP_ENGINE_SERVICE_TASK_HANDLERS_H_

@@ -1,0 +1,225 @@
+// WorkflowContext: everything workflow code may do, and the only way it touches the world.
+//
+//   Task<int> Counter(WorkflowContext& ctx, int target) {
+//     int count = 0;
+//     ctx.SetSignalHandler<int>("inc", [&](int n) { count += n; });
+//     co_await ctx.ExecuteActivity<std::string>("greet", {.start_to_close_timeout =
+//                                                        absl::Seconds(10)}, "peer");
+//     co_await ctx.Sleep(absl::Seconds(1));
+//     co_await ctx.WaitCondition([&] { return count >= target; });
+//     co_return count;
+//   }
+//
+// Contract:
+//   - Deterministic: given the same history, the same calls happen in the same order. Time
+//     (Now), randomness (Random, NewUuid) and side effects come from here, never from the
+//     system; during replay they return what the history recorded.
+//   - Every call that issues a command (ExecuteActivity, Sleep/StartTimer, SideEffect, the
+//     workflow's completion) captures the caller's source location, so a nondeterminism report
+//     can name the line.
+//   - Signal handlers run in history order, before the main coroutine continues in the same
+//     workflow task. Signals that arrive before their handler is set are buffered and
+//     delivered, in order, when it is.
+//   - Query handlers read state: issuing a command from one throws QueryViolation, and a
+//     handler whose answer changes when asked twice is reported as changing state.
+//   - Log() is silent while the run replays history it has already acted on.
+#ifndef LOCKSTEP_ENGINE_WORKFLOW_CONTEXT_H_
+#define LOCKSTEP_ENGINE_WORKFLOW_CONTEXT_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "engine/payload/payload.h"
+#include "engine/util/source_location.h"
+#include "engine/workflow/failure.h"
+#include "engine/workflow/future.h"
+#include "engine/workflow/options.h"
+#include "engine/workflow/task.h"
+
+namespace lockstep {
+
+class WorkflowRun;
+
+// A name plus the source location of the call that passed it. Converting from a string at
+// the call site captures that call's location, which lets variadic calls record it.
+struct Located {
+  template <typename S>
+  requires std::is_convertible_v<S, std::string_view> Located(
+      S&& text, SourceLocation where = SourceLocation::current())  // NOLINT
+      : name(std::string_view(text)), location(where) {}
+  std::string name;
+  SourceLocation location;
+};
+
+struct WorkflowInfo {
+  std::string namespace_name;
+  std::string workflow_id;
+  std::string run_id;
+  std::string workflow_type;
+  std::string task_queue;
+  int32_t attempt = 1;
+};
+
+class WorkflowContext {
+ public:
+  explicit WorkflowContext(WorkflowRun* run) : run_(run) {}
+  WorkflowContext(const WorkflowContext&) = delete;
+  WorkflowContext& operator=(const WorkflowContext&) = delete;
+
+  const WorkflowInfo& info() const;
+
+  // Schedules activity `type` with `args` (each encoded as one payload). The Future gives
+  // the decoded result or throws ActivityFailure; Cancel() asks the service to cancel it.
+  template <typename R = Payloads, typename... Args>
+  Future<R> ExecuteActivity(Located type, const ActivityOptions& options, const Args&... args) {
+    return Decoded<R>(ScheduleActivity(type.name, options, ToPayloads(args...), type.location));
+  }
+
+  // A durable timer. Cancel() cancels it (the Future then throws CanceledFailure).
+  Future<void> Sleep(absl::Duration duration, SourceLocation where = SourceLocation::current());
+  Future<void> StartTimer(absl::Duration duration,
+                          SourceLocation where = SourceLocation::current()) {
+    return Sleep(duration, where);
+  }
+
+  // Resolves once `condition` holds; it is evaluated after each step of the workflow.
+  Future<void> WaitCondition(std::function<bool()> condition);
+  // The same, giving false if `timeout` passes first (a timer, canceled if the condition
+  // wins).
+  Future<bool> WaitCondition(std::function<bool()> condition, absl::Duration timeout,
+                             SourceLocation where = SourceLocation::current());
+
+  // Signal handlers: `handler` takes the signal's decoded arguments and returns void (runs at
+  // once) or Task<void> (runs as a coroutine of its own).
+  template <typename... Args, typename Handler>
+  void SetSignalHandler(std::string name, Handler handler) {
+    SetRawSignalHandler(
+        std::move(name),
+        [handler = std::move(handler)](const Payloads& input) mutable -> Task<void> {
+          auto args = FromPayloads<std::decay_t<Args>...>(input);
+          if (!args.ok())
+            throw ApplicationFailure(std::string(args.status().message()), "DecodeError");
+          if constexpr (std::is_same_v<decltype(std::apply(handler, *args)), Task<void>>) {
+            return std::apply(handler, *std::move(args));
+          } else {
+            std::apply(handler, *std::move(args));
+            return Task<void>();
+          }
+        });
+  }
+
+  // Query handlers: `handler` takes the decoded arguments and returns a value to encode.
+  template <typename... Args, typename Handler>
+  void SetQueryHandler(std::string name, Handler handler) {
+    SetRawQueryHandler(
+        std::move(name), [handler = std::move(handler)](const Payloads& input) -> Payloads {
+          auto args = FromPayloads<std::decay_t<Args>...>(input);
+          if (!args.ok()) {
+            throw ApplicationFailure(std::string(args.status().message()), "DecodeError");
+          }
+          return ToPayloads(std::apply(handler, *std::move(args)));
+        });
+  }
+
+  // Runs `fn` once and records its result; replay returns the recorded result without
+  // running it again.
+  template <typename T, typename Fn>
+  T SideEffect(Fn&& fn, SourceLocation where = SourceLocation::current()) {
+    Payloads recorded =
+        RecordSideEffect([&fn]() -> Payloads { return ToPayloads(static_cast<T>(fn())); }, where);
+    auto value = FromPayloads<T>(recorded);
+    if (!value.ok()) throw ApplicationFailure(std::string(value.status().message()), "DecodeError");
+    return std::get<0>(*std::move(value));
+  }
+
+  // Workflow time: the time the current workflow task started.
+  absl::Time Now() const;
+  // Deterministic randomness, seeded from the run's first execution run id.
+  uint64_t Random();
+  std::string NewUuid();
+  bool IsReplaying() const;
+  // Writes a line to the worker's log unless the run is replaying.
+  void Log(absl::string_view message);
+
+  // Internal entry points behind the templates above.
+  Future<Payloads> ScheduleActivity(const std::string& type, const ActivityOptions& options,
+                                    Payloads input, SourceLocation where);
+  void SetRawSignalHandler(std::string name, std::function<Task<void>(const Payloads&)> handler);
+  void SetRawQueryHandler(std::string name, std::function<Payloads(const Payloads&)> handler);
+  Payloads RecordSideEffect(const std::function<Payloads()>& fn, SourceLocation where);
+
+ private:
+  template <typename R>
+  static Future<R> Decoded(Future<Payloads> raw) {
+    if constexpr (std::is_same_v<R, Payloads>) {
+      return raw;
+    } else {
+      auto [typed, resolver] = Future<R>::Make(raw.scheduler());
+      typed.SetCanceler([raw] { raw.Cancel(); });
+      raw.OnReady([raw, resolver = resolver]() mutable {
+        if (raw.failed()) {
+          resolver.SetError(raw.error());
+          return;
+        }
+        if constexpr (std::is_void_v<R>) {
+          resolver.SetValue();
+        } else {
+          auto value = FromPayloads<R>(raw.value());
+          if (value.ok()) {
+            resolver.SetValue(std::get<0>(*std::move(value)));
+          } else {
+            resolver.SetError(std::make_exception_ptr(
+                ApplicationFailure(std::string(value.status().message()), "DecodeError", true)));
+          }
+        }
+      });
+      return typed;
+    }
+  }
+
+  WorkflowRun* run_;
+};
+
+// Waits for every future, in order; throws the first failure met.
+template <typename T>
+Task<std::vector<T>> WhenAll(std::vector<Future<T>> futures) {
+  std::vector<T> results;
+  results.reserve(futures.size());
+  for (auto& f : futures) results.push_back(co_await f);
+  co_return results;
+}
+inline Task<void> WhenAll(std::vector<Future<void>> futures) {
+  for (auto& f : futures) co_await f;
+}
+
+// Resolves with the index of the first future to resolve (succeeded or failed); when several
+// are ready at once, the lowest index wins.
+template <typename... Fs>
+Future<size_t> WhenAny(const Fs&... futures) {
+  Scheduler* scheduler = nullptr;
+  ((scheduler = scheduler ? scheduler : futures.scheduler()), ...);
+  auto [any, resolver] = Future<size_t>::Make(scheduler);
+  size_t index = 0;
+  ((futures.OnReady([resolver = resolver, i = index]() mutable { resolver.SetValue(i); }), ++index),
+   ...);
+  return any;
+}
+template <typename T>
+Future<size_t> WhenAny(const std::vector<Future<T>>& futures) {
+  auto [any, resolver] = Future<size_t>::Make(futures.empty() ? nullptr : futures[0].scheduler());
+  for (size_t i = 0; i < futures.size(); ++i) {
+    futures[i].OnReady([resolver = resolver, i]() mutable { resolver.SetValue(i); });
+  }
+  return any;
+}
+
+}  // namespace lockstep
+
+#endif  // LOCKSTEP_ENGINE_WORKFLOW_CONTEXT_H_

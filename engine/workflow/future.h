@@ -1,0 +1,140 @@
+// Future<T>: the result of an operation that has already started (an activity, a timer, a
+// condition). Unlike a Task, a Future is eager: the command was issued when the Future was
+// made, so several can be in flight at once and awaited in any order, or with WhenAll/WhenAny.
+//
+// Contract:
+//   - co_await gives the value, or rethrows the failure the operation ended with (an
+//     ActivityFailure, a CanceledFailure, ...). Awaiting a resolved Future does not suspend.
+//   - Futures are cheap handles to shared state; copies see the same result.
+//   - Resolution queues every waiting coroutine on the run's Scheduler, in the order they
+//     started waiting; nothing is resumed inline.
+//   - Cancel() asks the operation to stop (for activities and timers); the Future then ends
+//     with a CanceledFailure, at once or when the service confirms, depending on the kind.
+#ifndef LOCKSTEP_ENGINE_WORKFLOW_FUTURE_H_
+#define LOCKSTEP_ENGINE_WORKFLOW_FUTURE_H_
+
+#include <coroutine>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "engine/workflow/scheduler.h"
+
+namespace lockstep {
+
+namespace internal {
+
+template <typename T>
+using Stored = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
+
+template <typename T>
+struct FutureState {
+  std::optional<Stored<T>> value;
+  std::exception_ptr error;
+  Scheduler* scheduler = nullptr;
+  std::vector<std::coroutine_handle<>> waiters;
+  std::vector<std::function<void()>> on_ready;  // for WhenAny and friends
+  std::function<void()> canceler;
+
+  bool ready() const { return value.has_value() || error != nullptr; }
+
+  void Wake() {
+    for (auto h : waiters) scheduler->Schedule(h);
+    waiters.clear();
+    auto callbacks = std::move(on_ready);
+    on_ready.clear();
+    for (auto& cb : callbacks) cb();
+  }
+};
+
+}  // namespace internal
+
+template <typename T>
+class Future;
+
+// The producing side of a Future.
+template <typename T>
+class Resolver {
+ public:
+  Resolver() = default;
+  explicit Resolver(std::shared_ptr<internal::FutureState<T>> state) : state_(std::move(state)) {}
+
+  template <typename... U>
+  void SetValue(U&&... v) {
+    if (!state_ || state_->ready()) return;
+    state_->value.emplace(std::forward<U>(v)...);
+    state_->Wake();
+  }
+  void SetError(std::exception_ptr error) {
+    if (!state_ || state_->ready()) return;
+    state_->error = std::move(error);
+    state_->Wake();
+  }
+  bool resolved() const { return state_ && state_->ready(); }
+
+ private:
+  std::shared_ptr<internal::FutureState<T>> state_;
+};
+
+template <typename T>
+class Future {
+ public:
+  Future() = default;
+
+  // A new pending future and its resolver, bound to `scheduler`.
+  static std::pair<Future, Resolver<T>> Make(Scheduler* scheduler) {
+    auto state = std::make_shared<internal::FutureState<T>>();
+    state->scheduler = scheduler;
+    return {Future(state), Resolver<T>(state)};
+  }
+
+  bool valid() const { return state_ != nullptr; }
+  bool ready() const { return state_ && state_->ready(); }
+  bool failed() const { return state_ && state_->error != nullptr; }
+  // For a resolved future: its failure (null if it succeeded) and its value.
+  std::exception_ptr error() const { return state_->error; }
+  const internal::Stored<T>& value() const { return *state_->value; }
+  Scheduler* scheduler() const { return state_->scheduler; }
+
+  // Requests cancellation of the underlying operation; a no-op once resolved.
+  void Cancel() const {
+    if (state_ && !state_->ready() && state_->canceler) {
+      auto canceler = state_->canceler;  // may resolve the state, which clears nothing else
+      canceler();
+    }
+  }
+
+  // Runs `callback` once the future is resolved (at once if it already is).
+  void OnReady(std::function<void()> callback) const {
+    if (ready()) {
+      callback();
+    } else {
+      state_->on_ready.push_back(std::move(callback));
+    }
+  }
+
+  bool await_ready() const noexcept { return ready(); }
+  void await_suspend(std::coroutine_handle<> awaiting) const {
+    state_->waiters.push_back(awaiting);
+  }
+  T await_resume() const {
+    if (state_->error) std::rethrow_exception(state_->error);
+    if constexpr (!std::is_void_v<T>) return *state_->value;
+  }
+
+  // Internal: used by operations to install their cancel action.
+  void SetCanceler(std::function<void()> canceler) const { state_->canceler = std::move(canceler); }
+
+ private:
+  explicit Future(std::shared_ptr<internal::FutureState<T>> state) : state_(std::move(state)) {}
+  std::shared_ptr<internal::FutureState<T>> state_;
+};
+
+}  // namespace lockstep
+
+#endif  // LOCKSTEP_ENGINE_WORKFLOW_FUTURE_H_

@@ -1,0 +1,49 @@
+// Options of the operations workflow code starts.
+//
+// These structs are trivially destructible on purpose, which is why they hold string views
+// and fixed arrays: g++ 12 destroys a brace-initialized temporary in a co_await expression
+// twice (`co_await ctx.ExecuteActivity("x", {.start_to_close_timeout = ...})`), which is
+// harmless only for such types. The views need to live only until the call returns: the
+// engine copies everything into the command at once.
+#ifndef LOCKSTEP_ENGINE_WORKFLOW_OPTIONS_H_
+#define LOCKSTEP_ENGINE_WORKFLOW_OPTIONS_H_
+
+#include <array>
+#include <cstdint>
+#include <type_traits>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace lockstep {
+
+// Temporal's retry policy. Zero values mean "the service default" (initial interval 1s,
+// coefficient 2, maximum interval 100 x initial, unlimited attempts).
+struct RetryPolicy {
+  absl::Duration initial_interval = absl::ZeroDuration();
+  double backoff_coefficient = 0;
+  absl::Duration maximum_interval = absl::ZeroDuration();
+  int32_t maximum_attempts = 0;
+  // Failure types that are not retried; empty entries are ignored.
+  std::array<absl::string_view, 8> non_retryable_error_types = {};
+};
+
+// At least one of start_to_close_timeout and schedule_to_close_timeout must be set, as in
+// Temporal; zero means "not set". Every member has an initializer so that designated
+// initializers may name any subset.
+struct ActivityOptions {
+  absl::string_view task_queue = {};   // empty: the workflow's task queue
+  absl::string_view activity_id = {};  // empty: the next number in this run ("1", "2", ...)
+  absl::Duration schedule_to_close_timeout = absl::ZeroDuration();
+  absl::Duration schedule_to_start_timeout = absl::ZeroDuration();
+  absl::Duration start_to_close_timeout = absl::ZeroDuration();
+  absl::Duration heartbeat_timeout = absl::ZeroDuration();
+  bool has_retry_policy = false;  // false: the service's default policy
+  RetryPolicy retry_policy = {};
+};
+
+static_assert(std::is_trivially_destructible_v<ActivityOptions>);
+
+}  // namespace lockstep
+
+#endif  // LOCKSTEP_ENGINE_WORKFLOW_OPTIONS_H_

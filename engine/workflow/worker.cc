@@ -1,0 +1,138 @@
+#include "engine/workflow/worker.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace lockstep {
+namespace {
+
+namespace enums = temporal::api::enums::v1;
+
+std::string Key(const std::string& workflow_id, const std::string& run_id) {
+  return absl::StrCat(workflow_id, "\n", run_id);
+}
+
+WorkflowTaskResponse Failed(enums::WorkflowTaskFailedCause cause, std::string message,
+                            std::string type) {
+  WorkflowTaskResponse response;
+  response.failed = true;
+  response.failed_cause = cause;
+  response.failure.set_message(std::move(message));
+  response.failure.set_source("Lockstep");
+  response.failure.mutable_application_failure_info()->set_type(std::move(type));
+  return response;
+}
+
+}  // namespace
+
+Worker::Worker(const Registry* registry, WorkerOptions options)
+    : registry_(registry), options_(std::move(options)) {}
+
+std::unique_ptr<WorkflowRun> Worker::NewRun(const std::string& workflow_id,
+                                            const std::string& run_id,
+                                            const std::string& namespace_name) const {
+  WorkflowInfo info;
+  info.namespace_name = namespace_name;
+  info.workflow_id = workflow_id;
+  info.run_id = run_id;
+  RunOptions run_options;
+  run_options.log_sink = options_.log_sink;
+  return std::make_unique<WorkflowRun>(registry_, std::move(info), std::move(run_options));
+}
+
+WorkflowTaskResponse Worker::HandleWorkflowTask(const WorkflowTaskRequest& request) {
+  ++stats_.workflow_tasks;
+  const std::string key = Key(request.workflow_id, request.run_id);
+  auto it = cache_.find(key);
+  int first_index = 0;
+  if (it != cache_.end() && request.previous_started_event_id != 0 &&
+      it->second->last_event_id() == request.previous_started_event_id) {
+    ++stats_.cache_hits;
+    first_index = static_cast<int>(request.previous_started_event_id);
+  } else {
+    if (it != cache_.end()) cache_.erase(it);
+    ++stats_.full_replays;
+    it = cache_.emplace(key, NewRun(request.workflow_id, request.run_id, request.namespace_name))
+             .first;
+  }
+  WorkflowRun& run = *it->second;
+  auto activation = run.ProcessEvents(*request.history, first_index);
+
+  WorkflowTaskResponse response;
+  if (!activation.ok()) {
+    const bool nondeterministic = run.last_nondeterminism().has_value();
+    if (nondeterministic) last_nondeterminism_ = run.last_nondeterminism();
+    response = Failed(nondeterministic
+                          ? enums::WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR
+                          : enums::WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE,
+                      std::string(activation.status().message()),
+                      nondeterministic ? "NondeterminismError" : "WorkerError");
+  } else if (!activation->has_value()) {
+    response = Failed(enums::WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE,
+                      "workflow task history does not end with WorkflowTaskStarted", "WorkerError");
+  } else if ((*activation)->task_failed) {
+    response.failed = true;
+    response.failed_cause = enums::WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE;
+    response.failure = (*activation)->failure;
+  } else {
+    response.commands = std::move((*activation)->commands);
+  }
+  if (response.failed) ++stats_.failed_tasks;
+  if (response.failed || run.closed() || options_.evict_after_every_task) cache_.erase(it);
+  return response;
+}
+
+absl::StatusOr<Payloads> Worker::HandleQuery(const std::string& workflow_id,
+                                             const std::string& run_id,
+                                             const temporal::api::history::v1::History& history,
+                                             const std::string& query_type, const Payloads& args) {
+  auto it = cache_.find(Key(workflow_id, run_id));
+  if (it != cache_.end() && it->second->last_event_id() <= history.events_size()) {
+    // The cached run may lag behind events that arrived since its last task (signals not yet
+    // handed to it); queries answer from the state after the last completed task, as in
+    // Temporal.
+    return it->second->Query(query_type, args);
+  }
+  // Not cached: rebuild the state by replaying the completed workflow tasks.
+  std::unique_ptr<WorkflowRun> run = NewRun(workflow_id, run_id, "");
+  auto processed = run->ProcessEvents(history, 0);
+  if (!processed.ok()) return processed.status();
+  return run->Query(query_type, args);
+}
+
+void Worker::Evict(const std::string& workflow_id, const std::string& run_id) {
+  cache_.erase(Key(workflow_id, run_id));
+}
+
+ActivityOutcome Worker::HandleActivityTask(const ActivityTask& task) {
+  ++stats_.activity_tasks;
+  ActivityOutcome outcome;
+  const ActivityFunction* fn = registry_->FindActivity(task.activity_type);
+  if (fn == nullptr) {
+    outcome.kind = ActivityOutcome::Kind::kFailed;
+    outcome.failure.set_message(absl::StrCat("activity type \"", task.activity_type,
+                                             "\" is not registered with this worker"));
+    outcome.failure.set_source("Lockstep");
+    outcome.failure.mutable_application_failure_info()->set_type("ActivityNotRegistered");
+    return outcome;
+  }
+  ActivityContext ctx({task.workflow_id, task.run_id, task.workflow_type, task.activity_id,
+                       task.activity_type, task.task_queue, task.attempt},
+                      task.heartbeat_details);
+  try {
+    outcome.result = (*fn)(ctx, task.input);
+    outcome.kind = ActivityOutcome::Kind::kCompleted;
+  } catch (const WorkflowFailure& failure) {
+    outcome.kind = ActivityOutcome::Kind::kFailed;
+    outcome.failure = failure.failure();
+  } catch (const std::exception& e) {
+    outcome.kind = ActivityOutcome::Kind::kFailed;
+    outcome.failure.set_message(e.what());
+    outcome.failure.set_source("Lockstep");
+    outcome.failure.mutable_application_failure_info()->set_type("CppException");
+  }
+  outcome.heartbeated = ctx.heartbeated();
+  outcome.heartbeat_details = ctx.heartbeat_details();
+  return outcome;
+}
+
+}  // namespace lockstep

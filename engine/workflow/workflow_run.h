@@ -1,0 +1,175 @@
+// WorkflowRun: one workflow execution's state on the worker, driven by its history.
+//
+// The run consumes history events in order. Events that answer earlier commands (activity
+// results, timer fires) and signals become jobs for the next activation. A WorkflowTaskStarted
+// event is an activation: the run applies its jobs (signals first, in history order, then
+// the rest), resumes coroutines until every one is blocked, and collects the commands they
+// issued. If the history shows that task completed, the activation is replay and its commands
+// must match the command events that follow (ActivityTaskScheduled, TimerStarted, ...), in
+// order; if it is the last event, the commands are the answer to the current workflow task.
+// A task that failed or timed out in history is skipped, as its commands were never recorded.
+//
+// A fresh run fed a whole history and a cached run fed only the new events take the same path,
+// which is what makes cache eviction (and the replayer) trustworthy.
+//
+// Errors:
+//   - Nondeterminism (the code's commands disagree with the history): FailedPrecondition,
+//     with the details in last_nondeterminism().
+//   - An exception other than a WorkflowFailure escaping workflow code in the current task:
+//     ActivationResult.task_failed (the service retries the task). During replay it is an
+//     error instead, since the recorded task had succeeded.
+//   - Events this engine does not support, or that contradict the machines: Internal /
+//     InvalidArgument naming the event.
+#ifndef LOCKSTEP_ENGINE_WORKFLOW_WORKFLOW_RUN_H_
+#define LOCKSTEP_ENGINE_WORKFLOW_WORKFLOW_RUN_H_
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "engine/machines/activity_machine.h"
+#include "engine/machines/marker_machine.h"
+#include "engine/machines/timer_machine.h"
+#include "engine/util/prng.h"
+#include "engine/util/source_location.h"
+#include "engine/workflow/context.h"
+#include "engine/workflow/registry.h"
+#include "engine/workflow/scheduler.h"
+#include "temporal/api/command/v1/message.pb.h"
+#include "temporal/api/history/v1/message.pb.h"
+
+namespace lockstep {
+
+struct ActivationResult {
+  std::vector<temporal::api::command::v1::Command> commands;
+  bool task_failed = false;
+  temporal::api::failure::v1::Failure failure;  // why the task failed
+};
+
+// What differed between the code and the history, for reports.
+struct Nondeterminism {
+  enum class Kind { kMissing, kExtra, kMismatch };
+  Kind kind = Kind::kMismatch;
+  int64_t event_id = 0;    // the history event concerned (0 for an extra command at the end)
+  std::string event_type;  // its type, short name
+  std::string expected;    // what the history recorded
+  std::string actual;      // what the code did
+  SourceLocation where;    // the workflow statement that issued the command, if any
+  std::string message;     // one line with all of the above
+};
+
+struct RunOptions {
+  // Receives Log() lines when not replaying; may be empty.
+  std::function<void(const std::string&)> log_sink;
+};
+
+class WorkflowRun {
+ public:
+  WorkflowRun(const Registry* registry, WorkflowInfo info, RunOptions options = {});
+  ~WorkflowRun();
+  WorkflowRun(const WorkflowRun&) = delete;
+  WorkflowRun& operator=(const WorkflowRun&) = delete;
+
+  // Processes history.events()[first_index...]. Returns the current task's activation when
+  // the last event is a WorkflowTaskStarted with nothing after it, nullopt otherwise.
+  absl::StatusOr<std::optional<ActivationResult>> ProcessEvents(
+      const temporal::api::history::v1::History& history, int first_index);
+
+  // Answers a query from current state. Detects handlers that issue commands or whose answer
+  // changes when asked twice.
+  absl::StatusOr<Payloads> Query(const std::string& name, const Payloads& args);
+
+  // Checks, after the whole history was processed, that every command the code issued was
+  // recorded (used by replay of closed histories).
+  absl::Status CheckAllCommandsRecorded();
+
+  int64_t last_event_id() const { return last_event_id_; }
+  bool closed() const { return closed_; }
+  const std::optional<Nondeterminism>& last_nondeterminism() const { return nondeterminism_; }
+  const WorkflowInfo& info() const { return info_; }
+
+ private:
+  friend class WorkflowContext;
+  struct ActivityOp;
+  struct TimerOp;
+  struct PendingCommand;
+  struct ConditionWaiter;
+  struct Job;
+
+  // Context entry points.
+  Future<Payloads> ScheduleActivity(const std::string& type, const ActivityOptions& options,
+                                    Payloads input, SourceLocation where);
+  Future<void> StartTimer(absl::Duration duration, SourceLocation where);
+  Future<void> AddCondition(std::function<bool()> condition);
+  void SetSignalHandler(std::string name, std::function<Task<void>(const Payloads&)> handler);
+  void SetQueryHandler(std::string name, std::function<Payloads(const Payloads&)> handler);
+  Payloads RecordSideEffect(const std::function<Payloads()>& fn, SourceLocation where);
+  void CheckMayIssueCommand(absl::string_view what, SourceLocation where) const;
+
+  // Event processing.
+  absl::Status ApplyEvent(const temporal::api::history::v1::History& history, int index,
+                          std::optional<ActivationResult>* activation);
+  absl::Status MatchCommandEvent(const temporal::api::history::v1::HistoryEvent& event);
+  absl::Status ApplyActivityEvent(const temporal::api::history::v1::HistoryEvent& event);
+  absl::Status ApplyTimerEvent(const temporal::api::history::v1::HistoryEvent& event);
+  absl::Status Activate(const temporal::api::history::v1::History& history, int index,
+                        bool replaying, ActivationResult* result);
+  void LookAheadMarkers(const temporal::api::history::v1::History& history, int from);
+  void RunUntilBlocked();
+  void DeliverSignal(const std::string& name, const Payloads& input);
+  void StartHandler(std::function<Task<void>(const Payloads&)>& handler, const Payloads& input);
+  void FinishIfDone();
+  absl::Status ExtraCommandsError();
+  absl::Status Nondeterministic(Nondeterminism n);
+  PendingCommand* AddCommand(
+      temporal::api::command::v1::Command command,
+      std::function<absl::Status(const temporal::api::history::v1::HistoryEvent&)> on_recorded,
+      SourceLocation where, std::string identity);
+
+  const Registry* registry_;
+  WorkflowInfo info_;
+  RunOptions options_;
+  WorkflowContext context_;
+  Scheduler scheduler_;
+  Prng prng_;
+
+  Payloads input_;
+  std::optional<Task<Payloads>> main_;
+  bool closed_ = false;  // the completion command was issued
+  bool replaying_ = false;
+  bool in_query_ = false;
+  absl::Time now_;
+  int64_t last_event_id_ = 0;
+  std::exception_ptr task_error_;  // a non-workflow exception from a handler or condition
+
+  std::deque<PendingCommand> commands_;  // issued, not yet matched with history
+  std::deque<ActivityOp> activities_;
+  std::deque<TimerOp> timers_;
+  absl::flat_hash_map<int64_t, ActivityOp*> activity_by_scheduled_id_;
+  absl::flat_hash_map<int64_t, TimerOp*> timer_by_started_id_;
+  absl::flat_hash_map<std::string, TimerOp*> timer_by_id_;
+  int64_t next_activity_seq_ = 1;
+  int64_t next_timer_seq_ = 1;
+  int64_t next_side_effect_id_ = 1;
+  std::map<int64_t, Payloads> recorded_side_effects_;  // from look-ahead during replay
+
+  std::vector<Job> jobs_;
+  std::deque<ConditionWaiter> conditions_;
+  std::map<std::string, std::function<Task<void>(const Payloads&)>> signal_handlers_;
+  std::vector<std::pair<std::string, Payloads>> buffered_signals_;
+  std::map<std::string, std::function<Payloads(const Payloads&)>> query_handlers_;
+  std::deque<Task<void>> handler_tasks_;  // async signal handlers in flight
+
+  std::optional<Nondeterminism> nondeterminism_;
+};
+
+}  // namespace lockstep
+
+#endif  // LOCKSTEP_ENGINE_WORKFLOW_WORKFLOW_RUN_H_

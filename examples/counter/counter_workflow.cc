@@ -1,0 +1,23 @@
+#include "examples/counter/counter_workflow.h"
+
+namespace lockstep::examples {
+
+Task<int> CounterWorkflow(WorkflowContext& ctx, int target) {
+  int count = 0;
+  ctx.SetSignalHandler<int>(kIncSignal, [&count](int k) { count += k; });
+  ctx.SetQueryHandler<>(kCountQuery, [&count] { return count; });
+  co_await ctx.ExecuteActivity<std::string>(
+      kGreetActivity, {.start_to_close_timeout = absl::Seconds(10)}, std::string("peer"));
+  co_await ctx.Sleep(absl::Seconds(1));
+  co_await ctx.WaitCondition([&count, target] { return count >= target; });
+  co_return count;
+}
+
+std::string Greet(ActivityContext& /*ctx*/, std::string name) { return "Hello, " + name + "!"; }
+
+absl::Status RegisterCounter(Registry* registry) {
+  if (auto s = registry->RegisterWorkflow(kCounterWorkflow, &CounterWorkflow); !s.ok()) return s;
+  return registry->RegisterActivity(kGreetActivity, &Greet);
+}
+
+}  // namespace lockstep::examples

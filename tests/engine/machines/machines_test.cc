@@ -1,0 +1,86 @@
+// Walks every row of every machine's transition table, and checks that what is not in a
+// table is refused.
+#include <set>
+
+#include "engine/machines/activity_machine.h"
+#include "engine/machines/marker_machine.h"
+#include "engine/machines/timer_machine.h"
+#include "gtest/gtest.h"
+
+namespace lockstep::machines {
+namespace {
+
+template <typename State, typename Trigger>
+void ExpectTableIsConsistent(const TransitionTable<State, Trigger>& table, int state_count,
+                             int trigger_count) {
+  std::set<std::pair<int, int>> seen;
+  for (const auto& row : table.rows()) {
+    // Each row is reachable through Next and deterministic (no duplicate (from, trigger)).
+    EXPECT_TRUE(seen.insert({static_cast<int>(row.from), static_cast<int>(row.trigger)}).second);
+    auto next = table.Next(row.from, row.trigger);
+    ASSERT_TRUE(next.has_value());
+    EXPECT_EQ(*next, row.to);
+  }
+  // Every pair not listed is refused.
+  for (int s = 0; s < state_count; ++s) {
+    for (int t = 0; t < trigger_count; ++t) {
+      if (seen.count({s, t})) continue;
+      EXPECT_FALSE(table.Next(static_cast<State>(s), static_cast<Trigger>(t)).has_value())
+          << "state " << s << " trigger " << t;
+    }
+  }
+}
+
+TEST(ActivityMachine, EveryTransition) {
+  ExpectTableIsConsistent(ActivityTransitions(), 10, 8);
+  const auto& t = ActivityTransitions();
+  using S = ActivityState;
+  using T = ActivityTrigger;
+  // The life of an activity that completes.
+  EXPECT_EQ(*t.Next(S::kCreated, T::kScheduleRecorded), S::kScheduled);
+  EXPECT_EQ(*t.Next(S::kScheduled, T::kStartedRecorded), S::kStarted);
+  EXPECT_EQ(*t.Next(S::kStarted, T::kCompletedRecorded), S::kCompleted);
+  // Canceled before its command reached the history: withdrawn, nothing more happens.
+  EXPECT_EQ(*t.Next(S::kCreated, T::kCancelByCode), S::kWithdrawn);
+  EXPECT_FALSE(t.Next(S::kWithdrawn, T::kScheduleRecorded));
+  // Canceled while running: the service may still report completion.
+  EXPECT_EQ(*t.Next(S::kStarted, T::kCancelByCode), S::kCancelCommanded);
+  EXPECT_EQ(*t.Next(S::kCancelCommanded, T::kCancelRecorded), S::kCancelRequested);
+  EXPECT_EQ(*t.Next(S::kCancelRequested, T::kCompletedRecorded), S::kCompleted);
+  EXPECT_EQ(*t.Next(S::kCancelRequested, T::kCanceledRecorded), S::kCanceled);
+  // Terminal states take nothing.
+  for (S terminal : {S::kCompleted, S::kFailed, S::kTimedOut, S::kCanceled}) {
+    for (int trig = 0; trig < 8; ++trig) {
+      EXPECT_FALSE(t.Next(terminal, static_cast<T>(trig)));
+    }
+  }
+  for (int s = 0; s < 10; ++s) EXPECT_NE(ActivityStateName(static_cast<S>(s)), "?");
+  for (int trig = 0; trig < 8; ++trig) EXPECT_NE(ActivityTriggerName(static_cast<T>(trig)), "?");
+}
+
+TEST(TimerMachine, EveryTransition) {
+  ExpectTableIsConsistent(TimerTransitions(), 6, 4);
+  const auto& t = TimerTransitions();
+  using S = TimerState;
+  using T = TimerTrigger;
+  EXPECT_EQ(*t.Next(S::kCreated, T::kStartedRecorded), S::kStarted);
+  EXPECT_EQ(*t.Next(S::kStarted, T::kFiredRecorded), S::kFired);
+  EXPECT_EQ(*t.Next(S::kCreated, T::kCancelByCode), S::kWithdrawn);
+  EXPECT_EQ(*t.Next(S::kStarted, T::kCancelByCode), S::kCancelCommanded);
+  EXPECT_EQ(*t.Next(S::kCancelCommanded, T::kCanceledRecorded), S::kCanceled);
+  EXPECT_EQ(*t.Next(S::kCancelCommanded, T::kFiredRecorded), S::kFired);
+  EXPECT_FALSE(t.Next(S::kFired, T::kFiredRecorded));
+  EXPECT_FALSE(t.Next(S::kCreated, T::kFiredRecorded));
+  for (int s = 0; s < 6; ++s) EXPECT_NE(TimerStateName(static_cast<S>(s)), "?");
+  for (int trig = 0; trig < 4; ++trig) EXPECT_NE(TimerTriggerName(static_cast<T>(trig)), "?");
+}
+
+TEST(RecordMachine, EveryTransition) {
+  ExpectTableIsConsistent(RecordTransitions(), 2, 1);
+  EXPECT_EQ(*RecordTransitions().Next(RecordState::kCreated, RecordTrigger::kRecorded),
+            RecordState::kRecorded);
+  EXPECT_FALSE(RecordTransitions().Next(RecordState::kRecorded, RecordTrigger::kRecorded));
+}
+
+}  // namespace
+}  // namespace lockstep::machines
