@@ -1,5 +1,4 @@
-// Side-effect markers and the workflow's own completion: a command whose only event is its
-// record in the history.
+// Side-effect markers: a command whose only event is its record in the history.
 //
 //   Created ──Recorded──▶ Recorded
 //
@@ -20,7 +19,6 @@ inline constexpr absl::string_view kSideEffectDataKey = "data";
 enum class RecordState { kCreated, kRecorded };
 enum class RecordTrigger { kRecorded };
 
-// Shared by the side-effect marker and the completion (complete / fail workflow) commands.
 const TransitionTable<RecordState, RecordTrigger>& RecordTransitions();
 
 }  // namespace lockstep::machines

@@ -28,7 +28,7 @@ struct ActivityOptions {
   absl::Duration schedule_to_close = absl::ZeroDuration();  // zero: none
   absl::Duration schedule_to_start = absl::ZeroDuration();  // zero: none
   absl::Duration start_to_close = absl::ZeroDuration();
-  absl::Duration heartbeat = absl::ZeroDuration();          // zero: none
+  absl::Duration heartbeat = absl::ZeroDuration();  // zero: none
   std::optional<temporal::api::common::v1::RetryPolicy> retry_policy;
 };
 

@@ -46,8 +46,7 @@ Overlay OverlayOf(const RunState& run, int64_t first_event_id) {
         o.buffered_closed.insert(e.activity_task_failed_event_attributes().scheduled_event_id());
         break;
       case enums::EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT:
-        o.buffered_closed.insert(
-            e.activity_task_timed_out_event_attributes().scheduled_event_id());
+        o.buffered_closed.insert(e.activity_task_timed_out_event_attributes().scheduled_event_id());
         break;
       case enums::EVENT_TYPE_ACTIVITY_TASK_CANCELED:
         o.buffered_closed.insert(e.activity_task_canceled_event_attributes().scheduled_event_id());
@@ -91,8 +90,8 @@ CommandVerdict CheckOne(const RunState& run, const Command& command, bool defaul
       return {};
     }
     case enums::COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK: {
-      const int64_t id = command.request_cancel_activity_task_command_attributes()
-                             .scheduled_event_id();
+      const int64_t id =
+          command.request_cancel_activity_task_command_attributes().scheduled_event_id();
       if (id <= 0) {
         return Fail(enums::WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_ACTIVITY_ATTRIBUTES,
                     "ScheduledEventId is not set on RequestCancelActivityTaskCommand.");
@@ -238,8 +237,8 @@ CommandVerdict CheckCommands(const RunState& run, const std::vector<Command>& co
       std::vector<std::string> names;
       for (const Command& c : commands) names.push_back(enums::CommandType_Name(c.command_type()));
       return {CommandVerdict::Kind::kReject, enums::WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED,
-              absl::StrCat("invalid command sequence: [", absl::StrJoin(names, ", "),
-                           "], command ", enums::CommandType_Name(commands[i].command_type()),
+              absl::StrCat("invalid command sequence: [", absl::StrJoin(names, ", "), "], command ",
+                           enums::CommandType_Name(commands[i].command_type()),
                            " must be the last command.")};
     }
   }

@@ -44,10 +44,9 @@ enum class DueKind {
 
 struct DueItem {
   DueKind kind = DueKind::kUserTimer;
-  size_t run = 0;               // index of the run in the service
-  int64_t ref = 0;              // activity scheduled event id, timer started event id
-  std::string timer_id;         // kUserTimer
-  int32_t attempt = 0;          // activity attempt the item belongs to
+  size_t run = 0;        // index of the run in the service
+  int64_t ref = 0;       // activity scheduled event id, timer started event id
+  std::string timer_id;  // kUserTimer
   temporal::api::enums::v1::TimeoutType timeout_type =
       temporal::api::enums::v1::TIMEOUT_TYPE_UNSPECIFIED;
 };

@@ -27,8 +27,8 @@ uint64_t IdGenerator::NextWord() {
 std::string IdGenerator::NextUuid() {
   uint64_t hi = NextWord();
   uint64_t lo = NextWord();
-  hi = (hi & ~0xf000ULL) | 0x4000ULL;                    // version 4
-  lo = (lo & ~(0x3ULL << 62)) | (0x2ULL << 62);          // variant 10xx
+  hi = (hi & ~0xf000ULL) | 0x4000ULL;            // version 4
+  lo = (lo & ~(0x3ULL << 62)) | (0x2ULL << 62);  // variant 10xx
   std::string out;
   out.reserve(36);
   AppendHex(hi >> 32, 8, &out);

@@ -70,7 +70,7 @@ struct ActivityState {
   absl::Time first_scheduled_time;
   absl::Time attempt_scheduled_time;  // when the current attempt may be dispatched
   int32_t attempt = 1;
-  bool started = false;               // the current attempt is running on a worker
+  bool started = false;  // the current attempt is running on a worker
   absl::Time started_time;
   std::string started_request_id;
   // Non-zero only when written at start (no retry policy); kBufferedEventId until flushed.
@@ -108,6 +108,9 @@ struct RunState {
   std::string workflow_type;
   std::string task_queue;
   temporal::api::history::v1::History history;
+  // history.ByteSizeLong() of the first `sized_events` events (see Service::HistoryBytes).
+  int64_t history_bytes = 0;
+  int sized_events = 0;
 
   temporal::api::enums::v1::WorkflowExecutionStatus status =
       temporal::api::enums::v1::WORKFLOW_EXECUTION_STATUS_RUNNING;

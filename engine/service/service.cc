@@ -264,7 +264,7 @@ void Service::RunUntilIdle() {
     consider(&activity_dispatch_, activity_workers_polling_);
     if (next == nullptr) break;
     auto [key, item] = next->PopEarliest();
-    Perform(item, item.kind);
+    Perform(item);
   }
   in_run_until_idle_ = false;
 }
@@ -282,14 +282,31 @@ std::optional<absl::Time> Service::NextDeadline() const {
   return earliest;
 }
 
-void Service::Perform(const DueItem& item, DueKind kind) {
+enums::TimeoutType Service::FirstTimeoutType(const ActivityState& activity,
+                                             enums::TimeoutType fired) const {
+  // Temporal handles an activity's timeouts due at one instant in TimeoutType order
+  // (START_TO_CLOSE, SCHEDULE_TO_START, SCHEDULE_TO_CLOSE, HEARTBEAT; timer_sequence.go),
+  // whichever was set first.
+  const absl::Time now = Now();
+  enums::TimeoutType first = fired;
+  auto consider = [&](const std::optional<DueKey>& key, enums::TimeoutType type) {
+    if (key.has_value() && key->when <= now && type < first) first = type;
+  };
+  consider(activity.start_to_close_key, enums::TIMEOUT_TYPE_START_TO_CLOSE);
+  consider(activity.schedule_to_start_key, enums::TIMEOUT_TYPE_SCHEDULE_TO_START);
+  consider(activity.schedule_to_close_key, enums::TIMEOUT_TYPE_SCHEDULE_TO_CLOSE);
+  consider(activity.heartbeat_key, enums::TIMEOUT_TYPE_HEARTBEAT);
+  return first;
+}
+
+void Service::Perform(const DueItem& item) {
   RunState& run = *runs_[item.run];
-  // Each owner cleared its stored key when the entry was popped; clear it here in one place.
+  // The entry has left its queue: its owner forgets the key it kept to cancel it.
   auto activity = [&]() -> ActivityState* {
     auto it = run.activities.find(item.ref);
     return it == run.activities.end() ? nullptr : &it->second;
   };
-  switch (kind) {
+  switch (item.kind) {
     case DueKind::kWorkflowTaskDispatch:
       run.task.dispatch_key.reset();
       DispatchWorkflowTask(run);
@@ -340,7 +357,7 @@ void Service::Perform(const DueItem& item, DueKind kind) {
             a->heartbeat_key.reset();
             break;
         }
-        OnActivityTimeout(run, *a, item.timeout_type);
+        OnActivityTimeout(run, *a, FirstTimeoutType(*a, item.timeout_type));
       }
       return;
     case DueKind::kActivityCancelNoticed:

@@ -11,7 +11,8 @@
 //     continue-as-new, id reuse policies, signals (deduplicated by request id), cancellation
 //     requests, termination and queries.
 //
-// Time: nothing happens on its own. Every event is stamped with clock->Now(); RunUntilIdle()
+// Time: nothing happens on its own. Every event is stamped with clock->Now() (except the
+// delayed ActivityTaskStarted, stamped with the attempt's start as Temporal does); RunUntilIdle()
 // performs everything due at Now(); NextDeadline() says when something is next due. The caller
 // owns the clock and moves it (virtual_time.h does that for a ManualClock). Ties at one instant
 // are broken by order of creation; no container whose order depends on hashing is iterated, and
@@ -165,7 +166,9 @@ class Service {
                                           const std::string& run_id) const;
   RunState* CurrentRun(const std::string& workflow_id);
   DueKey Schedule(service::DeadlineQueue* queue, absl::Time when, DueItem item);
-  void Perform(const DueItem& item, service::DueKind kind);
+  void Perform(const DueItem& item);
+  temporal::api::enums::v1::TimeoutType FirstTimeoutType(
+      const ActivityState& activity, temporal::api::enums::v1::TimeoutType fired) const;
   std::string NextRequestId() { return request_ids_.NextUuid(); }
   absl::Time Now() const { return clock_->Now(); }
 
@@ -176,6 +179,8 @@ class Service {
   // Appends, or buffers while a workflow task is started; returns the id, or -1 if buffered.
   int64_t Record(RunState& run, HistoryEvent event);
   void FlushBuffered(RunState& run);
+  // history.ByteSizeLong(), computed incrementally (WorkflowTaskStarted reports it).
+  int64_t HistoryBytes(RunState& run);
   static int64_t NextEventId(const RunState& run) { return run.history.events_size() + 1; }
 
   // service_run.cc: run lifecycle.
@@ -271,7 +276,7 @@ class Service {
 
   std::vector<std::unique_ptr<RunState>> runs_;  // never shrinks; index = RunState::index
   absl::btree_map<std::pair<std::string, std::string>, size_t> run_index_;  // (wid, rid)
-  absl::btree_map<std::string, size_t> current_run_;                         // wid -> latest
+  absl::btree_map<std::string, size_t> current_run_;                        // wid -> latest
 };
 
 }  // namespace lockstep

@@ -49,13 +49,11 @@ absl::Time NextHeartbeat(absl::Time start, absl::Duration interval, absl::Time t
 }  // namespace
 
 void Service::ScheduleActivity(
-    RunState& run,
-    const temporal::api::command::v1::ScheduleActivityTaskCommandAttributes& c,
+    RunState& run, const temporal::api::command::v1::ScheduleActivityTaskCommandAttributes& c,
     int64_t completed_id) {
   // Checked before the task completed, so this cannot fail.
-  const service::ActivityOptions options =
-      *service::NormalizeActivityOptions(c, run.run_timeout,
-                                         options_.apply_default_activity_retry_policy);
+  const service::ActivityOptions options = *service::NormalizeActivityOptions(
+      c, run.run_timeout, options_.apply_default_activity_retry_policy);
   auto* a = Append(run, enums::EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
                 ->mutable_activity_task_scheduled_event_attributes();
   a->set_activity_id(c.activity_id());
@@ -104,7 +102,6 @@ void Service::EnqueueAttempt(RunState& run, ActivityState& activity) {
   item.kind = DueKind::kActivityDispatch;
   item.run = run.index;
   item.ref = activity.scheduled_event_id;
-  item.attempt = activity.attempt;
   activity.dispatch_key = Schedule(&activity_dispatch_, activity.attempt_scheduled_time, item);
   if (activity.schedule_to_start > absl::ZeroDuration()) {
     item.kind = DueKind::kActivityTimeout;
@@ -155,8 +152,7 @@ void Service::DispatchActivity(RunState& run, int64_t scheduled_event_id) {
 
   // The handler may have called back into the service (closing the run, say).
   it = run.activities.find(scheduled_event_id);
-  if (!run.running() || it == run.activities.end() ||
-      it->second.started_request_id != request_id) {
+  if (!run.running() || it == run.activities.end() || it->second.started_request_id != request_id) {
     return;
   }
   ActivityState& current = it->second;
@@ -165,7 +161,6 @@ void Service::DispatchActivity(RunState& run, int64_t scheduled_event_id) {
   DueItem item;
   item.run = run.index;
   item.ref = scheduled_event_id;
-  item.attempt = current.attempt;
   // Timeouts are scheduled before the result, so a result due at the very deadline is late.
   item.kind = DueKind::kActivityTimeout;
   item.timeout_type = enums::TIMEOUT_TYPE_START_TO_CLOSE;
@@ -207,8 +202,7 @@ void Service::CancelActivityItems(ActivityState& activity) {
   timers_.Remove(&activity.schedule_to_close_key);
 }
 
-enums::RetryState Service::ActivityRetryState(const ActivityState& activity,
-                                              const Failure& failure,
+enums::RetryState Service::ActivityRetryState(const ActivityState& activity, const Failure& failure,
                                               absl::Duration* backoff) const {
   if (!activity.retry_policy.has_value()) return enums::RETRY_STATE_RETRY_POLICY_NOT_SET;
   if (activity.cancel_requested) return enums::RETRY_STATE_CANCEL_REQUESTED;
@@ -226,9 +220,9 @@ enums::RetryState Service::ActivityRetryState(const ActivityState& activity,
   if (activity.schedule_to_close > absl::ZeroDuration()) {
     expiration = activity.first_scheduled_time + activity.schedule_to_close;
   }
-  const service::RetryDecision decision = service::NextRetry(
-      *activity.retry_policy, activity.attempt, Now(), expiration,
-      service::NextRetryDelayOf(failure), /*delay_replaces_maximum=*/true);
+  const service::RetryDecision decision =
+      service::NextRetry(*activity.retry_policy, activity.attempt, Now(), expiration,
+                         service::NextRetryDelayOf(failure), /*delay_replaces_maximum=*/true);
   *backoff = decision.backoff;
   return decision.state;
 }
@@ -292,8 +286,7 @@ void Service::OnActivityOutcome(RunState& run, ActivityState& activity) {
   }
 }
 
-void Service::OnActivityTimeout(RunState& run, ActivityState& activity,
-                                enums::TimeoutType type) {
+void Service::OnActivityTimeout(RunState& run, ActivityState& activity, enums::TimeoutType type) {
   Failure failure = service::TimeoutFailure(service::ActivityTimeoutMessage(type), type);
   KeepHeartbeatDetails(activity);
   absl::Duration backoff;
@@ -354,7 +347,6 @@ bool Service::RequestCancelActivity(RunState& run, int64_t scheduled_event_id,
     item.kind = DueKind::kActivityCancelNoticed;
     item.run = run.index;
     item.ref = scheduled_event_id;
-    item.attempt = activity.attempt;
     activity.cancel_noticed_key =
         Schedule(&timers_, NextHeartbeat(activity.started_time, interval, Now()), item);
   }

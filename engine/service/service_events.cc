@@ -3,6 +3,7 @@
 #include "absl/container/btree_map.h"
 #include "engine/service/proto_time.h"
 #include "engine/service/service.h"
+#include "google/protobuf/io/coded_stream.h"
 
 namespace lockstep {
 namespace {
@@ -23,6 +24,24 @@ void Service::AppendEvent(RunState& run, HistoryEvent event) {
   event.set_event_id(NextEventId(run));
   event.set_task_id(next_task_id_++);
   *run.history.add_events() = std::move(event);
+}
+
+int64_t Service::HistoryBytes(RunState& run) {
+  // Recomputing the whole size per workflow task would make long histories quadratic, so
+  // sizes are cached per event. An event is filled in right after it is appended, possibly
+  // after this runs, so only events with a successor (hence complete) are cached; the last
+  // one is sized afresh each time. History is one repeated field: tag byte, length varint,
+  // message.
+  auto framed = [](size_t size) {
+    return static_cast<int64_t>(1 + google::protobuf::io::CodedOutputStream::VarintSize64(size) +
+                                size);
+  };
+  const int last = run.history.events_size() - 1;
+  for (; run.sized_events < last; ++run.sized_events) {
+    run.history_bytes += framed(run.history.events(run.sized_events).ByteSizeLong());
+  }
+  if (last < 0) return run.history_bytes;
+  return run.history_bytes + framed(run.history.events(last).ByteSizeLong());
 }
 
 temporal::api::history::v1::HistoryEvent* Service::Append(RunState& run, enums::EventType type) {

@@ -52,12 +52,11 @@ absl::StatusOr<std::string> Service::CheckIdReuse(RunState* current,
     return std::string();
   }
   const enums::WorkflowIdReusePolicy policy = request.id_reuse_policy;
-  const std::string ids = absl::StrCat("WorkflowId: ", current->workflow_id,
-                                       ", RunId: ", current->run_id, ".");
+  const std::string ids =
+      absl::StrCat("WorkflowId: ", current->workflow_id, ", RunId: ", current->run_id, ".");
   if (current->running()) {
     if (policy != enums::WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING) {
-      return absl::AlreadyExistsError(
-          absl::StrCat("Workflow execution is already running. ", ids));
+      return absl::AlreadyExistsError(absl::StrCat("Workflow execution is already running. ", ids));
     }
     std::string run_id = run_ids_.NextUuid();
     TerminateRun(*current, "TerminateIfRunning WorkflowIdReusePolicy",
@@ -67,14 +66,14 @@ absl::StatusOr<std::string> Service::CheckIdReuse(RunState* current,
   }
   if (policy == enums::WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY &&
       !ClosedUnsuccessfully(current->status)) {
-    return absl::AlreadyExistsError(absl::StrCat(
-        "Workflow execution already finished successfully. ", ids,
-        " Workflow Id reuse policy: allow duplicate workflow Id if last run failed."));
+    return absl::AlreadyExistsError(
+        absl::StrCat("Workflow execution already finished successfully. ", ids,
+                     " Workflow Id reuse policy: allow duplicate workflow Id if last run failed."));
   }
   if (policy == enums::WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE) {
-    return absl::AlreadyExistsError(absl::StrCat(
-        "Workflow execution already finished. ", ids,
-        " Workflow Id reuse policy: reject duplicate workflow Id."));
+    return absl::AlreadyExistsError(
+        absl::StrCat("Workflow execution already finished. ", ids,
+                     " Workflow Id reuse policy: reject duplicate workflow Id."));
   }
   return run_ids_.NextUuid();
 }
@@ -121,8 +120,10 @@ service::RunState& Service::CreateRun(const NewRun& p) {
   // the task timeout defaults to 10s and never exceeds the run timeout.
   run.execution_timeout = p.execution_timeout;
   run.run_timeout = p.run_timeout == zero ? p.execution_timeout : p.run_timeout;
-  if (run.execution_timeout > zero) run.run_timeout = std::min(run.run_timeout, run.execution_timeout);
-  run.task_timeout = p.task_timeout == zero ? options_.default_workflow_task_timeout : p.task_timeout;
+  if (run.execution_timeout > zero)
+    run.run_timeout = std::min(run.run_timeout, run.execution_timeout);
+  run.task_timeout =
+      p.task_timeout == zero ? options_.default_workflow_task_timeout : p.task_timeout;
   if (run.run_timeout > zero) run.task_timeout = std::min(run.task_timeout, run.run_timeout);
   run.expiration_time = p.expiration_time;
   if (!p.expiration_time.has_value() && run.execution_timeout > zero) {
@@ -179,7 +180,8 @@ service::RunState& Service::CreateRun(const NewRun& p) {
     deadline = run.expiration_time;
   }
   if (deadline.has_value()) {
-    run.run_timeout_key = Schedule(&timers_, *deadline, service::RunItem(service::DueKind::kRunTimeout, run.index));
+    run.run_timeout_key =
+        Schedule(&timers_, *deadline, service::RunItem(service::DueKind::kRunTimeout, run.index));
   }
   return run;
 }

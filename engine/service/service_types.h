@@ -120,7 +120,7 @@ struct PendingActivityDescription {
   temporal::api::enums::v1::PendingActivityState state =
       temporal::api::enums::v1::PENDING_ACTIVITY_STATE_UNSPECIFIED;
   int32_t attempt = 1;
-  absl::Time scheduled_time;                 // of the current attempt (future while backing off)
+  absl::Time scheduled_time;                    // of the current attempt (future while backing off)
   std::optional<absl::Time> last_started_time;  // the running attempt's start
   std::optional<temporal::api::failure::v1::Failure> last_failure;
   std::optional<temporal::api::common::v1::Payloads> heartbeat_details;
@@ -139,12 +139,12 @@ struct WorkflowDescription {
   temporal::api::enums::v1::WorkflowExecutionStatus status =
       temporal::api::enums::v1::WORKFLOW_EXECUTION_STATUS_UNSPECIFIED;
   int64_t history_length = 0;
-  int32_t attempt = 1;                // the run's attempt under the workflow retry policy
+  int32_t attempt = 1;  // the run's attempt under the workflow retry policy
   absl::Time start_time;
   std::optional<absl::Time> close_time;
-  std::optional<temporal::api::common::v1::Payloads> result;       // completed
-  std::optional<temporal::api::failure::v1::Failure> failure;      // failed
-  std::string new_execution_run_id;   // continued as new / retried into this run
+  std::optional<temporal::api::common::v1::Payloads> result;   // completed
+  std::optional<temporal::api::failure::v1::Failure> failure;  // failed
+  std::string new_execution_run_id;  // the run this one continued as new / retried into
   bool cancel_requested = false;
   // PENDING_WORKFLOW_TASK_STATE_UNSPECIFIED when none; attempt of the pending one.
   temporal::api::enums::v1::PendingWorkflowTaskState workflow_task_state =

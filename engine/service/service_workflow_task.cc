@@ -85,7 +85,8 @@ void Service::WriteTransientTaskEvents(RunState& run,
   t->set_scheduled_event_id(task.scheduled_event_id);
   t->set_identity(options_.worker_identity);
   t->set_request_id(task.request_id);
-  t->set_history_size_bytes(static_cast<int64_t>(run.history.ByteSizeLong()));
+  // The stored history's size (Temporal counts persisted events; transient ones are not).
+  t->set_history_size_bytes(HistoryBytes(run));
   if (history == &run.history) {
     AppendEvent(run, std::move(scheduled));
     AppendEvent(run, std::move(started));
@@ -127,12 +128,13 @@ void Service::DispatchWorkflowTask(RunState& run) {
     task.started_event_id = task.scheduled_event_id + 1;
     history = &transient_copy;
   } else {
+    const int64_t history_bytes = HistoryBytes(run);  // before the started event
     auto* a = Append(run, enums::EVENT_TYPE_WORKFLOW_TASK_STARTED)
                   ->mutable_workflow_task_started_event_attributes();
     a->set_scheduled_event_id(task.scheduled_event_id);
     a->set_identity(options_.worker_identity);
     a->set_request_id(task.request_id);
-    a->set_history_size_bytes(static_cast<int64_t>(run.history.ByteSizeLong()));
+    a->set_history_size_bytes(history_bytes);
     task.started_event_id = run.history.events_size();
   }
   DueItem timeout;

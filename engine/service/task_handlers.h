@@ -68,9 +68,9 @@ struct ActivityTask {
   temporal::api::common::v1::Payloads input;
   int32_t attempt = 1;
   int64_t scheduled_event_id = 0;
-  absl::Time scheduled_time;        // of the first attempt
+  absl::Time scheduled_time;  // of the first attempt
   absl::Time current_attempt_scheduled_time;
-  absl::Duration heartbeat_timeout;  // zero: none
+  absl::Duration heartbeat_timeout;                       // zero: none
   temporal::api::common::v1::Payloads heartbeat_details;  // from the previous attempt
 };
 

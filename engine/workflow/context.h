@@ -59,11 +59,11 @@ struct Located {
 };
 
 struct WorkflowInfo {
-  std::string namespace_name;
-  std::string workflow_id;
-  std::string run_id;
-  std::string workflow_type;
-  std::string task_queue;
+  std::string namespace_name = {};
+  std::string workflow_id = {};
+  std::string run_id = {};
+  std::string workflow_type = {};
+  std::string task_queue = {};
   int32_t attempt = 1;
 };
 

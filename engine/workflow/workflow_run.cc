@@ -99,13 +99,16 @@ std::string EventIdentity(const HistoryEvent& e) {
   }
 }
 
-template <typename State, typename Trigger, typename StateName, typename TriggerName>
+// `machine` describes the machine for the error message; it is only called on error, so
+// the success path builds no strings.
+template <typename State, typename Trigger, typename Describe, typename StateName,
+          typename TriggerName>
 absl::Status Transit(const machines::TransitionTable<State, Trigger>& table, State* state,
-                     Trigger trigger, absl::string_view machine, StateName state_name,
+                     Trigger trigger, const Describe& machine, StateName state_name,
                      TriggerName trigger_name) {
   auto next = table.Next(*state, trigger);
   if (!next) {
-    return absl::InvalidArgumentError(absl::StrCat(machine, " in state ", state_name(*state),
+    return absl::InvalidArgumentError(absl::StrCat(machine(), " in state ", state_name(*state),
                                                    " cannot take ", trigger_name(trigger)));
   }
   *state = *next;
@@ -113,10 +116,9 @@ absl::Status Transit(const machines::TransitionTable<State, Trigger>& table, Sta
 }
 
 temporal::api::failure::v1::Failure ActivityFailureOf(
-    const HistoryEvent& e, const std::string& activity_type, const std::string& activity_id,
-    int64_t scheduled, int64_t started, const temporal::api::failure::v1::Failure& cause,
+    const std::string& activity_type, const std::string& activity_id, int64_t scheduled,
+    int64_t started, const temporal::api::failure::v1::Failure& cause,
     enums::RetryState retry_state) {
-  (void)e;
   temporal::api::failure::v1::Failure f;
   f.set_message("activity error");
   f.set_source("Lockstep");
@@ -164,9 +166,15 @@ struct WorkflowRun::ConditionWaiter {
   Resolver<void> resolver;
 };
 
+// A history event waiting for the next activation. It points into the history being
+// processed; events still pending when ProcessEvents returns are copied (see there), so a
+// job never outlives what it points to.
 struct WorkflowRun::Job {
-  bool is_signal = false;
-  std::function<void()> run;
+  enum class Kind { kSignal, kActivityClosed, kTimerFired };
+  Kind kind;
+  const HistoryEvent* event;
+  ActivityOp* activity = nullptr;
+  TimerOp* timer = nullptr;
 };
 
 WorkflowRun::WorkflowRun(const Registry* registry, WorkflowInfo info, RunOptions options)
@@ -203,6 +211,13 @@ absl::StatusOr<std::optional<ActivationResult>> WorkflowRun::ProcessEvents(const
     if (!s.ok()) return s;
     last_event_id_ = event.event_id();
   }
+  // Jobs left for an activation in a later call must not point into the caller's history.
+  for (Job& job : jobs_) {
+    if (!owned_events_.empty() && job.event == &owned_events_.back()) continue;
+    owned_events_.push_back(*job.event);
+    job.event = &owned_events_.back();
+  }
+  if (jobs_.empty()) owned_events_.clear();
   return activation;
 }
 
@@ -251,9 +266,8 @@ absl::Status WorkflowRun::ApplyEvent(const History& history, int index,
       return ApplyTimerEvent(event);
     case enums::EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED: {
       const auto& a = event.workflow_execution_signaled_event_attributes();
-      jobs_.push_back({true, [this, name = a.signal_name(), input = a.input()] {
-                         DeliverSignal(name, input);
-                       }});
+      (void)a;
+      jobs_.push_back({Job::Kind::kSignal, &event});
       return absl::OkStatus();
     }
     case enums::EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED:
@@ -340,39 +354,41 @@ absl::Status WorkflowRun::ApplyActivityEvent(const HistoryEvent& event) {
         ") refers to scheduled event ", scheduled, ", which is no activity of this run"));
   }
   ActivityOp* op = it->second;
-  absl::Status s = Transit(machines::ActivityTransitions(), &op->state, trigger,
-                           absl::StrCat("activity ", op->activity_type, " id=", op->activity_id),
-                           machines::ActivityStateName, machines::ActivityTriggerName);
+  absl::Status s = Transit(
+      machines::ActivityTransitions(), &op->state, trigger,
+      [op] { return absl::StrCat("activity ", op->activity_type, " id=", op->activity_id); },
+      machines::ActivityStateName, machines::ActivityTriggerName);
   if (!s.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("event ", event.event_id(), ": ", s.message()));
   }
   if (trigger == ActivityTrigger::kStartedRecorded) return absl::OkStatus();
   // The result reaches the code at the next activation, as in Temporal.
-  jobs_.push_back(
-      {false, [op, event] {
-         switch (event.event_type()) {
-           case enums::EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
-             op->resolver.SetValue(event.activity_task_completed_event_attributes().result());
-             break;
-           case enums::EVENT_TYPE_ACTIVITY_TASK_FAILED: {
-             const auto& a = event.activity_task_failed_event_attributes();
-             op->resolver.SetError(std::make_exception_ptr(ActivityFailure(ActivityFailureOf(
-                 event, op->activity_type, op->activity_id, a.scheduled_event_id(),
-                 a.started_event_id(), a.failure(), a.retry_state()))));
-             break;
-           }
-           case enums::EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT: {
-             const auto& a = event.activity_task_timed_out_event_attributes();
-             op->resolver.SetError(std::make_exception_ptr(ActivityFailure(ActivityFailureOf(
-                 event, op->activity_type, op->activity_id, a.scheduled_event_id(),
-                 a.started_event_id(), a.failure(), a.retry_state()))));
-             break;
-           }
-           default:
-             op->resolver.SetError(std::make_exception_ptr(CanceledFailure("activity canceled")));
-         }
-       }});
+  jobs_.push_back({Job::Kind::kActivityClosed, &event, op});
   return absl::OkStatus();
+}
+
+void WorkflowRun::ResolveActivity(ActivityOp* op, const HistoryEvent& event) {
+  switch (event.event_type()) {
+    case enums::EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
+      op->resolver.SetValue(event.activity_task_completed_event_attributes().result());
+      break;
+    case enums::EVENT_TYPE_ACTIVITY_TASK_FAILED: {
+      const auto& a = event.activity_task_failed_event_attributes();
+      op->resolver.SetError(std::make_exception_ptr(ActivityFailure(
+          ActivityFailureOf(op->activity_type, op->activity_id, a.scheduled_event_id(),
+                            a.started_event_id(), a.failure(), a.retry_state()))));
+      break;
+    }
+    case enums::EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT: {
+      const auto& a = event.activity_task_timed_out_event_attributes();
+      op->resolver.SetError(std::make_exception_ptr(ActivityFailure(
+          ActivityFailureOf(op->activity_type, op->activity_id, a.scheduled_event_id(),
+                            a.started_event_id(), a.failure(), a.retry_state()))));
+      break;
+    }
+    default:
+      op->resolver.SetError(std::make_exception_ptr(CanceledFailure("activity canceled")));
+  }
 }
 
 absl::Status WorkflowRun::ApplyTimerEvent(const HistoryEvent& event) {
@@ -384,14 +400,14 @@ absl::Status WorkflowRun::ApplyTimerEvent(const HistoryEvent& event) {
                                                    started, ", which is no timer of this run"));
   }
   TimerOp* op = it->second;
-  absl::Status s =
-      Transit(machines::TimerTransitions(), &op->state, machines::TimerTrigger::kFiredRecorded,
-              absl::StrCat("timer id=", op->timer_id), machines::TimerStateName,
-              machines::TimerTriggerName);
+  absl::Status s = Transit(
+      machines::TimerTransitions(), &op->state, machines::TimerTrigger::kFiredRecorded,
+      [op] { return absl::StrCat("timer id=", op->timer_id); }, machines::TimerStateName,
+      machines::TimerTriggerName);
   if (!s.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("event ", event.event_id(), ": ", s.message()));
   }
-  jobs_.push_back({false, [op] { op->resolver.SetValue(); }});
+  jobs_.push_back({Job::Kind::kTimerFired, &event, nullptr, op});
   return absl::OkStatus();
 }
 
@@ -444,11 +460,15 @@ absl::Status WorkflowRun::Activate(const History& history, int index, bool repla
   // Signals first, in history order, so handlers run before the code they unblock.
   std::vector<Job> jobs = std::move(jobs_);
   jobs_.clear();
-  for (Job& job : jobs) {
-    if (job.is_signal && !closed_) job.run();
+  for (const Job& job : jobs) {
+    if (job.kind == Job::Kind::kSignal && !closed_) {
+      const auto& a = job.event->workflow_execution_signaled_event_attributes();
+      DeliverSignal(a.signal_name(), a.input());
+    }
   }
-  for (Job& job : jobs) {
-    if (!job.is_signal) job.run();
+  for (const Job& job : jobs) {
+    if (job.kind == Job::Kind::kActivityClosed) ResolveActivity(job.activity, *job.event);
+    if (job.kind == Job::Kind::kTimerFired) job.timer->resolver.SetValue();
   }
   RunUntilBlocked();
   FinishIfDone();
@@ -549,11 +569,12 @@ void WorkflowRun::FinishIfDone() {
         main_->result();
   }
   const bool failed = command.command_type() == enums::COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION;
-  auto state = std::make_shared<machines::RecordState>(machines::RecordState::kCreated);
+  auto state = std::make_shared<machines::CompletionState>(machines::CompletionState::kCreated);
   AddCommand(
       std::move(command),
       [state](const HistoryEvent&) {
-        auto next = machines::RecordTransitions().Next(*state, machines::RecordTrigger::kRecorded);
+        auto next = machines::CompletionTransitions().Next(
+            *state, machines::CompletionTrigger::kCloseRecorded);
         if (!next) return absl::InternalError("workflow completion recorded twice");
         *state = *next;
         return absl::OkStatus();
@@ -649,7 +670,9 @@ Future<Payloads> WorkflowRun::ScheduleActivity(const std::string& type,
         return Transit(
             machines::ActivityTransitions(), &op_ptr->state,
             machines::ActivityTrigger::kScheduleRecorded,
-            absl::StrCat("activity ", op_ptr->activity_type, " id=", op_ptr->activity_id),
+            [op_ptr] {
+              return absl::StrCat("activity ", op_ptr->activity_type, " id=", op_ptr->activity_id);
+            },
             machines::ActivityStateName, machines::ActivityTriggerName);
       },
       where, absl::StrCat("activity ", type, " id=", op.activity_id));
@@ -671,16 +694,19 @@ Future<Payloads> WorkflowRun::ScheduleActivity(const std::string& type,
             return Transit(
                 machines::ActivityTransitions(), &op_ptr->state,
                 machines::ActivityTrigger::kCancelRecorded,
-                absl::StrCat("activity ", op_ptr->activity_type, " id=", op_ptr->activity_id),
+                [op_ptr] {
+                  return absl::StrCat("activity ", op_ptr->activity_type,
+                                      " id=", op_ptr->activity_id);
+                },
                 machines::ActivityStateName, machines::ActivityTriggerName);
           },
           where, absl::StrCat("cancel activity scheduled=", op_ptr->scheduled_event_id));
     } else {
       return;  // already closed or being canceled
     }
-    (void)Transit(machines::ActivityTransitions(), &op_ptr->state,
-                  machines::ActivityTrigger::kCancelByCode, "activity", machines::ActivityStateName,
-                  machines::ActivityTriggerName);
+    (void)Transit(
+        machines::ActivityTransitions(), &op_ptr->state, machines::ActivityTrigger::kCancelByCode,
+        [] { return "activity"; }, machines::ActivityStateName, machines::ActivityTriggerName);
     op_ptr->resolver.SetError(std::make_exception_ptr(CanceledFailure("activity canceled")));
   });
   return future;
@@ -707,10 +733,10 @@ Future<void> WorkflowRun::StartTimer(absl::Duration duration, SourceLocation whe
         op_ptr->command = nullptr;
         op_ptr->started_event_id = event.event_id();
         timer_by_started_id_[event.event_id()] = op_ptr;
-        return Transit(machines::TimerTransitions(), &op_ptr->state,
-                       machines::TimerTrigger::kStartedRecorded,
-                       absl::StrCat("timer id=", op_ptr->timer_id), machines::TimerStateName,
-                       machines::TimerTriggerName);
+        return Transit(
+            machines::TimerTransitions(), &op_ptr->state, machines::TimerTrigger::kStartedRecorded,
+            [op_ptr] { return absl::StrCat("timer id=", op_ptr->timer_id); },
+            machines::TimerStateName, machines::TimerTriggerName);
       },
       where, absl::StrCat("timer id=", op.timer_id));
   future.SetCanceler([this, op_ptr, where] {
@@ -726,18 +752,19 @@ Future<void> WorkflowRun::StartTimer(absl::Duration duration, SourceLocation whe
       AddCommand(
           std::move(cancel),
           [op_ptr](const HistoryEvent&) {
-            return Transit(machines::TimerTransitions(), &op_ptr->state,
-                           machines::TimerTrigger::kCanceledRecorded,
-                           absl::StrCat("timer id=", op_ptr->timer_id), machines::TimerStateName,
-                           machines::TimerTriggerName);
+            return Transit(
+                machines::TimerTransitions(), &op_ptr->state,
+                machines::TimerTrigger::kCanceledRecorded,
+                [op_ptr] { return absl::StrCat("timer id=", op_ptr->timer_id); },
+                machines::TimerStateName, machines::TimerTriggerName);
           },
           where, absl::StrCat("cancel timer id=", op_ptr->timer_id));
     } else {
       return;
     }
-    (void)Transit(machines::TimerTransitions(), &op_ptr->state,
-                  machines::TimerTrigger::kCancelByCode, "timer", machines::TimerStateName,
-                  machines::TimerTriggerName);
+    (void)Transit(
+        machines::TimerTransitions(), &op_ptr->state, machines::TimerTrigger::kCancelByCode,
+        [] { return "timer"; }, machines::TimerStateName, machines::TimerTriggerName);
     op_ptr->resolver.SetError(std::make_exception_ptr(CanceledFailure("timer canceled")));
   });
   return future;

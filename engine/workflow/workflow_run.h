@@ -35,6 +35,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "engine/machines/activity_machine.h"
+#include "engine/machines/completion_machine.h"
 #include "engine/machines/marker_machine.h"
 #include "engine/machines/timer_machine.h"
 #include "engine/util/prng.h"
@@ -119,6 +120,7 @@ class WorkflowRun {
   absl::Status MatchCommandEvent(const temporal::api::history::v1::HistoryEvent& event);
   absl::Status ApplyActivityEvent(const temporal::api::history::v1::HistoryEvent& event);
   absl::Status ApplyTimerEvent(const temporal::api::history::v1::HistoryEvent& event);
+  void ResolveActivity(ActivityOp* op, const temporal::api::history::v1::HistoryEvent& event);
   absl::Status Activate(const temporal::api::history::v1::History& history, int index,
                         bool replaying, ActivationResult* result);
   void LookAheadMarkers(const temporal::api::history::v1::History& history, int from);
@@ -161,6 +163,7 @@ class WorkflowRun {
   std::map<int64_t, Payloads> recorded_side_effects_;  // from look-ahead during replay
 
   std::vector<Job> jobs_;
+  std::deque<temporal::api::history::v1::HistoryEvent> owned_events_;  // see ProcessEvents
   std::deque<ConditionWaiter> conditions_;
   std::map<std::string, std::function<Task<void>(const Payloads&)>> signal_handlers_;
   std::vector<std::pair<std::string, Payloads>> buffered_signals_;

@@ -22,6 +22,9 @@ expect() {
 
 expect 0 "$lockstep" show "$corpus"/*.json
 expect 0 "$lockstep" help
+expect 0 "$lockstep" list
+grep -qx "counterWorkflow" "$scratch/out" || { echo "FAIL: list does not name counterWorkflow"; failures=$((failures + 1)); }
+expect 2 "$lockstep" list --bogus
 expect 2 "$lockstep"
 expect 2 "$lockstep" frobnicate
 expect 2 "$lockstep" show

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "engine/machines/activity_machine.h"
+#include "engine/machines/completion_machine.h"
 #include "engine/machines/marker_machine.h"
 #include "engine/machines/timer_machine.h"
 #include "gtest/gtest.h"
@@ -75,11 +76,20 @@ TEST(TimerMachine, EveryTransition) {
   for (int trig = 0; trig < 4; ++trig) EXPECT_NE(TimerTriggerName(static_cast<T>(trig)), "?");
 }
 
-TEST(RecordMachine, EveryTransition) {
+TEST(MarkerMachine, EveryTransition) {
   ExpectTableIsConsistent(RecordTransitions(), 2, 1);
   EXPECT_EQ(*RecordTransitions().Next(RecordState::kCreated, RecordTrigger::kRecorded),
             RecordState::kRecorded);
   EXPECT_FALSE(RecordTransitions().Next(RecordState::kRecorded, RecordTrigger::kRecorded));
+}
+
+TEST(CompletionMachine, EveryTransition) {
+  ExpectTableIsConsistent(CompletionTransitions(), 2, 1);
+  EXPECT_EQ(*CompletionTransitions().Next(CompletionState::kCreated,
+                                          CompletionTrigger::kCloseRecorded),
+            CompletionState::kRecorded);
+  EXPECT_FALSE(
+      CompletionTransitions().Next(CompletionState::kRecorded, CompletionTrigger::kCloseRecorded));
 }
 
 }  // namespace

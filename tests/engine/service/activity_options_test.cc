@@ -12,13 +12,13 @@ using lockstep::testing::ScheduleActivity;
 ActivityOptions Normalize(const ActivityCommandOptions& o, absl::Duration run_timeout,
                           bool defaults = true) {
   auto c = ScheduleActivity("1", "A", o);
-  auto result =
-      NormalizeActivityOptions(c.schedule_activity_task_command_attributes(), run_timeout, defaults);
+  auto result = NormalizeActivityOptions(c.schedule_activity_task_command_attributes(), run_timeout,
+                                         defaults);
   EXPECT_TRUE(result.ok()) << result.status();
   return result.ok() ? *result : ActivityOptions{};
 }
 
-TEST(ActivityOptionsTest, ScheduleToCloseFillsTheOthers) {
+TEST(ServiceActivityOptionsTest, ScheduleToCloseFillsTheOthers) {
   ActivityCommandOptions o;
   o.schedule_to_close = absl::Seconds(30);
   o.start_to_close = absl::ZeroDuration();
@@ -29,7 +29,7 @@ TEST(ActivityOptionsTest, ScheduleToCloseFillsTheOthers) {
   EXPECT_EQ(Normalize(o, absl::ZeroDuration()).start_to_close, absl::Seconds(30));
 }
 
-TEST(ActivityOptionsTest, StartToCloseOnlyUsesTheRunTimeout) {
+TEST(ServiceActivityOptionsTest, StartToCloseOnlyUsesTheRunTimeout) {
   ActivityCommandOptions o;
   o.start_to_close = absl::Seconds(10);
   ActivityOptions n = Normalize(o, absl::Minutes(5));
@@ -39,7 +39,7 @@ TEST(ActivityOptionsTest, StartToCloseOnlyUsesTheRunTimeout) {
   EXPECT_EQ(n.schedule_to_close, absl::ZeroDuration());  // unlimited
 }
 
-TEST(ActivityOptionsTest, CapsAndHeartbeat) {
+TEST(ServiceActivityOptionsTest, CapsAndHeartbeat) {
   ActivityCommandOptions o;
   o.start_to_close = absl::Hours(2);
   o.heartbeat = absl::Hours(3);
@@ -48,7 +48,7 @@ TEST(ActivityOptionsTest, CapsAndHeartbeat) {
   EXPECT_EQ(n.heartbeat, absl::Hours(1));
 }
 
-TEST(ActivityOptionsTest, RetryPolicyDefaultsAndErrors) {
+TEST(ServiceActivityOptionsTest, RetryPolicyDefaultsAndErrors) {
   ActivityCommandOptions o;
   EXPECT_TRUE(Normalize(o, absl::ZeroDuration()).retry_policy.has_value());
   EXPECT_FALSE(Normalize(o, absl::ZeroDuration(), false).retry_policy.has_value());

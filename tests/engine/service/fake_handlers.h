@@ -100,8 +100,8 @@ inline Command StartTimer(std::string id, absl::Duration d) {
   Command c;
   c.set_command_type(enums::COMMAND_TYPE_START_TIMER);
   c.mutable_start_timer_command_attributes()->set_timer_id(std::move(id));
-  service::SetProtoDuration(d, c.mutable_start_timer_command_attributes()
-                                   ->mutable_start_to_fire_timeout());
+  service::SetProtoDuration(
+      d, c.mutable_start_timer_command_attributes()->mutable_start_to_fire_timeout());
   return c;
 }
 

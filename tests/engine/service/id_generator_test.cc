@@ -7,17 +7,17 @@
 namespace lockstep::service {
 namespace {
 
-TEST(IdGeneratorTest, SameSeedSameIds) {
+TEST(ServiceIdGeneratorTest, SameSeedSameIds) {
   IdGenerator a(42, 1), b(42, 1);
   for (int i = 0; i < 10; ++i) EXPECT_EQ(a.NextUuid(), b.NextUuid());
 }
 
-TEST(IdGeneratorTest, StreamsAndSeedsDiffer) {
+TEST(ServiceIdGeneratorTest, StreamsAndSeedsDiffer) {
   EXPECT_NE(IdGenerator(42, 1).NextUuid(), IdGenerator(42, 2).NextUuid());
   EXPECT_NE(IdGenerator(42, 1).NextUuid(), IdGenerator(43, 1).NextUuid());
 }
 
-TEST(IdGeneratorTest, UuidVersion4Layout) {
+TEST(ServiceIdGeneratorTest, UuidVersion4Layout) {
   IdGenerator g(0, 0);
   std::set<std::string> seen;
   for (int i = 0; i < 100; ++i) {

@@ -11,7 +11,7 @@ namespace enums = temporal::api::enums::v1;
 using lockstep::testing::ApplicationFailure;
 using lockstep::testing::Policy;
 
-TEST(RetryPolicyTest, DefaultsAreTemporals) {
+TEST(ServiceRetryPolicyTest, DefaultsAreTemporals) {
   RetryPolicy p = WithRetryDefaults({});
   EXPECT_EQ(FromProtoDuration(p.initial_interval()), absl::Seconds(1));
   EXPECT_EQ(p.backoff_coefficient(), 2.0);
@@ -23,7 +23,7 @@ TEST(RetryPolicyTest, DefaultsAreTemporals) {
   EXPECT_EQ(FromProtoDuration(WithRetryDefaults(q).maximum_interval()), absl::Seconds(3));
 }
 
-TEST(RetryPolicyTest, Validation) {
+TEST(ServiceRetryPolicyTest, Validation) {
   EXPECT_TRUE(ValidateRetryPolicy(WithRetryDefaults({})).ok());
   RetryPolicy bad = Policy(absl::Seconds(10), 2, absl::Seconds(1), 0);
   EXPECT_FALSE(ValidateRetryPolicy(bad).ok());
@@ -33,7 +33,7 @@ TEST(RetryPolicyTest, Validation) {
   EXPECT_TRUE(ValidateRetryPolicy(bad).ok());
 }
 
-TEST(RetryPolicyTest, ExponentialBackoffIsExact) {
+TEST(ServiceRetryPolicyTest, ExponentialBackoffIsExact) {
   EXPECT_EQ(ExponentialBackoff(absl::Seconds(1), 2.0, 1), absl::Seconds(1));
   EXPECT_EQ(ExponentialBackoff(absl::Seconds(1), 2.0, 4), absl::Seconds(8));
   EXPECT_EQ(ExponentialBackoff(absl::Milliseconds(100), 1.5, 3), absl::Milliseconds(225));
@@ -42,7 +42,7 @@ TEST(RetryPolicyTest, ExponentialBackoffIsExact) {
   EXPECT_GT(ExponentialBackoff(absl::Seconds(1), 2.0, 200), absl::Hours(24 * 365 * 100));
 }
 
-TEST(RetryPolicyTest, RetryableFailures) {
+TEST(ServiceRetryPolicyTest, RetryableFailures) {
   RetryPolicy p = WithRetryDefaults(Policy(absl::Seconds(1), 2, absl::Seconds(10), 0, {"Fatal"}));
   EXPECT_TRUE(IsRetryableFailure(ApplicationFailure("x", "Transient"), p));
   EXPECT_FALSE(IsRetryableFailure(ApplicationFailure("x", "Fatal"), p));
@@ -60,7 +60,7 @@ TEST(RetryPolicyTest, RetryableFailures) {
   EXPECT_FALSE(IsRetryableFailure(canceled, p));
 }
 
-TEST(RetryPolicyTest, NextRetry) {
+TEST(ServiceRetryPolicyTest, NextRetry) {
   const absl::Time now = absl::FromUnixSeconds(1000);
   RetryPolicy p = WithRetryDefaults(Policy(absl::Seconds(1), 2, absl::Seconds(5), 4));
   auto d = NextRetry(p, 1, now, std::nullopt, std::nullopt, true);
@@ -78,10 +78,8 @@ TEST(RetryPolicyTest, NextRetry) {
   EXPECT_EQ(NextRetry(p, 3, now, now + absl::Seconds(4), std::nullopt, true).state,
             enums::RETRY_STATE_IN_PROGRESS);
   // An application's next_retry_delay replaces the interval; for activities also the cap.
-  EXPECT_EQ(NextRetry(p, 1, now, std::nullopt, absl::Seconds(30), true).backoff,
-            absl::Seconds(30));
-  EXPECT_EQ(NextRetry(p, 1, now, std::nullopt, absl::Seconds(30), false).backoff,
-            absl::Seconds(5));
+  EXPECT_EQ(NextRetry(p, 1, now, std::nullopt, absl::Seconds(30), true).backoff, absl::Seconds(30));
+  EXPECT_EQ(NextRetry(p, 1, now, std::nullopt, absl::Seconds(30), false).backoff, absl::Seconds(5));
 }
 
 }  // namespace

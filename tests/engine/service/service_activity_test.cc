@@ -18,7 +18,7 @@ absl::Time TimeOf(const temporal::api::history::v1::HistoryEvent& e) {
 }
 
 // A workflow that runs one activity and then closes with its outcome.
-class ActivityTest : public ServiceTest {
+class ServiceActivityTest : public ServiceTest {
  protected:
   void RunOne(const ActivityCommandOptions& options, absl::Duration horizon = absl::Hours(1)) {
     start_ = clock_.Now();
@@ -34,7 +34,7 @@ class ActivityTest : public ServiceTest {
   absl::Time start_;
 };
 
-TEST_F(ActivityTest, SuccessWritesScheduledStartedCompleted) {
+TEST_F(ServiceActivityTest, SuccessWritesScheduledStartedCompleted) {
   activities_.FailThenSucceed("Act", 0, "\"done\"");
   RunOne({});
   const History& h = HistoryOf("wf");
@@ -63,7 +63,7 @@ TEST_F(ActivityTest, SuccessWritesScheduledStartedCompleted) {
   EXPECT_EQ(activities_.tasks()[0].scheduled_event_id, 5);
 }
 
-TEST_F(ActivityTest, RetriesUntilMaximumAttemptsLikeTheRecordedHistory) {
+TEST_F(ServiceActivityTest, RetriesUntilMaximumAttemptsLikeTheRecordedHistory) {
   // features/activity/retry_on_error: an always-failing activity, five attempts, no backoff.
   activities_.FailThenSucceed("AlwaysFailActivity", 1000);
   StartWorkflowRequest r = StartRequest();
@@ -84,8 +84,8 @@ TEST_F(ActivityTest, RetriesUntilMaximumAttemptsLikeTheRecordedHistory) {
   EXPECT_THAT(TypesOf("wf"), ElementsAreArray(EventTypes(loaded->histories[0])));
   EXPECT_THAT(Attempts(), ElementsAre(1, 2, 3, 4, 5));
 
-  const auto& started = Last("wf", enums::EVENT_TYPE_ACTIVITY_TASK_STARTED)
-                            .activity_task_started_event_attributes();
+  const auto& started =
+      Last("wf", enums::EVENT_TYPE_ACTIVITY_TASK_STARTED).activity_task_started_event_attributes();
   EXPECT_EQ(started.attempt(), 5);
   EXPECT_EQ(started.last_failure().message(), "activity attempt 4 failed");
   const auto& failed =
@@ -99,7 +99,7 @@ TEST_F(ActivityTest, RetriesUntilMaximumAttemptsLikeTheRecordedHistory) {
             enums::RETRY_STATE_RETRY_POLICY_NOT_SET);
 }
 
-TEST_F(ActivityTest, BackoffGrowsAndOnlyTheLastStartIsWritten) {
+TEST_F(ServiceActivityTest, BackoffGrowsAndOnlyTheLastStartIsWritten) {
   activities_.FailThenSucceed("Act", 2);
   ActivityCommandOptions o;
   o.retry_policy = Policy(absl::Seconds(1), 2, absl::Seconds(100), 0);
@@ -118,7 +118,7 @@ TEST_F(ActivityTest, BackoffGrowsAndOnlyTheLastStartIsWritten) {
   EXPECT_EQ(TimeOf(started), start_ + absl::Seconds(3));
 }
 
-TEST_F(ActivityTest, NonRetryableErrorTypeFailsAtOnce) {
+TEST_F(ServiceActivityTest, NonRetryableErrorTypeFailsAtOnce) {
   activities_.FailThenSucceed("Act", 10, "\"x\"", "Fatal");
   ActivityCommandOptions o;
   o.retry_policy = Policy(absl::Seconds(1), 2, absl::Seconds(10), 0, {"Fatal"});
@@ -130,7 +130,7 @@ TEST_F(ActivityTest, NonRetryableErrorTypeFailsAtOnce) {
   EXPECT_EQ(failed.failure().application_failure_info().type(), "Fatal");
 }
 
-TEST_F(ActivityTest, NonRetryableFlagFailsAtOnce) {
+TEST_F(ServiceActivityTest, NonRetryableFlagFailsAtOnce) {
   activities_.FailThenSucceed("Act", 10, "\"x\"", "Whatever", /*non_retryable=*/true);
   RunOne({});
   EXPECT_THAT(Attempts(), ElementsAre(1));
@@ -140,7 +140,7 @@ TEST_F(ActivityTest, NonRetryableFlagFailsAtOnce) {
             enums::RETRY_STATE_NON_RETRYABLE_FAILURE);
 }
 
-TEST_F(ActivityTest, ScheduleToStartTimesOutWithoutWorkers) {
+TEST_F(ServiceActivityTest, ScheduleToStartTimesOutWithoutWorkers) {
   service().SetActivityWorkersPolling(false);
   ActivityCommandOptions o;
   o.schedule_to_start = absl::Seconds(5);
@@ -158,7 +158,21 @@ TEST_F(ActivityTest, ScheduleToStartTimesOutWithoutWorkers) {
   for (const std::string& type : TypesOf("wf")) EXPECT_NE(type, "ActivityTaskStarted");
 }
 
-TEST_F(ActivityTest, PausedWorkersPickUpTheTaskWhenTheyPollAgain) {
+TEST_F(ServiceActivityTest, TimeoutsDueTogetherGoInTemporalsOrder) {
+  // Schedule-to-start defaults to schedule-to-close, so both are due at once; Temporal handles
+  // SCHEDULE_TO_START first.
+  service().SetActivityWorkersPolling(false);
+  ActivityCommandOptions o;
+  o.schedule_to_close = absl::Seconds(5);
+  RunOne(o);
+  const auto& t = Last("wf", enums::EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT)
+                      .activity_task_timed_out_event_attributes();
+  EXPECT_EQ(t.failure().timeout_failure_info().timeout_type(),
+            enums::TIMEOUT_TYPE_SCHEDULE_TO_START);
+  EXPECT_EQ(t.retry_state(), enums::RETRY_STATE_TIMEOUT);
+}
+
+TEST_F(ServiceActivityTest, PausedWorkersPickUpTheTaskWhenTheyPollAgain) {
   service().SetActivityWorkersPolling(false);
   RunOne({});
   EXPECT_TRUE(activities_.tasks().empty());
@@ -170,7 +184,7 @@ TEST_F(ActivityTest, PausedWorkersPickUpTheTaskWhenTheyPollAgain) {
   EXPECT_EQ(TypesOf("wf").back(), "WorkflowTaskCompleted");
 }
 
-TEST_F(ActivityTest, StartToCloseTimeoutIsRetried) {
+TEST_F(ServiceActivityTest, StartToCloseTimeoutIsRetried) {
   activities_.FailThenSucceed("Act", 0);
   Configure({.activity_timing = [](const ActivityTask&) {
     return ActivityTiming{absl::Seconds(10), absl::ZeroDuration()};
@@ -196,7 +210,7 @@ TEST_F(ActivityTest, StartToCloseTimeoutIsRetried) {
   EXPECT_EQ(t.started_event_id(), started.event_id());
 }
 
-TEST_F(ActivityTest, HeartbeatTimeoutIsRetried) {
+TEST_F(ServiceActivityTest, HeartbeatTimeoutIsRetried) {
   activities_.FailThenSucceed("Act", 0);
   Configure({.activity_timing = [](const ActivityTask&) {
     return ActivityTiming{absl::Seconds(10), absl::ZeroDuration()};  // never heartbeats
@@ -216,7 +230,7 @@ TEST_F(ActivityTest, HeartbeatTimeoutIsRetried) {
   EXPECT_EQ(t.retry_state(), enums::RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED);
 }
 
-TEST_F(ActivityTest, HeartbeatingOftenEnoughAvoidsTheHeartbeatTimeout) {
+TEST_F(ServiceActivityTest, HeartbeatingOftenEnoughAvoidsTheHeartbeatTimeout) {
   activities_.FailThenSucceed("Act", 0);
   Configure({.activity_timing = [](const ActivityTask&) {
     return ActivityTiming{absl::Seconds(10), absl::Milliseconds(500)};
@@ -230,7 +244,7 @@ TEST_F(ActivityTest, HeartbeatingOftenEnoughAvoidsTheHeartbeatTimeout) {
             start_ + absl::Seconds(10));
 }
 
-TEST_F(ActivityTest, HeartbeatDetailsReachTheNextAttemptAndTheTimeout) {
+TEST_F(ServiceActivityTest, HeartbeatDetailsReachTheNextAttemptAndTheTimeout) {
   activities_.Always("Act", [](const ActivityTask& task) {
     ActivityOutcome o;
     o.heartbeated = true;
@@ -252,7 +266,7 @@ TEST_F(ActivityTest, HeartbeatDetailsReachTheNextAttemptAndTheTimeout) {
   EXPECT_EQ(t.failure().timeout_failure_info().last_heartbeat_details().payloads(0).data(), "200");
 }
 
-TEST_F(ActivityTest, ScheduleToCloseEndsTheRetries) {
+TEST_F(ServiceActivityTest, ScheduleToCloseEndsTheRetries) {
   activities_.FailThenSucceed("Act", 0);
   Configure({.activity_timing = [](const ActivityTask&) {
     return ActivityTiming{absl::Seconds(100), absl::ZeroDuration()};
@@ -271,7 +285,7 @@ TEST_F(ActivityTest, ScheduleToCloseEndsTheRetries) {
   EXPECT_NE(t.started_event_id(), 0);  // the running attempt's start is written
 }
 
-TEST_F(ActivityTest, NoRetryAfterTheScheduleToCloseDeadline) {
+TEST_F(ServiceActivityTest, NoRetryAfterTheScheduleToCloseDeadline) {
   activities_.FailThenSucceed("Act", 0);
   Configure({.activity_timing = [](const ActivityTask&) {
     return ActivityTiming{absl::Seconds(100), absl::ZeroDuration()};
@@ -294,7 +308,7 @@ TEST_F(ActivityTest, NoRetryAfterTheScheduleToCloseDeadline) {
   EXPECT_EQ(t.retry_state(), enums::RETRY_STATE_TIMEOUT);
 }
 
-TEST_F(ActivityTest, FailureWhoseRetryWouldBeTooLateFailsWithTimeoutState) {
+TEST_F(ServiceActivityTest, FailureWhoseRetryWouldBeTooLateFailsWithTimeoutState) {
   activities_.FailThenSucceed("Act", 10);
   ActivityCommandOptions o;
   o.schedule_to_close = absl::Seconds(2);
@@ -307,7 +321,7 @@ TEST_F(ActivityTest, FailureWhoseRetryWouldBeTooLateFailsWithTimeoutState) {
             enums::RETRY_STATE_TIMEOUT);
 }
 
-TEST_F(ActivityTest, CancelingAnActivityThatIsNotRunningCancelsAtOnce) {
+TEST_F(ServiceActivityTest, CancelingAnActivityThatIsNotRunningCancelsAtOnce) {
   service().SetActivityWorkersPolling(false);
   Start();
   workflows_.Then({ScheduleActivity("a", "Act")});
@@ -319,14 +333,13 @@ TEST_F(ActivityTest, CancelingAnActivityThatIsNotRunningCancelsAtOnce) {
   Idle();
   ASSERT_TRUE(service().SignalWorkflow(s).ok());
   Idle();
-  EXPECT_THAT(TypesOf("wf"),
-              ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
-                          "WorkflowTaskStarted", "WorkflowTaskCompleted", "ActivityTaskScheduled",
-                          "WorkflowExecutionSignaled", "WorkflowTaskScheduled",
-                          "WorkflowTaskStarted", "WorkflowTaskCompleted",
-                          "ActivityTaskCancelRequested", "ActivityTaskCanceled",
-                          "WorkflowTaskScheduled", "WorkflowTaskStarted", "WorkflowTaskCompleted",
-                          "WorkflowExecutionCompleted"));
+  EXPECT_THAT(
+      TypesOf("wf"),
+      ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled", "WorkflowTaskStarted",
+                  "WorkflowTaskCompleted", "ActivityTaskScheduled", "WorkflowExecutionSignaled",
+                  "WorkflowTaskScheduled", "WorkflowTaskStarted", "WorkflowTaskCompleted",
+                  "ActivityTaskCancelRequested", "ActivityTaskCanceled", "WorkflowTaskScheduled",
+                  "WorkflowTaskStarted", "WorkflowTaskCompleted", "WorkflowExecutionCompleted"));
   const auto& c = Last("wf", enums::EVENT_TYPE_ACTIVITY_TASK_CANCELED)
                       .activity_task_canceled_event_attributes();
   EXPECT_EQ(c.latest_cancel_requested_event_id(), 10);
@@ -335,7 +348,7 @@ TEST_F(ActivityTest, CancelingAnActivityThatIsNotRunningCancelsAtOnce) {
   EXPECT_TRUE(activities_.tasks().empty());
 }
 
-TEST_F(ActivityTest, ARunningActivityLearnsOfCancellationWhenItHeartbeats) {
+TEST_F(ServiceActivityTest, ARunningActivityLearnsOfCancellationWhenItHeartbeats) {
   activities_.FailThenSucceed("Act", 0);
   Configure({.activity_timing = [](const ActivityTask&) {
     return ActivityTiming{absl::Seconds(10), absl::Seconds(1)};
@@ -346,14 +359,14 @@ TEST_F(ActivityTest, ARunningActivityLearnsOfCancellationWhenItHeartbeats) {
   workflows_.Then({RequestCancelActivity(5)});
   workflows_.Then({CompleteWorkflow()});
   RunFor(absl::Minutes(1));
-  EXPECT_THAT(TypesOf("wf"),
-              ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
-                          "WorkflowTaskStarted", "WorkflowTaskCompleted", "ActivityTaskScheduled",
-                          "TimerStarted", "TimerFired", "WorkflowTaskScheduled",
-                          "WorkflowTaskStarted", "WorkflowTaskCompleted",
-                          "ActivityTaskCancelRequested", "ActivityTaskStarted",
-                          "ActivityTaskCanceled", "WorkflowTaskScheduled", "WorkflowTaskStarted",
-                          "WorkflowTaskCompleted", "WorkflowExecutionCompleted"));
+  EXPECT_THAT(
+      TypesOf("wf"),
+      ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled", "WorkflowTaskStarted",
+                  "WorkflowTaskCompleted", "ActivityTaskScheduled", "TimerStarted", "TimerFired",
+                  "WorkflowTaskScheduled", "WorkflowTaskStarted", "WorkflowTaskCompleted",
+                  "ActivityTaskCancelRequested", "ActivityTaskStarted", "ActivityTaskCanceled",
+                  "WorkflowTaskScheduled", "WorkflowTaskStarted", "WorkflowTaskCompleted",
+                  "WorkflowExecutionCompleted"));
   const auto& canceled = Last("wf", enums::EVENT_TYPE_ACTIVITY_TASK_CANCELED);
   EXPECT_EQ(TimeOf(canceled), start_ + absl::Seconds(3));  // the next heartbeat
   EXPECT_EQ(canceled.activity_task_canceled_event_attributes().latest_cancel_requested_event_id(),
@@ -361,7 +374,7 @@ TEST_F(ActivityTest, ARunningActivityLearnsOfCancellationWhenItHeartbeats) {
   EXPECT_EQ(TimeOf(Last("wf", enums::EVENT_TYPE_ACTIVITY_TASK_STARTED)), start_);
 }
 
-TEST_F(ActivityTest, ACancellationNobodyAskedForIsIgnored) {
+TEST_F(ServiceActivityTest, ACancellationNobodyAskedForIsIgnored) {
   activities_.Always("Act", [](const ActivityTask&) {
     ActivityOutcome o;
     o.kind = ActivityOutcome::Kind::kCanceled;
@@ -377,7 +390,7 @@ TEST_F(ActivityTest, ACancellationNobodyAskedForIsIgnored) {
             enums::RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED);
 }
 
-TEST_F(ActivityTest, WithoutARetryPolicyTheStartIsWrittenWhenItHappens) {
+TEST_F(ServiceActivityTest, WithoutARetryPolicyTheStartIsWrittenWhenItHappens) {
   activities_.FailThenSucceed("Act", 1);
   Configure({.activity_timing =
                  [](const ActivityTask&) {
@@ -395,8 +408,8 @@ TEST_F(ActivityTest, WithoutARetryPolicyTheStartIsWrittenWhenItHappens) {
       Last("wf", enums::EVENT_TYPE_ACTIVITY_TASK_FAILED).activity_task_failed_event_attributes();
   EXPECT_EQ(f.retry_state(), enums::RETRY_STATE_RETRY_POLICY_NOT_SET);
   EXPECT_EQ(f.started_event_id(), 6);
-  EXPECT_FALSE(HistoryOf("wf").events(4).activity_task_scheduled_event_attributes()
-                   .has_retry_policy());
+  EXPECT_FALSE(
+      HistoryOf("wf").events(4).activity_task_scheduled_event_attributes().has_retry_policy());
 }
 
 }  // namespace

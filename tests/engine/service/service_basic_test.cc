@@ -59,28 +59,34 @@ TEST_F(ServiceTest, StartValidatesRequest) {
 
 TEST_F(ServiceTest, WorkflowTaskRecordsOneEventPerCommand) {
   Start();
-  workflows_.Then({StartTimer("t1", absl::Seconds(5)), RecordMarker("marker"),
-                   ScheduleActivity("a1", "Echo")});
+  workflows_.Then(
+      {StartTimer("t1", absl::Seconds(5)), RecordMarker("marker"), ScheduleActivity("a1", "Echo")});
   activities_.FailThenSucceed("Echo", 0);
   Idle();
   ASSERT_EQ(workflows_.seen().size(), 2u);
-  EXPECT_THAT(workflows_.seen()[0].event_types,
-              ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
-                          "WorkflowTaskStarted"));
-  EXPECT_THAT(TypesOf("wf"),
-              ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
-                          "WorkflowTaskStarted", "WorkflowTaskCompleted", "TimerStarted",
-                          "MarkerRecorded", "ActivityTaskScheduled", "ActivityTaskStarted",
-                          "ActivityTaskCompleted", "WorkflowTaskScheduled", "WorkflowTaskStarted",
-                          "WorkflowTaskCompleted"));
+  EXPECT_THAT(
+      workflows_.seen()[0].event_types,
+      ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled", "WorkflowTaskStarted"));
+  EXPECT_THAT(
+      TypesOf("wf"),
+      ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled", "WorkflowTaskStarted",
+                  "WorkflowTaskCompleted", "TimerStarted", "MarkerRecorded",
+                  "ActivityTaskScheduled", "ActivityTaskStarted", "ActivityTaskCompleted",
+                  "WorkflowTaskScheduled", "WorkflowTaskStarted", "WorkflowTaskCompleted"));
   const History& h = HistoryOf("wf");
   EXPECT_EQ(h.events(3).workflow_task_completed_event_attributes().scheduled_event_id(), 2);
   EXPECT_EQ(h.events(3).workflow_task_completed_event_attributes().started_event_id(), 3);
   EXPECT_EQ(h.events(4).timer_started_event_attributes().workflow_task_completed_event_id(), 4);
   EXPECT_EQ(h.events(5).marker_recorded_event_attributes().workflow_task_completed_event_id(), 4);
   EXPECT_EQ(
-      h.events(6).activity_task_scheduled_event_attributes().workflow_task_completed_event_id(),
-      4);
+      h.events(6).activity_task_scheduled_event_attributes().workflow_task_completed_event_id(), 4);
+  // WorkflowTaskStarted reports the size of the history before it.
+  for (int i : {2, 10}) {
+    History prefix;
+    for (int j = 0; j < i; ++j) *prefix.add_events() = h.events(j);
+    EXPECT_EQ(h.events(i).workflow_task_started_event_attributes().history_size_bytes(),
+              static_cast<int64_t>(prefix.ByteSizeLong()));
+  }
   // The second task tells the worker where its cached state ends.
   EXPECT_EQ(workflows_.seen()[1].previous_started_event_id, 3);
 }
@@ -110,11 +116,10 @@ TEST_F(ServiceTest, TimerFiresAndSchedulesATask) {
   const absl::Time started = clock_.Now();
   EXPECT_EQ(service().NextDeadline(), started + absl::Seconds(5));
   RunFor(absl::Seconds(10));
-  EXPECT_THAT(TypesOf("wf"),
-              ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
-                          "WorkflowTaskStarted", "WorkflowTaskCompleted", "TimerStarted",
-                          "TimerFired", "WorkflowTaskScheduled", "WorkflowTaskStarted",
-                          "WorkflowTaskCompleted"));
+  EXPECT_THAT(TypesOf("wf"), ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
+                                         "WorkflowTaskStarted", "WorkflowTaskCompleted",
+                                         "TimerStarted", "TimerFired", "WorkflowTaskScheduled",
+                                         "WorkflowTaskStarted", "WorkflowTaskCompleted"));
   const auto& fired = Last("wf", enums::EVENT_TYPE_TIMER_FIRED);
   EXPECT_EQ(service::FromProtoTime(fired.event_time()), started + absl::Seconds(5));
   EXPECT_EQ(fired.timer_fired_event_attributes().started_event_id(), 5);
@@ -133,10 +138,10 @@ TEST_F(ServiceTest, ManySignalsBeforeTheTaskStartsLandInOneTask) {
   }
   Idle();
   ASSERT_EQ(workflows_.seen().size(), 1u);
-  EXPECT_THAT(workflows_.seen()[0].event_types,
-              ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
-                          "WorkflowExecutionSignaled", "WorkflowExecutionSignaled",
-                          "WorkflowExecutionSignaled", "WorkflowTaskStarted"));
+  EXPECT_THAT(
+      workflows_.seen()[0].event_types,
+      ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled", "WorkflowExecutionSignaled",
+                  "WorkflowExecutionSignaled", "WorkflowExecutionSignaled", "WorkflowTaskStarted"));
   const auto& signal = HistoryOf("wf").events(2).workflow_execution_signaled_event_attributes();
   EXPECT_EQ(signal.signal_name(), "add");
   EXPECT_EQ(signal.identity(), "sender");
@@ -191,9 +196,8 @@ TEST_F(ServiceTest, SignalWithStartStartsOrSignals) {
   auto second = service().SignalWithStartWorkflow(r);
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(second->run_id(), first->run_id());
-  EXPECT_THAT(TypesOf("wf"),
-              ElementsAre("WorkflowExecutionStarted", "WorkflowExecutionSignaled",
-                          "WorkflowTaskScheduled", "WorkflowExecutionSignaled"));
+  EXPECT_THAT(TypesOf("wf"), ElementsAre("WorkflowExecutionStarted", "WorkflowExecutionSignaled",
+                                         "WorkflowTaskScheduled", "WorkflowExecutionSignaled"));
 }
 
 TEST_F(ServiceTest, RunningIdIsAlreadyStarted) {
@@ -240,9 +244,8 @@ TEST_F(ServiceTest, TerminateIfRunningTerminatesTheRunningRun) {
   EXPECT_THAT(TypesOf("wf", first.run_id()),
               ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
                           "WorkflowExecutionTerminated"));
-  const auto& t = HistoryOf("wf", first.run_id())
-                      .events(2)
-                      .workflow_execution_terminated_event_attributes();
+  const auto& t =
+      HistoryOf("wf", first.run_id()).events(2).workflow_execution_terminated_event_attributes();
   EXPECT_EQ(t.reason(), "TerminateIfRunning WorkflowIdReusePolicy");
   EXPECT_EQ(t.identity(), "history-service");
   EXPECT_EQ(t.details().payloads(0).data(),
@@ -284,12 +287,12 @@ TEST_F(ServiceTest, CancelRequestSchedulesATaskOnce) {
   ASSERT_TRUE(service().RequestCancelWorkflow(c).ok());  // idempotent
   workflows_.Then({CancelTimer("t"), CancelWorkflow()});
   Idle();
-  EXPECT_THAT(TypesOf("wf"),
-              ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
-                          "WorkflowTaskStarted", "WorkflowTaskCompleted", "TimerStarted",
-                          "WorkflowExecutionCancelRequested", "WorkflowTaskScheduled",
-                          "WorkflowTaskStarted", "WorkflowTaskCompleted", "TimerCanceled",
-                          "WorkflowExecutionCanceled"));
+  EXPECT_THAT(
+      TypesOf("wf"),
+      ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled", "WorkflowTaskStarted",
+                  "WorkflowTaskCompleted", "TimerStarted", "WorkflowExecutionCancelRequested",
+                  "WorkflowTaskScheduled", "WorkflowTaskStarted", "WorkflowTaskCompleted",
+                  "TimerCanceled", "WorkflowExecutionCanceled"));
   const auto& r = Last("wf", enums::EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED)
                       .workflow_execution_cancel_requested_event_attributes();
   EXPECT_EQ(r.cause(), "user");

@@ -71,8 +71,8 @@ class ServiceTest : public ::testing::Test {
     for (const auto& run : service_->ListRuns()) {
       auto h = service_->GetHistory(run.workflow_id(), run.run_id());
       ASSERT_TRUE(h.ok());
-      EXPECT_TRUE(history::ValidateHistory(**h, absl::StrCat(run.workflow_id(), "/",
-                                                              run.run_id())).ok())
+      EXPECT_TRUE(
+          history::ValidateHistory(**h, absl::StrCat(run.workflow_id(), "/", run.run_id())).ok())
           << history::ValidateHistory(**h, run.workflow_id());
     }
   }

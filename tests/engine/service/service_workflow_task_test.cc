@@ -27,11 +27,10 @@ TEST_F(ServiceTest, FailedTaskIsRecordedAndRetried) {
   workflows_.Then(FailTask("panic"));
   workflows_.Then({CompleteWorkflow()});
   Idle();
-  EXPECT_THAT(TypesOf("wf"),
-              ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
-                          "WorkflowTaskStarted", "WorkflowTaskFailed", "WorkflowTaskScheduled",
-                          "WorkflowTaskStarted", "WorkflowTaskCompleted",
-                          "WorkflowExecutionCompleted"));
+  EXPECT_THAT(TypesOf("wf"), ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
+                                         "WorkflowTaskStarted", "WorkflowTaskFailed",
+                                         "WorkflowTaskScheduled", "WorkflowTaskStarted",
+                                         "WorkflowTaskCompleted", "WorkflowExecutionCompleted"));
   const History& h = HistoryOf("wf");
   const auto& failed = h.events(3).workflow_task_failed_event_attributes();
   EXPECT_EQ(failed.cause(), enums::WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE);
@@ -51,25 +50,29 @@ TEST_F(ServiceTest, RepeatedFailuresAreTransientAndBackOff) {
   workflows_.Then({CompleteWorkflow()});
   RunFor(absl::Minutes(1));
   // Only attempt 1's failure is written; attempt 4's events appear because it completed.
-  EXPECT_THAT(TypesOf("wf"),
-              ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
-                          "WorkflowTaskStarted", "WorkflowTaskFailed", "WorkflowTaskScheduled",
-                          "WorkflowTaskStarted", "WorkflowTaskCompleted",
-                          "WorkflowExecutionCompleted"));
+  EXPECT_THAT(TypesOf("wf"), ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
+                                         "WorkflowTaskStarted", "WorkflowTaskFailed",
+                                         "WorkflowTaskScheduled", "WorkflowTaskStarted",
+                                         "WorkflowTaskCompleted", "WorkflowExecutionCompleted"));
   const History& h = HistoryOf("wf");
   EXPECT_EQ(h.events(4).workflow_task_scheduled_event_attributes().attempt(), 4);
   // Attempt 2 at once, attempt 3 after 1s, attempt 4 after 2s more.
   EXPECT_EQ(TimeOf(h.events(5)), start + absl::Seconds(3));
   ASSERT_EQ(workflows_.seen().size(), 4u);
   // The worker saw the transient events of its attempt.
-  EXPECT_THAT(workflows_.seen()[2].event_types,
-              ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
-                          "WorkflowTaskStarted", "WorkflowTaskFailed", "WorkflowTaskScheduled",
-                          "WorkflowTaskStarted"));
+  EXPECT_THAT(
+      workflows_.seen()[2].event_types,
+      ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled", "WorkflowTaskStarted",
+                  "WorkflowTaskFailed", "WorkflowTaskScheduled", "WorkflowTaskStarted"));
   EXPECT_EQ(workflows_.seen()[2].attempt, 3);
-  EXPECT_EQ(workflows_.seen()[2].history.events(4).workflow_task_scheduled_event_attributes()
-                .attempt(),
-            3);
+  // A transient task reports the size of the stored history (without its own events).
+  History stored;
+  for (int j = 0; j < 4; ++j) *stored.add_events() = h.events(j);
+  EXPECT_EQ(h.events(5).workflow_task_started_event_attributes().history_size_bytes(),
+            static_cast<int64_t>(stored.ByteSizeLong()));
+  EXPECT_EQ(
+      workflows_.seen()[2].history.events(4).workflow_task_scheduled_event_attributes().attempt(),
+      3);
 }
 
 TEST_F(ServiceTest, NewEventsTurnATransientRetryIntoANormalTask) {
@@ -80,29 +83,26 @@ TEST_F(ServiceTest, NewEventsTurnATransientRetryIntoANormalTask) {
   Idle();  // attempt 1 fails (written), attempt 2 fails (transient), attempt 3 waits 1s
   ASSERT_TRUE(service().SignalWorkflow(Signal("poke")).ok());
   RunFor(absl::Minutes(1));
-  EXPECT_THAT(TypesOf("wf"),
-              ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
-                          "WorkflowTaskStarted", "WorkflowTaskFailed",
-                          "WorkflowExecutionSignaled", "WorkflowTaskScheduled",
-                          "WorkflowTaskStarted", "WorkflowTaskCompleted",
-                          "WorkflowExecutionCompleted"));
+  EXPECT_THAT(
+      TypesOf("wf"),
+      ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled", "WorkflowTaskStarted",
+                  "WorkflowTaskFailed", "WorkflowExecutionSignaled", "WorkflowTaskScheduled",
+                  "WorkflowTaskStarted", "WorkflowTaskCompleted", "WorkflowExecutionCompleted"));
   EXPECT_EQ(HistoryOf("wf").events(5).workflow_task_scheduled_event_attributes().attempt(), 1);
 }
 
 TEST_F(ServiceTest, DroppedTaskTimesOutAndIsRetried) {
   int dropped = 0;
-  Configure({.drop_workflow_task = [&dropped](const WorkflowTaskRequest&) {
-    return dropped++ == 0;
-  }});
+  Configure(
+      {.drop_workflow_task = [&dropped](const WorkflowTaskRequest&) { return dropped++ == 0; }});
   const absl::Time start = clock_.Now();
   Start();
   workflows_.Then({CompleteWorkflow()});
   RunFor(absl::Minutes(1));
-  EXPECT_THAT(TypesOf("wf"),
-              ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
-                          "WorkflowTaskStarted", "WorkflowTaskTimedOut", "WorkflowTaskScheduled",
-                          "WorkflowTaskStarted", "WorkflowTaskCompleted",
-                          "WorkflowExecutionCompleted"));
+  EXPECT_THAT(TypesOf("wf"), ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
+                                         "WorkflowTaskStarted", "WorkflowTaskTimedOut",
+                                         "WorkflowTaskScheduled", "WorkflowTaskStarted",
+                                         "WorkflowTaskCompleted", "WorkflowExecutionCompleted"));
   const History& h = HistoryOf("wf");
   EXPECT_EQ(TimeOf(h.events(3)), start + absl::Seconds(10));
   const auto& t = h.events(3).workflow_task_timed_out_event_attributes();
@@ -122,18 +122,15 @@ TEST_F(ServiceTest, SlowAnswerTimesOutAndTheWorkerIsEvicted) {
   workflows_.Then({StartTimer("late", absl::Seconds(1))});
   workflows_.Then({CompleteWorkflow()});
   RunFor(absl::Minutes(1));
-  EXPECT_THAT(TypesOf("wf"),
-              ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
-                          "WorkflowTaskStarted", "WorkflowTaskTimedOut", "WorkflowTaskScheduled",
-                          "WorkflowTaskStarted", "WorkflowTaskCompleted",
-                          "WorkflowExecutionCompleted"));
+  EXPECT_THAT(TypesOf("wf"), ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
+                                         "WorkflowTaskStarted", "WorkflowTaskTimedOut",
+                                         "WorkflowTaskScheduled", "WorkflowTaskStarted",
+                                         "WorkflowTaskCompleted", "WorkflowExecutionCompleted"));
   EXPECT_THAT(workflows_.evicted(), ElementsAre("wf/" + run.run_id()));
 }
 
 TEST_F(ServiceTest, EventsArrivingWhileATaskIsOutAreBuffered) {
-  Configure({.workflow_task_latency = [](const WorkflowTaskRequest&) {
-    return absl::Seconds(1);
-  }});
+  Configure({.workflow_task_latency = [](const WorkflowTaskRequest&) { return absl::Seconds(1); }});
   Start();
   workflows_.Then({StartTimer("t", absl::Hours(1))});
   workflows_.Then({CompleteWorkflow()});
@@ -142,18 +139,15 @@ TEST_F(ServiceTest, EventsArrivingWhileATaskIsOutAreBuffered) {
   ASSERT_TRUE(service().SignalWorkflow(Signal("during")).ok());
   EXPECT_EQ(TypesOf("wf").back(), "WorkflowTaskStarted");  // not written yet
   RunFor(absl::Minutes(1));
-  EXPECT_THAT(TypesOf("wf"),
-              ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
-                          "WorkflowTaskStarted", "WorkflowTaskCompleted", "TimerStarted",
-                          "WorkflowExecutionSignaled", "WorkflowTaskScheduled",
-                          "WorkflowTaskStarted", "WorkflowTaskCompleted",
-                          "WorkflowExecutionCompleted"));
+  EXPECT_THAT(TypesOf("wf"), ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
+                                         "WorkflowTaskStarted", "WorkflowTaskCompleted",
+                                         "TimerStarted", "WorkflowExecutionSignaled",
+                                         "WorkflowTaskScheduled", "WorkflowTaskStarted",
+                                         "WorkflowTaskCompleted", "WorkflowExecutionCompleted"));
 }
 
 TEST_F(ServiceTest, ClosingWhileEventsAreBufferedIsAnUnhandledCommand) {
-  Configure({.workflow_task_latency = [](const WorkflowTaskRequest&) {
-    return absl::Seconds(1);
-  }});
+  Configure({.workflow_task_latency = [](const WorkflowTaskRequest&) { return absl::Seconds(1); }});
   auto run = Start();
   workflows_.Then({CompleteWorkflow("1")});
   workflows_.Then({CompleteWorkflow("2")});
@@ -161,12 +155,11 @@ TEST_F(ServiceTest, ClosingWhileEventsAreBufferedIsAnUnhandledCommand) {
   clock_.Advance(absl::Milliseconds(500));
   ASSERT_TRUE(service().SignalWorkflow(Signal("late")).ok());
   RunFor(absl::Minutes(1));
-  EXPECT_THAT(TypesOf("wf"),
-              ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
-                          "WorkflowTaskStarted", "WorkflowTaskFailed",
-                          "WorkflowExecutionSignaled", "WorkflowTaskScheduled",
-                          "WorkflowTaskStarted", "WorkflowTaskCompleted",
-                          "WorkflowExecutionCompleted"));
+  EXPECT_THAT(
+      TypesOf("wf"),
+      ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled", "WorkflowTaskStarted",
+                  "WorkflowTaskFailed", "WorkflowExecutionSignaled", "WorkflowTaskScheduled",
+                  "WorkflowTaskStarted", "WorkflowTaskCompleted", "WorkflowExecutionCompleted"));
   const History& h = HistoryOf("wf");
   EXPECT_EQ(h.events(3).workflow_task_failed_event_attributes().cause(),
             enums::WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND);
@@ -185,22 +178,24 @@ TEST_F(ServiceTest, ActivityResultArrivingWhileATaskIsOutIsBuffered) {
                  [](const ActivityTask&) {
                    return ActivityTiming{absl::Seconds(2), absl::ZeroDuration()};
                  },
-             .workflow_task_latency = [](const WorkflowTaskRequest& r) {
-               return r.previous_started_event_id == 0 ? absl::ZeroDuration() : absl::Seconds(2);
-             }});
+             .workflow_task_latency =
+                 [](const WorkflowTaskRequest& r) {
+                   return r.previous_started_event_id == 0 ? absl::ZeroDuration()
+                                                           : absl::Seconds(2);
+                 }});
   Start();
   workflows_.Then({ScheduleActivity("a", "Act"), StartTimer("t", absl::Seconds(1))});
   workflows_.Then({RecordMarker("m")});  // out from 1s to 3s; the activity ends at 2s
   workflows_.Then({CompleteWorkflow()});
   RunFor(absl::Minutes(1));
-  EXPECT_THAT(TypesOf("wf"),
-              ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
-                          "WorkflowTaskStarted", "WorkflowTaskCompleted", "ActivityTaskScheduled",
-                          "TimerStarted", "TimerFired", "WorkflowTaskScheduled",
-                          "WorkflowTaskStarted", "WorkflowTaskCompleted", "MarkerRecorded",
-                          "ActivityTaskStarted", "ActivityTaskCompleted", "WorkflowTaskScheduled",
-                          "WorkflowTaskStarted", "WorkflowTaskCompleted",
-                          "WorkflowExecutionCompleted"));
+  EXPECT_THAT(
+      TypesOf("wf"),
+      ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled", "WorkflowTaskStarted",
+                  "WorkflowTaskCompleted", "ActivityTaskScheduled", "TimerStarted", "TimerFired",
+                  "WorkflowTaskScheduled", "WorkflowTaskStarted", "WorkflowTaskCompleted",
+                  "MarkerRecorded", "ActivityTaskStarted", "ActivityTaskCompleted",
+                  "WorkflowTaskScheduled", "WorkflowTaskStarted", "WorkflowTaskCompleted",
+                  "WorkflowExecutionCompleted"));
   const auto& completed = Last("wf", enums::EVENT_TYPE_ACTIVITY_TASK_COMPLETED)
                               .activity_task_completed_event_attributes();
   EXPECT_EQ(completed.started_event_id(), 12);
@@ -214,9 +209,9 @@ TEST_F(ServiceTest, StartsWrittenAtOnceAreBufferedTooWhileATaskIsOut) {
   Configure({.activity_workers_polling = false,
              .activity_timing =
                  [](const ActivityTask& t) {
-                   return ActivityTiming{t.activity_id == "fast" ? absl::ZeroDuration()
-                                                                 : absl::Seconds(5),
-                                         absl::ZeroDuration()};
+                   return ActivityTiming{
+                       t.activity_id == "fast" ? absl::ZeroDuration() : absl::Seconds(5),
+                       absl::ZeroDuration()};
                  },
              .workflow_task_latency =
                  [](const WorkflowTaskRequest& r) {
@@ -231,21 +226,24 @@ TEST_F(ServiceTest, StartsWrittenAtOnceAreBufferedTooWhileATaskIsOut) {
   RunFor(absl::Milliseconds(1500));
   service().SetActivityWorkersPolling(true);  // both start at 1.5s, "fast" also ends then
   RunFor(absl::Minutes(1));
-  EXPECT_THAT(TypesOf("wf"),
-              ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
-                          "WorkflowTaskStarted", "WorkflowTaskCompleted", "ActivityTaskScheduled",
-                          "ActivityTaskScheduled", "TimerStarted", "TimerFired",
-                          "WorkflowTaskScheduled", "WorkflowTaskStarted", "WorkflowTaskCompleted",
-                          "MarkerRecorded", "ActivityTaskStarted", "ActivityTaskCompleted",
-                          "ActivityTaskStarted", "WorkflowTaskScheduled", "WorkflowTaskStarted",
-                          "WorkflowTaskCompleted", "ActivityTaskCompleted",
-                          "WorkflowTaskScheduled", "WorkflowTaskStarted",
-                          "WorkflowTaskCompleted"));
+  EXPECT_THAT(
+      TypesOf("wf"),
+      ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled", "WorkflowTaskStarted",
+                  "WorkflowTaskCompleted", "ActivityTaskScheduled", "ActivityTaskScheduled",
+                  "TimerStarted", "TimerFired", "WorkflowTaskScheduled", "WorkflowTaskStarted",
+                  "WorkflowTaskCompleted", "MarkerRecorded", "ActivityTaskStarted",
+                  "ActivityTaskStarted", "ActivityTaskCompleted", "WorkflowTaskScheduled",
+                  "WorkflowTaskStarted", "WorkflowTaskCompleted", "ActivityTaskCompleted",
+                  "WorkflowTaskScheduled", "WorkflowTaskStarted", "WorkflowTaskCompleted"));
   const History& h = HistoryOf("wf");
-  EXPECT_EQ(h.events(13).activity_task_completed_event_attributes().started_event_id(), 13);
-  EXPECT_EQ(h.events(13).activity_task_completed_event_attributes().scheduled_event_id(), 5);
-  EXPECT_EQ(h.events(14).activity_task_started_event_attributes().scheduled_event_id(), 6);
-  EXPECT_EQ(h.events(18).activity_task_completed_event_attributes().started_event_id(), 15);
+  // Event 13 starts "fast" (scheduled 5), 14 starts "slow" (scheduled 6), 15 completes "fast"
+  // from the buffer, 19 completes "slow" after the flush.
+  EXPECT_EQ(h.events(12).activity_task_started_event_attributes().scheduled_event_id(), 5);
+  EXPECT_EQ(h.events(13).activity_task_started_event_attributes().scheduled_event_id(), 6);
+  EXPECT_EQ(h.events(14).activity_task_completed_event_attributes().started_event_id(), 13);
+  EXPECT_EQ(h.events(14).activity_task_completed_event_attributes().scheduled_event_id(), 5);
+  EXPECT_EQ(h.events(18).activity_task_completed_event_attributes().started_event_id(), 14);
+  EXPECT_EQ(h.events(18).activity_task_completed_event_attributes().scheduled_event_id(), 6);
 }
 
 TEST_F(ServiceTest, CancelingATimerWhoseFiringIsBufferedDropsTheFiring) {
@@ -276,11 +274,10 @@ TEST_F(ServiceTest, InvalidCommandFailsTheTask) {
   workflows_.Then({CancelTimer("no-such-timer")});
   workflows_.Then({CompleteWorkflow()});
   Idle();
-  EXPECT_THAT(TypesOf("wf"),
-              ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
-                          "WorkflowTaskStarted", "WorkflowTaskFailed", "WorkflowTaskScheduled",
-                          "WorkflowTaskStarted", "WorkflowTaskCompleted",
-                          "WorkflowExecutionCompleted"));
+  EXPECT_THAT(TypesOf("wf"), ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
+                                         "WorkflowTaskStarted", "WorkflowTaskFailed",
+                                         "WorkflowTaskScheduled", "WorkflowTaskStarted",
+                                         "WorkflowTaskCompleted", "WorkflowExecutionCompleted"));
   const auto& f = HistoryOf("wf").events(3).workflow_task_failed_event_attributes();
   EXPECT_EQ(f.cause(), enums::WORKFLOW_TASK_FAILED_CAUSE_BAD_CANCEL_TIMER_ATTRIBUTES);
   EXPECT_TRUE(f.failure().has_server_failure_info());
@@ -324,17 +321,14 @@ TEST_F(ServiceTest, CloseCommandThatIsNotLastIsRefusedAndTheTaskTimesOut) {
                                          "WorkflowTaskStarted"));
   EXPECT_THAT(workflows_.evicted(), ElementsAre("wf/" + run.run_id()));
   RunFor(absl::Minutes(1));
-  EXPECT_THAT(TypesOf("wf"),
-              ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
-                          "WorkflowTaskStarted", "WorkflowTaskTimedOut", "WorkflowTaskScheduled",
-                          "WorkflowTaskStarted", "WorkflowTaskCompleted",
-                          "WorkflowExecutionCompleted"));
+  EXPECT_THAT(TypesOf("wf"), ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
+                                         "WorkflowTaskStarted", "WorkflowTaskTimedOut",
+                                         "WorkflowTaskScheduled", "WorkflowTaskStarted",
+                                         "WorkflowTaskCompleted", "WorkflowExecutionCompleted"));
 }
 
 TEST_F(ServiceTest, TerminatingWhileATaskIsOutFailsItFirst) {
-  Configure({.workflow_task_latency = [](const WorkflowTaskRequest&) {
-    return absl::Seconds(5);
-  }});
+  Configure({.workflow_task_latency = [](const WorkflowTaskRequest&) { return absl::Seconds(5); }});
   auto run = Start();
   workflows_.Then({CompleteWorkflow()});
   Idle();
@@ -346,8 +340,8 @@ TEST_F(ServiceTest, TerminatingWhileATaskIsOutFailsItFirst) {
   RunFor(absl::Minutes(1));
   EXPECT_THAT(TypesOf("wf"),
               ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
-                          "WorkflowTaskStarted", "WorkflowTaskFailed",
-                          "WorkflowExecutionSignaled", "WorkflowExecutionTerminated"));
+                          "WorkflowTaskStarted", "WorkflowTaskFailed", "WorkflowExecutionSignaled",
+                          "WorkflowExecutionTerminated"));
   const auto& f = HistoryOf("wf").events(3).workflow_task_failed_event_attributes();
   EXPECT_EQ(f.cause(), enums::WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND);
   EXPECT_EQ(f.identity(), "history-service");
@@ -375,12 +369,11 @@ TEST_F(ServiceTest, HandlerMaySignalItsOwnRunWhileHandlingATask) {
     return Respond({CompleteWorkflow()});
   });
   Idle();
-  EXPECT_THAT(TypesOf("wf"),
-              ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
-                          "WorkflowTaskStarted", "WorkflowTaskCompleted",
-                          "WorkflowExecutionSignaled", "WorkflowTaskScheduled",
-                          "WorkflowTaskStarted", "WorkflowTaskCompleted",
-                          "WorkflowExecutionCompleted"));
+  EXPECT_THAT(
+      TypesOf("wf"),
+      ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled", "WorkflowTaskStarted",
+                  "WorkflowTaskCompleted", "WorkflowExecutionSignaled", "WorkflowTaskScheduled",
+                  "WorkflowTaskStarted", "WorkflowTaskCompleted", "WorkflowExecutionCompleted"));
 }
 
 }  // namespace
