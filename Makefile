@@ -41,8 +41,10 @@ bazel-test:
 	@bash scripts/bazel-test.sh
 
 bench: build
-	@$(BUILD_DIR)/benchmarks/history_benchmark --benchmark_repetitions=5 \
-	  --benchmark_report_aggregates_only=true
+	@for b in history payload signal replay; do \
+	  $(BUILD_DIR)/benchmarks/$${b}_benchmark --benchmark_repetitions=5 \
+	    --benchmark_report_aggregates_only=true || exit 1; \
+	done
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR)

@@ -1,12 +1,25 @@
 #!/usr/bin/env bash
-# The main job, for now: load real Temporal histories in both JSON shapes, show them, convert
-# one to binary and back, and show the binary copy. The simulator replaces this as it lands.
+# The main job, for now: run the example workflows on the embedded engine in virtual time and
+# show the histories they recorded; then load real Temporal histories in both JSON shapes,
+# convert one to binary and back. The simulator replaces this as it lands.
 # usage: scripts/demo.sh LOCKSTEP_BINARY
 set -euo pipefail
 lockstep=$1
 cd "$(dirname "$0")/.."
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
+
+echo "\$ lockstep list"
+"$lockstep" list
+echo
+echo "\$ lockstep run counterWorkflow --input 3 --signal inc=1 --signal inc=2 --out $out/counter.pb"
+"$lockstep" run counterWorkflow --input 3 --signal inc=1 --signal inc=2 --out "$out/counter.pb"
+echo
+echo "\$ lockstep run orderWorkflow --input '{...}' --signal approve=true --out $out/order.json"
+"$lockstep" run orderWorkflow \
+  --input '{"id":"o-1","card":"4242","cents":1250,"approval_timeout_seconds":3600}' \
+  --signal approve=true --out "$out/order.json"
+echo
 
 old_shape=tests/data/temporal/samples-go__helloworld__helloworld.json
 new_shape=tests/data/temporal/sdk-java__temporal-sdk__src__test__resources__cancellationScopeDeterminism.json

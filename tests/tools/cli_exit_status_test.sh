@@ -25,6 +25,12 @@ expect 0 "$lockstep" help
 expect 0 "$lockstep" list
 grep -qx "counterWorkflow" "$scratch/out" || { echo "FAIL: list does not name counterWorkflow"; failures=$((failures + 1)); }
 expect 2 "$lockstep" list --bogus
+expect 0 "$lockstep" run counterWorkflow --input 2 --signal inc=2 --out "$scratch/counter.pb"
+grep -q "status Completed" "$scratch/out" || { echo "FAIL: run did not complete the counter"; failures=$((failures + 1)); }
+expect 0 "$lockstep" show "$scratch/counter.pb"
+expect 1 "$lockstep" run counterWorkflow --input 5 --out "$scratch/waiting.json"
+expect 2 "$lockstep" run noSuchWorkflow
+expect 2 "$lockstep" run counterWorkflow --input not-json
 expect 2 "$lockstep"
 expect 2 "$lockstep" frobnicate
 expect 2 "$lockstep" show

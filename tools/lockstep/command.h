@@ -25,6 +25,9 @@ struct CommandIo {
 // `lockstep show [--json] [--binary OUT] [--no-validate] FILE...`
 int RunShow(const std::vector<std::string>& args, CommandIo io);
 
+// `lockstep run TYPE [--input JSON]... [--signal NAME=JSON]... [--out FILE]`
+int RunRun(const std::vector<std::string>& args, CommandIo io);
+
 // `lockstep list [--activities]`
 int RunList(const std::vector<std::string>& args, CommandIo io);
 

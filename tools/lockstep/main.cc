@@ -17,6 +17,10 @@ constexpr std::string_view kUsage =
     "                   --binary OUT   write the (single) history as binary protobuf to OUT\n"
     "                   --no-validate  skip structural validation\n"
     "                   --max-payload-bytes=N  reject payloads larger than N (default 64 MiB)\n"
+    "  run TYPE         run a built-in workflow in virtual time and show its history\n"
+    "                   --input JSON       a workflow argument (repeatable)\n"
+    "                   --signal NAME=JSON a signal sent after the first task (repeatable)\n"
+    "                   --out FILE         where to write the history (.json or binary)\n"
     "  list             the workflow types built into this binary, one per line\n"
     "                   --activities   the activity types instead\n"
     "  help             this text\n"
@@ -36,6 +40,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 2, argv + argc);
   if (command == "show") return lockstep::cli::RunShow(args, io);
   if (command == "list") return lockstep::cli::RunList(args, io);
+  if (command == "run") return lockstep::cli::RunRun(args, io);
   if (command == "help" || command == "--help" || command == "-h") {
     std::cout << kUsage;
     return lockstep::cli::kExitOk;

@@ -3,6 +3,7 @@
 // deterministic randomness, failures, queries and cancellation.
 #include <atomic>
 
+#include "absl/strings/str_join.h"
 #include "engine/history/history_file.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -470,6 +471,77 @@ TEST(Engine, CodeChangeBetweenTasksIsNondeterminism) {
   ASSERT_NE(env.worker().last_nondeterminism(), nullptr);
   EXPECT_EQ(env.worker().last_nondeterminism()->event_id, 5);
   activity_type = "a";
+}
+
+TEST(Engine, WhenAllWaitsForEveryActivityInOrder) {
+  ServiceOptions service_options;
+  // Later activities finish first: results still come back in call order.
+  service_options.activity_timing = [](const ActivityTask& task) {
+    return ActivityTiming{.latency = absl::Seconds(10 - std::stoi(task.activity_id))};
+  };
+  TestEnv env({}, service_options);
+  ASSERT_TRUE(env.registry()
+                  .RegisterActivity("square", [](ActivityContext&, int x) { return x * x; })
+                  .ok());
+  ASSERT_TRUE(
+      env.registry()
+          .RegisterWorkflow("wf",
+                            [](WorkflowContext& ctx) -> Task<std::string> {
+                              std::vector<Future<int>> futures;
+                              for (int i = 1; i <= 4; ++i) {
+                                futures.push_back(ctx.ExecuteActivity<int>("square", Quick(), i));
+                              }
+                              std::vector<int> squares = co_await WhenAll(std::move(futures));
+                              co_return absl::StrJoin(squares, ",");
+                            })
+          .ok());
+  env.Start("wf", "w");
+  env.RunToEnd();
+  EXPECT_EQ(StringResult(env.Last("w")), "1,4,9,16");
+  // All four were scheduled by the first workflow task.
+  EXPECT_EQ(env.History("w").events(4).event_type(), enums::EVENT_TYPE_ACTIVITY_TASK_SCHEDULED);
+  EXPECT_EQ(env.History("w").events(7).event_type(), enums::EVENT_TYPE_ACTIVITY_TASK_SCHEDULED);
+}
+
+TEST(Engine, HeartbeatDetailsReachTheNextAttempt) {
+  ServiceOptions service_options;
+  service_options.activity_timing = [](const ActivityTask&) {
+    return ActivityTiming{.latency = absl::Seconds(1),
+                          .heartbeat_interval = absl::Milliseconds(100)};
+  };
+  TestEnv env({}, service_options);
+  std::vector<int> resumed_from;
+  ASSERT_TRUE(env.registry()
+                  .RegisterActivity("progress",
+                                    [&resumed_from](ActivityContext& ctx) -> int {
+                                      int start = 0;
+                                      if (ctx.last_heartbeat_details().payloads_size() > 0) {
+                                        start = std::get<0>(
+                                            *FromPayloads<int>(ctx.last_heartbeat_details()));
+                                      }
+                                      resumed_from.push_back(start);
+                                      ctx.Heartbeat(start + 10);
+                                      if (ctx.attempt() < 3)
+                                        throw std::runtime_error("crashed midway");
+                                      return start + 10;
+                                    })
+                  .ok());
+  ASSERT_TRUE(env.registry()
+                  .RegisterWorkflow("wf",
+                                    [](WorkflowContext& ctx) -> Task<int> {
+                                      ActivityOptions options = Quick();
+                                      options.heartbeat_timeout = absl::Seconds(5);
+                                      co_return co_await ctx.ExecuteActivity<int>("progress",
+                                                                                  options);
+                                    })
+                  .ok());
+  env.Start("wf", "w");
+  env.RunToEnd();
+  EXPECT_THAT(resumed_from, ::testing::ElementsAre(0, 10, 20));
+  auto result =
+      FromPayloads<int>(env.Last("w").workflow_execution_completed_event_attributes().result());
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(std::get<0>(*result), 30);
 }
 
 TEST(Engine, LogIsSilentDuringReplay) {
