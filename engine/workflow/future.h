@@ -43,6 +43,13 @@ struct FutureState {
 
   bool ready() const { return value.has_value() || error != nullptr; }
 
+  // Drops everything that may refer to other futures (see Scheduler::Track).
+  void Release() {
+    waiters.clear();
+    on_ready.clear();
+    canceler = nullptr;
+  }
+
   void Wake() {
     for (auto h : waiters) scheduler->Schedule(h);
     waiters.clear();
@@ -88,8 +95,10 @@ class Future {
 
   // A new pending future and its resolver, bound to `scheduler`.
   static std::pair<Future, Resolver<T>> Make(Scheduler* scheduler) {
-    auto state = std::make_shared<internal::FutureState<T>>();
+    // Not make_shared: the scheduler's weak reference must not pin the state's memory.
+    std::shared_ptr<internal::FutureState<T>> state(new internal::FutureState<T>());
     state->scheduler = scheduler;
+    if (scheduler != nullptr) scheduler->Track(state);
     return {Future(state), Resolver<T>(state)};
   }
 

@@ -11,6 +11,9 @@
 
 #include <coroutine>
 #include <deque>
+#include <functional>
+#include <memory>
+#include <vector>
 
 namespace lockstep {
 
@@ -32,8 +35,36 @@ class Scheduler {
 
   bool HasReady() const { return !ready_.empty(); }
 
+  // Futures made for this run register a way to drop their callbacks. Callbacks hold other
+  // futures (a typed result holds its raw one, a condition's timeout holds the condition), so
+  // operations still pending when a run ends would keep each other alive; ReleaseAll breaks
+  // those cycles. Entries of futures already gone are pruned as the list grows.
+  template <typename State>
+  void Track(const std::shared_ptr<State>& state) {
+    if (releasers_.size() >= prune_at_) {
+      std::erase_if(releasers_, [](const Releaser& r) { return r.alive.expired(); });
+      prune_at_ = 2 * releasers_.size() + 64;
+    }
+    std::weak_ptr<State> weak = state;
+    releasers_.push_back({weak, [weak] {
+                            if (auto s = weak.lock()) s->Release();
+                          }});
+  }
+
+  void ReleaseAll() {
+    auto releasers = std::move(releasers_);
+    releasers_.clear();
+    for (auto& r : releasers) r.release();
+  }
+
  private:
+  struct Releaser {
+    std::weak_ptr<void> alive;
+    std::function<void()> release;
+  };
   std::deque<std::coroutine_handle<>> ready_;
+  std::vector<Releaser> releasers_;
+  size_t prune_at_ = 64;
 };
 
 }  // namespace lockstep

@@ -192,6 +192,11 @@ WorkflowRun::~WorkflowRun() {
   query_handlers_.clear();
   handler_tasks_.clear();
   main_.reset();
+  // Futures of operations still pending hold each other through their callbacks.
+  scheduler_.ReleaseAll();
+  commands_.clear();
+  activities_.clear();
+  timers_.clear();
 }
 
 // ---------------------------------------------------------------------------------------
