@@ -31,6 +31,10 @@ expect 0 "$lockstep" show "$scratch/counter.pb"
 expect 1 "$lockstep" run counterWorkflow --input 5 --out "$scratch/waiting.json"
 expect 2 "$lockstep" run noSuchWorkflow
 expect 2 "$lockstep" run counterWorkflow --input not-json
+expect 0 "$lockstep" replay "$scratch/counter.pb"
+grep -q "1 clean" "$scratch/out" || { echo "FAIL: replay of a recorded history was not clean"; failures=$((failures + 1)); }
+expect 2 "$lockstep" replay "$corpus/samples-go__helloworld__helloworld.json"
+expect 2 "$lockstep" replay --until x "$scratch/counter.pb"
 expect 2 "$lockstep"
 expect 2 "$lockstep" frobnicate
 expect 2 "$lockstep" show

@@ -28,6 +28,9 @@ int RunShow(const std::vector<std::string>& args, CommandIo io);
 // `lockstep run TYPE [--input JSON]... [--signal NAME=JSON]... [--out FILE]`
 int RunRun(const std::vector<std::string>& args, CommandIo io);
 
+// `lockstep replay PATH... [--json] [--until EVENT_ID] [--jobs N]`
+int RunReplay(const std::vector<std::string>& args, CommandIo io);
+
 // `lockstep list [--activities]`
 int RunList(const std::vector<std::string>& args, CommandIo io);
 

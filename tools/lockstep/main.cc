@@ -21,6 +21,10 @@ constexpr std::string_view kUsage =
     "                   --input JSON       a workflow argument (repeatable)\n"
     "                   --signal NAME=JSON a signal sent after the first task (repeatable)\n"
     "                   --out FILE         where to write the history (.json or binary)\n"
+    "  replay PATH...   replay histories (files or directories) against the built-in workflows\n"
+    "                   --json             one JSON object per history\n"
+    "                   --until EVENT_ID   replay only up to that event\n"
+    "                   --jobs N           replay N histories at a time\n"
     "  list             the workflow types built into this binary, one per line\n"
     "                   --activities   the activity types instead\n"
     "  help             this text\n"
@@ -41,6 +45,7 @@ int main(int argc, char** argv) {
   if (command == "show") return lockstep::cli::RunShow(args, io);
   if (command == "list") return lockstep::cli::RunList(args, io);
   if (command == "run") return lockstep::cli::RunRun(args, io);
+  if (command == "replay") return lockstep::cli::RunReplay(args, io);
   if (command == "help" || command == "--help" || command == "-h") {
     std::cout << kUsage;
     return lockstep::cli::kExitOk;

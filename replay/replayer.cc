@@ -1,0 +1,161 @@
+#include "replay/replayer.h"
+
+#include "absl/strings/str_cat.h"
+#include "engine/history/event_summary.h"
+
+namespace lockstep::replay {
+namespace {
+
+using temporal::api::history::v1::History;
+
+std::string Quote(absl::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
+          out += buf;
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  out.push_back('"');
+  return out;
+}
+
+absl::string_view LikelyCause(Nondeterminism::Kind kind) {
+  switch (kind) {
+    case Nondeterminism::Kind::kMismatch:
+      return "the workflow code changed the kind, type or order of what it schedules (an "
+             "activity renamed, a timer added before an activity, two calls swapped). Keep the "
+             "old behaviour for running workflows: guard the change with a version marker.";
+    case Nondeterminism::Kind::kMissing:
+      return "the code no longer issues a command it issued when the history was recorded (a "
+             "call removed or made conditional on something that changed). Guard the removal "
+             "with a version marker.";
+    case Nondeterminism::Kind::kExtra:
+      return "the code issues a command the history does not have (a call added, or a "
+             "decision that depends on time, randomness or state outside the workflow). Use "
+             "ctx.Now()/Random()/SideEffect for such inputs, or guard the addition with a "
+             "version marker.";
+  }
+  return "";
+}
+
+}  // namespace
+
+absl::string_view NondeterminismCode(Nondeterminism::Kind kind) {
+  switch (kind) {
+    case Nondeterminism::Kind::kMissing:
+      return "missing-command";
+    case Nondeterminism::Kind::kExtra:
+      return "extra-command";
+    case Nondeterminism::Kind::kMismatch:
+      return "command-mismatch";
+  }
+  return "unknown";
+}
+
+ReplayResult ReplayHistory(const Registry& registry, const History& full, absl::string_view source,
+                           const ReplayOptions& options) {
+  ReplayResult result;
+  result.source = std::string(source);
+  const history::HistorySummary summary = history::SummarizeHistory(full);
+  result.workflow_type = summary.workflow_type;
+  result.workflow_id = summary.workflow_id;
+  result.run_id = summary.run_id;
+
+  const History* history = &full;
+  History prefix;
+  if (options.until_event_id > 0 && options.until_event_id < full.events_size()) {
+    prefix.mutable_events()->Reserve(static_cast<int>(options.until_event_id));
+    for (int i = 0; i < options.until_event_id; ++i) *prefix.add_events() = full.events(i);
+    history = &prefix;
+  }
+  result.events = history->events_size();
+  if (registry.FindWorkflow(result.workflow_type) == nullptr) {
+    result.outcome = Outcome::kError;
+    result.error = absl::StrCat("workflow type \"", result.workflow_type,
+                                "\" is not registered with this replayer");
+    return result;
+  }
+  WorkflowRun run(&registry, {.workflow_id = result.workflow_id, .run_id = result.run_id});
+  auto processed = run.ProcessEvents(*history, 0);
+  absl::Status status = processed.status();
+  // A closed history must account for every command the code issued.
+  if (status.ok() && summary.status != "Running") status = run.CheckAllCommandsRecorded();
+  if (status.ok()) return result;
+  if (run.last_nondeterminism()) {
+    result.outcome = Outcome::kNondeterministic;
+    result.nondeterminism = run.last_nondeterminism();
+  } else {
+    result.outcome = Outcome::kError;
+    result.error = std::string(status.message());
+  }
+  return result;
+}
+
+std::string FormatText(const ReplayResult& r) {
+  std::string out = absl::StrCat(r.source, ": ");
+  switch (r.outcome) {
+    case Outcome::kClean:
+      absl::StrAppend(&out, "clean (", r.events, " events, workflow ", r.workflow_type, ")\n");
+      return out;
+    case Outcome::kError:
+      absl::StrAppend(&out, "cannot replay: ", r.error, "\n");
+      return out;
+    case Outcome::kNondeterministic:
+      break;
+  }
+  const Nondeterminism& n = *r.nondeterminism;
+  absl::StrAppend(&out, "NONDETERMINISM [", NondeterminismCode(n.kind), "]\n", "  workflow  ",
+                  r.workflow_type, "  id ", r.workflow_id, "  run ", r.run_id, "\n");
+  if (n.event_id != 0) {
+    absl::StrAppend(&out, "  event     ", n.event_id, " (", n.event_type, ")\n");
+  } else {
+    absl::StrAppend(&out, "  event     after the last command event of the history\n");
+  }
+  absl::StrAppend(&out, "  expected  ", n.expected.empty() ? "(nothing)" : n.expected,
+                  "   <- recorded in the history\n", "  actual    ",
+                  n.actual.empty() ? "(nothing)" : n.actual, "   <- issued by the code\n");
+  if (n.where.line() != 0) {
+    absl::StrAppend(&out, "  code      ", n.where.file_name(), ":", n.where.line(), "\n");
+  }
+  absl::StrAppend(&out, "  likely    ", LikelyCause(n.kind), "\n");
+  return out;
+}
+
+std::string FormatJson(const ReplayResult& r) {
+  static constexpr absl::string_view kOutcomes[] = {"clean", "nondeterministic", "error"};
+  std::string out = absl::StrCat(
+      "{\"source\":", Quote(r.source), ",\"outcome\":\"", kOutcomes[static_cast<int>(r.outcome)],
+      "\",\"workflowType\":", Quote(r.workflow_type), ",\"workflowId\":", Quote(r.workflow_id),
+      ",\"runId\":", Quote(r.run_id), ",\"events\":", r.events);
+  if (r.outcome == Outcome::kError) absl::StrAppend(&out, ",\"error\":", Quote(r.error));
+  if (r.nondeterminism) {
+    const Nondeterminism& n = *r.nondeterminism;
+    absl::StrAppend(&out, ",\"nondeterminism\":{\"code\":\"", NondeterminismCode(n.kind),
+                    "\",\"eventId\":", n.event_id, ",\"eventType\":", Quote(n.event_type),
+                    ",\"expected\":", Quote(n.expected), ",\"actual\":", Quote(n.actual));
+    if (n.where.line() != 0) {
+      absl::StrAppend(&out, ",\"file\":", Quote(n.where.file_name()), ",\"line\":", n.where.line());
+    }
+    absl::StrAppend(&out, ",\"message\":", Quote(n.message), "}");
+  }
+  out.push_back('}');
+  return out;
+}
+
+}  // namespace lockstep::replay

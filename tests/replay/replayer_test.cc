@@ -1,0 +1,175 @@
+// Replaying recorded histories: clean replays, each kind of nondeterminism with its event id
+// and source line, hand-edited histories, partial replay, and histories this engine cannot
+// replay.
+#include "replay/replayer.h"
+
+#include "engine/history/history_file.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/engine/workflow/test_env.h"
+#include "tests/testing/test_data.h"
+
+namespace lockstep::replay {
+namespace {
+
+namespace enums = temporal::api::enums::v1;
+using ::testing::HasSubstr;
+using testing::TestEnv;
+
+ActivityOptions Quick() { return {.start_to_close_timeout = absl::Seconds(10)}; }
+
+// Version 1, which records the histories: activity "a", then a 5s timer; in the second
+// task, activity "b" and activity "c" together.
+Task<int> V1(WorkflowContext& ctx) {
+  co_await ctx.ExecuteActivity<int>("a", Quick());
+  co_await ctx.Sleep(absl::Seconds(5));
+  Future<int> b = ctx.ExecuteActivity<int>("b", Quick());
+  Future<int> c = ctx.ExecuteActivity<int>("c", Quick());
+  co_return co_await b + co_await c;
+}
+
+void RegisterActivities(Registry* r) {
+  for (const char* name : {"a", "b", "c", "a2"}) {
+    ASSERT_TRUE(r->RegisterActivity(name, [](ActivityContext&) { return 1; }).ok());
+  }
+}
+
+temporal::api::history::v1::History Recorded() {
+  TestEnv env;
+  RegisterActivities(&env.registry());
+  EXPECT_TRUE(env.registry().RegisterWorkflow("wf", &V1).ok());
+  env.Start("wf", "w");
+  env.RunToEnd();
+  EXPECT_EQ(env.Last("w").event_type(), enums::EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED);
+  return env.History("w");
+}
+
+template <typename Fn>
+ReplayResult ReplayWith(Fn workflow, const temporal::api::history::v1::History& h,
+                        ReplayOptions options = {}) {
+  Registry registry;
+  RegisterActivities(&registry);
+  EXPECT_TRUE(registry.RegisterWorkflow("wf", workflow).ok());
+  return ReplayHistory(registry, h, "h.json", options);
+}
+
+TEST(Replayer, SameCodeReplaysClean) {
+  const auto h = Recorded();
+  ReplayResult r = ReplayWith(&V1, h);
+  EXPECT_EQ(r.outcome, Outcome::kClean) << FormatText(r);
+  EXPECT_EQ(r.events, h.events_size());
+  EXPECT_THAT(FormatText(r), HasSubstr("clean"));
+}
+
+TEST(Replayer, RenamedActivityIsAMismatchAtItsEvent) {
+  ReplayResult r = ReplayWith(
+      [](WorkflowContext& ctx) -> Task<int> {
+        co_await ctx.ExecuteActivity<int>("a2", Quick());
+        co_return 0;
+      },
+      Recorded());
+  ASSERT_EQ(r.outcome, Outcome::kNondeterministic);
+  EXPECT_EQ(r.nondeterminism->kind, Nondeterminism::Kind::kMismatch);
+  EXPECT_EQ(r.nondeterminism->event_id, 5);
+  EXPECT_EQ(r.nondeterminism->expected, "activity a id=1");
+  EXPECT_EQ(r.nondeterminism->actual, "activity a2 id=1");
+  const std::string text = FormatText(r);
+  EXPECT_THAT(text, HasSubstr("[command-mismatch]"));
+  EXPECT_THAT(text, HasSubstr("event     5 (ActivityTaskScheduled)"));
+  EXPECT_THAT(text, HasSubstr("replayer_test.cc:"));  // the line that issued it
+  EXPECT_THAT(text, HasSubstr("version marker"));
+  EXPECT_THAT(FormatJson(r), HasSubstr(R"("code":"command-mismatch","eventId":5)"));
+}
+
+TEST(Replayer, TimerAddedBeforeTheActivityIsAMismatch) {
+  ReplayResult r = ReplayWith(
+      [](WorkflowContext& ctx) -> Task<int> {
+        co_await ctx.Sleep(absl::Seconds(1));
+        co_await ctx.ExecuteActivity<int>("a", Quick());
+        co_return 0;
+      },
+      Recorded());
+  ASSERT_EQ(r.outcome, Outcome::kNondeterministic);
+  EXPECT_EQ(r.nondeterminism->event_id, 5);
+  EXPECT_EQ(r.nondeterminism->actual, "timer id=1");
+}
+
+TEST(Replayer, DroppedCommandIsMissing) {
+  // "c" is no longer scheduled: the history's second ActivityTaskScheduled of that task has
+  // no command.
+  ReplayResult r = ReplayWith(
+      [](WorkflowContext& ctx) -> Task<int> {
+        co_await ctx.ExecuteActivity<int>("a", Quick());
+        co_await ctx.Sleep(absl::Seconds(5));
+        co_return co_await ctx.ExecuteActivity<int>("b", Quick());
+      },
+      Recorded());
+  ASSERT_EQ(r.outcome, Outcome::kNondeterministic) << FormatText(r);
+  EXPECT_EQ(r.nondeterminism->kind, Nondeterminism::Kind::kMissing);
+  EXPECT_EQ(r.nondeterminism->expected, "activity c id=3");
+  EXPECT_THAT(FormatText(r), HasSubstr("[missing-command]"));
+}
+
+TEST(Replayer, AddedCommandIsExtra) {
+  ReplayResult r = ReplayWith(
+      [](WorkflowContext& ctx) -> Task<int> {
+        co_await ctx.ExecuteActivity<int>("a", Quick());
+        co_await ctx.Sleep(absl::Seconds(5));
+        Future<int> b = ctx.ExecuteActivity<int>("b", Quick());
+        Future<int> c = ctx.ExecuteActivity<int>("c", Quick());
+        Future<void> extra = ctx.Sleep(absl::Seconds(1));
+        co_return co_await b + co_await c;
+      },
+      Recorded());
+  ASSERT_EQ(r.outcome, Outcome::kNondeterministic) << FormatText(r);
+  EXPECT_EQ(r.nondeterminism->kind, Nondeterminism::Kind::kExtra);
+  EXPECT_EQ(r.nondeterminism->actual, "timer id=2");
+  EXPECT_THAT(FormatText(r), HasSubstr("[extra-command]"));
+}
+
+TEST(Replayer, HandEditedHistoryIsCaught) {
+  auto h = Recorded();
+  h.mutable_events(4)
+      ->mutable_activity_task_scheduled_event_attributes()
+      ->mutable_activity_type()
+      ->set_name("renamed");
+  ReplayResult r = ReplayWith(&V1, h);
+  ASSERT_EQ(r.outcome, Outcome::kNondeterministic);
+  EXPECT_EQ(r.nondeterminism->event_id, 5);
+  EXPECT_EQ(r.nondeterminism->expected, "activity renamed id=1");
+}
+
+TEST(Replayer, PartialReplayStopsAtTheEvent) {
+  const auto h = Recorded();
+  // A version that diverges only in the second task replays clean up to the first.
+  auto changed = [](WorkflowContext& ctx) -> Task<int> {
+    co_await ctx.ExecuteActivity<int>("a", Quick());
+    co_await ctx.Sleep(absl::Seconds(5));
+    co_return co_await ctx.ExecuteActivity<int>("a2", Quick());
+  };
+  ReplayResult partial = ReplayWith(changed, h, {.until_event_id = 12});
+  EXPECT_EQ(partial.outcome, Outcome::kClean) << FormatText(partial);
+  EXPECT_EQ(partial.events, 12);
+  EXPECT_EQ(ReplayWith(changed, h).outcome, Outcome::kNondeterministic);
+}
+
+TEST(Replayer, UnregisteredTypeAndUnsupportedEventsAreErrors) {
+  Registry empty;
+  ReplayResult r = ReplayHistory(empty, Recorded(), "h.json");
+  EXPECT_EQ(r.outcome, Outcome::kError);
+  EXPECT_THAT(r.error, HasSubstr("\"wf\" is not registered"));
+
+  auto loaded = history::LoadHistoryFile(
+      lockstep::testing::TestDataPath("temporal/sdk-go__internal__testdata__parentWF.json"));
+  ASSERT_TRUE(loaded.ok());
+  Registry registry;
+  ASSERT_TRUE(registry
+                  .RegisterWorkflow("testReplayWorkflowFromFileParent",
+                                    [](WorkflowContext&) -> Task<void> { co_return; })
+                  .ok());
+  ReplayResult child = ReplayHistory(registry, loaded->histories[0], "parentWF.json");
+  EXPECT_NE(child.outcome, Outcome::kClean) << FormatText(child);
+}
+
+}  // namespace
+}  // namespace lockstep::replay
