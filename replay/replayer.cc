@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/history/event_summary.h"
+#include "engine/history/json_writer.h"
 
 namespace lockstep::replay {
 namespace {
@@ -9,29 +10,8 @@ namespace {
 using temporal::api::history::v1::History;
 
 std::string Quote(absl::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-          out += buf;
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out.push_back('"');
+  std::string out;
+  history::AppendJsonString(s, &out);
   return out;
 }
 

@@ -46,44 +46,50 @@ class Writer {
   std::string* out_;
 };
 
-void Writer::WriteString(absl::string_view s) {
-  out_->push_back('"');
+}  // namespace
+
+void AppendJsonString(absl::string_view s, std::string* out) {
+  out->push_back('"');
   for (char c : s) {
     switch (c) {
       case '"':
-        out_->append("\\\"");
+        out->append("\\\"");
         break;
       case '\\':
-        out_->append("\\\\");
+        out->append("\\\\");
         break;
       case '\n':
-        out_->append("\\n");
+        out->append("\\n");
         break;
       case '\r':
-        out_->append("\\r");
+        out->append("\\r");
         break;
       case '\t':
-        out_->append("\\t");
+        out->append("\\t");
         break;
       case '\b':
-        out_->append("\\b");
+        out->append("\\b");
         break;
       case '\f':
-        out_->append("\\f");
+        out->append("\\f");
         break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           static constexpr char kHex[] = "0123456789abcdef";
-          out_->append("\\u00");
-          out_->push_back(kHex[(c >> 4) & 0xf]);
-          out_->push_back(kHex[c & 0xf]);
+          out->append("\\u00");
+          out->push_back(kHex[(c >> 4) & 0xf]);
+          out->push_back(kHex[c & 0xf]);
         } else {
-          out_->push_back(c);
+          out->push_back(c);
         }
     }
   }
-  out_->push_back('"');
+  out->push_back('"');
 }
+
+namespace {
+
+void Writer::WriteString(absl::string_view s) { AppendJsonString(s, out_); }
 
 void Writer::WriteDouble(double v) {
   if (std::isnan(v)) {

@@ -11,6 +11,7 @@
 
 #include <string>
 
+#include "absl/strings/string_view.h"
 #include "google/protobuf/message.h"
 #include "temporal/api/history/v1/message.pb.h"
 
@@ -21,6 +22,10 @@ struct JsonWriteOptions {
   // most compact form.
   bool pretty = true;
 };
+
+// Appends `s` as a JSON string literal (quotes, escapes for '"', '\\' and control
+// characters; other bytes as they are).
+void AppendJsonString(absl::string_view s, std::string* out);
 
 // Appends `message` as JSON to `out`.
 void AppendMessageJson(const google::protobuf::Message& message, const JsonWriteOptions& options,

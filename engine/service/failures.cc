@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/history/history_builder.h"
+#include "engine/history/json_writer.h"
 
 namespace lockstep::service {
 namespace {
@@ -11,32 +12,8 @@ namespace {
 constexpr char kServerSource[] = "Server";
 
 std::string JsonQuote(absl::string_view text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", static_cast<unsigned>(c));
-          out += buf;
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out.push_back('"');
+  std::string out;
+  history::AppendJsonString(text, &out);
   return out;
 }
 
