@@ -9,3 +9,13 @@ LOCKSTEP_COPTS = [
     "-Wnon-virtual-dtor",
     "-Wimplicit-fallthrough",
 ]
+
+def lockstep_cc_tests(deps, extra_srcs = []):
+    """One cc_test per *_test.cc of the calling package, with the package's headers."""
+    for src in native.glob(["*_test.cc"]):
+        native.cc_test(
+            name = src[:-len(".cc")],
+            srcs = [src] + native.glob(["*.h"]) + extra_srcs,
+            copts = LOCKSTEP_COPTS,
+            deps = deps,
+        )
