@@ -87,6 +87,43 @@ ReplayResult ReplayHistory(const Registry& registry, const History& full, absl::
   return result;
 }
 
+ReplayResult ReplayEveryTaskBoundary(const Registry& registry, const History& full,
+                                     absl::string_view source) {
+  ReplayResult whole = ReplayHistory(registry, full, source);
+  if (whole.outcome != Outcome::kClean) return whole;
+  namespace enums = temporal::api::enums::v1;
+  for (int i = 0; i + 1 < full.events_size(); ++i) {
+    if (full.events(i).event_type() != enums::EVENT_TYPE_WORKFLOW_TASK_STARTED ||
+        full.events(i + 1).event_type() != enums::EVENT_TYPE_WORKFLOW_TASK_COMPLETED) {
+      continue;
+    }
+    // The history as a worker would receive it for this task: up to its WorkflowTaskStarted.
+    History prefix;
+    prefix.mutable_events()->Reserve(i + 1);
+    for (int j = 0; j <= i; ++j) *prefix.add_events() = full.events(j);
+    ReplayResult result = whole;
+    result.source = absl::StrCat(source, " (evicted before event ", i + 1, ")");
+    WorkflowRun run(&registry, {.workflow_id = whole.workflow_id, .run_id = whole.run_id});
+    absl::Status status = run.ProcessEvents(prefix, 0).status();
+    // The task ran live; its commands must match what the rest of the history recorded.
+    if (status.ok()) status = run.ProcessEvents(full, i + 1).status();
+    if (status.ok() && whole.workflow_type.size() > 0 &&
+        history::SummarizeHistory(full).status != "Running") {
+      status = run.CheckAllCommandsRecorded();
+    }
+    if (status.ok()) continue;
+    if (run.last_nondeterminism()) {
+      result.outcome = Outcome::kNondeterministic;
+      result.nondeterminism = run.last_nondeterminism();
+    } else {
+      result.outcome = Outcome::kError;
+      result.error = std::string(status.message());
+    }
+    return result;
+  }
+  return whole;
+}
+
 std::string FormatText(const ReplayResult& r) {
   std::string out = absl::StrCat(r.source, ": ");
   switch (r.outcome) {

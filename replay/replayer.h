@@ -55,6 +55,14 @@ ReplayResult ReplayHistory(const Registry& registry,
                            const temporal::api::history::v1::History& history,
                            absl::string_view source, const ReplayOptions& options = {});
 
+// What a worker cache eviction at each workflow task boundary would do: for every workflow
+// task the history shows completed, rebuild the run from the events before it, run that task
+// as the live one, then feed the rest of the history. Returns the first result that is not
+// clean (its source names the task's WorkflowTaskStarted event), or a clean result.
+ReplayResult ReplayEveryTaskBoundary(const Registry& registry,
+                                     const temporal::api::history::v1::History& history,
+                                     absl::string_view source);
+
 // The stable code of a nondeterminism kind: "missing-command", "extra-command",
 // "command-mismatch".
 absl::string_view NondeterminismCode(Nondeterminism::Kind kind);
