@@ -148,7 +148,10 @@ std::string FormatText(const ReplayResult& r) {
                   "   <- recorded in the history\n", "  actual    ",
                   n.actual.empty() ? "(nothing)" : n.actual, "   <- issued by the code\n");
   if (n.where.line() != 0) {
-    absl::StrAppend(&out, "  code      ", n.where.file_name(), ":", n.where.line(), "\n");
+    absl::StrAppend(&out, n.kind == Nondeterminism::Kind::kMissing ? "  code was " : "  code      ",
+                    n.where.file_name(), ":", n.where.line(),
+                    n.kind == Nondeterminism::Kind::kMissing ? "   <- its last command before" : "",
+                    "\n");
   }
   absl::StrAppend(&out, "  likely    ", LikelyCause(n.kind), "\n");
   return out;

@@ -306,13 +306,9 @@ absl::Status WorkflowRun::MatchCommandEvent(const HistoryEvent& event) {
   while (!commands_.empty() && commands_.front().withdrawn) commands_.pop_front();
   const std::string event_identity = EventIdentity(event);
   if (commands_.empty()) {
-    return Nondeterministic({Nondeterminism::Kind::kMissing,
-                             event.event_id(),
-                             history::EventTypeShortName(event.event_type()),
-                             event_identity,
-                             "",
-                             {},
-                             ""});
+    return Nondeterministic({Nondeterminism::Kind::kMissing, event.event_id(),
+                             history::EventTypeShortName(event.event_type()), event_identity, "",
+                             last_command_where_, ""});
   }
   PendingCommand& pending = commands_.front();
   if (RecordedAs(pending.command.command_type()) != event.event_type() ||
@@ -595,6 +591,7 @@ void WorkflowRun::FinishIfDone() {
 WorkflowRun::PendingCommand* WorkflowRun::AddCommand(
     Command command, std::function<absl::Status(const HistoryEvent&)> on_recorded,
     SourceLocation where, std::string identity) {
+  if (where.line() != 0) last_command_where_ = where;
   commands_.push_back(
       {std::move(command), std::move(on_recorded), where, std::move(identity), false});
   return &commands_.back();

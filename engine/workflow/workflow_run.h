@@ -62,7 +62,9 @@ struct Nondeterminism {
   std::string event_type;  // its type, short name
   std::string expected;    // what the history recorded
   std::string actual;      // what the code did
-  SourceLocation where;    // the workflow statement that issued the command, if any
+  // The workflow statement that issued the command; for a missing command, the last
+  // statement that issued one before it (where the code was when the history expected more).
+  SourceLocation where;
   std::string message;     // one line with all of the above
 };
 
@@ -157,6 +159,7 @@ class WorkflowRun {
   absl::flat_hash_map<int64_t, ActivityOp*> activity_by_scheduled_id_;
   absl::flat_hash_map<int64_t, TimerOp*> timer_by_started_id_;
   absl::flat_hash_map<std::string, TimerOp*> timer_by_id_;
+  SourceLocation last_command_where_;  // for reports of missing commands
   int64_t next_activity_seq_ = 1;
   int64_t next_timer_seq_ = 1;
   int64_t next_side_effect_id_ = 1;

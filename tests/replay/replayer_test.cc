@@ -108,6 +108,9 @@ TEST(Replayer, DroppedCommandIsMissing) {
   EXPECT_EQ(r.nondeterminism->kind, Nondeterminism::Kind::kMissing);
   EXPECT_EQ(r.nondeterminism->expected, "activity c id=3");
   EXPECT_THAT(FormatText(r), HasSubstr("[missing-command]"));
+  // Where the code was: the statement that scheduled "b", its last command.
+  EXPECT_THAT(FormatText(r), HasSubstr("code was "));
+  EXPECT_THAT(FormatText(r), HasSubstr("replayer_test.cc:"));
 }
 
 TEST(Replayer, AddedCommandIsExtra) {

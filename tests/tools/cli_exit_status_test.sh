@@ -35,6 +35,7 @@ expect 0 "$lockstep" replay "$scratch/counter.pb"
 grep -q "1 clean" "$scratch/out" || { echo "FAIL: replay of a recorded history was not clean"; failures=$((failures + 1)); }
 expect 2 "$lockstep" replay "$corpus/samples-go__helloworld__helloworld.json"
 expect 2 "$lockstep" replay --until x "$scratch/counter.pb"
+expect 0 "$lockstep" replay --every-task --jobs 2 "$scratch/counter.pb" "$scratch/counter.pb"
 expect 2 "$lockstep"
 expect 2 "$lockstep" frobnicate
 expect 2 "$lockstep" show

@@ -1,4 +1,4 @@
-// `lockstep replay PATH... [--json] [--until EVENT_ID] [--jobs N]`: replays recorded
+// `lockstep replay PATH... [--json] [--until EVENT_ID | --every-task] [--jobs N]`: replays recorded
 // histories (files, or every .json/.pb/.binpb file of a directory) against the workflows
 // built into this binary. Exit 0 all clean, 1 nondeterminism found, 2 bad input or usage.
 #include <algorithm>
@@ -50,6 +50,7 @@ bool CollectFiles(const std::vector<std::string>& paths, std::vector<std::string
 
 int RunReplay(const std::vector<std::string>& args, CommandIo io) {
   bool json = false;
+  bool every_task = false;
   replay::ReplayOptions options;
   int jobs = 1;
   std::vector<std::string> paths;
@@ -57,6 +58,8 @@ int RunReplay(const std::vector<std::string>& args, CommandIo io) {
     const std::string& arg = args[i];
     if (arg == "--json") {
       json = true;
+    } else if (arg == "--every-task") {
+      every_task = true;
     } else if (arg == "--until" || arg == "--jobs") {
       int64_t value = 0;
       if (i + 1 >= args.size() || !absl::SimpleAtoi(args[i + 1], &value) || value <= 0) {
@@ -71,14 +74,15 @@ int RunReplay(const std::vector<std::string>& args, CommandIo io) {
       }
     } else if (!arg.empty() && arg[0] == '-') {
       io.err << "lockstep replay: unknown flag '" << arg
-             << "' (flags: --json, --until EVENT_ID, --jobs N)\n";
+             << "' (flags: --json, --until EVENT_ID, --every-task, --jobs N)\n";
       return kExitUsage;
     } else {
       paths.push_back(arg);
     }
   }
   if (paths.empty()) {
-    io.err << "usage: lockstep replay PATH... [--json] [--until EVENT_ID] [--jobs N]\n";
+    io.err << "usage: lockstep replay PATH... [--json] [--until EVENT_ID | --every-task] "
+              "[--jobs N]\n";
     return kExitUsage;
   }
 
@@ -104,7 +108,9 @@ int RunReplay(const std::vector<std::string>& args, CommandIo io) {
   std::atomic<size_t> next{0};
   auto work = [&] {
     for (size_t i = next++; i < items.size(); i = next++) {
-      results[i] = replay::ReplayHistory(registry, items[i].history, items[i].source, options);
+      results[i] =
+          every_task ? replay::ReplayEveryTaskBoundary(registry, items[i].history, items[i].source)
+                     : replay::ReplayHistory(registry, items[i].history, items[i].source, options);
     }
   };
   std::vector<std::thread> threads;
