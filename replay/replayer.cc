@@ -25,6 +25,9 @@ absl::string_view LikelyCause(Nondeterminism::Kind kind) {
       return "the code no longer issues a command it issued when the history was recorded (a "
              "call removed or made conditional on something that changed). Guard the removal "
              "with a version marker.";
+    case Nondeterminism::Kind::kResultMismatch:
+      return "the code returns a different result for the same history (its computation "
+             "changed, or it depends on something outside the workflow).";
     case Nondeterminism::Kind::kExtra:
       return "the code issues a command the history does not have (a call added, or a "
              "decision that depends on time, randomness or state outside the workflow). Use "
@@ -44,6 +47,8 @@ absl::string_view NondeterminismCode(Nondeterminism::Kind kind) {
       return "extra-command";
     case Nondeterminism::Kind::kMismatch:
       return "command-mismatch";
+    case Nondeterminism::Kind::kResultMismatch:
+      return "result-mismatch";
   }
   return "unknown";
 }
@@ -76,6 +81,15 @@ ReplayResult ReplayHistory(const Registry& registry, const History& full, absl::
   absl::Status status = processed.status();
   // A closed history must account for every command the code issued.
   if (status.ok() && summary.status != "Running") status = run.CheckAllCommandsRecorded();
+  if (status.ok() && run.result_mismatch() &&
+      options.result_check != ReplayOptions::ResultCheck::kOff) {
+    if (options.result_check == ReplayOptions::ResultCheck::kFail) {
+      result.outcome = Outcome::kNondeterministic;
+      result.nondeterminism = run.result_mismatch();
+      return result;
+    }
+    result.warnings.push_back(run.result_mismatch()->message);
+  }
   if (status.ok()) return result;
   if (run.last_nondeterminism()) {
     result.outcome = Outcome::kNondeterministic;
@@ -129,6 +143,7 @@ std::string FormatText(const ReplayResult& r) {
   switch (r.outcome) {
     case Outcome::kClean:
       absl::StrAppend(&out, "clean (", r.events, " events, workflow ", r.workflow_type, ")\n");
+      for (const std::string& w : r.warnings) absl::StrAppend(&out, "  warning   ", w, "\n");
       return out;
     case Outcome::kError:
       absl::StrAppend(&out, "cannot replay: ", r.error, "\n");
@@ -164,6 +179,13 @@ std::string FormatJson(const ReplayResult& r) {
       "\",\"workflowType\":", Quote(r.workflow_type), ",\"workflowId\":", Quote(r.workflow_id),
       ",\"runId\":", Quote(r.run_id), ",\"events\":", r.events);
   if (r.outcome == Outcome::kError) absl::StrAppend(&out, ",\"error\":", Quote(r.error));
+  if (!r.warnings.empty()) {
+    absl::StrAppend(&out, ",\"warnings\":[");
+    for (size_t i = 0; i < r.warnings.size(); ++i) {
+      absl::StrAppend(&out, i > 0 ? "," : "", Quote(r.warnings[i]));
+    }
+    out.push_back(']');
+  }
   if (r.nondeterminism) {
     const Nondeterminism& n = *r.nondeterminism;
     absl::StrAppend(&out, ",\"nondeterminism\":{\"code\":\"", NondeterminismCode(n.kind),

@@ -38,6 +38,10 @@ enum class Outcome {
 struct ReplayOptions {
   // Replay only events 1..until_event_id (0: all).
   int64_t until_event_id = 0;
+  // A workflow result that differs from the recorded one: a warning (the replay stays clean),
+  // a failure (reported as result-mismatch, exit status 1), or not checked.
+  enum class ResultCheck { kWarn, kFail, kOff };
+  ResultCheck result_check = ResultCheck::kWarn;
 };
 
 struct ReplayResult {
@@ -49,6 +53,7 @@ struct ReplayResult {
   int64_t events = 0;  // events replayed
   std::optional<Nondeterminism> nondeterminism;
   std::string error;  // for kError
+  std::vector<std::string> warnings;
 };
 
 ReplayResult ReplayHistory(const Registry& registry,
@@ -64,7 +69,7 @@ ReplayResult ReplayEveryTaskBoundary(const Registry& registry,
                                      absl::string_view source);
 
 // The stable code of a nondeterminism kind: "missing-command", "extra-command",
-// "command-mismatch".
+// "command-mismatch", "result-mismatch".
 absl::string_view NondeterminismCode(Nondeterminism::Kind kind);
 
 // A few lines for people: what differed, where in the history, which line of workflow code,

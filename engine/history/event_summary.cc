@@ -277,6 +277,10 @@ std::string PayloadToDisplay(const temporal::api::common::v1::Payload& payload, 
                       " bytes>");
 }
 
+std::string EventSummaryOfPayloads(const temporal::api::common::v1::Payloads& payloads) {
+  return RenderMessage(payloads);
+}
+
 std::string SummarizeEvent(const HistoryEvent& event) {
   const Message* attrs = EventAttributes(event);
   if (attrs == nullptr) return "";

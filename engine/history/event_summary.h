@@ -26,6 +26,9 @@ std::string SummarizeEvent(const temporal::api::history::v1::HistoryEvent& event
 std::string PayloadToDisplay(const temporal::api::common::v1::Payload& payload,
                              size_t max_chars = 60);
 
+// A payload list for display: one payload as PayloadToDisplay, several as "[a, b]".
+std::string EventSummaryOfPayloads(const temporal::api::common::v1::Payloads& payloads);
+
 struct HistorySummary {
   std::string workflow_type;
   std::string workflow_id = "-";  // "-" when the history does not record it

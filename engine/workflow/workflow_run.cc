@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "engine/history/event_summary.h"
 #include "engine/history/event_types.h"
 #include "google/protobuf/util/message_differencer.h"
 
@@ -289,7 +290,7 @@ absl::Status WorkflowRun::ApplyEvent(const History& history, int index,
 
 absl::Status WorkflowRun::Nondeterministic(Nondeterminism n) {
   static constexpr absl::string_view kKinds[] = {"missing command", "extra command",
-                                                 "command mismatch"};
+                                                 "command mismatch", "result mismatch"};
   n.message = absl::StrCat(
       kKinds[static_cast<int>(n.kind)], ": ",
       n.event_id != 0 ? absl::StrCat("event ", n.event_id, " (", n.event_type, "): ") : "",
@@ -571,13 +572,29 @@ void WorkflowRun::FinishIfDone() {
   }
   const bool failed = command.command_type() == enums::COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION;
   auto state = std::make_shared<machines::CompletionState>(machines::CompletionState::kCreated);
+  Payloads result;
+  if (!failed) result = command.complete_workflow_execution_command_attributes().result();
   AddCommand(
       std::move(command),
-      [state](const HistoryEvent&) {
+      [this, state, failed, result = std::move(result)](const HistoryEvent& event) {
         auto next = machines::CompletionTransitions().Next(
             *state, machines::CompletionTrigger::kCloseRecorded);
         if (!next) return absl::InternalError("workflow completion recorded twice");
         *state = *next;
+        // Same command, different result: not nondeterminism (Temporal does not compare
+        // results), but worth telling whoever replays the history.
+        const Payloads& recorded = event.workflow_execution_completed_event_attributes().result();
+        if (!failed && !google::protobuf::util::MessageDifferencer::Equals(result, recorded)) {
+          Nondeterminism n;
+          n.kind = Nondeterminism::Kind::kResultMismatch;
+          n.event_id = event.event_id();
+          n.event_type = "WorkflowExecutionCompleted";
+          n.expected = absl::StrCat("result ", history::EventSummaryOfPayloads(recorded));
+          n.actual = absl::StrCat("result ", history::EventSummaryOfPayloads(result));
+          n.message = absl::StrCat("result mismatch: event ", n.event_id, ": history has ",
+                                   n.expected, ", workflow code returned ", n.actual);
+          result_mismatch_ = std::move(n);
+        }
         return absl::OkStatus();
       },
       {}, failed ? "fail workflow" : "complete workflow");

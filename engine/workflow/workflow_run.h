@@ -56,7 +56,9 @@ struct ActivationResult {
 
 // What differed between the code and the history, for reports.
 struct Nondeterminism {
-  enum class Kind { kMissing, kExtra, kMismatch };
+  // kResultMismatch: the same commands, but the workflow returned a different result from
+  // the recorded one (reported separately: Temporal does not treat it as nondeterminism).
+  enum class Kind { kMissing, kExtra, kMismatch, kResultMismatch };
   Kind kind = Kind::kMismatch;
   int64_t event_id = 0;    // the history event concerned (0 for an extra command at the end)
   std::string event_type;  // its type, short name
@@ -96,6 +98,8 @@ class WorkflowRun {
   int64_t last_event_id() const { return last_event_id_; }
   bool closed() const { return closed_; }
   const std::optional<Nondeterminism>& last_nondeterminism() const { return nondeterminism_; }
+  // Set when the replayed completion's result differs from the recorded one.
+  const std::optional<Nondeterminism>& result_mismatch() const { return result_mismatch_; }
   const WorkflowInfo& info() const { return info_; }
 
  private:
@@ -174,6 +178,7 @@ class WorkflowRun {
   std::deque<Task<void>> handler_tasks_;  // async signal handlers in flight
 
   std::optional<Nondeterminism> nondeterminism_;
+  std::optional<Nondeterminism> result_mismatch_;
 };
 
 }  // namespace lockstep

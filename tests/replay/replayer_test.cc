@@ -130,6 +130,31 @@ TEST(Replayer, AddedCommandIsExtra) {
   EXPECT_THAT(FormatText(r), HasSubstr("[extra-command]"));
 }
 
+TEST(Replayer, DifferentResultWarnsOrFailsAsConfigured) {
+  auto doubled = [](WorkflowContext& ctx) -> Task<int> {
+    co_await ctx.ExecuteActivity<int>("a", Quick());
+    co_await ctx.Sleep(absl::Seconds(5));
+    Future<int> b = ctx.ExecuteActivity<int>("b", Quick());
+    Future<int> c = ctx.ExecuteActivity<int>("c", Quick());
+    co_return 2 * (co_await b + co_await c);
+  };
+  const auto h = Recorded();
+  ReplayResult warned = ReplayWith(doubled, h);
+  EXPECT_EQ(warned.outcome, Outcome::kClean);
+  ASSERT_EQ(warned.warnings.size(), 1u);
+  EXPECT_THAT(warned.warnings[0],
+              HasSubstr("history has result 2, workflow code returned result 4"));
+  EXPECT_THAT(FormatText(warned), HasSubstr("warning"));
+  ReplayResult failed = ReplayWith(doubled, h, {.result_check = ReplayOptions::ResultCheck::kFail});
+  ASSERT_EQ(failed.outcome, Outcome::kNondeterministic);
+  EXPECT_EQ(failed.nondeterminism->kind, Nondeterminism::Kind::kResultMismatch);
+  EXPECT_THAT(FormatText(failed), HasSubstr("[result-mismatch]"));
+  ReplayResult off = ReplayWith(doubled, h, {.result_check = ReplayOptions::ResultCheck::kOff});
+  EXPECT_EQ(off.outcome, Outcome::kClean);
+  EXPECT_TRUE(off.warnings.empty());
+  EXPECT_TRUE(ReplayWith(&V1, h).warnings.empty());
+}
+
 TEST(Replayer, HandEditedHistoryIsCaught) {
   auto h = Recorded();
   h.mutable_events(4)

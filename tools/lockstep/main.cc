@@ -25,6 +25,7 @@ constexpr std::string_view kUsage =
     "                   --json             one JSON object per history\n"
     "                   --until EVENT_ID   replay only up to that event\n"
     "                   --every-task       also evict the cache at every task boundary\n"
+    "                   --result=MODE      a different final result: warn (default), fail, off\n"
     "                   --jobs N           replay N histories at a time\n"
     "  list             the workflow types built into this binary, one per line\n"
     "                   --activities   the activity types instead\n"

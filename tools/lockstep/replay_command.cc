@@ -60,6 +60,18 @@ int RunReplay(const std::vector<std::string>& args, CommandIo io) {
       json = true;
     } else if (arg == "--every-task") {
       every_task = true;
+    } else if (arg.rfind("--result=", 0) == 0) {
+      const std::string mode = arg.substr(9);
+      if (mode == "warn") {
+        options.result_check = replay::ReplayOptions::ResultCheck::kWarn;
+      } else if (mode == "fail") {
+        options.result_check = replay::ReplayOptions::ResultCheck::kFail;
+      } else if (mode == "off") {
+        options.result_check = replay::ReplayOptions::ResultCheck::kOff;
+      } else {
+        io.err << "lockstep replay: --result must be warn, fail or off, got '" << mode << "'\n";
+        return kExitUsage;
+      }
     } else if (arg == "--until" || arg == "--jobs") {
       int64_t value = 0;
       if (i + 1 >= args.size() || !absl::SimpleAtoi(args[i + 1], &value) || value <= 0) {
@@ -74,7 +86,8 @@ int RunReplay(const std::vector<std::string>& args, CommandIo io) {
       }
     } else if (!arg.empty() && arg[0] == '-') {
       io.err << "lockstep replay: unknown flag '" << arg
-             << "' (flags: --json, --until EVENT_ID, --every-task, --jobs N)\n";
+             << "' (flags: --json, --until EVENT_ID, --every-task, --result=warn|fail|off, --jobs "
+                "N)\n";
       return kExitUsage;
     } else {
       paths.push_back(arg);
