@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The main job, for now: run the example workflows on the embedded engine in virtual time and
-# show the histories they recorded; then load real Temporal histories in both JSON shapes,
-# convert one to binary and back. The simulator replaces this as it lands.
+# The main job, for now: run the example workflows on the embedded engine in virtual time,
+# show the histories they recorded and replay them (in full and with a cache eviction at every
+# workflow task); then load real Temporal histories in both JSON shapes and convert one to
+# binary and back. The simulator takes over the first part as it lands.
 # usage: scripts/demo.sh LOCKSTEP_BINARY
 set -euo pipefail
 lockstep=$1
@@ -19,6 +20,9 @@ echo "\$ lockstep run orderWorkflow --input '{...}' --signal approve=true --out 
 "$lockstep" run orderWorkflow \
   --input '{"id":"o-1","card":"4242","cents":1250,"approval_timeout_seconds":3600}' \
   --signal approve=true --out "$out/order.json"
+echo
+echo "\$ lockstep replay --every-task $out/counter.pb $out/order.json"
+"$lockstep" replay --every-task "$out/counter.pb" "$out/order.json"
 echo
 
 old_shape=tests/data/temporal/samples-go__helloworld__helloworld.json
