@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/history/event_summary.h"
+#include "engine/history/event_types.h"
 #include "engine/history/json_writer.h"
 
 namespace lockstep::replay {
@@ -37,6 +38,21 @@ absl::string_view LikelyCause(Nondeterminism::Kind kind) {
   return "";
 }
 
+bool EndsClosed(const History& h) {
+  return h.events_size() > 0 && history::IsCloseEvent(h.events(h.events_size() - 1).event_type());
+}
+
+// Turns a failed replay into the result's outcome.
+void RecordFailure(const WorkflowRun& run, const absl::Status& status, ReplayResult* result) {
+  if (run.last_nondeterminism()) {
+    result->outcome = Outcome::kNondeterministic;
+    result->nondeterminism = run.last_nondeterminism();
+  } else {
+    result->outcome = Outcome::kError;
+    result->error = std::string(status.message());
+  }
+}
+
 }  // namespace
 
 absl::string_view NondeterminismCode(Nondeterminism::Kind kind) {
@@ -62,14 +78,10 @@ ReplayResult ReplayHistory(const Registry& registry, const History& full, absl::
   result.workflow_id = summary.workflow_id;
   result.run_id = summary.run_id;
 
-  const History* history = &full;
-  History prefix;
-  if (options.until_event_id > 0 && options.until_event_id < full.events_size()) {
-    prefix.mutable_events()->Reserve(static_cast<int>(options.until_event_id));
-    for (int i = 0; i < options.until_event_id; ++i) *prefix.add_events() = full.events(i);
-    history = &prefix;
-  }
-  result.events = history->events_size();
+  const int end = options.until_event_id > 0 && options.until_event_id < full.events_size()
+                      ? static_cast<int>(options.until_event_id)
+                      : full.events_size();
+  result.events = end;
   if (registry.FindWorkflow(result.workflow_type) == nullptr) {
     result.outcome = Outcome::kError;
     result.error = absl::StrCat("workflow type \"", result.workflow_type,
@@ -77,10 +89,11 @@ ReplayResult ReplayHistory(const Registry& registry, const History& full, absl::
     return result;
   }
   WorkflowRun run(&registry, {.workflow_id = result.workflow_id, .run_id = result.run_id});
-  auto processed = run.ProcessEvents(*history, 0);
-  absl::Status status = processed.status();
+  absl::Status status = run.ProcessEvents(full, 0, end).status();
   // A closed history must account for every command the code issued.
-  if (status.ok() && summary.status != "Running") status = run.CheckAllCommandsRecorded();
+  if (status.ok() && end == full.events_size() && EndsClosed(full)) {
+    status = run.CheckAllCommandsRecorded();
+  }
   if (status.ok() && run.result_mismatch() &&
       options.result_check != ReplayOptions::ResultCheck::kOff) {
     if (options.result_check == ReplayOptions::ResultCheck::kFail) {
@@ -90,14 +103,7 @@ ReplayResult ReplayHistory(const Registry& registry, const History& full, absl::
     }
     result.warnings.push_back(run.result_mismatch()->message);
   }
-  if (status.ok()) return result;
-  if (run.last_nondeterminism()) {
-    result.outcome = Outcome::kNondeterministic;
-    result.nondeterminism = run.last_nondeterminism();
-  } else {
-    result.outcome = Outcome::kError;
-    result.error = std::string(status.message());
-  }
+  if (!status.ok()) RecordFailure(run, status, &result);
   return result;
 }
 
@@ -111,28 +117,16 @@ ReplayResult ReplayEveryTaskBoundary(const Registry& registry, const History& fu
         full.events(i + 1).event_type() != enums::EVENT_TYPE_WORKFLOW_TASK_COMPLETED) {
       continue;
     }
-    // The history as a worker would receive it for this task: up to its WorkflowTaskStarted.
-    History prefix;
-    prefix.mutable_events()->Reserve(i + 1);
-    for (int j = 0; j <= i; ++j) *prefix.add_events() = full.events(j);
     ReplayResult result = whole;
     result.source = absl::StrCat(source, " (evicted before event ", i + 1, ")");
     WorkflowRun run(&registry, {.workflow_id = whole.workflow_id, .run_id = whole.run_id});
-    absl::Status status = run.ProcessEvents(prefix, 0).status();
+    // The history as a worker would receive it for this task: up to its WorkflowTaskStarted.
+    absl::Status status = run.ProcessEvents(full, 0, i + 1).status();
     // The task ran live; its commands must match what the rest of the history recorded.
     if (status.ok()) status = run.ProcessEvents(full, i + 1).status();
-    if (status.ok() && whole.workflow_type.size() > 0 &&
-        history::SummarizeHistory(full).status != "Running") {
-      status = run.CheckAllCommandsRecorded();
-    }
+    if (status.ok() && EndsClosed(full)) status = run.CheckAllCommandsRecorded();
     if (status.ok()) continue;
-    if (run.last_nondeterminism()) {
-      result.outcome = Outcome::kNondeterministic;
-      result.nondeterminism = run.last_nondeterminism();
-    } else {
-      result.outcome = Outcome::kError;
-      result.error = std::string(status.message());
-    }
+    RecordFailure(run, status, &result);
     return result;
   }
   return whole;

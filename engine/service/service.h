@@ -41,6 +41,7 @@
 #include "absl/container/btree_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "engine/service/clock.h"
 #include "engine/service/deadline_queue.h"
@@ -210,6 +211,12 @@ class Service {
   void OnWorkflowTaskResponse(RunState& run);
   void ApplyWorkflowTaskResponse(RunState& run, const WorkflowTaskResponse& response);
   void CompleteWorkflowTask(RunState& run, const std::vector<Command>& commands);
+  // Ends the started workflow task: drops its timeout and pending response and writes
+  // WorkflowTaskFailed (with `failure` if given) unless the attempt is transient. Returns the
+  // task as it was. Does not schedule the next attempt.
+  service::WorkflowTaskState EndTaskAsFailed(
+      RunState& run, temporal::api::enums::v1::WorkflowTaskFailedCause cause,
+      const Failure* failure, absl::string_view identity);
   void FailWorkflowTask(RunState& run, temporal::api::enums::v1::WorkflowTaskFailedCause cause,
                         const Failure& failure);
   void DiscardWorkflowTaskResponse(RunState& run);

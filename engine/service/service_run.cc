@@ -228,19 +228,9 @@ void Service::CloseRun(RunState& run, enums::WorkflowExecutionStatus status) {
 void Service::ForceCloseWorkflowTask(RunState& run) {
   using Phase = service::WorkflowTaskState::Phase;
   if (run.task.phase == Phase::kStarted) {
-    timers_.Remove(&run.task.timeout_key);
-    timers_.Remove(&run.task.response_key);
     if (run.task.handler_called) workflows_->Evict(run.workflow_id, run.run_id);
-    const service::WorkflowTaskState task = run.task;
-    run.task = {};
-    if (!task.transient) {
-      auto* a = Append(run, enums::EVENT_TYPE_WORKFLOW_TASK_FAILED)
-                    ->mutable_workflow_task_failed_event_attributes();
-      a->set_scheduled_event_id(task.scheduled_event_id);
-      a->set_started_event_id(task.started_event_id);
-      a->set_cause(enums::WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND);
-      a->set_identity(kServerIdentity);
-    }
+    EndTaskAsFailed(run, enums::WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND, nullptr,
+                    kServerIdentity);
   } else if (run.task.phase == Phase::kScheduled) {
     workflow_dispatch_.Remove(&run.task.dispatch_key);
     run.task = {};

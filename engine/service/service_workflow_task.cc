@@ -247,8 +247,10 @@ void Service::CompleteWorkflowTask(RunState& run, const std::vector<Command>& co
   if (had_buffered || needs_new_task) ScheduleWorkflowTask(run);
 }
 
-void Service::FailWorkflowTask(RunState& run, enums::WorkflowTaskFailedCause cause,
-                               const Failure& failure) {
+service::WorkflowTaskState Service::EndTaskAsFailed(RunState& run,
+                                                    enums::WorkflowTaskFailedCause cause,
+                                                    const Failure* failure,
+                                                    absl::string_view identity) {
   const service::WorkflowTaskState task = run.task;
   timers_.Remove(&run.task.timeout_key);
   timers_.Remove(&run.task.response_key);
@@ -259,9 +261,16 @@ void Service::FailWorkflowTask(RunState& run, enums::WorkflowTaskFailedCause cau
     a->set_scheduled_event_id(task.scheduled_event_id);
     a->set_started_event_id(task.started_event_id);
     a->set_cause(cause);
-    *a->mutable_failure() = failure;
-    a->set_identity(options_.worker_identity);
+    if (failure != nullptr) *a->mutable_failure() = *failure;
+    a->set_identity(std::string(identity));
   }
+  return task;
+}
+
+void Service::FailWorkflowTask(RunState& run, enums::WorkflowTaskFailedCause cause,
+                               const Failure& failure) {
+  const service::WorkflowTaskState task =
+      EndTaskAsFailed(run, cause, &failure, options_.worker_identity);
   run.next_task_attempt = task.attempt + 1;
   ScheduleWorkflowTask(run);
 }

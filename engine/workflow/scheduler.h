@@ -33,8 +33,6 @@ class Scheduler {
     return resumed;
   }
 
-  bool HasReady() const { return !ready_.empty(); }
-
   // Futures made for this run register a way to drop their callbacks. Callbacks hold other
   // futures (a typed result holds its raw one, a condition's timeout holds the condition), so
   // operations still pending when a run ends would keep each other alive; ReleaseAll breaks

@@ -1,5 +1,6 @@
 #include "engine/workflow/workflow_run.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <utility>
 
@@ -176,6 +177,7 @@ struct WorkflowRun::Job {
   const HistoryEvent* event;
   ActivityOp* activity = nullptr;
   TimerOp* timer = nullptr;
+  bool owned = false;  // `event` points into owned_events_
 };
 
 WorkflowRun::WorkflowRun(const Registry* registry, WorkflowInfo info, RunOptions options)
@@ -204,9 +206,11 @@ WorkflowRun::~WorkflowRun() {
 // Event processing
 
 absl::StatusOr<std::optional<ActivationResult>> WorkflowRun::ProcessEvents(const History& history,
-                                                                           int first_index) {
+                                                                           int first_index,
+                                                                           int end_index) {
   std::optional<ActivationResult> activation;
-  for (int i = first_index; i < history.events_size(); ++i) {
+  end_index_ = end_index < 0 ? history.events_size() : std::min(end_index, history.events_size());
+  for (int i = first_index; i < end_index_; ++i) {
     const HistoryEvent& event = history.events(i);
     if (event.event_id() != last_event_id_ + 1) {
       return absl::InvalidArgumentError(absl::StrCat("event ", event.event_id(), " follows event ",
@@ -219,9 +223,10 @@ absl::StatusOr<std::optional<ActivationResult>> WorkflowRun::ProcessEvents(const
   }
   // Jobs left for an activation in a later call must not point into the caller's history.
   for (Job& job : jobs_) {
-    if (!owned_events_.empty() && job.event == &owned_events_.back()) continue;
+    if (job.owned) continue;
     owned_events_.push_back(*job.event);
     job.event = &owned_events_.back();
+    job.owned = true;
   }
   if (jobs_.empty()) owned_events_.clear();
   return activation;
@@ -243,7 +248,7 @@ absl::Status WorkflowRun::ApplyEvent(const History& history, int index,
       return absl::OkStatus();
     }
     case enums::EVENT_TYPE_WORKFLOW_TASK_STARTED: {
-      if (index + 1 < history.events_size()) {
+      if (index + 1 < end_index_) {
         const auto next = history.events(index + 1).event_type();
         if (next == enums::EVENT_TYPE_WORKFLOW_TASK_COMPLETED) {
           ActivationResult replayed;
@@ -426,7 +431,7 @@ absl::Status WorkflowRun::CheckAllCommandsRecorded() { return ExtraCommandsError
 
 void WorkflowRun::LookAheadMarkers(const History& history, int from) {
   recorded_side_effects_.clear();
-  for (int i = from; i < history.events_size(); ++i) {
+  for (int i = from; i < end_index_; ++i) {
     const HistoryEvent& e = history.events(i);
     if (e.event_type() == enums::EVENT_TYPE_WORKFLOW_TASK_STARTED) break;
     if (e.event_type() != enums::EVENT_TYPE_MARKER_RECORDED) continue;
@@ -745,7 +750,6 @@ Future<void> WorkflowRun::StartTimer(absl::Duration duration, SourceLocation whe
   auto [future, resolver] = Future<void>::Make(&scheduler_);
   op.resolver = resolver;
   TimerOp* op_ptr = &op;
-  timer_by_id_[op.timer_id] = op_ptr;
   op.command = AddCommand(
       std::move(command),
       [this, op_ptr](const HistoryEvent& event) {

@@ -67,7 +67,7 @@ struct Nondeterminism {
   // The workflow statement that issued the command; for a missing command, the last
   // statement that issued one before it (where the code was when the history expected more).
   SourceLocation where;
-  std::string message;     // one line with all of the above
+  std::string message;  // one line with all of the above
 };
 
 struct RunOptions {
@@ -82,10 +82,11 @@ class WorkflowRun {
   WorkflowRun(const WorkflowRun&) = delete;
   WorkflowRun& operator=(const WorkflowRun&) = delete;
 
-  // Processes history.events()[first_index...]. Returns the current task's activation when
-  // the last event is a WorkflowTaskStarted with nothing after it, nullopt otherwise.
+  // Processes history.events()[first_index, end_index) (end_index < 0: to the end), as if the
+  // history ended at end_index. Returns the current task's activation when the last event
+  // processed is a WorkflowTaskStarted with nothing after it, nullopt otherwise.
   absl::StatusOr<std::optional<ActivationResult>> ProcessEvents(
-      const temporal::api::history::v1::History& history, int first_index);
+      const temporal::api::history::v1::History& history, int first_index, int end_index = -1);
 
   // Answers a query from current state. Detects handlers that issue commands or whose answer
   // changes when asked twice.
@@ -155,6 +156,7 @@ class WorkflowRun {
   bool in_query_ = false;
   absl::Time now_;
   int64_t last_event_id_ = 0;
+  int end_index_ = 0;              // where the history ends for the ProcessEvents call in progress
   std::exception_ptr task_error_;  // a non-workflow exception from a handler or condition
 
   std::deque<PendingCommand> commands_;  // issued, not yet matched with history
@@ -162,7 +164,6 @@ class WorkflowRun {
   std::deque<TimerOp> timers_;
   absl::flat_hash_map<int64_t, ActivityOp*> activity_by_scheduled_id_;
   absl::flat_hash_map<int64_t, TimerOp*> timer_by_started_id_;
-  absl::flat_hash_map<std::string, TimerOp*> timer_by_id_;
   SourceLocation last_command_where_;  // for reports of missing commands
   int64_t next_activity_seq_ = 1;
   int64_t next_timer_seq_ = 1;
