@@ -38,6 +38,7 @@
 #include "absl/time/time.h"
 #include "engine/payload/payload.h"
 #include "engine/util/source_location.h"
+#include "engine/workflow/cancellation_scope.h"
 #include "engine/workflow/failure.h"
 #include "engine/workflow/future.h"
 #include "engine/workflow/options.h"
@@ -139,6 +140,23 @@ class WorkflowContext {
     return std::get<0>(*std::move(value));
   }
 
+  // Cancellation (cancellation_scope.h). A new scope is a child of the current one; a
+  // detached scope is not canceled with the workflow, for cleanup that must still run.
+  CancellationScope NewCancellationScope();
+  CancellationScope NewDetachedCancellationScope();
+  CancellationScope CurrentCancellationScope();
+  // Whether cancellation of the workflow has been requested (and reached the code).
+  bool IsCancelRequested() const;
+
+  // Ends this run and starts a new run of the workflow (the same type unless the options say
+  // otherwise) with `args` as its input. Throws ContinueAsNewRequest, which must be let
+  // through to the end of the workflow function; signals that arrive meanwhile go to the
+  // new run.
+  template <typename... Args>
+  [[noreturn]] void ContinueAsNew(const ContinueAsNewOptions& options, const Args&... args) {
+    ThrowContinueAsNew(options, ToPayloads(args...));
+  }
+
   // Workflow time: the time the current workflow task started.
   absl::Time Now() const;
   // Deterministic randomness, seeded from the run's first execution run id.
@@ -154,6 +172,7 @@ class WorkflowContext {
   void SetRawSignalHandler(std::string name, std::function<Task<void>(const Payloads&)> handler);
   void SetRawQueryHandler(std::string name, std::function<Payloads(const Payloads&)> handler);
   Payloads RecordSideEffect(const std::function<Payloads()>& fn, SourceLocation where);
+  [[noreturn]] void ThrowContinueAsNew(const ContinueAsNewOptions& options, Payloads input);
 
  private:
   template <typename R>

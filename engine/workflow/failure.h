@@ -9,7 +9,9 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 
+#include "temporal/api/command/v1/message.pb.h"
 #include "temporal/api/failure/v1/message.pb.h"
 
 namespace lockstep {
@@ -41,6 +43,22 @@ class ActivityFailure : public WorkflowFailure {
 class CanceledFailure : public WorkflowFailure {
  public:
   explicit CanceledFailure(const std::string& message);
+};
+
+// Thrown by WorkflowContext::ContinueAsNew to end the run and start the next one. It is not
+// a std::exception, so `catch (const std::exception&)` in workflow code lets it through.
+class ContinueAsNewRequest {
+ public:
+  explicit ContinueAsNewRequest(
+      temporal::api::command::v1::ContinueAsNewWorkflowExecutionCommandAttributes attributes)
+      : attributes_(std::move(attributes)) {}
+  const temporal::api::command::v1::ContinueAsNewWorkflowExecutionCommandAttributes&
+  attributes() const {
+    return attributes_;
+  }
+
+ private:
+  temporal::api::command::v1::ContinueAsNewWorkflowExecutionCommandAttributes attributes_;
 };
 
 // A query handler or other read-only code tried to change the workflow (issue a command).

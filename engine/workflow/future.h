@@ -32,16 +32,33 @@ namespace internal {
 template <typename T>
 using Stored = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
 
+// What a cancellation scope needs of a future of any type: whether it is still pending and
+// how to cancel it.
+struct CancelableState {
+  virtual ~CancelableState() = default;
+  virtual bool ready() const = 0;
+  std::function<void()> canceler;
+  void Cancel() {
+    if (!ready() && canceler) {
+      auto c = canceler;  // may resolve the state
+      c();
+    }
+  }
+};
+
 template <typename T>
-struct FutureState {
+struct FutureState : CancelableState {
+  struct Waiter {
+    std::coroutine_handle<> handle;
+    ScopeState* scope;
+  };
   std::optional<Stored<T>> value;
   std::exception_ptr error;
   Scheduler* scheduler = nullptr;
-  std::vector<std::coroutine_handle<>> waiters;
+  std::vector<Waiter> waiters;
   std::vector<std::function<void()>> on_ready;  // for WhenAny and friends
-  std::function<void()> canceler;
 
-  bool ready() const { return value.has_value() || error != nullptr; }
+  bool ready() const override { return value.has_value() || error != nullptr; }
 
   // Drops everything that may refer to other futures (see Scheduler::Track).
   void Release() {
@@ -51,7 +68,7 @@ struct FutureState {
   }
 
   void Wake() {
-    for (auto h : waiters) scheduler->Schedule(h);
+    for (const Waiter& w : waiters) scheduler->Schedule(w.handle, w.scope);
     waiters.clear();
     auto callbacks = std::move(on_ready);
     on_ready.clear();
@@ -112,10 +129,7 @@ class Future {
 
   // Requests cancellation of the underlying operation; a no-op once resolved.
   void Cancel() const {
-    if (state_ && !state_->ready() && state_->canceler) {
-      auto canceler = state_->canceler;  // may resolve the state, which clears nothing else
-      canceler();
-    }
+    if (state_) state_->Cancel();
   }
 
   // Runs `callback` once the future is resolved (at once if it already is).
@@ -129,7 +143,8 @@ class Future {
 
   bool await_ready() const noexcept { return ready(); }
   void await_suspend(std::coroutine_handle<> awaiting) const {
-    state_->waiters.push_back(awaiting);
+    state_->waiters.push_back(
+        {awaiting, state_->scheduler ? state_->scheduler->current_scope() : nullptr});
   }
   T await_resume() const {
     if (state_->error) std::rethrow_exception(state_->error);
@@ -138,6 +153,8 @@ class Future {
 
   // Internal: used by operations to install their cancel action.
   void SetCanceler(std::function<void()> canceler) const { state_->canceler = std::move(canceler); }
+  // Internal: the type-erased state, for cancellation scopes.
+  std::shared_ptr<internal::CancelableState> cancelable() const { return state_; }
 
  private:
   explicit Future(std::shared_ptr<internal::FutureState<T>> state) : state_(std::move(state)) {}

@@ -28,6 +28,17 @@ struct RetryPolicy {
   std::array<absl::string_view, 8> non_retryable_error_types = {};
 };
 
+// What canceling an activity does (Temporal's ActivityCancellationType).
+enum class ActivityCancellationType {
+  // Ask the service to cancel it and end the Future with a CanceledFailure at once.
+  kTryCancel,
+  // Ask the service and wait: the Future ends with the activity's closing event (canceled,
+  // or completed/failed if it finished first).
+  kWaitCancellationCompleted,
+  // Issue nothing: the Future ends at once and the activity runs on unobserved.
+  kAbandon,
+};
+
 // At least one of start_to_close_timeout and schedule_to_close_timeout must be set, as in
 // Temporal; zero means "not set". Every member has an initializer so that designated
 // initializers may name any subset.
@@ -40,9 +51,20 @@ struct ActivityOptions {
   absl::Duration heartbeat_timeout = absl::ZeroDuration();
   bool has_retry_policy = false;  // false: the service's default policy
   RetryPolicy retry_policy = {};
+  ActivityCancellationType cancellation_type = ActivityCancellationType::kTryCancel;
 };
 
 static_assert(std::is_trivially_destructible_v<ActivityOptions>);
+
+// Options of continue-as-new; empty / zero: the same as the current run.
+struct ContinueAsNewOptions {
+  absl::string_view workflow_type = {};
+  absl::string_view task_queue = {};
+  absl::Duration run_timeout = absl::ZeroDuration();
+  absl::Duration task_timeout = absl::ZeroDuration();
+};
+
+static_assert(std::is_trivially_destructible_v<ContinueAsNewOptions>);
 
 }  // namespace lockstep
 

@@ -6,6 +6,11 @@
 // of synchronously completing awaits cannot grow the stack (g++ 12 does not turn symmetric
 // transfer into a tail call at -O0 or under ASan), and the order of resumption is fixed by
 // the order of events, never by addresses or timing.
+//
+// Each queued coroutine carries the cancellation scope it runs in (cancellation_scope.h).
+// The scope is an attribute of the coroutine, not of the thread: it is set while that
+// coroutine runs and restored afterwards, so a coroutine that suspends inside a scope resumes
+// inside it, whoever resolved what it awaited.
 #ifndef LOCKSTEP_ENGINE_WORKFLOW_SCHEDULER_H_
 #define LOCKSTEP_ENGINE_WORKFLOW_SCHEDULER_H_
 
@@ -17,20 +22,42 @@
 
 namespace lockstep {
 
+namespace internal {
+class ScopeState;  // cancellation_scope.h
+}  // namespace internal
+
 class Scheduler {
  public:
-  void Schedule(std::coroutine_handle<> handle) { ready_.push_back(handle); }
+  // Queues `handle` to run in the scope that is current now (the scope of the coroutine that
+  // queues it: an awaited child task, a parent resumed by its child's end).
+  void Schedule(std::coroutine_handle<> handle) { ready_.push_back({handle, current_scope_}); }
+  // Queues `handle` to run in `scope` (a waiter resumed by whoever resolved its future).
+  void Schedule(std::coroutine_handle<> handle, internal::ScopeState* scope) {
+    ready_.push_back({handle, scope});
+  }
 
   // Resumes queued coroutines until none is ready. Returns how many were resumed.
   int RunUntilBlocked() {
     int resumed = 0;
+    internal::ScopeState* const outside = current_scope_;
     while (!ready_.empty()) {
-      std::coroutine_handle<> next = ready_.front();
+      Ready next = ready_.front();
       ready_.pop_front();
-      next.resume();
+      current_scope_ = next.scope;
+      next.handle.resume();
       ++resumed;
     }
+    current_scope_ = outside;
     return resumed;
+  }
+
+  internal::ScopeState* current_scope() const { return current_scope_; }
+  // Sets the scope that code run outside the loop (and what it queues) belongs to; returns
+  // the previous one.
+  internal::ScopeState* set_current_scope(internal::ScopeState* scope) {
+    internal::ScopeState* previous = current_scope_;
+    current_scope_ = scope;
+    return previous;
   }
 
   // Futures made for this run register a way to drop their callbacks. Callbacks hold other
@@ -60,7 +87,12 @@ class Scheduler {
     std::weak_ptr<void> alive;
     std::function<void()> release;
   };
-  std::deque<std::coroutine_handle<>> ready_;
+  struct Ready {
+    std::coroutine_handle<> handle;
+    internal::ScopeState* scope;
+  };
+  std::deque<Ready> ready_;
+  internal::ScopeState* current_scope_ = nullptr;
   std::vector<Releaser> releasers_;
   size_t prune_at_ = 64;
 };

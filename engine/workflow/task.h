@@ -75,6 +75,7 @@ template <typename T>
 class [[nodiscard]] Task {
  public:
   using promise_type = internal::TaskPromise<T>;
+  using value_type = T;
   using Handle = std::coroutine_handle<promise_type>;
 
   Task() = default;
@@ -99,6 +100,11 @@ class [[nodiscard]] Task {
   void Start(Scheduler* scheduler) {
     handle_.promise().scheduler = scheduler;
     scheduler->Schedule(handle_);
+  }
+  // The same, running in cancellation scope `scope`.
+  void Start(Scheduler* scheduler, internal::ScopeState* scope) {
+    handle_.promise().scheduler = scheduler;
+    scheduler->Schedule(handle_, scope);
   }
 
   // For a finished root task: its exception, if it ended with one.

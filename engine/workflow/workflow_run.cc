@@ -55,6 +55,10 @@ enums::EventType RecordedAs(enums::CommandType type) {
       return enums::EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED;
     case enums::COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION:
       return enums::EVENT_TYPE_WORKFLOW_EXECUTION_FAILED;
+    case enums::COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION:
+      return enums::EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED;
+    case enums::COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION:
+      return enums::EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW;
     default:
       return enums::EVENT_TYPE_UNSPECIFIED;
   }
@@ -69,6 +73,8 @@ bool IsCommandEvent(enums::EventType type) {
     case enums::EVENT_TYPE_MARKER_RECORDED:
     case enums::EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
     case enums::EVENT_TYPE_WORKFLOW_EXECUTION_FAILED:
+    case enums::EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED:
+    case enums::EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
       return true;
     default:
       return false;
@@ -96,8 +102,33 @@ std::string EventIdentity(const HistoryEvent& e) {
       return "complete workflow";
     case enums::EVENT_TYPE_WORKFLOW_EXECUTION_FAILED:
       return "fail workflow";
+    case enums::EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED:
+      return "cancel workflow";
+    case enums::EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
+      return absl::StrCat("continue as new ",
+                          e.workflow_execution_continued_as_new_event_attributes()
+                              .workflow_type()
+                              .name());
     default:
       return history::EventTypeShortName(e.event_type());
+  }
+}
+
+// The identity of a workflow-closing command, matching EventIdentity of its event.
+std::string CommandIdentity(const Command& c) {
+  switch (c.command_type()) {
+    case enums::COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION:
+      return "complete workflow";
+    case enums::COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION:
+      return "fail workflow";
+    case enums::COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION:
+      return "cancel workflow";
+    case enums::COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION:
+      return absl::StrCat(
+          "continue as new ",
+          c.continue_as_new_workflow_execution_command_attributes().workflow_type().name());
+    default:
+      return "";
   }
 }
 
@@ -138,6 +169,7 @@ temporal::api::failure::v1::Failure ActivityFailureOf(
 
 struct WorkflowRun::ActivityOp {
   machines::ActivityState state = machines::ActivityState::kCreated;
+  ActivityCancellationType cancellation_type = ActivityCancellationType::kTryCancel;
   std::string activity_id;
   std::string activity_type;
   int64_t scheduled_event_id = 0;
@@ -172,7 +204,7 @@ struct WorkflowRun::ConditionWaiter {
 // processed; events still pending when ProcessEvents returns are copied (see there), so a
 // job never outlives what it points to.
 struct WorkflowRun::Job {
-  enum class Kind { kSignal, kActivityClosed, kTimerFired };
+  enum class Kind { kSignal, kActivityClosed, kTimerFired, kCancelRequested };
   Kind kind;
   const HistoryEvent* event;
   ActivityOp* activity = nullptr;
@@ -185,7 +217,28 @@ WorkflowRun::WorkflowRun(const Registry* registry, WorkflowInfo info, RunOptions
       info_(std::move(info)),
       options_(std::move(options)),
       context_(this),
-      prng_(Fnv1a64(info_.run_id)) {}
+      prng_(Fnv1a64(info_.run_id)) {
+  root_scope_ = NewScope(nullptr);
+  scheduler_.set_current_scope(root_scope_);
+}
+
+internal::ScopeState* WorkflowRun::NewScope(internal::ScopeState* parent) {
+  internal::ScopeHost* host = this;
+  scopes_.push_back(std::make_unique<internal::ScopeState>(host, parent));
+  internal::ScopeState* scope = scopes_.back().get();
+  if (parent != nullptr) parent->AddChild(scope);
+  return scope;
+}
+
+void WorkflowRun::StartInScope(internal::ScopeState* scope, Task<void> task) {
+  handler_tasks_.push_back(std::move(task));
+  handler_tasks_.back().Start(&scheduler_, scope);
+}
+
+internal::ScopeState* WorkflowRun::CurrentScope() const {
+  internal::ScopeState* scope = scheduler_.current_scope();
+  return scope != nullptr ? scope : root_scope_;
+}
 
 WorkflowRun::~WorkflowRun() {
   // Handlers and conditions may refer to the main coroutine's locals: drop them before the
@@ -195,7 +248,9 @@ WorkflowRun::~WorkflowRun() {
   query_handlers_.clear();
   handler_tasks_.clear();
   main_.reset();
-  // Futures of operations still pending hold each other through their callbacks.
+  // Futures of operations still pending hold each other through their callbacks, and
+  // scopes hold the futures.
+  for (auto& scope : scopes_) scope->Release();
   scheduler_.ReleaseAll();
   commands_.clear();
   activities_.clear();
@@ -282,8 +337,8 @@ absl::Status WorkflowRun::ApplyEvent(const History& history, int index,
       return absl::OkStatus();
     }
     case enums::EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED:
-      // Workflow-level cancellation reaches code with cancellation scopes (not yet built);
-      // until then the request is recorded by the service and the code runs on.
+      // Reaches the code at the next activation, as a cancellation of the root scope.
+      jobs_.push_back({Job::Kind::kCancelRequested, &event});
       return absl::OkStatus();
     default:
       if (IsCommandEvent(event.event_type())) return MatchCommandEvent(event);
@@ -462,7 +517,7 @@ absl::Status WorkflowRun::Activate(const History& history, int index, bool repla
                                               "\" is not registered with this worker"));
     }
     main_.emplace((*fn)(context_, input_));
-    main_->Start(&scheduler_);
+    main_->Start(&scheduler_, root_scope_);
   }
   // Signals first, in history order, so handlers run before the code they unblock.
   std::vector<Job> jobs = std::move(jobs_);
@@ -476,6 +531,10 @@ absl::Status WorkflowRun::Activate(const History& history, int index, bool repla
   for (const Job& job : jobs) {
     if (job.kind == Job::Kind::kActivityClosed) ResolveActivity(job.activity, *job.event);
     if (job.kind == Job::Kind::kTimerFired) job.timer->resolver.SetValue();
+    if (job.kind == Job::Kind::kCancelRequested && !closed_) {
+      cancel_requested_ = true;
+      root_scope_->Cancel();
+    }
   }
   RunUntilBlocked();
   FinishIfDone();
@@ -560,10 +619,26 @@ void WorkflowRun::FinishIfDone() {
   if (std::exception_ptr error = main_->error()) {
     try {
       std::rethrow_exception(error);
+    } catch (const CanceledFailure& canceled) {
+      if (cancel_requested_) {
+        // The code let the cancellation end it: the workflow is canceled, not failed.
+        command.set_command_type(enums::COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION);
+        command.mutable_cancel_workflow_execution_command_attributes();
+      } else {
+        command.set_command_type(enums::COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION);
+        *command.mutable_fail_workflow_execution_command_attributes()->mutable_failure() =
+            canceled.failure();
+      }
     } catch (const WorkflowFailure& failure) {
       command.set_command_type(enums::COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION);
       *command.mutable_fail_workflow_execution_command_attributes()->mutable_failure() =
           failure.failure();
+    } catch (const ContinueAsNewRequest& request) {
+      command.set_command_type(enums::COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION);
+      auto* a = command.mutable_continue_as_new_workflow_execution_command_attributes();
+      *a = request.attributes();
+      if (a->workflow_type().name().empty()) a->mutable_workflow_type()->set_name(info_.workflow_type);
+      if (a->task_queue().name().empty()) a->mutable_task_queue()->set_name(info_.task_queue);
     } catch (const NondeterminismAbort&) {
       return;
     } catch (...) {
@@ -575,10 +650,11 @@ void WorkflowRun::FinishIfDone() {
     *command.mutable_complete_workflow_execution_command_attributes()->mutable_result() =
         main_->result();
   }
-  const bool failed = command.command_type() == enums::COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION;
+  const bool failed = command.command_type() != enums::COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION;
   auto state = std::make_shared<machines::CompletionState>(machines::CompletionState::kCreated);
   Payloads result;
   if (!failed) result = command.complete_workflow_execution_command_attributes().result();
+  std::string identity = CommandIdentity(command);
   AddCommand(
       std::move(command),
       [this, state, failed, result = std::move(result)](const HistoryEvent& event) {
@@ -602,7 +678,7 @@ void WorkflowRun::FinishIfDone() {
         }
         return absl::OkStatus();
       },
-      {}, failed ? "fail workflow" : "complete workflow");
+      {}, std::move(identity));
   closed_ = true;
   // The main coroutine's locals are gone: nothing that may refer to them runs again.
   conditions_.clear();
@@ -639,8 +715,13 @@ Future<Payloads> WorkflowRun::ScheduleActivity(const std::string& type,
         absl::StrCat("ExecuteActivity(\"", type, "\") at ", Where(where),
                      ": set start_to_close_timeout or schedule_to_close_timeout"));
   }
+  if (CurrentScope()->canceled()) {
+    return CanceledAtOnce<Payloads>(
+        absl::StrCat("activity ", type, " not started: its cancellation scope is canceled"));
+  }
   const int64_t seq = next_activity_seq_++;
   ActivityOp& op = activities_.emplace_back();
+  op.cancellation_type = options.cancellation_type;
   op.activity_id =
       options.activity_id.empty() ? absl::StrCat(seq) : std::string(options.activity_id);
   op.activity_type = type;
@@ -707,6 +788,10 @@ Future<Payloads> WorkflowRun::ScheduleActivity(const std::string& type,
     if (before == ActivityState::kCreated) {
       op_ptr->command->withdrawn = true;
       op_ptr->command = nullptr;
+    } else if (op_ptr->cancellation_type == ActivityCancellationType::kAbandon) {
+      // No command: the activity runs on, and whatever it reports moves only the machine.
+      op_ptr->resolver.SetError(std::make_exception_ptr(CanceledFailure("activity abandoned")));
+      return;
     } else if (before == ActivityState::kScheduled || before == ActivityState::kStarted) {
       Command cancel;
       cancel.set_command_type(enums::COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK);
@@ -731,13 +816,22 @@ Future<Payloads> WorkflowRun::ScheduleActivity(const std::string& type,
     (void)Transit(
         machines::ActivityTransitions(), &op_ptr->state, machines::ActivityTrigger::kCancelByCode,
         [] { return "activity"; }, machines::ActivityStateName, machines::ActivityTriggerName);
+    // Waiting for the cancellation to complete: the activity's closing event resolves it.
+    if (op_ptr->cancellation_type == ActivityCancellationType::kWaitCancellationCompleted &&
+        before != ActivityState::kCreated) {
+      return;
+    }
     op_ptr->resolver.SetError(std::make_exception_ptr(CanceledFailure("activity canceled")));
   });
+  JoinCurrentScope(future);
   return future;
 }
 
 Future<void> WorkflowRun::StartTimer(absl::Duration duration, SourceLocation where) {
   CheckMayIssueCommand("Sleep/StartTimer", where);
+  if (CurrentScope()->canceled()) {
+    return CanceledAtOnce<void>("timer not started: its cancellation scope is canceled");
+  }
   TimerOp& op = timers_.emplace_back();
   op.timer_id = absl::StrCat(next_timer_seq_++);
   op.where = where;
@@ -790,16 +884,21 @@ Future<void> WorkflowRun::StartTimer(absl::Duration duration, SourceLocation whe
         [] { return "timer"; }, machines::TimerStateName, machines::TimerTriggerName);
     op_ptr->resolver.SetError(std::make_exception_ptr(CanceledFailure("timer canceled")));
   });
+  JoinCurrentScope(future);
   return future;
 }
 
 Future<void> WorkflowRun::AddCondition(std::function<bool()> condition) {
+  if (CurrentScope()->canceled()) {
+    return CanceledAtOnce<void>("wait not started: its cancellation scope is canceled");
+  }
   auto [future, resolver] = Future<void>::Make(&scheduler_);
   conditions_.push_back({std::move(condition), resolver});
   // Canceling a wait removes it: its condition may refer to a scope that is ending.
   future.SetCanceler([resolver = resolver]() mutable {
     resolver.SetError(std::make_exception_ptr(CanceledFailure("wait canceled")));
   });
+  JoinCurrentScope(future);
   return future;
 }
 
@@ -837,15 +936,15 @@ void WorkflowRun::DeliverSignal(const std::string& name, const Payloads& input) 
 
 void WorkflowRun::StartHandler(std::function<Task<void>(const Payloads&)>& handler,
                                const Payloads& input) {
+  // Handlers run in the root scope, wherever the code that delivers them runs.
+  internal::ScopeState* outer = scheduler_.set_current_scope(root_scope_);
   try {
     Task<void> task = handler(input);
-    if (task.valid()) {
-      handler_tasks_.push_back(std::move(task));
-      handler_tasks_.back().Start(&scheduler_);
-    }
+    if (task.valid()) StartInScope(root_scope_, std::move(task));
   } catch (...) {
     if (!task_error_) task_error_ = std::current_exception();
   }
+  scheduler_.set_current_scope(outer);
 }
 
 Payloads WorkflowRun::RecordSideEffect(const std::function<Payloads()>& fn, SourceLocation where) {
@@ -943,15 +1042,23 @@ Future<bool> WorkflowContext::WaitCondition(std::function<bool()> condition, abs
   Future<void> met = run_->AddCondition(std::move(condition));
   Future<void> timer = run_->StartTimer(timeout, where);
   auto [result, resolver] = Future<bool>::Make(met.scheduler());
+  // Whichever ends first decides and cancels the other; if it ended by cancellation (the
+  // scope was canceled), so does the wait.
   met.OnReady([met, timer, resolver = resolver]() mutable {
-    if (met.failed()) return;  // canceled because the timer fired first
+    if (met.failed()) {
+      resolver.SetError(met.error());
+    } else {
+      resolver.SetValue(true);
+    }
     timer.Cancel();
-    resolver.SetValue(true);
   });
   timer.OnReady([timer, met, resolver = resolver]() mutable {
-    if (timer.failed()) return;  // canceled because the condition held
+    if (timer.failed()) {
+      resolver.SetError(timer.error());
+    } else {
+      resolver.SetValue(false);
+    }
     met.Cancel();
-    resolver.SetValue(false);
   });
   return result;
 }
@@ -987,6 +1094,38 @@ std::string WorkflowContext::NewUuid() {
 }
 
 bool WorkflowContext::IsReplaying() const { return run_->replaying_; }
+
+CancellationScope WorkflowContext::NewCancellationScope() {
+  return CancellationScope(run_->NewScope(run_->CurrentScope()));
+}
+
+CancellationScope WorkflowContext::NewDetachedCancellationScope() {
+  return CancellationScope(run_->NewScope(nullptr));
+}
+
+CancellationScope WorkflowContext::CurrentCancellationScope() {
+  return CancellationScope(run_->CurrentScope());
+}
+
+bool WorkflowContext::IsCancelRequested() const { return run_->cancel_requested_; }
+
+void WorkflowContext::ThrowContinueAsNew(const ContinueAsNewOptions& options, Payloads input) {
+  run_->CheckMayIssueCommand("ContinueAsNew", SourceLocation());
+  temporal::api::command::v1::ContinueAsNewWorkflowExecutionCommandAttributes a;
+  a.mutable_workflow_type()->set_name(options.workflow_type.empty()
+                                          ? run_->info_.workflow_type
+                                          : std::string(options.workflow_type));
+  a.mutable_task_queue()->set_name(options.task_queue.empty() ? run_->info_.task_queue
+                                                              : std::string(options.task_queue));
+  *a.mutable_input() = std::move(input);
+  if (options.run_timeout > absl::ZeroDuration()) {
+    SetDuration(options.run_timeout, a.mutable_workflow_run_timeout());
+  }
+  if (options.task_timeout > absl::ZeroDuration()) {
+    SetDuration(options.task_timeout, a.mutable_workflow_task_timeout());
+  }
+  throw ContinueAsNewRequest(std::move(a));
+}
 
 void WorkflowContext::Log(absl::string_view message) {
   if (run_->replaying_ || !run_->options_.log_sink) return;

@@ -40,6 +40,7 @@
 #include "engine/machines/timer_machine.h"
 #include "engine/util/prng.h"
 #include "engine/util/source_location.h"
+#include "engine/workflow/cancellation_scope.h"
 #include "engine/workflow/context.h"
 #include "engine/workflow/registry.h"
 #include "engine/workflow/scheduler.h"
@@ -75,10 +76,10 @@ struct RunOptions {
   std::function<void(const std::string&)> log_sink;
 };
 
-class WorkflowRun {
+class WorkflowRun : private internal::ScopeHost {
  public:
   WorkflowRun(const Registry* registry, WorkflowInfo info, RunOptions options = {});
-  ~WorkflowRun();
+  ~WorkflowRun() override;
   WorkflowRun(const WorkflowRun&) = delete;
   WorkflowRun& operator=(const WorkflowRun&) = delete;
 
@@ -110,6 +111,28 @@ class WorkflowRun {
   struct PendingCommand;
   struct ConditionWaiter;
   struct Job;
+
+  // ScopeHost.
+  Scheduler* scope_scheduler() override { return &scheduler_; }
+  internal::ScopeState* NewScope(internal::ScopeState* parent) override;
+  void StartInScope(internal::ScopeState* scope, Task<void> task) override;
+  // The scope of the code running now (the root scope outside coroutines).
+  internal::ScopeState* CurrentScope() const;
+  // Adds `future` to the current scope; false (and nothing added) if that scope is canceled,
+  // in which case the operation must not start.
+  template <typename T>
+  bool JoinCurrentScope(const Future<T>& future) {
+    internal::ScopeState* scope = CurrentScope();
+    if (scope->canceled()) return false;
+    scope->Add(future.cancelable());
+    return true;
+  }
+  template <typename T>
+  Future<T> CanceledAtOnce(const std::string& what) {
+    auto [future, resolver] = Future<T>::Make(&scheduler_);
+    resolver.SetError(std::make_exception_ptr(CanceledFailure(what)));
+    return future;
+  }
 
   // Context entry points.
   Future<Payloads> ScheduleActivity(const std::string& type, const ActivityOptions& options,
@@ -176,7 +199,11 @@ class WorkflowRun {
   std::map<std::string, std::function<Task<void>(const Payloads&)>> signal_handlers_;
   std::vector<std::pair<std::string, Payloads>> buffered_signals_;
   std::map<std::string, std::function<Payloads(const Payloads&)>> query_handlers_;
-  std::deque<Task<void>> handler_tasks_;  // async signal handlers in flight
+  std::deque<Task<void>> handler_tasks_;  // async handlers and scope bodies in flight
+
+  std::deque<std::unique_ptr<internal::ScopeState>> scopes_;
+  internal::ScopeState* root_scope_ = nullptr;
+  bool cancel_requested_ = false;  // the workflow's cancellation was requested
 
   std::optional<Nondeterminism> nondeterminism_;
   std::optional<Nondeterminism> result_mismatch_;
