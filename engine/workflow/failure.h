@@ -52,8 +52,8 @@ class ContinueAsNewRequest {
   explicit ContinueAsNewRequest(
       temporal::api::command::v1::ContinueAsNewWorkflowExecutionCommandAttributes attributes)
       : attributes_(std::move(attributes)) {}
-  const temporal::api::command::v1::ContinueAsNewWorkflowExecutionCommandAttributes&
-  attributes() const {
+  const temporal::api::command::v1::ContinueAsNewWorkflowExecutionCommandAttributes& attributes()
+      const {
     return attributes_;
   }
 

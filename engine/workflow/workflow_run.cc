@@ -8,209 +8,25 @@
 #include "absl/strings/str_join.h"
 #include "engine/history/event_summary.h"
 #include "engine/history/event_types.h"
+#include "engine/workflow/run_internal.h"
+#include "engine/workflow/run_ops.h"
 #include "google/protobuf/util/message_differencer.h"
 
 namespace lockstep {
-namespace {
-
 namespace enums = temporal::api::enums::v1;
+using run_internal::ActivityFailureOf;
+using run_internal::CommandIdentity;
+using run_internal::EventIdentity;
+using run_internal::IsCommandEvent;
+using run_internal::NondeterminismAbort;
+using run_internal::RecordedAs;
+using run_internal::SetDuration;
+using run_internal::ToTime;
+using run_internal::Transit;
+using run_internal::Where;
 using temporal::api::command::v1::Command;
 using temporal::api::history::v1::History;
 using temporal::api::history::v1::HistoryEvent;
-
-// Thrown through workflow code to abandon an activation once nondeterminism is found; it is
-// not a std::exception, so ordinary catch clauses in workflow code do not swallow it, and the
-// run records the finding before throwing so that even catch (...) cannot hide it.
-struct NondeterminismAbort {};
-
-absl::Time ToTime(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
-
-void SetDuration(absl::Duration d, google::protobuf::Duration* out) {
-  const int64_t nanos = absl::ToInt64Nanoseconds(d);
-  out->set_seconds(nanos / 1000000000);
-  out->set_nanos(static_cast<int32_t>(nanos % 1000000000));
-}
-
-std::string Where(SourceLocation where) {
-  if (where.file_name() == nullptr || where.line() == 0) return "unknown location";
-  return absl::StrCat(where.file_name(), ":", where.line());
-}
-
-// The event type a command is recorded as.
-enums::EventType RecordedAs(enums::CommandType type) {
-  switch (type) {
-    case enums::COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK:
-      return enums::EVENT_TYPE_ACTIVITY_TASK_SCHEDULED;
-    case enums::COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK:
-      return enums::EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED;
-    case enums::COMMAND_TYPE_START_TIMER:
-      return enums::EVENT_TYPE_TIMER_STARTED;
-    case enums::COMMAND_TYPE_CANCEL_TIMER:
-      return enums::EVENT_TYPE_TIMER_CANCELED;
-    case enums::COMMAND_TYPE_RECORD_MARKER:
-      return enums::EVENT_TYPE_MARKER_RECORDED;
-    case enums::COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION:
-      return enums::EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED;
-    case enums::COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION:
-      return enums::EVENT_TYPE_WORKFLOW_EXECUTION_FAILED;
-    case enums::COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION:
-      return enums::EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED;
-    case enums::COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION:
-      return enums::EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW;
-    default:
-      return enums::EVENT_TYPE_UNSPECIFIED;
-  }
-}
-
-bool IsCommandEvent(enums::EventType type) {
-  switch (type) {
-    case enums::EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
-    case enums::EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED:
-    case enums::EVENT_TYPE_TIMER_STARTED:
-    case enums::EVENT_TYPE_TIMER_CANCELED:
-    case enums::EVENT_TYPE_MARKER_RECORDED:
-    case enums::EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
-    case enums::EVENT_TYPE_WORKFLOW_EXECUTION_FAILED:
-    case enums::EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED:
-    case enums::EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
-      return true;
-    default:
-      return false;
-  }
-}
-
-// The identity of a command event, in the same words as the identity of a command, so that
-// the two compare as strings and read well in reports.
-std::string EventIdentity(const HistoryEvent& e) {
-  switch (e.event_type()) {
-    case enums::EVENT_TYPE_ACTIVITY_TASK_SCHEDULED: {
-      const auto& a = e.activity_task_scheduled_event_attributes();
-      return absl::StrCat("activity ", a.activity_type().name(), " id=", a.activity_id());
-    }
-    case enums::EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED:
-      return absl::StrCat("cancel activity scheduled=",
-                          e.activity_task_cancel_requested_event_attributes().scheduled_event_id());
-    case enums::EVENT_TYPE_TIMER_STARTED:
-      return absl::StrCat("timer id=", e.timer_started_event_attributes().timer_id());
-    case enums::EVENT_TYPE_TIMER_CANCELED:
-      return absl::StrCat("cancel timer id=", e.timer_canceled_event_attributes().timer_id());
-    case enums::EVENT_TYPE_MARKER_RECORDED:
-      return absl::StrCat("marker ", e.marker_recorded_event_attributes().marker_name());
-    case enums::EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
-      return "complete workflow";
-    case enums::EVENT_TYPE_WORKFLOW_EXECUTION_FAILED:
-      return "fail workflow";
-    case enums::EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED:
-      return "cancel workflow";
-    case enums::EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
-      return absl::StrCat("continue as new ",
-                          e.workflow_execution_continued_as_new_event_attributes()
-                              .workflow_type()
-                              .name());
-    default:
-      return history::EventTypeShortName(e.event_type());
-  }
-}
-
-// The identity of a workflow-closing command, matching EventIdentity of its event.
-std::string CommandIdentity(const Command& c) {
-  switch (c.command_type()) {
-    case enums::COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION:
-      return "complete workflow";
-    case enums::COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION:
-      return "fail workflow";
-    case enums::COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION:
-      return "cancel workflow";
-    case enums::COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION:
-      return absl::StrCat(
-          "continue as new ",
-          c.continue_as_new_workflow_execution_command_attributes().workflow_type().name());
-    default:
-      return "";
-  }
-}
-
-// `machine` describes the machine for the error message; it is only called on error, so
-// the success path builds no strings.
-template <typename State, typename Trigger, typename Describe, typename StateName,
-          typename TriggerName>
-absl::Status Transit(const machines::TransitionTable<State, Trigger>& table, State* state,
-                     Trigger trigger, const Describe& machine, StateName state_name,
-                     TriggerName trigger_name) {
-  auto next = table.Next(*state, trigger);
-  if (!next) {
-    return absl::InvalidArgumentError(absl::StrCat(machine(), " in state ", state_name(*state),
-                                                   " cannot take ", trigger_name(trigger)));
-  }
-  *state = *next;
-  return absl::OkStatus();
-}
-
-temporal::api::failure::v1::Failure ActivityFailureOf(
-    const std::string& activity_type, const std::string& activity_id, int64_t scheduled,
-    int64_t started, const temporal::api::failure::v1::Failure& cause,
-    enums::RetryState retry_state) {
-  temporal::api::failure::v1::Failure f;
-  f.set_message("activity error");
-  f.set_source("Lockstep");
-  auto* info = f.mutable_activity_failure_info();
-  info->set_scheduled_event_id(scheduled);
-  info->set_started_event_id(started);
-  info->mutable_activity_type()->set_name(activity_type);
-  info->set_activity_id(activity_id);
-  info->set_retry_state(retry_state);
-  *f.mutable_cause() = cause;
-  return f;
-}
-
-}  // namespace
-
-struct WorkflowRun::ActivityOp {
-  machines::ActivityState state = machines::ActivityState::kCreated;
-  ActivityCancellationType cancellation_type = ActivityCancellationType::kTryCancel;
-  std::string activity_id;
-  std::string activity_type;
-  int64_t scheduled_event_id = 0;
-  Resolver<Payloads> resolver;
-  SourceLocation where;
-  PendingCommand* command = nullptr;  // while the schedule command is not yet recorded
-};
-
-struct WorkflowRun::TimerOp {
-  machines::TimerState state = machines::TimerState::kCreated;
-  std::string timer_id;
-  int64_t started_event_id = 0;
-  Resolver<void> resolver;
-  SourceLocation where;
-  PendingCommand* command = nullptr;
-};
-
-struct WorkflowRun::PendingCommand {
-  Command command;
-  std::function<absl::Status(const HistoryEvent&)> on_recorded;
-  SourceLocation where;
-  std::string identity;
-  bool withdrawn = false;
-};
-
-struct WorkflowRun::ConditionWaiter {
-  std::function<bool()> condition;
-  Resolver<void> resolver;
-};
-
-// A history event waiting for the next activation. It points into the history being
-// processed; events still pending when ProcessEvents returns are copied (see there), so a
-// job never outlives what it points to.
-struct WorkflowRun::Job {
-  enum class Kind { kSignal, kActivityClosed, kTimerFired, kCancelRequested };
-  Kind kind;
-  const HistoryEvent* event;
-  ActivityOp* activity = nullptr;
-  TimerOp* timer = nullptr;
-  bool owned = false;  // `event` points into owned_events_
-};
 
 WorkflowRun::WorkflowRun(const Registry* registry, WorkflowInfo info, RunOptions options)
     : registry_(registry),
@@ -637,7 +453,8 @@ void WorkflowRun::FinishIfDone() {
       command.set_command_type(enums::COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION);
       auto* a = command.mutable_continue_as_new_workflow_execution_command_attributes();
       *a = request.attributes();
-      if (a->workflow_type().name().empty()) a->mutable_workflow_type()->set_name(info_.workflow_type);
+      if (a->workflow_type().name().empty())
+        a->mutable_workflow_type()->set_name(info_.workflow_type);
       if (a->task_queue().name().empty()) a->mutable_task_queue()->set_name(info_.task_queue);
     } catch (const NondeterminismAbort&) {
       return;
@@ -1016,120 +833,6 @@ absl::StatusOr<Payloads> WorkflowRun::Query(const std::string& name, const Paylo
                      "differently; query handlers must only read"));
   }
   return first;
-}
-
-// ---------------------------------------------------------------------------------------
-// WorkflowContext
-
-const WorkflowInfo& WorkflowContext::info() const { return run_->info_; }
-
-Future<Payloads> WorkflowContext::ScheduleActivity(const std::string& type,
-                                                   const ActivityOptions& options, Payloads input,
-                                                   SourceLocation where) {
-  return run_->ScheduleActivity(type, options, std::move(input), where);
-}
-
-Future<void> WorkflowContext::Sleep(absl::Duration duration, SourceLocation where) {
-  return run_->StartTimer(duration, where);
-}
-
-Future<void> WorkflowContext::WaitCondition(std::function<bool()> condition) {
-  return run_->AddCondition(std::move(condition));
-}
-
-Future<bool> WorkflowContext::WaitCondition(std::function<bool()> condition, absl::Duration timeout,
-                                            SourceLocation where) {
-  Future<void> met = run_->AddCondition(std::move(condition));
-  Future<void> timer = run_->StartTimer(timeout, where);
-  auto [result, resolver] = Future<bool>::Make(met.scheduler());
-  // Whichever ends first decides and cancels the other; if it ended by cancellation (the
-  // scope was canceled), so does the wait.
-  met.OnReady([met, timer, resolver = resolver]() mutable {
-    if (met.failed()) {
-      resolver.SetError(met.error());
-    } else {
-      resolver.SetValue(true);
-    }
-    timer.Cancel();
-  });
-  timer.OnReady([timer, met, resolver = resolver]() mutable {
-    if (timer.failed()) {
-      resolver.SetError(timer.error());
-    } else {
-      resolver.SetValue(false);
-    }
-    met.Cancel();
-  });
-  return result;
-}
-
-void WorkflowContext::SetRawSignalHandler(std::string name,
-                                          std::function<Task<void>(const Payloads&)> handler) {
-  run_->SetSignalHandler(std::move(name), std::move(handler));
-}
-
-void WorkflowContext::SetRawQueryHandler(std::string name,
-                                         std::function<Payloads(const Payloads&)> handler) {
-  run_->SetQueryHandler(std::move(name), std::move(handler));
-}
-
-Payloads WorkflowContext::RecordSideEffect(const std::function<Payloads()>& fn,
-                                           SourceLocation where) {
-  return run_->RecordSideEffect(fn, where);
-}
-
-absl::Time WorkflowContext::Now() const { return run_->now_; }
-
-uint64_t WorkflowContext::Random() { return run_->prng_.Next(); }
-
-std::string WorkflowContext::NewUuid() {
-  const uint64_t hi = (Random() & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;
-  const uint64_t lo = (Random() & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
-  char buf[40];
-  std::snprintf(buf, sizeof(buf), "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
-                static_cast<unsigned>((hi >> 16) & 0xffff), static_cast<unsigned>(hi & 0xffff),
-                static_cast<unsigned>(lo >> 48),
-                static_cast<unsigned long long>(lo & 0xffffffffffffULL));
-  return buf;
-}
-
-bool WorkflowContext::IsReplaying() const { return run_->replaying_; }
-
-CancellationScope WorkflowContext::NewCancellationScope() {
-  return CancellationScope(run_->NewScope(run_->CurrentScope()));
-}
-
-CancellationScope WorkflowContext::NewDetachedCancellationScope() {
-  return CancellationScope(run_->NewScope(nullptr));
-}
-
-CancellationScope WorkflowContext::CurrentCancellationScope() {
-  return CancellationScope(run_->CurrentScope());
-}
-
-bool WorkflowContext::IsCancelRequested() const { return run_->cancel_requested_; }
-
-void WorkflowContext::ThrowContinueAsNew(const ContinueAsNewOptions& options, Payloads input) {
-  run_->CheckMayIssueCommand("ContinueAsNew", SourceLocation());
-  temporal::api::command::v1::ContinueAsNewWorkflowExecutionCommandAttributes a;
-  a.mutable_workflow_type()->set_name(options.workflow_type.empty()
-                                          ? run_->info_.workflow_type
-                                          : std::string(options.workflow_type));
-  a.mutable_task_queue()->set_name(options.task_queue.empty() ? run_->info_.task_queue
-                                                              : std::string(options.task_queue));
-  *a.mutable_input() = std::move(input);
-  if (options.run_timeout > absl::ZeroDuration()) {
-    SetDuration(options.run_timeout, a.mutable_workflow_run_timeout());
-  }
-  if (options.task_timeout > absl::ZeroDuration()) {
-    SetDuration(options.task_timeout, a.mutable_workflow_task_timeout());
-  }
-  throw ContinueAsNewRequest(std::move(a));
-}
-
-void WorkflowContext::Log(absl::string_view message) {
-  if (run_->replaying_ || !run_->options_.log_sink) return;
-  run_->options_.log_sink(std::string(message));
 }
 
 }  // namespace lockstep

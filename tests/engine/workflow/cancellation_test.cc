@@ -51,13 +51,13 @@ TEST(Cancellation, RequestCancelsPendingOperationsAndTheWorkflowEndsCanceled) {
   env.RunUntilIdle();
   CancelWorkflow(env, "w");
   env.RunToEnd();
-  EXPECT_THAT(env.EventTypes("w"),
-              ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
-                          "WorkflowTaskStarted", "WorkflowTaskCompleted", "ActivityTaskScheduled",
-                          "TimerStarted", "WorkflowExecutionCancelRequested",
-                          "WorkflowTaskScheduled", "WorkflowTaskStarted", "WorkflowTaskCompleted",
-                          "ActivityTaskCancelRequested", "TimerCanceled",
-                          "WorkflowExecutionCanceled"));
+  EXPECT_THAT(
+      env.EventTypes("w"),
+      ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled", "WorkflowTaskStarted",
+                  "WorkflowTaskCompleted", "ActivityTaskScheduled", "TimerStarted",
+                  "WorkflowExecutionCancelRequested", "WorkflowTaskScheduled",
+                  "WorkflowTaskStarted", "WorkflowTaskCompleted", "ActivityTaskCancelRequested",
+                  "TimerCanceled", "WorkflowExecutionCanceled"));
 }
 
 TEST(Cancellation, CodeThatCatchesTheCancellationCompletesNormally) {
@@ -119,28 +119,27 @@ TEST(Cancellation, OperationsStartedInACanceledScopeFailAtOnceWithoutCommands) {
   TestEnv env;
   RegisterEcho(env);
   ASSERT_TRUE(env.registry()
-                  .RegisterWorkflow(
-                      "wf",
-                      [](WorkflowContext& ctx) -> Task<std::string> {
-                        try {
-                          co_await ctx.Sleep(absl::Hours(1));
-                        } catch (const CanceledFailure&) {
-                        }
-                        std::string seen;
-                        try {
-                          co_await ctx.ExecuteActivity<std::string>(
-                              "echo", {.start_to_close_timeout = absl::Seconds(5)},
-                              std::string("late"));
-                        } catch (const CanceledFailure&) {
-                          seen += "activity canceled;";
-                        }
-                        try {
-                          co_await ctx.Sleep(absl::Seconds(1));
-                        } catch (const CanceledFailure&) {
-                          seen += "timer canceled";
-                        }
-                        co_return seen;
-                      })
+                  .RegisterWorkflow("wf",
+                                    [](WorkflowContext& ctx) -> Task<std::string> {
+                                      try {
+                                        co_await ctx.Sleep(absl::Hours(1));
+                                      } catch (const CanceledFailure&) {
+                                      }
+                                      std::string seen;
+                                      try {
+                                        co_await ctx.ExecuteActivity<std::string>(
+                                            "echo", {.start_to_close_timeout = absl::Seconds(5)},
+                                            std::string("late"));
+                                      } catch (const CanceledFailure&) {
+                                        seen += "activity canceled;";
+                                      }
+                                      try {
+                                        co_await ctx.Sleep(absl::Seconds(1));
+                                      } catch (const CanceledFailure&) {
+                                        seen += "timer canceled";
+                                      }
+                                      co_return seen;
+                                    })
                   .ok());
   env.Start("wf", "w");
   env.RunUntilIdle();
@@ -156,36 +155,36 @@ TEST(Cancellation, OperationsStartedInACanceledScopeFailAtOnceWithoutCommands) {
 TEST(Cancellation, CancelingAScopeCancelsOnlyItsOperationsAndChildScopes) {
   TestEnv env;
   ASSERT_TRUE(env.registry()
-                  .RegisterWorkflow(
-                      "wf",
-                      [](WorkflowContext& ctx) -> Task<std::string> {
-                        CancellationScope scope = ctx.NewCancellationScope();
-                        CancellationScope inner;
-                        Future<void> inner_sleep;
-                        Future<void> in_scope = scope.Run([&]() -> Task<void> {
-                          inner = ctx.NewCancellationScope();
-                          inner_sleep = inner.Run(
-                              [&]() -> Task<void> { co_await ctx.Sleep(absl::Hours(2)); });
-                          co_await ctx.Sleep(absl::Hours(1));
-                        });
-                        Future<void> outside = ctx.Sleep(absl::Minutes(1));
-                        co_await ctx.Sleep(absl::Seconds(1));
-                        scope.Cancel();
-                        std::string seen;
-                        try {
-                          co_await in_scope;
-                        } catch (const CanceledFailure&) {
-                          seen += "scope canceled;";
-                        }
-                        try {
-                          co_await inner_sleep;
-                        } catch (const CanceledFailure&) {
-                          seen += "child scope canceled;";
-                        }
-                        co_await outside;
-                        seen += inner.IsCanceled() ? "outside slept" : "?";
-                        co_return seen;
-                      })
+                  .RegisterWorkflow("wf",
+                                    [](WorkflowContext& ctx) -> Task<std::string> {
+                                      CancellationScope scope = ctx.NewCancellationScope();
+                                      CancellationScope inner;
+                                      Future<void> inner_sleep;
+                                      Future<void> in_scope = scope.Run([&]() -> Task<void> {
+                                        inner = ctx.NewCancellationScope();
+                                        inner_sleep = inner.Run([&]() -> Task<void> {
+                                          co_await ctx.Sleep(absl::Hours(2));
+                                        });
+                                        co_await ctx.Sleep(absl::Hours(1));
+                                      });
+                                      Future<void> outside = ctx.Sleep(absl::Minutes(1));
+                                      co_await ctx.Sleep(absl::Seconds(1));
+                                      scope.Cancel();
+                                      std::string seen;
+                                      try {
+                                        co_await in_scope;
+                                      } catch (const CanceledFailure&) {
+                                        seen += "scope canceled;";
+                                      }
+                                      try {
+                                        co_await inner_sleep;
+                                      } catch (const CanceledFailure&) {
+                                        seen += "child scope canceled;";
+                                      }
+                                      co_await outside;
+                                      seen += inner.IsCanceled() ? "outside slept" : "?";
+                                      co_return seen;
+                                    })
                   .ok());
   env.Start("wf", "w");
   env.RunToEnd();
@@ -212,24 +211,24 @@ TEST_P(ActivityCancellationTypeTest, FutureEndsAsTheTypeSays) {
   RegisterEcho(env);
   const absl::Time start = env.clock().Now();
   ASSERT_TRUE(env.registry()
-                  .RegisterWorkflow(
-                      "wf",
-                      [&c, start](WorkflowContext& ctx) -> Task<std::string> {
-                        ActivityOptions options{.start_to_close_timeout = absl::Minutes(1)};
-                        options.cancellation_type = c.type;
-                        auto activity =
-                            ctx.ExecuteActivity<std::string>("echo", options, std::string("done"));
-                        co_await ctx.Sleep(absl::Seconds(10));
-                        activity.Cancel();
-                        std::string seen;
-                        try {
-                          seen = co_await activity;
-                        } catch (const CanceledFailure&) {
-                          seen = "canceled";
-                        }
-                        co_return absl::StrCat(seen, " at ",
-                                               absl::ToInt64Seconds(ctx.Now() - start));
-                      })
+                  .RegisterWorkflow("wf",
+                                    [&c, start](WorkflowContext& ctx) -> Task<std::string> {
+                                      ActivityOptions options{.start_to_close_timeout =
+                                                                  absl::Minutes(1)};
+                                      options.cancellation_type = c.type;
+                                      auto activity = ctx.ExecuteActivity<std::string>(
+                                          "echo", options, std::string("done"));
+                                      co_await ctx.Sleep(absl::Seconds(10));
+                                      activity.Cancel();
+                                      std::string seen;
+                                      try {
+                                        seen = co_await activity;
+                                      } catch (const CanceledFailure&) {
+                                        seen = "canceled";
+                                      }
+                                      co_return absl::StrCat(
+                                          seen, " at ", absl::ToInt64Seconds(ctx.Now() - start));
+                                    })
                   .ok());
   env.Start("wf", "w");
   env.RunToEnd();

@@ -1,0 +1,61 @@
+// The per-operation state of a WorkflowRun (one struct per kind of command it issues),
+// shared by the files that implement the run. Internal to engine/workflow.
+#ifndef LOCKSTEP_ENGINE_WORKFLOW_RUN_OPS_H_
+#define LOCKSTEP_ENGINE_WORKFLOW_RUN_OPS_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "engine/workflow/workflow_run.h"
+
+namespace lockstep {
+
+struct WorkflowRun::ActivityOp {
+  machines::ActivityState state = machines::ActivityState::kCreated;
+  ActivityCancellationType cancellation_type = ActivityCancellationType::kTryCancel;
+  std::string activity_id;
+  std::string activity_type;
+  int64_t scheduled_event_id = 0;
+  Resolver<Payloads> resolver;
+  SourceLocation where;
+  PendingCommand* command = nullptr;  // while the schedule command is not yet recorded
+};
+
+struct WorkflowRun::TimerOp {
+  machines::TimerState state = machines::TimerState::kCreated;
+  std::string timer_id;
+  int64_t started_event_id = 0;
+  Resolver<void> resolver;
+  SourceLocation where;
+  PendingCommand* command = nullptr;
+};
+
+struct WorkflowRun::PendingCommand {
+  temporal::api::command::v1::Command command;
+  std::function<absl::Status(const temporal::api::history::v1::HistoryEvent&)> on_recorded;
+  SourceLocation where;
+  std::string identity;
+  bool withdrawn = false;
+};
+
+struct WorkflowRun::ConditionWaiter {
+  std::function<bool()> condition;
+  Resolver<void> resolver;
+};
+
+// A history event waiting for the next activation. It points into the history being
+// processed; events still pending when ProcessEvents returns are copied (see there), so a
+// job never outlives what it points to.
+struct WorkflowRun::Job {
+  enum class Kind { kSignal, kActivityClosed, kTimerFired, kCancelRequested };
+  Kind kind;
+  const temporal::api::history::v1::HistoryEvent* event;
+  ActivityOp* activity = nullptr;
+  TimerOp* timer = nullptr;
+  bool owned = false;  // `event` points into owned_events_
+};
+
+}  // namespace lockstep
+
+#endif  // LOCKSTEP_ENGINE_WORKFLOW_RUN_OPS_H_
