@@ -28,6 +28,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -139,6 +140,27 @@ class WorkflowContext {
     if (!value.ok()) throw ApplicationFailure(std::string(value.status().message()), "DecodeError");
     return std::get<0>(*std::move(value));
   }
+
+  // Versioning. GetVersion gives the version of `change_id` for this run: new runs get
+  // `max_supported` (recorded in a marker), replays of histories recorded before the change
+  // get kDefaultVersion; a version outside [min, max] fails the workflow task. Patched(id) is
+  // GetVersion(id, kDefaultVersion, 1) == 1; DeprecatePatch(id) marks a patch whose old
+  // branch is gone (the call may later be removed without breaking replay).
+  static constexpr int kDefaultVersion = -1;
+  int GetVersion(const std::string& change_id, int min_supported, int max_supported,
+                 SourceLocation where = SourceLocation::current());
+  bool Patched(const std::string& change_id, SourceLocation where = SourceLocation::current());
+  void DeprecatePatch(const std::string& change_id,
+                      SourceLocation where = SourceLocation::current());
+
+  // Search attributes and memo: recorded in the history (UpsertWorkflowSearchAttributes,
+  // WorkflowPropertiesModified), visible to Describe and readable here.
+  void UpsertSearchAttributes(const std::map<std::string, Payload>& attributes,
+                              SourceLocation where = SourceLocation::current());
+  void UpsertMemo(const std::map<std::string, Payload>& fields,
+                  SourceLocation where = SourceLocation::current());
+  const temporal::api::common::v1::SearchAttributes& SearchAttributes() const;
+  const temporal::api::common::v1::Memo& Memo() const;
 
   // Cancellation (cancellation_scope.h). A new scope is a child of the current one; a
   // detached scope is not canceled with the workflow, for cleanup that must still run.

@@ -4,13 +4,17 @@
 #ifndef LOCKSTEP_ENGINE_WORKFLOW_RUN_INTERNAL_H_
 #define LOCKSTEP_ENGINE_WORKFLOW_RUN_INTERNAL_H_
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "engine/history/event_types.h"
 #include "engine/machines/transition_table.h"
+#include "engine/machines/version_marker.h"
 #include "engine/util/source_location.h"
 #include "temporal/api/command/v1/message.pb.h"
 #include "temporal/api/history/v1/message.pb.h"
@@ -62,6 +66,10 @@ inline temporal::api::enums::v1::EventType RecordedAs(temporal::api::enums::v1::
       return enums::EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED;
     case enums::COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION:
       return enums::EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW;
+    case enums::COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
+      return enums::EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES;
+    case enums::COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES:
+      return enums::EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED;
     default:
       return enums::EVENT_TYPE_UNSPECIFIED;
   }
@@ -78,10 +86,31 @@ inline bool IsCommandEvent(temporal::api::enums::v1::EventType type) {
     case enums::EVENT_TYPE_WORKFLOW_EXECUTION_FAILED:
     case enums::EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED:
     case enums::EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
+    case enums::EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
+    case enums::EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED:
       return true;
     default:
       return false;
   }
+}
+
+inline std::string VersionMarkerIdentity(const std::string& change_id) {
+  return absl::StrCat("marker Version change-id=", change_id);
+}
+
+// Upserts are identified by the keys they set (sorted), not the values.
+template <typename Map>
+std::string KeysIdentity(absl::string_view what, const Map& fields) {
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : fields) keys.push_back(key);
+  std::sort(keys.begin(), keys.end());
+  return absl::StrCat(what, " ", absl::StrJoin(keys, ","));
+}
+inline std::string UpsertIdentity(const temporal::api::common::v1::SearchAttributes& sa) {
+  return KeysIdentity("upsert search attributes", sa.indexed_fields());
+}
+inline std::string MemoIdentity(const temporal::api::common::v1::Memo& memo) {
+  return KeysIdentity("upsert memo", memo.fields());
 }
 
 // The identity of a command event, in the same words as the identity of a command, so that
@@ -99,8 +128,17 @@ inline std::string EventIdentity(const HistoryEvent& e) {
       return absl::StrCat("timer id=", e.timer_started_event_attributes().timer_id());
     case enums::EVENT_TYPE_TIMER_CANCELED:
       return absl::StrCat("cancel timer id=", e.timer_canceled_event_attributes().timer_id());
-    case enums::EVENT_TYPE_MARKER_RECORDED:
+    case enums::EVENT_TYPE_MARKER_RECORDED: {
+      if (auto version = machines::ReadVersionMarker(e)) {
+        return VersionMarkerIdentity(version->change_id);
+      }
       return absl::StrCat("marker ", e.marker_recorded_event_attributes().marker_name());
+    }
+    case enums::EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
+      return UpsertIdentity(
+          e.upsert_workflow_search_attributes_event_attributes().search_attributes());
+    case enums::EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED:
+      return MemoIdentity(e.workflow_properties_modified_event_attributes().upserted_memo());
     case enums::EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
       return "complete workflow";
     case enums::EVENT_TYPE_WORKFLOW_EXECUTION_FAILED:

@@ -110,6 +110,8 @@ absl::Status WorkflowRun::ApplyEvent(const History& history, int index,
     case enums::EVENT_TYPE_WORKFLOW_EXECUTION_STARTED: {
       const auto& a = event.workflow_execution_started_event_attributes();
       input_ = a.input();
+      search_attributes_ = a.search_attributes();
+      memo_ = a.memo();
       if (info_.workflow_type.empty()) info_.workflow_type = a.workflow_type().name();
       if (info_.task_queue.empty()) info_.task_queue = a.task_queue().name();
       info_.attempt = a.attempt();
@@ -182,6 +184,13 @@ absl::Status WorkflowRun::Nondeterministic(Nondeterminism n) {
 absl::Status WorkflowRun::MatchCommandEvent(const HistoryEvent& event) {
   while (!commands_.empty() && commands_.front().withdrawn) commands_.pop_front();
   const std::string event_identity = EventIdentity(event);
+  // A DeprecatePatch marker the code no longer asks for is tolerated: removing the call once
+  // the patch is deprecated is the point of deprecating it.
+  if (auto version = machines::ReadVersionMarker(event);
+      version && version->deprecated &&
+      (commands_.empty() || commands_.front().identity != event_identity)) {
+    return absl::OkStatus();
+  }
   if (commands_.empty()) {
     return Nondeterministic({Nondeterminism::Kind::kMissing, event.event_id(),
                              history::EventTypeShortName(event.event_type()), event_identity, "",
@@ -302,10 +311,19 @@ absl::Status WorkflowRun::CheckAllCommandsRecorded() { return ExtraCommandsError
 
 void WorkflowRun::LookAheadMarkers(const History& history, int from) {
   recorded_side_effects_.clear();
+  recorded_versions_.clear();
   for (int i = from; i < end_index_; ++i) {
     const HistoryEvent& e = history.events(i);
     if (e.event_type() == enums::EVENT_TYPE_WORKFLOW_TASK_STARTED) break;
     if (e.event_type() != enums::EVENT_TYPE_MARKER_RECORDED) continue;
+    if (auto version = machines::ReadVersionMarker(e)) {
+      // Older Go histories upsert TemporalChangeVersion without saying so in the marker.
+      if (i + 1 < end_index_ && machines::UpsertsChangeVersion(history.events(i + 1))) {
+        version->search_attribute_updated = true;
+      }
+      recorded_versions_.emplace(version->change_id, *std::move(version));
+      continue;
+    }
     const auto& a = e.marker_recorded_event_attributes();
     if (a.marker_name() != machines::kSideEffectMarker) continue;
     auto id_it = a.details().find(std::string(machines::kSideEffectIdKey));

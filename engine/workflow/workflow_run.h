@@ -38,6 +38,7 @@
 #include "engine/machines/completion_machine.h"
 #include "engine/machines/marker_machine.h"
 #include "engine/machines/timer_machine.h"
+#include "engine/machines/version_marker.h"
 #include "engine/util/prng.h"
 #include "engine/util/source_location.h"
 #include "engine/workflow/cancellation_scope.h"
@@ -142,6 +143,15 @@ class WorkflowRun : private internal::ScopeHost {
   void SetSignalHandler(std::string name, std::function<Task<void>(const Payloads&)> handler);
   void SetQueryHandler(std::string name, std::function<Payloads(const Payloads&)> handler);
   Payloads RecordSideEffect(const std::function<Payloads()>& fn, SourceLocation where);
+  int GetVersion(const std::string& change_id, int min_supported, int max_supported,
+                 SourceLocation where);
+  void DeprecatePatch(const std::string& change_id, SourceLocation where);
+  void UpsertSearchAttributes(temporal::api::common::v1::SearchAttributes attributes,
+                              SourceLocation where);
+  void UpsertMemo(temporal::api::common::v1::Memo memo, SourceLocation where);
+  // Issues a command whose only event is its record (markers, upserts).
+  void AddRecordOnlyCommand(temporal::api::command::v1::Command command, std::string identity,
+                            SourceLocation where);
   void CheckMayIssueCommand(absl::string_view what, SourceLocation where) const;
 
   // Event processing.
@@ -192,6 +202,14 @@ class WorkflowRun : private internal::ScopeHost {
   int64_t next_timer_seq_ = 1;
   int64_t next_side_effect_id_ = 1;
   std::map<int64_t, Payloads> recorded_side_effects_;  // from look-ahead during replay
+  // Versioning: the version each change id has in this run, the version markers of the task
+  // being replayed (look-ahead), and the TemporalChangeVersion search attribute's value.
+  std::map<std::string, int> versions_;
+  std::map<std::string, machines::VersionMarker> recorded_versions_;
+  std::vector<std::string> change_versions_;
+  // As upserted so far (starting from the values the run was started with).
+  temporal::api::common::v1::SearchAttributes search_attributes_;
+  temporal::api::common::v1::Memo memo_;
 
   std::vector<Job> jobs_;
   std::deque<temporal::api::history::v1::HistoryEvent> owned_events_;  // see ProcessEvents
