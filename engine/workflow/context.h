@@ -60,6 +60,12 @@ struct Located {
   SourceLocation location;
 };
 
+// A started child workflow.
+struct ChildExecution {
+  std::string workflow_id;
+  std::string run_id;
+};
+
 struct WorkflowInfo {
   std::string namespace_name = {};
   std::string workflow_id = {};
@@ -141,6 +147,60 @@ class WorkflowContext {
     return std::get<0>(*std::move(value));
   }
 
+  // Child workflows. The handle's Started() resolves once the child runs (or fails with a
+  // ChildWorkflowFailure if its id was in use); Result() gives its result or a
+  // ChildWorkflowFailure; Cancel() on the result cancels it as options.cancellation_type says.
+  template <typename R = Payloads>
+  class ChildHandle {
+   public:
+    const std::string& workflow_id() const { return workflow_id_; }
+    Future<ChildExecution> Started() const { return started_; }
+    Future<R> Result() const { return result_; }
+    void Cancel() const { result_.Cancel(); }
+    // Signals the child (a SignalExternalWorkflowExecution restricted to children).
+    template <typename... Args>
+    Future<void> Signal(Located name, const Args&... args) const {
+      return ctx_->SignalChild(workflow_id_, name, ToPayloads(args...));
+    }
+
+   private:
+    friend class WorkflowContext;
+    WorkflowContext* ctx_ = nullptr;
+    std::string workflow_id_;
+    Future<ChildExecution> started_;
+    Future<R> result_;
+  };
+
+  template <typename R = Payloads, typename... Args>
+  ChildHandle<R> StartChildWorkflow(Located type, const ChildWorkflowOptions& options,
+                                    const Args&... args) {
+    RawChild raw = StartRawChild(type.name, options, ToPayloads(args...), type.location);
+    ChildHandle<R> handle;
+    handle.ctx_ = this;
+    handle.workflow_id_ = std::move(raw.workflow_id);
+    handle.started_ = raw.started;
+    handle.result_ = Decoded<R>(raw.result);
+    return handle;
+  }
+  template <typename R = Payloads, typename... Args>
+  Future<R> ExecuteChildWorkflow(Located type, const ChildWorkflowOptions& options,
+                                 const Args&... args) {
+    return StartChildWorkflow<R>(std::move(type), options, args...).Result();
+  }
+
+  // Signals another workflow (`run_id` empty: its current run). The Future resolves once the
+  // signal was delivered, or fails with an ApplicationFailure if there is no such workflow.
+  template <typename... Args>
+  Future<void> SignalExternalWorkflow(const std::string& workflow_id, const std::string& run_id,
+                                      Located signal, const Args&... args) {
+    return SignalExternalRaw(workflow_id, run_id, signal.name, ToPayloads(args...),
+                             signal.location);
+  }
+  // Requests another workflow's cancellation; resolves once the request was recorded there.
+  Future<void> RequestCancelExternalWorkflow(const std::string& workflow_id,
+                                             const std::string& run_id = "",
+                                             SourceLocation where = SourceLocation::current());
+
   // Versioning. GetVersion gives the version of `change_id` for this run: new runs get
   // `max_supported` (recorded in a marker), replays of histories recorded before the change
   // get kDefaultVersion; a version outside [min, max] fails the workflow task. Patched(id) is
@@ -195,6 +255,16 @@ class WorkflowContext {
   void SetRawQueryHandler(std::string name, std::function<Payloads(const Payloads&)> handler);
   Payloads RecordSideEffect(const std::function<Payloads()>& fn, SourceLocation where);
   [[noreturn]] void ThrowContinueAsNew(const ContinueAsNewOptions& options, Payloads input);
+  struct RawChild {
+    std::string workflow_id;
+    Future<ChildExecution> started;
+    Future<Payloads> result;
+  };
+  RawChild StartRawChild(const std::string& type, const ChildWorkflowOptions& options,
+                         Payloads input, SourceLocation where);
+  Future<void> SignalChild(const std::string& workflow_id, const Located& signal, Payloads input);
+  Future<void> SignalExternalRaw(const std::string& workflow_id, const std::string& run_id,
+                                 const std::string& signal, Payloads input, SourceLocation where);
 
  private:
   template <typename R>

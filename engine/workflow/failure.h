@@ -39,6 +39,13 @@ class ActivityFailure : public WorkflowFailure {
   using WorkflowFailure::WorkflowFailure;
 };
 
+// An awaited child workflow failed, timed out, was canceled or terminated, or could not start;
+// failure().cause() carries why (child_workflow_execution_failure_info names the child).
+class ChildWorkflowFailure : public WorkflowFailure {
+ public:
+  using WorkflowFailure::WorkflowFailure;
+};
+
 // The awaited operation was canceled.
 class CanceledFailure : public WorkflowFailure {
  public:

@@ -14,6 +14,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "temporal/api/enums/v1/workflow.pb.h"
 
 namespace lockstep {
 
@@ -55,6 +56,40 @@ struct ActivityOptions {
 };
 
 static_assert(std::is_trivially_destructible_v<ActivityOptions>);
+
+// What canceling a child workflow does (Temporal's ChildWorkflowCancellationType).
+enum class ChildWorkflowCancellationType {
+  // Request the child's cancellation and wait until it has ended (the Future then gives how:
+  // a CanceledFailure inside a ChildWorkflowFailure, or its result if it finished first).
+  kWaitCancellationCompleted,
+  // Request cancellation and end the Future once the request reached the child.
+  kWaitCancellationRequested,
+  // Request cancellation and end the Future at once.
+  kTryCancel,
+  // Request nothing: the Future ends at once, the child runs on.
+  kAbandon,
+};
+
+// Options of a child workflow; zero / empty: Temporal's defaults.
+struct ChildWorkflowOptions {
+  // Empty: "<parent run id>_<n>" for the n-th child of the run, unique across runs.
+  absl::string_view workflow_id = {};
+  absl::string_view task_queue = {};  // empty: the parent's
+  absl::Duration execution_timeout = absl::ZeroDuration();
+  absl::Duration run_timeout = absl::ZeroDuration();
+  absl::Duration task_timeout = absl::ZeroDuration();
+  temporal::api::enums::v1::WorkflowIdReusePolicy id_reuse_policy =
+      temporal::api::enums::v1::WORKFLOW_ID_REUSE_POLICY_UNSPECIFIED;
+  // Unspecified is TERMINATE, as in Temporal.
+  temporal::api::enums::v1::ParentClosePolicy parent_close_policy =
+      temporal::api::enums::v1::PARENT_CLOSE_POLICY_UNSPECIFIED;
+  bool has_retry_policy = false;
+  RetryPolicy retry_policy = {};
+  ChildWorkflowCancellationType cancellation_type =
+      ChildWorkflowCancellationType::kWaitCancellationCompleted;
+};
+
+static_assert(std::is_trivially_destructible_v<ChildWorkflowOptions>);
 
 // Options of continue-as-new; empty / zero: the same as the current run.
 struct ContinueAsNewOptions {

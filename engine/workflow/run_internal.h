@@ -16,6 +16,7 @@
 #include "engine/machines/transition_table.h"
 #include "engine/machines/version_marker.h"
 #include "engine/util/source_location.h"
+#include "engine/workflow/options.h"
 #include "temporal/api/command/v1/message.pb.h"
 #include "temporal/api/history/v1/message.pb.h"
 
@@ -70,6 +71,12 @@ inline temporal::api::enums::v1::EventType RecordedAs(temporal::api::enums::v1::
       return enums::EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES;
     case enums::COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES:
       return enums::EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED;
+    case enums::COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION:
+      return enums::EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED;
+    case enums::COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION:
+      return enums::EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED;
+    case enums::COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION:
+      return enums::EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED;
     default:
       return enums::EVENT_TYPE_UNSPECIFIED;
   }
@@ -88,10 +95,38 @@ inline bool IsCommandEvent(temporal::api::enums::v1::EventType type) {
     case enums::EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
     case enums::EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
     case enums::EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED:
+    case enums::EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED:
+    case enums::EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED:
+    case enums::EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED:
       return true;
     default:
       return false;
   }
+}
+
+// Temporal's RetryPolicy for `r`; zero fields stay unset (the service's defaults).
+inline void RetryPolicyToProto(const RetryPolicy& r, temporal::api::common::v1::RetryPolicy* p) {
+  if (r.initial_interval > absl::ZeroDuration()) {
+    SetDuration(r.initial_interval, p->mutable_initial_interval());
+  }
+  p->set_backoff_coefficient(r.backoff_coefficient);
+  if (r.maximum_interval > absl::ZeroDuration()) {
+    SetDuration(r.maximum_interval, p->mutable_maximum_interval());
+  }
+  p->set_maximum_attempts(r.maximum_attempts);
+  for (absl::string_view t : r.non_retryable_error_types) {
+    if (!t.empty()) p->add_non_retryable_error_types(std::string(t));
+  }
+}
+
+inline std::string ChildIdentity(absl::string_view type, absl::string_view workflow_id) {
+  return absl::StrCat("child ", type, " id=", workflow_id);
+}
+inline std::string SignalExternalIdentity(absl::string_view signal, absl::string_view workflow_id) {
+  return absl::StrCat("signal ", signal, " to ", workflow_id);
+}
+inline std::string CancelExternalIdentity(absl::string_view workflow_id) {
+  return absl::StrCat("cancel workflow ", workflow_id);
 }
 
 inline std::string VersionMarkerIdentity(const std::string& change_id) {
@@ -139,6 +174,19 @@ inline std::string EventIdentity(const HistoryEvent& e) {
           e.upsert_workflow_search_attributes_event_attributes().search_attributes());
     case enums::EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED:
       return MemoIdentity(e.workflow_properties_modified_event_attributes().upserted_memo());
+    case enums::EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED: {
+      const auto& a = e.start_child_workflow_execution_initiated_event_attributes();
+      return ChildIdentity(a.workflow_type().name(), a.workflow_id());
+    }
+    case enums::EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED: {
+      const auto& a = e.signal_external_workflow_execution_initiated_event_attributes();
+      return SignalExternalIdentity(a.signal_name(), a.workflow_execution().workflow_id());
+    }
+    case enums::EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED:
+      return CancelExternalIdentity(
+          e.request_cancel_external_workflow_execution_initiated_event_attributes()
+              .workflow_execution()
+              .workflow_id());
     case enums::EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
       return "complete workflow";
     case enums::EVENT_TYPE_WORKFLOW_EXECUTION_FAILED:

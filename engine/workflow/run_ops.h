@@ -31,6 +31,31 @@ struct WorkflowRun::TimerOp {
   PendingCommand* command = nullptr;
 };
 
+struct WorkflowRun::ChildOp {
+  machines::ChildState state = machines::ChildState::kCreated;
+  ChildWorkflowCancellationType cancellation_type =
+      ChildWorkflowCancellationType::kWaitCancellationCompleted;
+  std::string workflow_id;
+  std::string workflow_type;
+  std::string run_id;  // once started
+  int64_t initiated_event_id = 0;
+  int64_t started_event_id = 0;
+  bool cancel_on_start = false;  // canceled between initiation and start
+  Resolver<ChildExecution> started;
+  Resolver<Payloads> result;
+  SourceLocation where;
+  PendingCommand* command = nullptr;
+};
+
+// A signal to, or a cancellation request for, another workflow.
+struct WorkflowRun::ExternalOp {
+  machines::ExternalState state = machines::ExternalState::kCreated;
+  std::string identity;
+  int64_t initiated_event_id = 0;
+  Resolver<void> resolver;
+  PendingCommand* command = nullptr;
+};
+
 struct WorkflowRun::PendingCommand {
   temporal::api::command::v1::Command command;
   std::function<absl::Status(const temporal::api::history::v1::HistoryEvent&)> on_recorded;
@@ -48,12 +73,14 @@ struct WorkflowRun::ConditionWaiter {
 // processed; events still pending when ProcessEvents returns are copied (see there), so a
 // job never outlives what it points to.
 struct WorkflowRun::Job {
-  enum class Kind { kSignal, kActivityClosed, kTimerFired, kCancelRequested };
+  // kResolve: `resolve` applies the event (the less frequent kinds of operation).
+  enum class Kind { kSignal, kActivityClosed, kTimerFired, kCancelRequested, kResolve };
   Kind kind;
   const temporal::api::history::v1::HistoryEvent* event;
   ActivityOp* activity = nullptr;
   TimerOp* timer = nullptr;
   bool owned = false;  // `event` points into owned_events_
+  std::function<void(const temporal::api::history::v1::HistoryEvent&)> resolve = nullptr;
 };
 
 }  // namespace lockstep

@@ -148,6 +148,19 @@ absl::Status WorkflowRun::ApplyEvent(const History& history, int index,
       return ApplyActivityEvent(event);
     case enums::EVENT_TYPE_TIMER_FIRED:
       return ApplyTimerEvent(event);
+    case enums::EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_FAILED:
+    case enums::EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED:
+    case enums::EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED:
+    case enums::EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED:
+    case enums::EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_CANCELED:
+    case enums::EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TIMED_OUT:
+    case enums::EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TERMINATED:
+      return ApplyChildEvent(event);
+    case enums::EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED:
+    case enums::EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED:
+    case enums::EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_CANCEL_REQUESTED:
+    case enums::EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED:
+      return ApplyExternalEvent(event);
     case enums::EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED: {
       const auto& a = event.workflow_execution_signaled_event_attributes();
       (void)a;
@@ -365,6 +378,7 @@ absl::Status WorkflowRun::Activate(const History& history, int index, bool repla
   for (const Job& job : jobs) {
     if (job.kind == Job::Kind::kActivityClosed) ResolveActivity(job.activity, *job.event);
     if (job.kind == Job::Kind::kTimerFired) job.timer->resolver.SetValue();
+    if (job.kind == Job::Kind::kResolve) job.resolve(*job.event);
     if (job.kind == Job::Kind::kCancelRequested && !closed_) {
       cancel_requested_ = true;
       root_scope_->Cancel();
@@ -583,19 +597,7 @@ Future<Payloads> WorkflowRun::ScheduleActivity(const std::string& type,
     SetDuration(options.heartbeat_timeout, a->mutable_heartbeat_timeout());
   }
   if (options.has_retry_policy) {
-    auto* p = a->mutable_retry_policy();
-    const RetryPolicy& r = options.retry_policy;
-    if (r.initial_interval > absl::ZeroDuration()) {
-      SetDuration(r.initial_interval, p->mutable_initial_interval());
-    }
-    p->set_backoff_coefficient(r.backoff_coefficient);
-    if (r.maximum_interval > absl::ZeroDuration()) {
-      SetDuration(r.maximum_interval, p->mutable_maximum_interval());
-    }
-    p->set_maximum_attempts(r.maximum_attempts);
-    for (absl::string_view t : r.non_retryable_error_types) {
-      if (!t.empty()) p->add_non_retryable_error_types(std::string(t));
-    }
+    run_internal::RetryPolicyToProto(options.retry_policy, a->mutable_retry_policy());
   }
 
   auto [future, resolver] = Future<Payloads>::Make(&scheduler_);

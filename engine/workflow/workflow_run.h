@@ -35,7 +35,9 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "engine/machines/activity_machine.h"
+#include "engine/machines/child_workflow_machine.h"
 #include "engine/machines/completion_machine.h"
+#include "engine/machines/external_machine.h"
 #include "engine/machines/marker_machine.h"
 #include "engine/machines/timer_machine.h"
 #include "engine/machines/version_marker.h"
@@ -105,10 +107,14 @@ class WorkflowRun : private internal::ScopeHost {
   const std::optional<Nondeterminism>& result_mismatch() const { return result_mismatch_; }
   const WorkflowInfo& info() const { return info_; }
 
- private:
-  friend class WorkflowContext;
+  // Per-operation state (run_ops.h), opaque outside the engine.
   struct ActivityOp;
   struct TimerOp;
+  struct ChildOp;
+  struct ExternalOp;
+
+ private:
+  friend class WorkflowContext;
   struct PendingCommand;
   struct ConditionWaiter;
   struct Job;
@@ -150,6 +156,21 @@ class WorkflowRun : private internal::ScopeHost {
                               SourceLocation where);
   void UpsertMemo(temporal::api::common::v1::Memo memo, SourceLocation where);
   // Issues a command whose only event is its record (markers, upserts).
+  struct ChildStart {
+    Future<ChildExecution> started;
+    Future<Payloads> result;
+    std::string workflow_id;
+  };
+  ChildStart StartChild(const std::string& type, const ChildWorkflowOptions& options,
+                        Payloads input, SourceLocation where);
+  void CancelChild(ChildOp* op);
+  Future<void> SignalExternal(const std::string& workflow_id, const std::string& run_id,
+                              const std::string& signal, Payloads input, bool child_only,
+                              SourceLocation where);
+  Future<void> CancelExternal(const std::string& workflow_id, const std::string& run_id,
+                              bool child_only, bool join_scope, SourceLocation where);
+  absl::Status ApplyChildEvent(const temporal::api::history::v1::HistoryEvent& event);
+  absl::Status ApplyExternalEvent(const temporal::api::history::v1::HistoryEvent& event);
   void AddRecordOnlyCommand(temporal::api::command::v1::Command command, std::string identity,
                             SourceLocation where);
   void CheckMayIssueCommand(absl::string_view what, SourceLocation where) const;
@@ -197,6 +218,11 @@ class WorkflowRun : private internal::ScopeHost {
   std::deque<TimerOp> timers_;
   absl::flat_hash_map<int64_t, ActivityOp*> activity_by_scheduled_id_;
   absl::flat_hash_map<int64_t, TimerOp*> timer_by_started_id_;
+  std::deque<ChildOp> children_;
+  std::deque<ExternalOp> externals_;
+  std::map<int64_t, ChildOp*> child_by_initiated_id_;
+  std::map<int64_t, ExternalOp*> external_by_initiated_id_;
+  int64_t next_child_seq_ = 1;
   SourceLocation last_command_where_;  // for reports of missing commands
   int64_t next_activity_seq_ = 1;
   int64_t next_timer_seq_ = 1;
