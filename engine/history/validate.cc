@@ -155,6 +155,13 @@ bool IsInformationalReference(absl::string_view field) {
          field == "accepted_request_sequencing_event_id";
 }
 
+// Ids of events in another workflow's history: a child's parent_initiated_event_id (the
+// parent's StartChildWorkflowExecutionInitiated) and a cancel request's
+// external_initiated_event_id (the requester's RequestCancelExternal...Initiated).
+bool IsCrossHistoryReference(absl::string_view field) {
+  return field == "parent_initiated_event_id" || field == "external_initiated_event_id";
+}
+
 const ReferenceRule* FindRule(EventType event, absl::string_view field) {
   for (const ReferenceRule& rule : Rules()) {
     if (rule.event == event && rule.field == field) return &rule;
@@ -175,7 +182,8 @@ void CheckReferences(const HistoryEvent& event, const Message& attrs,
   for (int i = 0; i < desc->field_count(); ++i) {
     const FieldDescriptor* field = desc->field(i);
     if (field->is_repeated() || field->cpp_type() != FieldDescriptor::CPPTYPE_INT64 ||
-        !absl::EndsWith(field->name(), "_event_id") || IsInformationalReference(field->name())) {
+        !absl::EndsWith(field->name(), "_event_id") || IsInformationalReference(field->name()) ||
+        IsCrossHistoryReference(field->name())) {
       continue;
     }
     const int64_t ref = refl->GetInt64(attrs, field);

@@ -6,12 +6,18 @@
 #include "absl/strings/str_join.h"
 #include "engine/service/activity_options.h"
 #include "engine/service/proto_time.h"
+#include "engine/service/retry_policy.h"
+#include "engine/service/update_messages.h"
 
 namespace lockstep::service {
 namespace {
 
 namespace enums = temporal::api::enums::v1;
 using temporal::api::command::v1::Command;
+using temporal::api::protocol::v1::Message;
+
+// Where an update stands as the messages seen so far would leave it.
+enum class UpdateStage { kRequested, kAccepted, kDone };
 
 // The run's pending state as the commands seen so far would leave it.
 struct Overlay {
@@ -23,6 +29,10 @@ struct Overlay {
   absl::btree_set<std::string> buffered_fired;
   int64_t buffered_count = 0;
   int64_t next_event_id = 0;
+  absl::btree_set<std::string> initiated_children;  // workflow ids started by these commands
+  absl::btree_map<std::string, UpdateStage> updates;
+  std::vector<bool> messages_taken;
+  bool closed = false;
 };
 
 Overlay OverlayOf(const RunState& run, int64_t first_event_id) {
@@ -57,6 +67,11 @@ Overlay OverlayOf(const RunState& run, int64_t first_event_id) {
   }
   o.buffered_count = static_cast<int64_t>(run.buffered.size());
   o.next_event_id = first_event_id;
+  for (const auto& [id, update] : run.updates) {
+    if (update.status.completed()) continue;
+    o.updates[id] = update.status.stage == UpdateStatus::Stage::kAccepted ? UpdateStage::kAccepted
+                                                                          : UpdateStage::kRequested;
+  }
   return o;
 }
 
@@ -64,8 +79,137 @@ CommandVerdict Fail(enums::WorkflowTaskFailedCause cause, std::string message) {
   return {CommandVerdict::Kind::kFailTask, cause, std::move(message)};
 }
 
-CommandVerdict CheckOne(const RunState& run, const Command& command, bool default_retry,
-                        Overlay* o) {
+CommandVerdict BadUpdateMessage(std::string message) {
+  return Fail(enums::WORKFLOW_TASK_FAILED_CAUSE_BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE,
+              std::move(message));
+}
+
+// One update message (workflow_task_completed_handler.go handleMessage, update.go
+// OnProtocolMessage): the update must be known and the answer must fit its stage.
+CommandVerdict CheckMessage(const Message& message, Overlay* o) {
+  if (o->closed) return {};  // the run's updates are aborted, not answered
+  absl::StatusOr<UpdateAnswer> answer = DecodeUpdateAnswer(message);
+  if (!answer.ok()) return BadUpdateMessage(std::string(answer.status().message()));
+  auto it = o->updates.find(message.protocol_instance_id());
+  if (it == o->updates.end()) {
+    return BadUpdateMessage(
+        absl::StrCat("update ", message.protocol_instance_id(),
+                     " wasn't found on the server. This is most likely a transient error which "
+                     "will be resolved automatically by retries"));
+  }
+  const bool acceptance = answer->kind == UpdateAnswer::Kind::kAcceptance;
+  const bool response = answer->kind == UpdateAnswer::Kind::kResponse;
+  const UpdateStage needed = response ? UpdateStage::kAccepted : UpdateStage::kRequested;
+  if (it->second != needed) {
+    return BadUpdateMessage(absl::StrCat("invalid state transition attempted for Update ",
+                                         it->first, ": received ",
+                                         acceptance ? "*updatepb.Acceptance"
+                                         : response ? "*updatepb.Response"
+                                                    : "*updatepb.Rejection",
+                                         " message in its current state"));
+  }
+  it->second = acceptance ? UpdateStage::kAccepted : UpdateStage::kDone;
+  if (acceptance || response) ++o->next_event_id;  // UpdateAccepted / UpdateCompleted
+  return {};
+}
+
+CommandVerdict CheckProtocolMessageCommand(const Command& command,
+                                           const std::vector<Message>& messages, Overlay* o) {
+  const std::string& id = command.protocol_message_command_attributes().message_id();
+  if (!command.has_protocol_message_command_attributes()) {
+    return BadUpdateMessage(
+        "ProtocolMessageCommandAttributes is not set on ProtocolMessageCommand.");
+  }
+  if (id.empty()) return BadUpdateMessage("MessageID is not set on ProtocolMessageCommand.");
+  for (size_t i = 0; i < messages.size(); ++i) {
+    if (o->messages_taken[i] || messages[i].id() != id) continue;
+    o->messages_taken[i] = true;
+    return CheckMessage(messages[i], o);
+  }
+  return BadUpdateMessage(absl::StrCat("ProtocolMessageCommand referenced absent message ID ", id));
+}
+
+CommandVerdict CheckStartChild(const Command& command, Overlay* o) {
+  const auto& a = command.start_child_workflow_execution_command_attributes();
+  const enums::WorkflowTaskFailedCause cause =
+      enums::WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES;
+  if (!command.has_start_child_workflow_execution_command_attributes()) {
+    return Fail(cause,
+                "StartChildWorkflowExecutionCommandAttributes is not set on "
+                "StartChildWorkflowExecutionCommand.");
+  }
+  if (a.workflow_id().empty()) {
+    return Fail(cause,
+                "Required field WorkflowId is not set on StartChildWorkflowExecutionCommand.");
+  }
+  if (a.workflow_type().name().empty()) {
+    return Fail(cause,
+                "Required field WorkflowType is not set on StartChildWorkflowExecutionCommand.");
+  }
+  const absl::Duration zero = absl::ZeroDuration();
+  if (FromProtoDuration(a.workflow_execution_timeout()) < zero ||
+      FromProtoDuration(a.workflow_run_timeout()) < zero ||
+      FromProtoDuration(a.workflow_task_timeout()) < zero) {
+    return Fail(cause, "Invalid negative timeout on StartChildWorkflowExecutionCommand.");
+  }
+  if (a.has_retry_policy()) {
+    if (absl::Status status = ValidateRetryPolicy(WithRetryDefaults(a.retry_policy()));
+        !status.ok()) {
+      return Fail(cause, absl::StrCat("invalid WorkflowRetryPolicy on "
+                                      "StartChildWorkflowExecutionCommand: ",
+                                      status.message()));
+    }
+  }
+  o->initiated_children.insert(a.workflow_id());
+  ++o->next_event_id;
+  return {};
+}
+
+CommandVerdict CheckSignalExternal(const Command& command, Overlay* o) {
+  const auto& a = command.signal_external_workflow_execution_command_attributes();
+  const enums::WorkflowTaskFailedCause cause =
+      enums::WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES;
+  if (!command.has_signal_external_workflow_execution_command_attributes()) {
+    return Fail(cause,
+                "SignalExternalWorkflowExecutionCommandAttributes is not set on "
+                "SignalExternalWorkflowExecutionCommand.");
+  }
+  if (!a.has_execution()) {
+    return Fail(cause, "Execution is not set on SignalExternalWorkflowExecutionCommand.");
+  }
+  if (a.execution().workflow_id().empty()) {
+    return Fail(cause, "WorkflowId is not set on SignalExternalWorkflowExecutionCommand.");
+  }
+  if (a.signal_name().empty()) {
+    return Fail(cause, "SignalName is not set on SignalExternalWorkflowExecutionCommand.");
+  }
+  ++o->next_event_id;
+  return {};
+}
+
+CommandVerdict CheckCancelExternal(const Command& command, Overlay* o) {
+  const auto& a = command.request_cancel_external_workflow_execution_command_attributes();
+  const enums::WorkflowTaskFailedCause cause =
+      enums::WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_ATTRIBUTES;
+  if (!command.has_request_cancel_external_workflow_execution_command_attributes()) {
+    return Fail(cause,
+                "RequestCancelExternalWorkflowExecutionCommandAttributes is not set on "
+                "RequestCancelExternalWorkflowExecutionCommand.");
+  }
+  if (a.workflow_id().empty()) {
+    return Fail(cause, "WorkflowId is not set on RequestCancelExternalWorkflowExecutionCommand.");
+  }
+  if (o->initiated_children.contains(a.workflow_id())) {
+    return Fail(cause, absl::StrCat("Start and RequestCancel for child workflow is not allowed in "
+                                    "same workflow task. WorkflowId=",
+                                    a.workflow_id()));
+  }
+  ++o->next_event_id;
+  return {};
+}
+
+CommandVerdict CheckOne(const RunState& run, const Command& command,
+                        const std::vector<Message>& messages, bool default_retry, Overlay* o) {
   const enums::CommandType type = command.command_type();
   switch (type) {
     case enums::COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK: {
@@ -186,6 +330,7 @@ CommandVerdict CheckOne(const RunState& run, const Command& command, bool defaul
         }
       }
       ++o->next_event_id;
+      o->closed = true;
       return {};
     case enums::COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
       if (command.upsert_workflow_search_attributes_command_attributes()
@@ -206,11 +351,15 @@ CommandVerdict CheckOne(const RunState& run, const Command& command, bool defaul
       ++o->next_event_id;
       return {};
     case enums::COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION:
+      return CheckStartChild(command, o);
     case enums::COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION:
+      return CheckSignalExternal(command, o);
     case enums::COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION:
+      return CheckCancelExternal(command, o);
+    case enums::COMMAND_TYPE_PROTOCOL_MESSAGE:
+      return CheckProtocolMessageCommand(command, messages, o);
     case enums::COMMAND_TYPE_SCHEDULE_NEXUS_OPERATION:
     case enums::COMMAND_TYPE_REQUEST_CANCEL_NEXUS_OPERATION:
-    case enums::COMMAND_TYPE_PROTOCOL_MESSAGE:
       return Fail(enums::WORKFLOW_TASK_FAILED_CAUSE_FEATURE_DISABLED,
                   absl::StrCat("Lockstep's in-process service does not support ",
                                enums::CommandType_Name(type), " yet."));
@@ -230,7 +379,8 @@ bool IsCloseCommand(enums::CommandType type) {
 }
 
 CommandVerdict CheckCommands(const RunState& run, const std::vector<Command>& commands,
-                             int64_t first_command_event_id, bool apply_default_retry_policy) {
+                             const std::vector<Message>& messages, int64_t first_command_event_id,
+                             bool apply_default_retry_policy) {
   // ValidateCommandSequence: a close command must be the last command.
   for (size_t i = 0; i + 1 < commands.size(); ++i) {
     if (IsCloseCommand(commands[i].command_type())) {
@@ -243,8 +393,14 @@ CommandVerdict CheckCommands(const RunState& run, const std::vector<Command>& co
     }
   }
   Overlay overlay = OverlayOf(run, first_command_event_id);
+  overlay.messages_taken.assign(messages.size(), false);
   for (const Command& command : commands) {
-    CommandVerdict verdict = CheckOne(run, command, apply_default_retry_policy, &overlay);
+    CommandVerdict verdict = CheckOne(run, command, messages, apply_default_retry_policy, &overlay);
+    if (verdict.kind != CommandVerdict::Kind::kAccept) return verdict;
+  }
+  for (size_t i = 0; i < messages.size(); ++i) {
+    if (overlay.messages_taken[i]) continue;
+    CommandVerdict verdict = CheckMessage(messages[i], &overlay);
     if (verdict.kind != CommandVerdict::Kind::kAccept) return verdict;
   }
   return {};

@@ -5,13 +5,16 @@
 //   kReject   - the completion request itself is invalid (a close command that is not last,
 //               an unknown command type): the RPC fails, nothing is written, and the started
 //               task later times out (start-to-close).
-//   kFailTask - a command is invalid for the run's state, or the workflow tries to close while
-//               events are buffered (UNHANDLED_COMMAND): WorkflowTaskFailed is written with the
-//               cause and a ServerFailure, and a new workflow task is scheduled.
-// Commands Temporal supports but this service does not model yet (child workflows, external
-// signal/cancel, Nexus, protocol messages) fail the task with WORKFLOW_TASK_FAILED_CAUSE_
-// FEATURE_DISABLED, as Temporal does for features a namespace has switched off, so a workflow
-// using them fails loudly instead of hanging.
+//   kFailTask - a command or update message is invalid for the run's state, or the workflow
+//               tries to close while events are buffered (UNHANDLED_COMMAND):
+//               WorkflowTaskFailed is written with the cause and a ServerFailure, and a new
+//               workflow task is scheduled.
+// Update messages are checked in the order the service applies them: each at its
+// PROTOCOL_MESSAGE command, the others after the last command; after a close command they are
+// not checked (the run's updates are aborted instead, as in Temporal).
+// Nexus commands, which this service does not model, fail the task with
+// WORKFLOW_TASK_FAILED_CAUSE_FEATURE_DISABLED, as Temporal does for features a namespace has
+// switched off, so a workflow using them fails loudly instead of hanging.
 #ifndef LOCKSTEP_ENGINE_SERVICE_COMMAND_CHECKER_H_
 #define LOCKSTEP_ENGINE_SERVICE_COMMAND_CHECKER_H_
 
@@ -22,6 +25,7 @@
 #include "engine/service/run_state.h"
 #include "temporal/api/command/v1/message.pb.h"
 #include "temporal/api/enums/v1/failed_cause.pb.h"
+#include "temporal/api/protocol/v1/message.pb.h"
 
 namespace lockstep::service {
 
@@ -38,6 +42,7 @@ struct CommandVerdict {
 // may name an activity scheduled earlier in the same task.
 CommandVerdict CheckCommands(const RunState& run,
                              const std::vector<temporal::api::command::v1::Command>& commands,
+                             const std::vector<temporal::api::protocol::v1::Message>& messages,
                              int64_t first_command_event_id, bool apply_default_retry_policy);
 
 // True for the commands that close the run.

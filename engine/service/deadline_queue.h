@@ -40,6 +40,12 @@ enum class DueKind {
   kActivityOutcome,        // the attempt's result arrives
   kActivityTimeout,        // one of the four activity timeouts
   kActivityCancelNoticed,  // a heartbeating attempt learns that cancellation was requested
+  // Work Temporal does in transfer tasks, after the workflow task completion that caused it
+  // has been recorded (ref = the initiated event id in the run):
+  kStartChild,      // start the child run and tell the parent
+  kSignalExternal,  // signal the target run and tell the sender
+  kCancelExternal,  // ask the target run to cancel and tell the sender
+  kCloseExecution,  // a run closed: report to its parent, apply its children's close policy
 };
 
 struct DueItem {

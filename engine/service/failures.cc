@@ -36,6 +36,33 @@ temporal::api::failure::v1::Failure ServerFailure(absl::string_view message, boo
   return failure;
 }
 
+namespace {
+
+temporal::api::failure::v1::Failure ServerApplicationFailure(absl::string_view message,
+                                                             absl::string_view type) {
+  temporal::api::failure::v1::Failure failure;
+  failure.set_message(std::string(message));
+  failure.set_source(kServerSource);
+  failure.mutable_application_failure_info()->set_type(std::string(type));
+  failure.mutable_application_failure_info()->set_non_retryable(true);
+  return failure;
+}
+
+}  // namespace
+
+temporal::api::failure::v1::Failure UnprocessedUpdateFailure() {
+  return ServerApplicationFailure(
+      "Workflow Update is rejected because it wasn't processed by worker. Probably, Workflow "
+      "Update is not supported by the worker.",
+      "UnprocessedUpdate");
+}
+
+temporal::api::failure::v1::Failure AcceptedUpdateCompletedWorkflowFailure() {
+  return ServerApplicationFailure(
+      "Workflow Update failed because the Workflow completed before the Update completed.",
+      "AcceptedUpdateCompletedWorkflow");
+}
+
 temporal::api::common::v1::Payloads StringPayloads(absl::string_view text) {
   temporal::api::common::v1::Payloads payloads;
   *payloads.add_payloads() = history::JsonPayload(JsonQuote(text));

@@ -12,6 +12,9 @@
 
 namespace lockstep::service {
 
+// Temporal's identity for what the server does on its own behalf (consts.IdentityHistoryService).
+inline constexpr char kServerIdentity[] = "history-service";
+
 // A failure with timeout_failure_info of `type`, source "Server".
 temporal::api::failure::v1::Failure TimeoutFailure(absl::string_view message,
                                                    temporal::api::enums::v1::TimeoutType type);
@@ -22,6 +25,13 @@ temporal::api::failure::v1::Failure ServerFailure(absl::string_view message, boo
 
 // One json/plain payload holding `text` as a JSON string.
 temporal::api::common::v1::Payloads StringPayloads(absl::string_view text);
+
+// The failures Temporal's server gives an update it ends itself
+// (service/history/workflow/update/errors_failures.go): a request the worker ignored
+// ("UnprocessedUpdate") and an accepted update whose run closed first
+// ("AcceptedUpdateCompletedWorkflow"). Both are non-retryable application failures.
+temporal::api::failure::v1::Failure UnprocessedUpdateFailure();
+temporal::api::failure::v1::Failure AcceptedUpdateCompletedWorkflowFailure();
 
 // Temporal's message for an activity timeout: "activity StartToClose timeout".
 std::string ActivityTimeoutMessage(temporal::api::enums::v1::TimeoutType type);

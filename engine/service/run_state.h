@@ -14,11 +14,13 @@
 #include "absl/container/btree_set.h"
 #include "absl/time/time.h"
 #include "engine/service/deadline_queue.h"
+#include "engine/service/service_types.h"
 #include "engine/service/task_handlers.h"
 #include "temporal/api/common/v1/message.pb.h"
 #include "temporal/api/enums/v1/workflow.pb.h"
 #include "temporal/api/failure/v1/message.pb.h"
 #include "temporal/api/history/v1/message.pb.h"
+#include "temporal/api/update/v1/message.pb.h"
 
 namespace lockstep::service {
 
@@ -100,6 +102,41 @@ struct TimerState {
   std::optional<DueKey> key;
 };
 
+// A child workflow the run initiated (Temporal's ChildExecutionInfo): from its
+// StartChildWorkflowExecutionInitiated event until its start fails or its close is reported.
+struct ChildState {
+  int64_t initiated_event_id = 0;
+  std::string workflow_id;
+  std::string workflow_type;
+  temporal::api::enums::v1::ParentClosePolicy parent_close_policy =
+      temporal::api::enums::v1::PARENT_CLOSE_POLICY_TERMINATE;
+  // Empty until started: then the first run of the child's chain (its close is reported by
+  // whichever run of that chain closes last) and the id of the parent's
+  // ChildWorkflowExecutionStarted event (kBufferedEventId until it is flushed).
+  std::string run_id;
+  int64_t started_event_id = 0;
+};
+
+// Where a child run reports its close. Every run of a child's chain (continue-as-new, retries)
+// carries the same link, as Temporal copies the parent execution info to the new run.
+struct ParentLink {
+  std::string namespace_name;
+  std::string workflow_id;
+  std::string run_id;
+  int64_t initiated_event_id = 0;
+};
+
+// One update of the run (Temporal's update registry entry).
+struct UpdateState {
+  UpdateStatus status;  // what a client sees
+  // Handed to a worker with a workflow task and not answered yet (stays set across failed
+  // and timed-out tasks: the request goes again with the next attempt).
+  bool sent = false;
+  uint64_t admitted_seq = 0;  // requests go to the worker in order of admission
+  temporal::api::update::v1::Request request;
+  int64_t accepted_event_id = 0;
+};
+
 struct RunState {
   size_t index = 0;
   std::string workflow_id;
@@ -152,6 +189,16 @@ struct RunState {
   std::vector<BufferedEvent> buffered;
   absl::btree_map<int64_t, ActivityState> activities;  // by scheduled event id
   absl::btree_map<std::string, TimerState> timers;     // by timer id
+
+  // Children, external requests and updates.
+  std::optional<ParentLink> parent;  // set for the runs of a child workflow
+  // root_workflow_execution of a child's WorkflowExecutionStarted: the top of its tree.
+  std::optional<temporal::api::common::v1::WorkflowExecution> root;
+  absl::btree_map<int64_t, ChildState> children;  // by initiated event id
+  // Request ids of pending SignalExternalWorkflowExecution commands, by initiated event id
+  // (the target dedupes a repeated signal by it, as Temporal's transfer task does).
+  absl::btree_map<int64_t, std::string> external_signal_request_ids;
+  absl::btree_map<std::string, UpdateState> updates;  // by update id
 
   bool running() const {
     return status == temporal::api::enums::v1::WORKFLOW_EXECUTION_STATUS_RUNNING;

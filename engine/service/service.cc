@@ -198,19 +198,37 @@ absl::StatusOr<WorkflowDescription> Service::DescribeWorkflow(const std::string&
   for (const auto& [id, t] : run.timers) {
     d.pending_timers.push_back({t.timer_id, t.started_event_id, t.fire_time});
   }
+  for (const auto& [id, c] : run.children) {
+    d.pending_children.push_back(
+        {c.workflow_id, c.run_id, c.workflow_type, c.initiated_event_id, c.parent_close_policy});
+  }
+  if (run.parent.has_value()) {
+    d.parent_execution.emplace();
+    d.parent_execution->set_workflow_id(run.parent->workflow_id);
+    d.parent_execution->set_run_id(run.parent->run_id);
+    d.parent_initiated_event_id = run.parent->initiated_event_id;
+  }
   return d;
 }
 
 absl::Status Service::RequestCancelWorkflow(const CancelWorkflowRequest& request) {
   absl::StatusOr<RunState*> found = FindRun(request.workflow_id, request.run_id);
   if (!found.ok()) return found.status();
-  RunState& run = **found;
-  if (!run.running() || run.cancel_requested) return absl::OkStatus();
+  RecordCancelRequest(**found, request.reason, request.identity, 0, nullptr);
+  return absl::OkStatus();
+}
+
+void Service::RecordCancelRequest(RunState& run, const std::string& reason,
+                                  const std::string& identity, int64_t external_initiated_event_id,
+                                  const temporal::api::common::v1::WorkflowExecution* external) {
+  if (!run.running() || run.cancel_requested) return;
   run.cancel_requested = true;
   HistoryEvent event = NewEvent(enums::EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED);
   auto* attrs = event.mutable_workflow_execution_cancel_requested_event_attributes();
-  attrs->set_cause(request.reason);
-  attrs->set_identity(request.identity);
+  attrs->set_cause(reason);
+  attrs->set_external_initiated_event_id(external_initiated_event_id);
+  if (external != nullptr) *attrs->mutable_external_workflow_execution() = *external;
+  attrs->set_identity(identity);
   Record(run, std::move(event));
   // Unlike a signal, Temporal schedules the task even while the first task waits for its
   // start backoff (api.UpdateWorkflowWithNewWorkflowTask only checks for a pending task).
@@ -219,7 +237,6 @@ absl::Status Service::RequestCancelWorkflow(const CancelWorkflowRequest& request
     run.awaiting_start_backoff = false;
   }
   ScheduleWorkflowTask(run);
-  return absl::OkStatus();
 }
 
 absl::Status Service::TerminateWorkflow(const TerminateWorkflowRequest& request) {
@@ -365,6 +382,18 @@ void Service::Perform(const DueItem& item) {
         a->cancel_noticed_key.reset();
         OnActivityCancelNoticed(run, *a);
       }
+      return;
+    case DueKind::kStartChild:
+      OnStartChild(run, item.ref);
+      return;
+    case DueKind::kSignalExternal:
+      OnSignalExternal(run, item.ref);
+      return;
+    case DueKind::kCancelExternal:
+      OnCancelExternal(run, item.ref);
+      return;
+    case DueKind::kCloseExecution:
+      OnCloseExecution(run);
       return;
   }
 }

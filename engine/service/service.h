@@ -9,7 +9,16 @@
 //     timeouts, writing only the last attempt's ActivityTaskStarted, as Temporal does;
 //   - fires timers, workflow run/execution timeouts, applies workflow retry policies and
 //     continue-as-new, id reuse policies, signals (deduplicated by request id), cancellation
-//     requests, termination and queries.
+//     requests, termination and queries;
+//   - starts child workflows and reports their close to the parent, enforces parent close
+//     policies, delivers signals and cancellation requests between workflows, and runs
+//     Temporal's update protocol (requests to the worker with a workflow task, acceptance,
+//     rejection and completion back, outcomes to the caller).
+//
+// What Temporal does in transfer tasks after a workflow task completes (starting a child,
+// signaling or canceling another workflow, reporting a closed child to its parent, applying a
+// parent close policy) happens here in the same RunUntilIdle pass, as a separate step after the
+// completion's events are written, in the order the steps were created.
 //
 // Time: nothing happens on its own. Every event is stamped with clock->Now() (except the
 // delayed ActivityTaskStarted, stamped with the attempt's start as Temporal does); RunUntilIdle()
@@ -101,6 +110,22 @@ class Service {
   // Every run ever started, in order of creation.
   std::vector<temporal::api::common::v1::WorkflowExecution> ListRuns() const;
 
+  // --- Updates (Temporal's UpdateWorkflowExecution; no history event until the worker
+  // answers).
+
+  // Admits an update to the run and returns its status (stage kAdmitted, or the existing
+  // update's status when the run already has one with this id, even a closed run). The
+  // request goes to the worker with the run's next workflow task; one is scheduled if none is
+  // pending (a task already out does not carry it: the next one does). Errors: InvalidArgument
+  // (no name), NotFound (unknown run, or a closed run without this update: "workflow execution
+  // already completed").
+  [[nodiscard]] absl::StatusOr<UpdateStatus> UpdateWorkflow(const UpdateWorkflowRequest& request);
+  // The latest status of the update with this id admitted to any run of `workflow_id` (the
+  // latest such run). It completes when the worker rejects it or answers it after accepting
+  // it, or when its run closes first (see UpdateStatus). NotFound for an unknown update.
+  [[nodiscard]] absl::StatusOr<UpdateStatus> GetUpdateStatus(const std::string& workflow_id,
+                                                             const std::string& update_id) const;
+
   // --- Workers.
 
   // Whether workflow / activity workers poll. While they do not, tasks wait (and activity
@@ -159,6 +184,9 @@ class Service {
     std::optional<Failure> continued_failure;
     std::optional<Payloads> last_completion_result;
     absl::Duration start_backoff = absl::ZeroDuration();
+    // A child workflow's run: where it reports, and the root of its tree.
+    std::optional<service::ParentLink> parent;
+    std::optional<temporal::api::common::v1::WorkflowExecution> root;
   };
 
   // service.cc: lookups and the agenda.
@@ -203,14 +231,20 @@ class Service {
                         std::string new_run_id) const;
   void RecordSignal(RunState& run, const std::string& name, const Payloads& input,
                     const std::string& identity, const std::string& request_id,
-                    const temporal::api::common::v1::Header& header);
+                    const temporal::api::common::v1::Header& header,
+                    const temporal::api::common::v1::WorkflowExecution* external = nullptr);
+  // Writes WorkflowExecutionCancelRequested and schedules a workflow task, unless the run is
+  // closed or already asked to cancel. `external` is the requesting workflow, if any.
+  void RecordCancelRequest(RunState& run, const std::string& reason, const std::string& identity,
+                           int64_t external_initiated_event_id,
+                           const temporal::api::common::v1::WorkflowExecution* external);
 
   // service_workflow_task.cc: workflow tasks.
   void ScheduleWorkflowTask(RunState& run);
   void DispatchWorkflowTask(RunState& run);
   void OnWorkflowTaskResponse(RunState& run);
   void ApplyWorkflowTaskResponse(RunState& run, const WorkflowTaskResponse& response);
-  void CompleteWorkflowTask(RunState& run, const std::vector<Command>& commands);
+  void CompleteWorkflowTask(RunState& run, const WorkflowTaskResponse& response);
   // Ends the started workflow task: drops its timeout and pending response and writes
   // WorkflowTaskFailed (with `failure` if given) unless the attempt is transient. Returns the
   // task as it was. Does not schedule the next attempt.
@@ -238,6 +272,41 @@ class Service {
       RunState& run,
       const temporal::api::command::v1::ContinueAsNewWorkflowExecutionCommandAttributes& a,
       int64_t completed_id);
+
+  // service_children.cc: child workflows.
+  void InitiateChild(
+      RunState& run,
+      const temporal::api::command::v1::StartChildWorkflowExecutionCommandAttributes& attributes,
+      int64_t completed_id);
+  void OnStartChild(RunState& parent, int64_t initiated_event_id);
+  void OnCloseExecution(RunState& run);
+  void ReportCloseToParent(const RunState& child);
+  void ApplyParentClosePolicies(const RunState& parent);
+  NewRun ChildRunParams(const RunState& parent, int64_t initiated_event_id, std::string run_id);
+
+  // service_external.cc: signals and cancellation requests to other workflows.
+  void InitiateSignalExternal(
+      RunState& run,
+      const temporal::api::command::v1::SignalExternalWorkflowExecutionCommandAttributes& a,
+      int64_t completed_id);
+  void InitiateCancelExternal(
+      RunState& run,
+      const temporal::api::command::v1::RequestCancelExternalWorkflowExecutionCommandAttributes& a,
+      int64_t completed_id);
+  void OnSignalExternal(RunState& sender, int64_t initiated_event_id);
+  void OnCancelExternal(RunState& sender, int64_t initiated_event_id);
+  // The run a signal or cancel request names, if it may receive it (not the sender itself; a
+  // child of the sender when `child_workflow_only`); null otherwise.
+  RunState* ExternalTarget(const RunState& sender,
+                           const temporal::api::common::v1::WorkflowExecution& target,
+                           bool child_workflow_only);
+
+  // service_updates.cc: the update protocol.
+  void AddUpdateRequests(RunState& run, int64_t started_event_id, WorkflowTaskRequest* request);
+  void ApplyUpdateMessage(RunState& run, const temporal::api::protocol::v1::Message& message);
+  void RejectUnprocessedUpdates(RunState& run);
+  void AbortUpdates(RunState& run);
+  static bool HasUndeliveredUpdates(const RunState& run);
 
   // service_activity.cc: activities.
   void ScheduleActivity(
@@ -284,6 +353,9 @@ class Service {
   std::vector<std::unique_ptr<RunState>> runs_;  // never shrinks; index = RunState::index
   absl::btree_map<std::pair<std::string, std::string>, size_t> run_index_;  // (wid, rid)
   absl::btree_map<std::string, size_t> current_run_;                        // wid -> latest
+  // (workflow id, update id) -> the run the update was last admitted to.
+  absl::btree_map<std::pair<std::string, std::string>, size_t> update_index_;
+  uint64_t next_update_seq_ = 0;
 };
 
 }  // namespace lockstep

@@ -83,8 +83,21 @@ void Service::ApplyCommand(RunState& run, const Command& command, int64_t comple
       ContinueAsNew(run, command.continue_as_new_workflow_execution_command_attributes(),
                     completed_id);
       return;
+    case enums::COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION:
+      InitiateChild(run, command.start_child_workflow_execution_command_attributes(), completed_id);
+      return;
+    case enums::COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION:
+      InitiateSignalExternal(run, command.signal_external_workflow_execution_command_attributes(),
+                             completed_id);
+      return;
+    case enums::COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION:
+      InitiateCancelExternal(
+          run, command.request_cancel_external_workflow_execution_command_attributes(),
+          completed_id);
+      return;
     default:
-      return;  // the checker refused every other command type
+      // PROTOCOL_MESSAGE is handled by CompleteWorkflowTask; the checker refused the others.
+      return;
   }
 }
 
@@ -169,6 +182,7 @@ void Service::FailRun(RunState& run, const Failure& failure, int64_t completed_i
   a->set_workflow_task_completed_event_id(completed_id);
   a->set_new_execution_run_id(new_run_id);
   run.failure = failure;
+  run.new_execution_run_id = new_run_id;
   CloseRun(run, enums::WORKFLOW_EXECUTION_STATUS_FAILED);
   if (!new_run_id.empty()) {
     StartNextRunInChain(run, RetryRunParams(run, failure, decision.backoff, new_run_id));
@@ -233,6 +247,7 @@ void Service::ContinueAsNew(
   *a->mutable_header() = p.header;
   *a->mutable_memo() = *p.memo;
   *a->mutable_search_attributes() = *p.search_attributes;
+  run.new_execution_run_id = p.run_id;
   CloseRun(run, enums::WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW);
   StartNextRunInChain(run, std::move(p));
 }

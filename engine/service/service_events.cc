@@ -59,8 +59,9 @@ int64_t Service::Record(RunState& run, HistoryEvent event) {
 }
 
 void Service::FlushBuffered(RunState& run) {
-  // Started ids given out in this flush, by activity scheduled id.
+  // Started ids given out in this flush, by activity scheduled id / child initiated id.
   absl::btree_map<int64_t, int64_t> started_ids;
+  absl::btree_map<int64_t, int64_t> child_started_ids;
   std::vector<service::BufferedEvent> buffered = std::move(run.buffered);
   run.buffered.clear();
   for (service::BufferedEvent& b : buffered) {
@@ -75,9 +76,23 @@ void Service::FlushBuffered(RunState& run) {
         it->second.started_event_id = NextEventId(run);
       }
     }
+    if (e.event_type() == enums::EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED) {
+      // A child still pending learns the id of its started event now.
+      const int64_t initiated =
+          e.child_workflow_execution_started_event_attributes().initiated_event_id();
+      child_started_ids[initiated] = NextEventId(run);
+      if (auto it = run.children.find(initiated); it != run.children.end()) {
+        it->second.started_event_id = NextEventId(run);
+      }
+    }
     auto patch = [&](auto* attrs) {
       if (attrs->started_event_id() == service::kBufferedEventId) {
         attrs->set_started_event_id(started_ids[attrs->scheduled_event_id()]);
+      }
+    };
+    auto patch_child = [&](auto* attrs) {
+      if (attrs->started_event_id() == service::kBufferedEventId) {
+        attrs->set_started_event_id(child_started_ids[attrs->initiated_event_id()]);
       }
     };
     switch (e.event_type()) {
@@ -92,6 +107,21 @@ void Service::FlushBuffered(RunState& run) {
         break;
       case enums::EVENT_TYPE_ACTIVITY_TASK_CANCELED:
         patch(e.mutable_activity_task_canceled_event_attributes());
+        break;
+      case enums::EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED:
+        patch_child(e.mutable_child_workflow_execution_completed_event_attributes());
+        break;
+      case enums::EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED:
+        patch_child(e.mutable_child_workflow_execution_failed_event_attributes());
+        break;
+      case enums::EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_CANCELED:
+        patch_child(e.mutable_child_workflow_execution_canceled_event_attributes());
+        break;
+      case enums::EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TIMED_OUT:
+        patch_child(e.mutable_child_workflow_execution_timed_out_event_attributes());
+        break;
+      case enums::EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TERMINATED:
+        patch_child(e.mutable_child_workflow_execution_terminated_event_attributes());
         break;
       default:
         break;

@@ -13,9 +13,6 @@ namespace {
 
 namespace enums = temporal::api::enums::v1;
 
-// Temporal's identity for events the server writes on its own behalf (consts.go).
-constexpr char kServerIdentity[] = "history-service";
-
 bool ClosedUnsuccessfully(enums::WorkflowExecutionStatus status) {
   // consts.FailedWorkflowStatuses
   return status == enums::WORKFLOW_EXECUTION_STATUS_FAILED ||
@@ -61,7 +58,7 @@ absl::StatusOr<std::string> Service::CheckIdReuse(RunState* current,
     std::string run_id = run_ids_.NextUuid();
     TerminateRun(*current, "TerminateIfRunning WorkflowIdReusePolicy",
                  service::StringPayloads(absl::StrCat("terminated by new runID: ", run_id)),
-                 kServerIdentity);
+                 service::kServerIdentity);
     return run_id;
   }
   if (policy == enums::WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY &&
@@ -166,6 +163,15 @@ service::RunState& Service::CreateRun(const NewRun& p) {
   if (p.search_attributes.has_value()) *a->mutable_search_attributes() = *p.search_attributes;
   *a->mutable_header() = p.header;
   a->set_workflow_id(run.workflow_id);
+  run.parent = p.parent;
+  run.root = p.root;
+  if (p.parent.has_value()) {
+    a->set_parent_workflow_namespace(p.parent->namespace_name);
+    a->mutable_parent_workflow_execution()->set_workflow_id(p.parent->workflow_id);
+    a->mutable_parent_workflow_execution()->set_run_id(p.parent->run_id);
+    a->set_parent_initiated_event_id(p.parent->initiated_event_id);
+  }
+  if (p.root.has_value()) *a->mutable_root_workflow_execution() = *p.root;
 
   // The first task waits for the start backoff; the run timer counts from when it may start.
   const absl::Time execution_time = now + std::max(p.start_backoff, zero);
@@ -195,7 +201,8 @@ void Service::OnStartBackoffDone(RunState& run) {
 
 void Service::RecordSignal(RunState& run, const std::string& name, const Payloads& input,
                            const std::string& identity, const std::string& request_id,
-                           const temporal::api::common::v1::Header& header) {
+                           const temporal::api::common::v1::Header& header,
+                           const temporal::api::common::v1::WorkflowExecution* external) {
   if (!request_id.empty()) run.signal_request_ids.insert(request_id);
   HistoryEvent event = NewEvent(enums::EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED);
   auto* a = event.mutable_workflow_execution_signaled_event_attributes();
@@ -203,6 +210,7 @@ void Service::RecordSignal(RunState& run, const std::string& name, const Payload
   if (input.payloads_size() > 0) *a->mutable_input() = input;
   a->set_identity(identity);
   if (header.fields_size() > 0) *a->mutable_header() = header;
+  if (external != nullptr) *a->mutable_external_workflow_execution() = *external;
   a->set_request_id(request_id);
   Record(run, std::move(event));
   ScheduleWorkflowTask(run);  // not while the first task waits for its start backoff
@@ -223,6 +231,12 @@ void Service::CloseRun(RunState& run, enums::WorkflowExecutionStatus status) {
   timers_.Remove(&run.run_timeout_key);
   timers_.Remove(&run.start_key);
   run.awaiting_start_backoff = false;
+  AbortUpdates(run);
+  // Reporting to the parent and the children's close policies come as a step of their own,
+  // after this close is recorded (Temporal's close execution transfer task).
+  if (run.parent.has_value() || !run.children.empty()) {
+    Schedule(&timers_, Now(), service::RunItem(service::DueKind::kCloseExecution, run.index));
+  }
 }
 
 void Service::ForceCloseWorkflowTask(RunState& run) {
@@ -230,7 +244,7 @@ void Service::ForceCloseWorkflowTask(RunState& run) {
   if (run.task.phase == Phase::kStarted) {
     if (run.task.handler_called) workflows_->Evict(run.workflow_id, run.run_id);
     EndTaskAsFailed(run, enums::WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND, nullptr,
-                    kServerIdentity);
+                    service::kServerIdentity);
   } else if (run.task.phase == Phase::kScheduled) {
     workflow_dispatch_.Remove(&run.task.dispatch_key);
     run.task = {};
@@ -244,7 +258,7 @@ void Service::TerminateRun(RunState& run, const std::string& reason, const Paylo
   auto* a = Append(run, enums::EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED)
                 ->mutable_workflow_execution_terminated_event_attributes();
   a->set_reason(reason);
-  *a->mutable_details() = details;
+  if (details.payloads_size() > 0) *a->mutable_details() = details;
   a->set_identity(identity);
   CloseRun(run, enums::WORKFLOW_EXECUTION_STATUS_TERMINATED);
 }
@@ -289,6 +303,9 @@ Service::NewRun Service::RetryRunParams(const RunState& run, const Failure& fail
 
 void Service::StartNextRunInChain(RunState& previous, NewRun params) {
   previous.new_execution_run_id = params.run_id;
+  // Every run of a child's chain reports to the same parent (the last one does).
+  params.parent = previous.parent;
+  params.root = previous.root;
   RunState& next = CreateRun(params);
   BeginRun(next);
 }
@@ -308,6 +325,7 @@ void Service::OnRunTimeout(RunState& run) {
                 ->mutable_workflow_execution_timed_out_event_attributes();
   a->set_retry_state(decision.state);
   a->set_new_execution_run_id(new_run_id);
+  run.new_execution_run_id = new_run_id;
   CloseRun(run, enums::WORKFLOW_EXECUTION_STATUS_TIMED_OUT);
   if (!new_run_id.empty()) {
     StartNextRunInChain(run, RetryRunParams(run, failure, decision.backoff, new_run_id));

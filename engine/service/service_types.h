@@ -8,11 +8,13 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "engine/service/task_handlers.h"
 #include "temporal/api/common/v1/message.pb.h"
 #include "temporal/api/enums/v1/workflow.pb.h"
 #include "temporal/api/failure/v1/message.pb.h"
+#include "temporal/api/update/v1/message.pb.h"
 
 namespace lockstep {
 
@@ -113,6 +115,49 @@ struct TerminateWorkflowRequest {
   std::string identity;
 };
 
+struct UpdateWorkflowRequest {
+  std::string workflow_id;
+  std::string run_id;  // empty: the current run
+  // Deduplication key per run: a repeated id answers with the existing update. Empty: the
+  // service makes one up (from ServiceOptions::seed).
+  std::string update_id;
+  std::string name;  // the update handler's name; required
+  temporal::api::common::v1::Payloads args;
+  temporal::api::common::v1::Header header;
+  std::string identity;
+};
+
+// What a client knows about an update: Temporal's lifecycle stages (ADMITTED, ACCEPTED,
+// COMPLETED) and, once completed, its outcome.
+struct UpdateStatus {
+  enum class Stage { kAdmitted, kAccepted, kCompleted };
+  std::string update_id;
+  // The run the update was admitted to.
+  temporal::api::common::v1::WorkflowExecution execution;
+  Stage stage = Stage::kAdmitted;
+  // kCompleted: the outcome, `success` payloads or a `failure` (the worker's rejection
+  // failure, the handler's failure, or the server's failure for an accepted update whose run
+  // closed first). Empty when `error` is set.
+  std::optional<temporal::api::update::v1::Outcome> outcome;
+  // kCompleted by a Rejection: the update was never accepted and wrote no event.
+  bool rejected = false;
+  // kCompleted without an outcome: the run closed before the update was accepted. NotFound
+  // ("workflow update was aborted by closing workflow"), or ResourceExhausted when the run
+  // continued in a new run (Temporal's retryable "workflow is closing": retry on the new run).
+  absl::Status error;
+
+  bool completed() const { return stage == Stage::kCompleted; }
+};
+
+struct PendingChildDescription {
+  std::string workflow_id;
+  std::string run_id;  // the child's first run; empty while its start is pending
+  std::string workflow_type;
+  int64_t initiated_event_id = 0;
+  temporal::api::enums::v1::ParentClosePolicy parent_close_policy =
+      temporal::api::enums::v1::PARENT_CLOSE_POLICY_UNSPECIFIED;
+};
+
 struct PendingActivityDescription {
   int64_t scheduled_event_id = 0;
   std::string activity_id;
@@ -152,6 +197,10 @@ struct WorkflowDescription {
   int32_t workflow_task_attempt = 0;
   std::vector<PendingActivityDescription> pending_activities;  // by scheduled event id
   std::vector<PendingTimerDescription> pending_timers;         // by timer id
+  std::vector<PendingChildDescription> pending_children;       // by initiated event id
+  // Set for a child workflow's run: the parent run and its StartChildWorkflowExecutionInitiated.
+  std::optional<temporal::api::common::v1::WorkflowExecution> parent_execution;
+  int64_t parent_initiated_event_id = 0;
   temporal::api::common::v1::Memo memo;
   temporal::api::common::v1::SearchAttributes search_attributes;
 };

@@ -149,6 +149,7 @@ void Service::DispatchWorkflowTask(RunState& run) {
   request.history = history;
   request.previous_started_event_id = run.last_completed_started_event_id;
   request.attempt = task.attempt;
+  AddUpdateRequests(run, task.started_event_id, &request);
   if (options_.drop_workflow_task && options_.drop_workflow_task(request)) return;
 
   task.handler_called = true;
@@ -191,7 +192,7 @@ void Service::ApplyWorkflowTaskResponse(RunState& run, const WorkflowTaskRespons
     FailWorkflowTask(run, cause, response.failure);
     return;
   }
-  CompleteWorkflowTask(run, response.commands);
+  CompleteWorkflowTask(run, response);
 }
 
 void Service::DiscardWorkflowTaskResponse(RunState& run) {
@@ -201,11 +202,13 @@ void Service::DiscardWorkflowTaskResponse(RunState& run) {
   run.task.handler_called = false;
 }
 
-void Service::CompleteWorkflowTask(RunState& run, const std::vector<Command>& commands) {
+void Service::CompleteWorkflowTask(RunState& run, const WorkflowTaskResponse& response) {
   service::WorkflowTaskState& task = run.task;
+  const std::vector<Command>& commands = response.commands;
+  const auto& messages = response.messages;
   const int64_t completed_id = task.transient ? task.started_event_id + 1 : NextEventId(run);
   const service::CommandVerdict verdict = service::CheckCommands(
-      run, commands, completed_id + 1, options_.apply_default_activity_retry_policy);
+      run, commands, messages, completed_id + 1, options_.apply_default_activity_retry_policy);
   using Kind = service::CommandVerdict::Kind;
   if (verdict.kind == Kind::kReject ||
       (verdict.kind == Kind::kFailTask && task.transient &&
@@ -236,15 +239,33 @@ void Service::CompleteWorkflowTask(RunState& run, const std::vector<Command>& co
 
   bool needs_new_task = false;
   run.recording_commands = true;
+  // A PROTOCOL_MESSAGE command places the update message it names; the messages no command
+  // names follow the last command, in order (workflow_task_completed_handler.go handleCommands).
+  std::vector<bool> taken(messages.size(), false);
   for (const Command& command : commands) {
+    if (command.command_type() == enums::COMMAND_TYPE_PROTOCOL_MESSAGE) {
+      const std::string& id = command.protocol_message_command_attributes().message_id();
+      for (size_t i = 0; i < messages.size(); ++i) {
+        if (taken[i] || messages[i].id() != id) continue;
+        taken[i] = true;
+        ApplyUpdateMessage(run, messages[i]);
+        break;
+      }
+      continue;
+    }
     ApplyCommand(run, command, completed_id, &needs_new_task);
     if (!run.running()) break;  // a close command is always the last
   }
+  for (size_t i = 0; i < messages.size(); ++i) {
+    if (!taken[i]) ApplyUpdateMessage(run, messages[i]);
+  }
   run.recording_commands = false;
   if (!run.running()) return;
+  RejectUnprocessedUpdates(run);
   const bool had_buffered = !run.buffered.empty();
   FlushBuffered(run);
-  if (had_buffered || needs_new_task) ScheduleWorkflowTask(run);
+  // Updates admitted while the task was out go with a new task (Temporal: a speculative one).
+  if (had_buffered || needs_new_task || HasUndeliveredUpdates(run)) ScheduleWorkflowTask(run);
 }
 
 service::WorkflowTaskState Service::EndTaskAsFailed(RunState& run,

@@ -19,6 +19,7 @@
 #include "temporal/api/enums/v1/failed_cause.pb.h"
 #include "temporal/api/failure/v1/message.pb.h"
 #include "temporal/api/history/v1/message.pb.h"
+#include "temporal/api/protocol/v1/message.pb.h"
 
 namespace lockstep {
 
@@ -32,11 +33,26 @@ struct WorkflowTaskRequest {
   // none): a worker with the run cached only needs the events after it.
   int64_t previous_started_event_id = 0;
   int32_t attempt = 1;
+  // Update requests to deliver with this task, in order of admission (Temporal's update
+  // protocol, temporal.api.protocol.v1): body = Any(temporal.api.update.v1.Request),
+  // id = "<update_id>/request", protocol_instance_id = update_id, event_id (the sequencing id)
+  // = this task's WorkflowTaskStarted event id - 1, as Temporal's server sets it: the request is
+  // to be handled after every event of the history up to the one before WorkflowTaskStarted.
+  // A request not answered (the task failed or timed out) comes again with the next task.
+  std::vector<temporal::api::protocol::v1::Message> messages;
 };
 
 struct WorkflowTaskResponse {
   // Commands in the order the workflow issued them; recorded as events in that order.
   std::vector<temporal::api::command::v1::Command> commands;
+  // Answers to update requests; body = Any of temporal.api.update.v1.Acceptance (writes
+  // WorkflowExecutionUpdateAccepted), Rejection (writes nothing; the caller gets the failure)
+  // or Response (writes WorkflowExecutionUpdateCompleted). A PROTOCOL_MESSAGE command naming
+  // a message's id places that message's event at the command's position; messages no command
+  // names are applied after all commands, in this order (as Temporal's server does for SDKs
+  // that send no protocol message commands). A request sent with this task that gets no
+  // answer is rejected by the service ("UnprocessedUpdate"), as Temporal's server does.
+  std::vector<temporal::api::protocol::v1::Message> messages;
   // When set, the task failed (commands are ignored): the service records WorkflowTaskFailed
   // with this cause and failure and schedules the task again.
   bool failed = false;

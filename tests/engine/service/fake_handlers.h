@@ -9,16 +9,19 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "engine/history/event_types.h"
 #include "engine/history/history_builder.h"
 #include "engine/service/proto_time.h"
 #include "engine/service/task_handlers.h"
+#include "temporal/api/update/v1/message.pb.h"
 
 namespace lockstep::testing {
 
@@ -153,6 +156,125 @@ inline Command ContinueAsNew(Payloads input) {
   return c;
 }
 
+struct ChildOptions {
+  std::string task_queue;  // empty: the parent's
+  temporal::api::enums::v1::ParentClosePolicy parent_close_policy =
+      temporal::api::enums::v1::PARENT_CLOSE_POLICY_UNSPECIFIED;
+  temporal::api::enums::v1::WorkflowIdReusePolicy id_reuse_policy =
+      temporal::api::enums::v1::WORKFLOW_ID_REUSE_POLICY_UNSPECIFIED;
+  absl::Duration execution_timeout = absl::ZeroDuration();
+  absl::Duration run_timeout = absl::ZeroDuration();
+  absl::Duration task_timeout = absl::ZeroDuration();
+  std::optional<temporal::api::common::v1::RetryPolicy> retry_policy;
+};
+
+inline Command StartChild(std::string workflow_id, std::string type, const ChildOptions& o = {},
+                          Payloads input = {}) {
+  Command c;
+  c.set_command_type(enums::COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION);
+  auto* a = c.mutable_start_child_workflow_execution_command_attributes();
+  a->set_workflow_id(std::move(workflow_id));
+  a->mutable_workflow_type()->set_name(std::move(type));
+  if (!o.task_queue.empty()) a->mutable_task_queue()->set_name(o.task_queue);
+  if (input.payloads_size() > 0) *a->mutable_input() = std::move(input);
+  a->set_parent_close_policy(o.parent_close_policy);
+  a->set_workflow_id_reuse_policy(o.id_reuse_policy);
+  if (o.execution_timeout > absl::ZeroDuration()) {
+    service::SetProtoDuration(o.execution_timeout, a->mutable_workflow_execution_timeout());
+  }
+  if (o.run_timeout > absl::ZeroDuration()) {
+    service::SetProtoDuration(o.run_timeout, a->mutable_workflow_run_timeout());
+  }
+  if (o.task_timeout > absl::ZeroDuration()) {
+    service::SetProtoDuration(o.task_timeout, a->mutable_workflow_task_timeout());
+  }
+  if (o.retry_policy.has_value()) *a->mutable_retry_policy() = *o.retry_policy;
+  return c;
+}
+
+inline Command SignalExternal(std::string workflow_id, std::string run_id, std::string signal,
+                              Payloads input = {}, bool child_workflow_only = false) {
+  Command c;
+  c.set_command_type(enums::COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION);
+  auto* a = c.mutable_signal_external_workflow_execution_command_attributes();
+  a->mutable_execution()->set_workflow_id(std::move(workflow_id));
+  a->mutable_execution()->set_run_id(std::move(run_id));
+  a->set_signal_name(std::move(signal));
+  if (input.payloads_size() > 0) *a->mutable_input() = std::move(input);
+  a->set_child_workflow_only(child_workflow_only);
+  return c;
+}
+
+inline Command CancelExternal(std::string workflow_id, std::string run_id = "",
+                              std::string reason = "", bool child_workflow_only = false) {
+  Command c;
+  c.set_command_type(enums::COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION);
+  auto* a = c.mutable_request_cancel_external_workflow_execution_command_attributes();
+  a->set_workflow_id(std::move(workflow_id));
+  a->set_run_id(std::move(run_id));
+  a->set_reason(std::move(reason));
+  a->set_child_workflow_only(child_workflow_only);
+  return c;
+}
+
+inline Command ProtocolMessage(std::string message_id) {
+  Command c;
+  c.set_command_type(enums::COMMAND_TYPE_PROTOCOL_MESSAGE);
+  c.mutable_protocol_message_command_attributes()->set_message_id(std::move(message_id));
+  return c;
+}
+
+// --- Update protocol messages (the worker's answers) -----------------------------------------
+
+using temporal::api::protocol::v1::Message;
+
+inline Message AcceptUpdate(const Message& request_message, std::string id) {
+  temporal::api::update::v1::Request request;
+  request_message.body().UnpackTo(&request);
+  temporal::api::update::v1::Acceptance acceptance;
+  acceptance.set_accepted_request_message_id(request_message.id());
+  acceptance.set_accepted_request_sequencing_event_id(request_message.event_id());
+  *acceptance.mutable_accepted_request() = request;
+  Message m;
+  m.set_id(std::move(id));
+  m.set_protocol_instance_id(request_message.protocol_instance_id());
+  m.mutable_body()->PackFrom(acceptance);
+  return m;
+}
+
+inline Message RejectUpdate(const Message& request_message, std::string id, Failure failure) {
+  temporal::api::update::v1::Request request;
+  request_message.body().UnpackTo(&request);
+  temporal::api::update::v1::Rejection rejection;
+  rejection.set_rejected_request_message_id(request_message.id());
+  rejection.set_rejected_request_sequencing_event_id(request_message.event_id());
+  *rejection.mutable_rejected_request() = request;
+  *rejection.mutable_failure() = std::move(failure);
+  Message m;
+  m.set_id(std::move(id));
+  m.set_protocol_instance_id(request_message.protocol_instance_id());
+  m.mutable_body()->PackFrom(rejection);
+  return m;
+}
+
+// A Response to update `update_id` with a success result (or `failure`, if given).
+inline Message CompleteUpdate(const std::string& update_id, std::string id,
+                              absl::string_view result_json,
+                              std::optional<Failure> failure = std::nullopt) {
+  temporal::api::update::v1::Response response;
+  response.mutable_meta()->set_update_id(update_id);
+  if (failure.has_value()) {
+    *response.mutable_outcome()->mutable_failure() = *failure;
+  } else {
+    *response.mutable_outcome()->mutable_success() = Json(result_json);
+  }
+  Message m;
+  m.set_id(std::move(id));
+  m.set_protocol_instance_id(update_id);
+  m.mutable_body()->PackFrom(response);
+  return m;
+}
+
 // --- Workflow worker -----------------------------------------------------------------------
 
 inline WorkflowTaskResponse Respond(std::vector<Command> commands) {
@@ -178,11 +300,19 @@ class ScriptedWorkflows : public WorkflowTaskHandler {
     int64_t previous_started_event_id = 0;
     std::vector<std::string> event_types;  // the history the worker was given
     History history;
+    std::vector<temporal::api::protocol::v1::Message> messages;
   };
 
   // Responses in order; once they run out, tasks get an empty response (no commands).
   void Then(WorkflowTaskResponse response) { script_.push_back(std::move(response)); }
   void Then(std::vector<Command> commands) { Then(Respond(std::move(commands))); }
+  // Responses for the tasks of one workflow id, used before the shared queue.
+  void ThenFor(const std::string& workflow_id, WorkflowTaskResponse response) {
+    scripts_by_id_[workflow_id].push_back(std::move(response));
+  }
+  void ThenFor(const std::string& workflow_id, std::vector<Command> commands) {
+    ThenFor(workflow_id, Respond(std::move(commands)));
+  }
   // Overrides the queue: every task is answered by `fn`.
   void AnswerWith(std::function<WorkflowTaskResponse(const WorkflowTaskRequest&)> fn) {
     fn_ = std::move(fn);
@@ -200,8 +330,15 @@ class ScriptedWorkflows : public WorkflowTaskHandler {
     seen.previous_started_event_id = request.previous_started_event_id;
     seen.event_types = EventTypes(*request.history);
     seen.history = *request.history;
+    seen.messages = request.messages;
     seen_.push_back(std::move(seen));
     if (fn_) return fn_(request);
+    if (auto it = scripts_by_id_.find(request.workflow_id);
+        it != scripts_by_id_.end() && !it->second.empty()) {
+      WorkflowTaskResponse next = std::move(it->second.front());
+      it->second.pop_front();
+      return next;
+    }
     if (script_.empty()) return {};
     WorkflowTaskResponse next = std::move(script_.front());
     script_.pop_front();
@@ -226,6 +363,7 @@ class ScriptedWorkflows : public WorkflowTaskHandler {
 
  private:
   std::deque<WorkflowTaskResponse> script_;
+  std::map<std::string, std::deque<WorkflowTaskResponse>> scripts_by_id_;
   std::function<WorkflowTaskResponse(const WorkflowTaskRequest&)> fn_;
   std::function<absl::StatusOr<Payloads>(const History&, const std::string&)> query_fn_;
   std::vector<Seen> seen_;

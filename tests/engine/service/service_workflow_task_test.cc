@@ -303,10 +303,10 @@ TEST_F(ServiceTest, DuplicateIdsFailTheTask) {
 
 TEST_F(ServiceTest, UnsupportedCommandFailsTheTaskLoudly) {
   Start();
-  Command child;
-  child.set_command_type(enums::COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION);
-  child.mutable_start_child_workflow_execution_command_attributes()->set_workflow_id("child");
-  workflows_.Then({child});
+  Command nexus;
+  nexus.set_command_type(enums::COMMAND_TYPE_SCHEDULE_NEXUS_OPERATION);
+  nexus.mutable_schedule_nexus_operation_command_attributes()->set_endpoint("endpoint");
+  workflows_.Then({nexus});
   Idle();
   EXPECT_EQ(HistoryOf("wf").events(3).workflow_task_failed_event_attributes().cause(),
             enums::WORKFLOW_TASK_FAILED_CAUSE_FEATURE_DISABLED);

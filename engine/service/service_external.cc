@@ -1,0 +1,151 @@
+// Service: signals and cancellation requests from one workflow to another.
+//
+// Temporal: the command writes SignalExternalWorkflowExecutionInitiated /
+// RequestCancelExternalWorkflowExecutionInitiated with the workflow task's completion
+// (workflow_task_completed_handler.go); a transfer task then delivers it
+// (transfer_queue_active_task_executor.go processSignalExecution / processCancelExecution) and
+// writes the outcome to the sender with a new workflow task. The target gets the signal or the
+// cancel request from the identity "history-service" with the sender as its external
+// execution (signalworkflow/api.go, requestcancelworkflow/api.go).
+#include <utility>
+
+#include "engine/service/failures.h"
+#include "engine/service/service.h"
+
+namespace lockstep {
+namespace {
+
+namespace enums = temporal::api::enums::v1;
+using temporal::api::common::v1::WorkflowExecution;
+
+WorkflowExecution ExecutionOf(const service::RunState& run) {
+  WorkflowExecution execution;
+  execution.set_workflow_id(run.workflow_id);
+  execution.set_run_id(run.run_id);
+  return execution;
+}
+
+}  // namespace
+
+void Service::InitiateSignalExternal(
+    RunState& run,
+    const temporal::api::command::v1::SignalExternalWorkflowExecutionCommandAttributes& c,
+    int64_t completed_id) {
+  auto* a = Append(run, enums::EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED)
+                ->mutable_signal_external_workflow_execution_initiated_event_attributes();
+  a->set_workflow_task_completed_event_id(completed_id);
+  a->set_namespace_(options_.namespace_name);
+  *a->mutable_workflow_execution() = c.execution();
+  a->set_signal_name(c.signal_name());
+  if (c.has_input()) *a->mutable_input() = c.input();
+  a->set_child_workflow_only(c.child_workflow_only());
+  if (c.has_header()) *a->mutable_header() = c.header();
+  const int64_t initiated_id = run.history.events_size();
+  // The signal's request id, made when the command is recorded, dedupes its delivery.
+  run.external_signal_request_ids[initiated_id] = NextRequestId();
+  DueItem item = service::RunItem(service::DueKind::kSignalExternal, run.index);
+  item.ref = initiated_id;
+  Schedule(&timers_, Now(), std::move(item));
+}
+
+void Service::InitiateCancelExternal(
+    RunState& run,
+    const temporal::api::command::v1::RequestCancelExternalWorkflowExecutionCommandAttributes& c,
+    int64_t completed_id) {
+  auto* a = Append(run, enums::EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED)
+                ->mutable_request_cancel_external_workflow_execution_initiated_event_attributes();
+  a->set_workflow_task_completed_event_id(completed_id);
+  a->set_namespace_(options_.namespace_name);
+  a->mutable_workflow_execution()->set_workflow_id(c.workflow_id());
+  a->mutable_workflow_execution()->set_run_id(c.run_id());
+  a->set_child_workflow_only(c.child_workflow_only());
+  a->set_reason(c.reason());
+  DueItem item = service::RunItem(service::DueKind::kCancelExternal, run.index);
+  item.ref = run.history.events_size();
+  Schedule(&timers_, Now(), std::move(item));
+}
+
+service::RunState* Service::ExternalTarget(const RunState& sender, const WorkflowExecution& target,
+                                           bool child_workflow_only) {
+  // A workflow cannot signal or cancel itself this way, whatever the run id.
+  if (target.workflow_id() == sender.workflow_id) return nullptr;
+  absl::StatusOr<RunState*> found = FindRun(target.workflow_id(), target.run_id());
+  if (!found.ok()) return nullptr;
+  RunState* run = *found;
+  if (child_workflow_only && run->running() &&
+      (!run->parent.has_value() || run->parent->workflow_id != sender.workflow_id ||
+       run->parent->run_id != sender.run_id)) {
+    return nullptr;  // "workflow parent does not match" (a NotFound in Temporal)
+  }
+  return run;
+}
+
+void Service::OnSignalExternal(RunState& sender, int64_t initiated_event_id) {
+  auto request_id = sender.external_signal_request_ids.extract(initiated_event_id);
+  // A sender that closed meanwhile does not signal (ErrWorkflowCompleted).
+  if (!sender.running()) return;
+  const auto& a = sender.history.events(initiated_event_id - 1)
+                      .signal_external_workflow_execution_initiated_event_attributes();
+  const std::string id = request_id.empty() ? std::string() : request_id.mapped();
+  RunState* target = ExternalTarget(sender, a.workflow_execution(), a.child_workflow_only());
+  const bool duplicate =
+      target != nullptr && !id.empty() && target->signal_request_ids.contains(id);
+  if (target != nullptr && !duplicate && target->running()) {
+    const WorkflowExecution from = ExecutionOf(sender);
+    RecordSignal(*target, a.signal_name(), a.input(), service::kServerIdentity, id, a.header(),
+                 &from);
+  }
+  HistoryEvent event;
+  if (target != nullptr && (duplicate || target->running())) {
+    event = NewEvent(enums::EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED);
+    auto* s = event.mutable_external_workflow_execution_signaled_event_attributes();
+    s->set_initiated_event_id(initiated_event_id);
+    s->set_namespace_(a.namespace_());
+    *s->mutable_workflow_execution() = a.workflow_execution();
+  } else {
+    event = NewEvent(enums::EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED);
+    auto* f = event.mutable_signal_external_workflow_execution_failed_event_attributes();
+    f->set_cause(
+        enums::
+            SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND);
+    f->set_workflow_task_completed_event_id(a.workflow_task_completed_event_id());
+    f->set_namespace_(a.namespace_());
+    *f->mutable_workflow_execution() = a.workflow_execution();
+    f->set_initiated_event_id(initiated_event_id);
+  }
+  Record(sender, std::move(event));
+  ScheduleWorkflowTask(sender);
+}
+
+void Service::OnCancelExternal(RunState& sender, int64_t initiated_event_id) {
+  if (!sender.running()) return;
+  const auto& a = sender.history.events(initiated_event_id - 1)
+                      .request_cancel_external_workflow_execution_initiated_event_attributes();
+  RunState* target = ExternalTarget(sender, a.workflow_execution(), a.child_workflow_only());
+  HistoryEvent event;
+  if (target != nullptr) {
+    // A target that already closed, or was already asked, counts as canceled: cancellation is
+    // idempotent (requestcancelworkflow/api.go).
+    const WorkflowExecution from = ExecutionOf(sender);
+    RecordCancelRequest(*target, a.reason(), service::kServerIdentity, initiated_event_id, &from);
+    event = NewEvent(enums::EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_CANCEL_REQUESTED);
+    auto* r = event.mutable_external_workflow_execution_cancel_requested_event_attributes();
+    r->set_initiated_event_id(initiated_event_id);
+    r->set_namespace_(a.namespace_());
+    *r->mutable_workflow_execution() = a.workflow_execution();
+  } else {
+    event = NewEvent(enums::EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED);
+    auto* f = event.mutable_request_cancel_external_workflow_execution_failed_event_attributes();
+    f->set_cause(
+        enums::
+            CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND);
+    f->set_workflow_task_completed_event_id(a.workflow_task_completed_event_id());
+    f->set_namespace_(a.namespace_());
+    *f->mutable_workflow_execution() = a.workflow_execution();
+    f->set_initiated_event_id(initiated_event_id);
+  }
+  Record(sender, std::move(event));
+  ScheduleWorkflowTask(sender);
+}
+
+}  // namespace lockstep
