@@ -75,6 +75,9 @@ struct WorkflowInfo {
   int32_t attempt = 1;
 };
 
+template <typename R>
+class ChildWorkflowHandle;
+
 class WorkflowContext {
  public:
   explicit WorkflowContext(WorkflowRun* run) : run_(run) {}
@@ -147,35 +150,15 @@ class WorkflowContext {
     return std::get<0>(*std::move(value));
   }
 
-  // Child workflows. The handle's Started() resolves once the child runs (or fails with a
-  // ChildWorkflowFailure if its id was in use); Result() gives its result or a
-  // ChildWorkflowFailure; Cancel() on the result cancels it as options.cancellation_type says.
-  template <typename R = Payloads>
-  class ChildHandle {
-   public:
-    const std::string& workflow_id() const { return workflow_id_; }
-    Future<ChildExecution> Started() const { return started_; }
-    Future<R> Result() const { return result_; }
-    void Cancel() const { result_.Cancel(); }
-    // Signals the child (a SignalExternalWorkflowExecution restricted to children).
-    template <typename... Args>
-    Future<void> Signal(Located name, const Args&... args) const {
-      return ctx_->SignalChild(workflow_id_, name, ToPayloads(args...));
-    }
-
-   private:
-    friend class WorkflowContext;
-    WorkflowContext* ctx_ = nullptr;
-    std::string workflow_id_;
-    Future<ChildExecution> started_;
-    Future<R> result_;
-  };
+  // Child workflows (ChildWorkflowHandle below). The handle's Started() resolves once the child
+  // runs (or fails with a ChildWorkflowFailure if its id was in use); Result() gives its result or
+  // a ChildWorkflowFailure; Cancel() on the result cancels it as options.cancellation_type says.
 
   template <typename R = Payloads, typename... Args>
-  ChildHandle<R> StartChildWorkflow(Located type, const ChildWorkflowOptions& options,
-                                    const Args&... args) {
+  ChildWorkflowHandle<R> StartChildWorkflow(Located type, const ChildWorkflowOptions& options,
+                                            const Args&... args) {
     RawChild raw = StartRawChild(type.name, options, ToPayloads(args...), type.location);
-    ChildHandle<R> handle;
+    ChildWorkflowHandle<R> handle;
     handle.ctx_ = this;
     handle.workflow_id_ = std::move(raw.workflow_id);
     handle.started_ = raw.started;
@@ -268,6 +251,9 @@ class WorkflowContext {
 
  private:
   template <typename R>
+  friend class ChildWorkflowHandle;
+
+  template <typename R>
   static Future<R> Decoded(Future<Payloads> raw) {
     if constexpr (std::is_same_v<R, Payloads>) {
       return raw;
@@ -296,6 +282,28 @@ class WorkflowContext {
   }
 
   WorkflowRun* run_;
+};
+
+// A child workflow started by WorkflowContext::StartChildWorkflow.
+template <typename R = Payloads>
+class ChildWorkflowHandle {
+ public:
+  const std::string& workflow_id() const { return workflow_id_; }
+  Future<ChildExecution> Started() const { return started_; }
+  Future<R> Result() const { return result_; }
+  void Cancel() const { result_.Cancel(); }
+  // Signals the child (a SignalExternalWorkflowExecution restricted to children).
+  template <typename... Args>
+  Future<void> Signal(Located name, const Args&... args) const {
+    return ctx_->SignalChild(workflow_id_, name, ToPayloads(args...));
+  }
+
+ private:
+  friend class WorkflowContext;
+  WorkflowContext* ctx_ = nullptr;
+  std::string workflow_id_;
+  Future<ChildExecution> started_;
+  Future<R> result_;
 };
 
 // Waits for every future, in order; throws the first failure met.

@@ -3,9 +3,12 @@
 #include <set>
 
 #include "engine/machines/activity_machine.h"
+#include "engine/machines/child_workflow_machine.h"
 #include "engine/machines/completion_machine.h"
+#include "engine/machines/external_machine.h"
 #include "engine/machines/marker_machine.h"
 #include "engine/machines/timer_machine.h"
+#include "engine/machines/version_marker.h"
 #include "gtest/gtest.h"
 
 namespace lockstep::machines {
@@ -85,11 +88,73 @@ TEST(MarkerMachine, EveryTransition) {
 
 TEST(CompletionMachine, EveryTransition) {
   ExpectTableIsConsistent(CompletionTransitions(), 2, 1);
-  EXPECT_EQ(*CompletionTransitions().Next(CompletionState::kCreated,
-                                          CompletionTrigger::kCloseRecorded),
-            CompletionState::kRecorded);
+  EXPECT_EQ(
+      *CompletionTransitions().Next(CompletionState::kCreated, CompletionTrigger::kCloseRecorded),
+      CompletionState::kRecorded);
   EXPECT_FALSE(
       CompletionTransitions().Next(CompletionState::kRecorded, CompletionTrigger::kCloseRecorded));
+}
+
+TEST(ChildWorkflowMachine, EveryTransition) {
+  ExpectTableIsConsistent(ChildTransitions(), 10, 9);
+  const auto& t = ChildTransitions();
+  using S = ChildState;
+  using T = ChildTrigger;
+  EXPECT_EQ(*t.Next(S::kCreated, T::kInitiatedRecorded), S::kInitiated);
+  EXPECT_EQ(*t.Next(S::kInitiated, T::kStartedRecorded), S::kStarted);
+  EXPECT_EQ(*t.Next(S::kInitiated, T::kStartFailedRecorded), S::kStartFailed);
+  EXPECT_EQ(*t.Next(S::kStarted, T::kCompletedRecorded), S::kCompleted);
+  EXPECT_EQ(*t.Next(S::kCreated, T::kCancelByCode), S::kWithdrawn);
+  // A child cannot end before it started, nor start twice.
+  EXPECT_FALSE(t.Next(S::kInitiated, T::kCompletedRecorded));
+  EXPECT_FALSE(t.Next(S::kStarted, T::kStartedRecorded));
+  for (S terminal : {S::kCompleted, S::kFailed, S::kCanceled, S::kTimedOut, S::kTerminated,
+                     S::kStartFailed, S::kWithdrawn}) {
+    for (int trig = 0; trig < 9; ++trig) EXPECT_FALSE(t.Next(terminal, static_cast<T>(trig)));
+  }
+  for (int s = 0; s < 10; ++s) EXPECT_NE(ChildStateName(static_cast<S>(s)), "?");
+  for (int trig = 0; trig < 9; ++trig) EXPECT_NE(ChildTriggerName(static_cast<T>(trig)), "?");
+}
+
+TEST(ExternalMachine, EveryTransition) {
+  ExpectTableIsConsistent(ExternalTransitions(), 5, 4);
+  const auto& t = ExternalTransitions();
+  using S = ExternalState;
+  using T = ExternalTrigger;
+  EXPECT_EQ(*t.Next(S::kCreated, T::kInitiatedRecorded), S::kInitiated);
+  EXPECT_EQ(*t.Next(S::kInitiated, T::kDeliveredRecorded), S::kDelivered);
+  EXPECT_EQ(*t.Next(S::kInitiated, T::kFailedRecorded), S::kFailed);
+  EXPECT_FALSE(t.Next(S::kCreated, T::kDeliveredRecorded));
+  EXPECT_FALSE(t.Next(S::kInitiated, T::kCancelByCode));  // sent: too late to withdraw
+  for (int s = 0; s < 5; ++s) EXPECT_NE(ExternalStateName(static_cast<S>(s)), "?");
+  for (int trig = 0; trig < 4; ++trig) EXPECT_NE(ExternalTriggerName(static_cast<T>(trig)), "?");
+}
+
+TEST(VersionMarker, WritesTheGoShapeAndReadsGoAndJava) {
+  temporal::api::history::v1::HistoryEvent event;
+  event.set_event_type(temporal::api::enums::v1::EVENT_TYPE_MARKER_RECORDED);
+  *event.mutable_marker_recorded_event_attributes()->mutable_marker_name() = "Version";
+  auto command = VersionMarkerCommand({"change", 3, true, false});
+  *event.mutable_marker_recorded_event_attributes()->mutable_details() = command.details();
+  auto read = ReadVersionMarker(event);
+  ASSERT_TRUE(read.has_value());
+  EXPECT_EQ(read->change_id, "change");
+  EXPECT_EQ(read->version, 3);
+  EXPECT_TRUE(read->search_attribute_updated);
+  EXPECT_FALSE(read->deprecated);
+  EXPECT_EQ(command.details().count("change-id"), 1u);
+  // The Java SDK's key.
+  auto& details = *event.mutable_marker_recorded_event_attributes()->mutable_details();
+  details["changeId"] = details["change-id"];
+  details.erase("change-id");
+  read = ReadVersionMarker(event);
+  ASSERT_TRUE(read.has_value());
+  EXPECT_EQ(read->change_id, "change");
+  // Not a version marker, or unreadable: nothing.
+  details.erase("version");
+  EXPECT_FALSE(ReadVersionMarker(event).has_value());
+  event.mutable_marker_recorded_event_attributes()->set_marker_name("SideEffect");
+  EXPECT_FALSE(ReadVersionMarker(event).has_value());
 }
 
 }  // namespace

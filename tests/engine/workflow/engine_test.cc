@@ -452,8 +452,8 @@ TEST(Engine, CodeChangeBetweenTasksIsNondeterminism) {
                                     })
                   .ok());
   env.Start("wf", "w");
-  env.RunUntilIdle();   // the activity ran; the timer was started
-  activity_type = "b";  // "deploy" a change
+  env.RunUntilIdle();            // the activity ran; the timer was started
+  activity_type = "b";           // "deploy" a change
   env.RunToEnd(absl::Hours(1));  // the task keeps failing; an hour of retries is plenty
   bool found = false;
   for (const auto& e : env.History("w").events()) {

@@ -1,0 +1,310 @@
+// Child workflows and requests to other workflows, end to end: workflow code on the worker,
+// the in-process service in between. Includes the races a simulator provokes: a signal to a
+// child before it has started, cancellation while a child's start is pending.
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/engine/workflow/test_env.h"
+
+namespace lockstep {
+namespace {
+
+namespace enums = temporal::api::enums::v1;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using testing::TestEnv;
+
+std::string StringResult(TestEnv& env, const std::string& id) {
+  const auto& last = env.Last(id);
+  EXPECT_EQ(last.event_type(), enums::EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED)
+      << history::EventTypeShortName(last.event_type());
+  auto v = FromPayloads<std::string>(last.workflow_execution_completed_event_attributes().result());
+  return v.ok() ? std::get<0>(*v) : "<" + std::string(v.status().message()) + ">";
+}
+
+// A child that waits for a "go" signal and returns its input and what it was sent.
+void RegisterWaitingChild(TestEnv& env) {
+  ASSERT_TRUE(
+      env.registry()
+          .RegisterWorkflow("child",
+                            [](WorkflowContext& ctx, std::string name) -> Task<std::string> {
+                              std::string got;
+                              ctx.SetSignalHandler<std::string>(
+                                  "go", [&got](const std::string& s) { got = s; });
+                              co_await ctx.WaitCondition([&] { return !got.empty(); });
+                              co_return name + ":" + got;
+                            })
+          .ok());
+}
+
+TEST(ChildWorkflow, StartSignalAndCollectTheResult) {
+  TestEnv env;
+  RegisterWaitingChild(env);
+  ASSERT_TRUE(env.registry()
+                  .RegisterWorkflow("parent",
+                                    [](WorkflowContext& ctx) -> Task<std::string> {
+                                      auto child = ctx.StartChildWorkflow<std::string>(
+                                          "child", {.workflow_id = "kid"}, std::string("a"));
+                                      ChildExecution started = co_await child.Started();
+                                      co_await child.Signal("go", std::string("hello"));
+                                      std::string result = co_await child.Result();
+                                      co_return result +
+                                          " run=" + (started.run_id.empty() ? "none" : "set");
+                                    })
+                  .ok());
+  env.Start("parent", "p");
+  env.RunToEnd();
+  EXPECT_EQ(StringResult(env, "p"), "a:hello run=set");
+  EXPECT_THAT(
+      env.EventTypes("p"),
+      ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled", "WorkflowTaskStarted",
+                  "WorkflowTaskCompleted", "StartChildWorkflowExecutionInitiated",
+                  "ChildWorkflowExecutionStarted", "WorkflowTaskScheduled", "WorkflowTaskStarted",
+                  "WorkflowTaskCompleted", "SignalExternalWorkflowExecutionInitiated",
+                  "ExternalWorkflowExecutionSignaled", "WorkflowTaskScheduled",
+                  "WorkflowTaskStarted", "WorkflowTaskCompleted", "ChildWorkflowExecutionCompleted",
+                  "WorkflowTaskScheduled", "WorkflowTaskStarted", "WorkflowTaskCompleted",
+                  "WorkflowExecutionCompleted"));
+  const auto& child_start =
+      env.History("kid").events(0).workflow_execution_started_event_attributes();
+  EXPECT_EQ(child_start.parent_workflow_execution().workflow_id(), "p");
+  EXPECT_EQ(child_start.parent_initiated_event_id(), 5);
+}
+
+TEST(ChildWorkflow, SignalSentBeforeTheChildStartedIsNotLost) {
+  TestEnv env;
+  RegisterWaitingChild(env);
+  ASSERT_TRUE(env.registry()
+                  .RegisterWorkflow("parent",
+                                    [](WorkflowContext& ctx) -> Task<std::string> {
+                                      auto child = ctx.StartChildWorkflow<std::string>(
+                                          "child", {.workflow_id = "kid"}, std::string("b"));
+                                      // Same task as the start command: the child has not run.
+                                      Future<void> sent = child.Signal("go", std::string("early"));
+                                      co_await sent;
+                                      co_return co_await child.Result();
+                                    })
+                  .ok());
+  env.Start("parent", "p");
+  env.RunToEnd();
+  EXPECT_EQ(StringResult(env, "p"), "b:early");
+}
+
+TEST(ChildWorkflow, FailureReachesTheParentAsChildWorkflowFailure) {
+  TestEnv env;
+  ASSERT_TRUE(env.registry()
+                  .RegisterWorkflow("child",
+                                    [](WorkflowContext&) -> Task<void> {
+                                      throw ApplicationFailure("boom", "Kaput");
+                                      co_return;
+                                    })
+                  .ok());
+  ASSERT_TRUE(
+      env.registry()
+          .RegisterWorkflow(
+              "parent",
+              [](WorkflowContext& ctx) -> Task<std::string> {
+                try {
+                  co_await ctx.ExecuteChildWorkflow<void>("child", {});
+                } catch (const ChildWorkflowFailure& f) {
+                  co_return absl::StrCat(
+                      f.failure().child_workflow_execution_failure_info().workflow_type().name(),
+                      ": ", f.failure().cause().message(), " (",
+                      f.failure().cause().application_failure_info().type(), ")");
+                }
+                co_return "no failure";
+              })
+          .ok());
+  env.Start("parent", "p");
+  env.RunToEnd();
+  EXPECT_EQ(StringResult(env, "p"), "child: boom (Kaput)");
+  EXPECT_EQ(env.Count("p", enums::EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED), 1);
+}
+
+TEST(ChildWorkflow, StartFailsWhenTheIdIsInUse) {
+  TestEnv env;
+  RegisterWaitingChild(env);
+  ASSERT_TRUE(env.registry()
+                  .RegisterWorkflow("parent",
+                                    [](WorkflowContext& ctx) -> Task<std::string> {
+                                      auto first = ctx.StartChildWorkflow<std::string>(
+                                          "child", {.workflow_id = "kid"}, std::string("1"));
+                                      co_await first.Started();
+                                      auto second = ctx.StartChildWorkflow<std::string>(
+                                          "child", {.workflow_id = "kid"}, std::string("2"));
+                                      std::string seen;
+                                      try {
+                                        co_await second.Started();
+                                      } catch (const ChildWorkflowFailure& f) {
+                                        seen =
+                                            f.failure().cause().application_failure_info().type();
+                                      }
+                                      co_await first.Signal("go", std::string("x"));
+                                      co_return seen + " " + co_await first.Result();
+                                    })
+                  .ok());
+  env.Start("parent", "p");
+  env.RunToEnd();
+  EXPECT_EQ(StringResult(env, "p"), "ChildWorkflowExecutionAlreadyStarted 1:x");
+  EXPECT_EQ(env.Count("p", enums::EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_FAILED), 1);
+}
+
+// Cancellation of a child, per cancellation type; canceled in the same task as its start, so
+// the cancellation arrives while the start is pending.
+struct ChildCancelCase {
+  const char* name;
+  ChildWorkflowCancellationType type;
+  int cancel_requests;    // RequestCancelExternalWorkflowExecutionInitiated in the parent
+  const char* child_end;  // last event of the child
+};
+
+class ChildCancellationTest : public ::testing::TestWithParam<ChildCancelCase> {};
+
+TEST_P(ChildCancellationTest, CancelWhileTheStartIsPending) {
+  const ChildCancelCase& c = GetParam();
+  TestEnv env;
+  RegisterWaitingChild(env);
+  ASSERT_TRUE(env.registry()
+                  .RegisterWorkflow(
+                      "parent",
+                      [&c](WorkflowContext& ctx) -> Task<std::string> {
+                        ChildWorkflowOptions options{.workflow_id = "kid"};
+                        options.parent_close_policy = enums::PARENT_CLOSE_POLICY_ABANDON;
+                        options.cancellation_type = c.type;
+                        auto child =
+                            ctx.StartChildWorkflow<std::string>("child", options, std::string("c"));
+                        co_await ctx.Sleep(absl::Seconds(1));
+                        child.Cancel();
+                        std::string seen;
+                        try {
+                          seen = co_await child.Result();
+                        } catch (const CanceledFailure&) {
+                          seen = "canceled";
+                        } catch (const ChildWorkflowFailure& f) {
+                          seen = f.failure().cause().has_canceled_failure_info() ? "child canceled"
+                                                                                 : "child failed";
+                        }
+                        // Requests of a closed workflow are dropped (as in
+                        // Temporal): stay open until they were delivered.
+                        co_await ctx.Sleep(absl::Seconds(1));
+                        co_return seen;
+                      })
+                  .ok());
+  // The child is canceled by its own code once it sees the request (its wait is canceled).
+  env.Start("parent", "p");
+  env.RunToEnd();
+  EXPECT_EQ(env.Count("p", enums::EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED),
+            c.cancel_requests);
+  EXPECT_EQ(history::EventTypeShortName(env.Last("kid").event_type()), c.child_end);
+  const std::string result = StringResult(env, "p");
+  if (c.type == ChildWorkflowCancellationType::kWaitCancellationCompleted) {
+    EXPECT_EQ(result, "child canceled");
+  } else {
+    EXPECT_EQ(result, "canceled");
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Each, ChildCancellationTest,
+    ::testing::Values(ChildCancelCase{"WaitCancellationCompleted",
+                                      ChildWorkflowCancellationType::kWaitCancellationCompleted, 1,
+                                      "WorkflowExecutionCanceled"},
+                      ChildCancelCase{"WaitCancellationRequested",
+                                      ChildWorkflowCancellationType::kWaitCancellationRequested, 1,
+                                      "WorkflowExecutionCanceled"},
+                      ChildCancelCase{"TryCancel", ChildWorkflowCancellationType::kTryCancel, 1,
+                                      "WorkflowExecutionCanceled"},
+                      ChildCancelCase{"Abandon", ChildWorkflowCancellationType::kAbandon, 0,
+                                      "WorkflowTaskCompleted"}),
+    [](const ::testing::TestParamInfo<ChildCancelCase>& param) { return param.param.name; });
+
+TEST(ChildWorkflow, ScopeCanceledBeforeTheStartIsRecordedWithdrawsTheCommand) {
+  TestEnv env;
+  RegisterWaitingChild(env);
+  ASSERT_TRUE(env.registry()
+                  .RegisterWorkflow("parent",
+                                    [](WorkflowContext& ctx) -> Task<std::string> {
+                                      auto child = ctx.StartChildWorkflow<std::string>(
+                                          "child", {.workflow_id = "kid"}, std::string("d"));
+                                      child.Cancel();
+                                      try {
+                                        co_await child.Started();
+                                      } catch (const CanceledFailure&) {
+                                        co_return "never started";
+                                      }
+                                      co_return "started";
+                                    })
+                  .ok());
+  env.Start("parent", "p");
+  env.RunToEnd();
+  EXPECT_EQ(StringResult(env, "p"), "never started");
+  EXPECT_EQ(env.Count("p", enums::EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED), 0);
+}
+
+TEST(ExternalWorkflow, SignalAndCancelOtherWorkflowsAndReportMissingOnes) {
+  TestEnv env;
+  RegisterWaitingChild(env);
+  ASSERT_TRUE(env.registry()
+                  .RegisterWorkflow(
+                      "sender",
+                      [](WorkflowContext& ctx) -> Task<std::string> {
+                        std::string seen;
+                        co_await ctx.SignalExternalWorkflow("other", "", "go", std::string("hi"));
+                        seen += "signaled;";
+                        try {
+                          co_await ctx.SignalExternalWorkflow("nobody", "", "go", std::string("x"));
+                        } catch (const ApplicationFailure& f) {
+                          seen += f.failure().application_failure_info().type() + ";";
+                        }
+                        co_await ctx.RequestCancelExternalWorkflow("third");
+                        seen += "cancel requested;";
+                        try {
+                          co_await ctx.RequestCancelExternalWorkflow("nobody");
+                        } catch (const ApplicationFailure&) {
+                          seen += "no one to cancel";
+                        }
+                        co_return seen;
+                      })
+                  .ok());
+  env.Start("child", "other", ToPayloads(std::string("o")));
+  env.Start("child", "third", ToPayloads(std::string("t")));
+  env.RunUntilIdle();
+  env.Start("sender", "s");
+  env.RunToEnd();
+  EXPECT_EQ(StringResult(env, "s"),
+            "signaled;ExternalWorkflowExecutionNotFound;cancel requested;no one to cancel");
+  EXPECT_EQ(StringResult(env, "other"), "o:hi");
+  EXPECT_EQ(env.Last("third").event_type(), enums::EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED);
+}
+
+TEST(ChildWorkflow, EveryTaskReplaysFromScratchWithTheSameHistory) {
+  WorkerOptions evicting;
+  evicting.evict_after_every_task = true;
+  TestEnv cached, evicted(evicting);
+  for (TestEnv* env : {&cached, &evicted}) {
+    RegisterWaitingChild(*env);
+    ASSERT_TRUE(env->registry()
+                    .RegisterWorkflow("parent",
+                                      [](WorkflowContext& ctx) -> Task<std::string> {
+                                        std::vector<ChildWorkflowHandle<std::string>> kids;
+                                        for (int i = 0; i < 3; ++i) {
+                                          kids.push_back(ctx.StartChildWorkflow<std::string>(
+                                              "child", {}, absl::StrCat("k", i)));
+                                        }
+                                        for (auto& k : kids)
+                                          co_await k.Signal("go", std::string("!"));
+                                        std::string all;
+                                        for (auto& k : kids) all += co_await k.Result();
+                                        co_return all;
+                                      })
+                    .ok());
+    env->Start("parent", "p");
+    env->RunToEnd();
+    EXPECT_EQ(StringResult(*env, "p"), "k0:!k1:!k2:!");
+  }
+  EXPECT_EQ(cached.History("p").SerializeAsString(), evicted.History("p").SerializeAsString());
+  EXPECT_EQ(evicted.worker().stats().failed_tasks, 0);
+}
+
+}  // namespace
+}  // namespace lockstep
