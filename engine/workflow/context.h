@@ -126,6 +126,28 @@ class WorkflowContext {
         });
   }
 
+  // Update handlers: `handler` takes the decoded arguments and returns a value (or void), or
+  // a Task of one; its result (or the WorkflowFailure it throws) is the update's outcome.
+  // `validator` (optional) takes the same arguments and throws to reject the update before it
+  // is accepted; it must not change the workflow (it is not run when replaying, as accepted
+  // updates are recorded and rejected ones leave no trace). An update whose name has no
+  // handler by the end of the workflow task it arrived in is rejected.
+  template <typename... Args, typename Handler>
+  void SetUpdateHandler(std::string name, Handler handler) {
+    SetUpdateHandler<Args...>(std::move(name), std::move(handler), [](const Args&...) {});
+  }
+  template <typename... Args, typename Handler, typename Validator>
+  void SetUpdateHandler(std::string name, Handler handler, Validator validator) {
+    SetRawUpdateHandler(
+        std::move(name),
+        [handler = std::move(handler)](const Payloads& input) mutable -> Task<Payloads> {
+          return RunUpdate<Args...>(handler, input);
+        },
+        [validator = std::move(validator)](const Payloads& input) mutable {
+          std::apply(validator, DecodeArgs<Args...>(input));
+        });
+  }
+
   // Query handlers: `handler` takes the decoded arguments and returns a value to encode.
   template <typename... Args, typename Handler>
   void SetQueryHandler(std::string name, Handler handler) {
@@ -237,6 +259,8 @@ class WorkflowContext {
   void SetRawSignalHandler(std::string name, std::function<Task<void>(const Payloads&)> handler);
   void SetRawQueryHandler(std::string name, std::function<Payloads(const Payloads&)> handler);
   Payloads RecordSideEffect(const std::function<Payloads()>& fn, SourceLocation where);
+  void SetRawUpdateHandler(std::string name, std::function<Task<Payloads>(const Payloads&)> handler,
+                           std::function<void(const Payloads&)> validator);
   [[noreturn]] void ThrowContinueAsNew(const ContinueAsNewOptions& options, Payloads input);
   struct RawChild {
     std::string workflow_id;
@@ -252,6 +276,32 @@ class WorkflowContext {
  private:
   template <typename R>
   friend class ChildWorkflowHandle;
+
+  template <typename... Args>
+  static std::tuple<std::decay_t<Args>...> DecodeArgs(const Payloads& input) {
+    auto args = FromPayloads<std::decay_t<Args>...>(input);
+    if (!args.ok()) throw ApplicationFailure(std::string(args.status().message()), "DecodeError");
+    return *std::move(args);
+  }
+
+  // Runs an update handler (plain or coroutine) and encodes what it returns.
+  template <typename... Args, typename Handler>
+  // By value: the coroutine may outlive the caller's handler and input.
+  static Task<Payloads> RunUpdate(Handler handler, Payloads input) {
+    auto args = DecodeArgs<Args...>(input);
+    using Returned = decltype(std::apply(handler, std::move(args)));
+    if constexpr (std::is_void_v<Returned>) {
+      std::apply(handler, std::move(args));
+      co_return Payloads();
+    } else if constexpr (std::is_same_v<Returned, Task<void>>) {
+      co_await std::apply(handler, std::move(args));
+      co_return Payloads();
+    } else if constexpr (requires { typename Returned::promise_type; }) {
+      co_return ToPayloads(co_await std::apply(handler, std::move(args)));
+    } else {
+      co_return ToPayloads(std::apply(handler, std::move(args)));
+    }
+  }
 
   template <typename R>
   static Future<R> Decoded(Future<Payloads> raw) {

@@ -98,6 +98,8 @@ inline bool IsCommandEvent(temporal::api::enums::v1::EventType type) {
     case enums::EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED:
     case enums::EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED:
     case enums::EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED:
+    case enums::EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
+    case enums::EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED:
       return true;
     default:
       return false;
@@ -127,6 +129,17 @@ inline std::string SignalExternalIdentity(absl::string_view signal, absl::string
 }
 inline std::string CancelExternalIdentity(absl::string_view workflow_id) {
   return absl::StrCat("cancel workflow ", workflow_id);
+}
+
+inline std::string AcceptUpdateIdentity(absl::string_view name, absl::string_view update_id) {
+  return absl::StrCat("accept update ", name, " id=", update_id);
+}
+inline std::string CompleteUpdateIdentity(absl::string_view update_id) {
+  return absl::StrCat("complete update id=", update_id);
+}
+inline bool IsUpdateEvent(temporal::api::enums::v1::EventType type) {
+  return type == temporal::api::enums::v1::EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED ||
+         type == temporal::api::enums::v1::EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED;
 }
 
 inline std::string VersionMarkerIdentity(const std::string& change_id) {
@@ -182,6 +195,16 @@ inline std::string EventIdentity(const HistoryEvent& e) {
       const auto& a = e.signal_external_workflow_execution_initiated_event_attributes();
       return SignalExternalIdentity(a.signal_name(), a.workflow_execution().workflow_id());
     }
+    case enums::EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED: {
+      const auto& a = e.workflow_execution_update_accepted_event_attributes();
+      return AcceptUpdateIdentity(a.accepted_request().input().name(),
+                                  a.accepted_request().meta().update_id().empty()
+                                      ? a.protocol_instance_id()
+                                      : a.accepted_request().meta().update_id());
+    }
+    case enums::EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED:
+      return CompleteUpdateIdentity(
+          e.workflow_execution_update_completed_event_attributes().meta().update_id());
     case enums::EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED:
       return CancelExternalIdentity(
           e.request_cancel_external_workflow_execution_initiated_event_attributes()

@@ -5,9 +5,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "engine/workflow/workflow_run.h"
+#include "temporal/api/protocol/v1/message.pb.h"
+#include "temporal/api/update/v1/message.pb.h"
 
 namespace lockstep {
 
@@ -62,6 +65,23 @@ struct WorkflowRun::PendingCommand {
   SourceLocation where;
   std::string identity;
   bool withdrawn = false;
+  // Update protocol commands (PROTOCOL_MESSAGE) carry their message and say which event they
+  // are recorded as; their position among commands is not compared (see MatchCommandEvent).
+  std::optional<temporal::api::protocol::v1::Message> message;
+  temporal::api::enums::v1::EventType recorded_as =
+      temporal::api::enums::v1::EVENT_TYPE_UNSPECIFIED;
+};
+
+// An update request, as delivered with a workflow task or as recorded in its acceptance.
+struct WorkflowRun::UpdateRequest {
+  temporal::api::update::v1::Request request;
+  std::string message_id;
+  int64_t sequencing_event_id = 0;
+};
+
+struct WorkflowRun::UpdateHandler {
+  std::function<Task<Payloads>(const Payloads&)> run;
+  std::function<void(const Payloads&)> validate;
 };
 
 struct WorkflowRun::ConditionWaiter {

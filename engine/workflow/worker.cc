@@ -55,6 +55,7 @@ WorkflowTaskResponse Worker::HandleWorkflowTask(const WorkflowTaskRequest& reque
              .first;
   }
   WorkflowRun& run = *it->second;
+  run.AddUpdateRequests(request.messages);
   auto activation = run.ProcessEvents(*request.history, first_index);
 
   WorkflowTaskResponse response;
@@ -75,6 +76,7 @@ WorkflowTaskResponse Worker::HandleWorkflowTask(const WorkflowTaskRequest& reque
     response.failure = (*activation)->failure;
   } else {
     response.commands = std::move((*activation)->commands);
+    response.messages = std::move((*activation)->messages);
   }
   if (response.failed) ++stats_.failed_tasks;
   if (response.failed || run.closed() || options_.evict_after_every_task) cache_.erase(it);

@@ -62,6 +62,7 @@ WorkflowRun::~WorkflowRun() {
   conditions_.clear();
   signal_handlers_.clear();
   query_handlers_.clear();
+  update_handlers_.clear();
   handler_tasks_.clear();
   main_.reset();
   // Futures of operations still pending hold each other through their callbacks, and
@@ -197,27 +198,47 @@ absl::Status WorkflowRun::Nondeterministic(Nondeterminism n) {
 absl::Status WorkflowRun::MatchCommandEvent(const HistoryEvent& event) {
   while (!commands_.empty() && commands_.front().withdrawn) commands_.pop_front();
   const std::string event_identity = EventIdentity(event);
+  // Update acceptances and responses float: SDKs that send no protocol message commands
+  // leave their events after all the task's commands, so only their presence is compared.
+  // Every other command event is matched with the first pending command that is not one.
+  const bool update_event = run_internal::IsUpdateEvent(event.event_type());
+  PendingCommand* pending = nullptr;
+  PendingCommand* first_update = nullptr;
+  for (PendingCommand& p : commands_) {
+    if (p.withdrawn) continue;
+    const bool update_command = run_internal::IsUpdateEvent(p.recorded_as);
+    if (update_command && first_update == nullptr) first_update = &p;
+    if (update_event) {
+      if (update_command && p.recorded_as == event.event_type() && p.identity == event_identity) {
+        pending = &p;
+        break;
+      }
+    } else if (!update_command) {
+      pending = &p;
+      break;
+    }
+  }
   // A DeprecatePatch marker the code no longer asks for is tolerated: removing the call once
   // the patch is deprecated is the point of deprecating it.
   if (auto version = machines::ReadVersionMarker(event);
       version && version->deprecated &&
-      (commands_.empty() || commands_.front().identity != event_identity)) {
+      (pending == nullptr || pending->identity != event_identity)) {
     return absl::OkStatus();
   }
-  if (commands_.empty()) {
+  if (update_event && pending == nullptr) pending = first_update;
+  if (pending == nullptr) {
     return Nondeterministic({Nondeterminism::Kind::kMissing, event.event_id(),
                              history::EventTypeShortName(event.event_type()), event_identity, "",
                              last_command_where_, ""});
   }
-  PendingCommand& pending = commands_.front();
-  if (RecordedAs(pending.command.command_type()) != event.event_type() ||
-      pending.identity != event_identity) {
+  if (pending->recorded_as != event.event_type() || pending->identity != event_identity) {
     return Nondeterministic({Nondeterminism::Kind::kMismatch, event.event_id(),
                              history::EventTypeShortName(event.event_type()), event_identity,
-                             pending.identity, pending.where, ""});
+                             pending->identity, pending->where, ""});
   }
-  absl::Status s = pending.on_recorded(event);
-  commands_.pop_front();
+  absl::Status s = pending->on_recorded(event);
+  pending->withdrawn = true;  // matched: neither sent again nor left over
+  while (!commands_.empty() && commands_.front().withdrawn) commands_.pop_front();
   return s;
 }
 
@@ -356,6 +377,8 @@ absl::Status WorkflowRun::Activate(const History& history, int index, bool repla
   now_ = ToTime(started.event_time());
   replaying_ = replaying;
   if (replaying) LookAheadMarkers(history, index + 2);
+  rejections_.clear();
+  std::vector<UpdateRequest> updates = TakeUpdateRequests(history, index + 2, replaying);
 
   if (!main_ && !closed_) {
     const WorkflowFunction* fn = registry_->FindWorkflow(info_.workflow_type);
@@ -375,6 +398,8 @@ absl::Status WorkflowRun::Activate(const History& history, int index, bool repla
       DeliverSignal(a.signal_name(), a.input());
     }
   }
+  // Then updates, which Temporal sequences after every event before the task.
+  for (const UpdateRequest& update : updates) DeliverUpdate(update, /*validate=*/!replaying);
   for (const Job& job : jobs) {
     if (job.kind == Job::Kind::kActivityClosed) ResolveActivity(job.activity, *job.event);
     if (job.kind == Job::Kind::kTimerFired) job.timer->resolver.SetValue();
@@ -386,6 +411,7 @@ absl::Status WorkflowRun::Activate(const History& history, int index, bool repla
   }
   RunUntilBlocked();
   FinishIfDone();
+  RejectUnhandledUpdates(replaying);
 
   if (nondeterminism_) {
     return absl::FailedPreconditionError(absl::StrCat("nondeterminism in ", info_.workflow_type,
@@ -414,8 +440,12 @@ absl::Status WorkflowRun::Activate(const History& history, int index, bool repla
   }
   if (!replaying) {
     for (const PendingCommand& pending : commands_) {
-      if (!pending.withdrawn) result->commands.push_back(pending.command);
+      if (pending.withdrawn) continue;
+      result->commands.push_back(pending.command);
+      if (pending.message) result->messages.push_back(*pending.message);
     }
+    for (auto& rejection : rejections_) result->messages.push_back(std::move(rejection));
+    rejections_.clear();
   }
   return absl::OkStatus();
 }
@@ -539,8 +569,9 @@ WorkflowRun::PendingCommand* WorkflowRun::AddCommand(
     Command command, std::function<absl::Status(const HistoryEvent&)> on_recorded,
     SourceLocation where, std::string identity) {
   if (where.line() != 0) last_command_where_ = where;
-  commands_.push_back(
-      {std::move(command), std::move(on_recorded), where, std::move(identity), false});
+  const enums::EventType recorded_as = RecordedAs(command.command_type());
+  commands_.push_back({std::move(command), std::move(on_recorded), where, std::move(identity),
+                       false, std::nullopt, recorded_as});
   return &commands_.back();
 }
 

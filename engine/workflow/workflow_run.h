@@ -49,11 +49,15 @@
 #include "engine/workflow/scheduler.h"
 #include "temporal/api/command/v1/message.pb.h"
 #include "temporal/api/history/v1/message.pb.h"
+#include "temporal/api/protocol/v1/message.pb.h"
+#include "temporal/api/update/v1/message.pb.h"
 
 namespace lockstep {
 
 struct ActivationResult {
   std::vector<temporal::api::command::v1::Command> commands;
+  // Answers to update requests (acceptances, rejections, responses), for the service.
+  std::vector<temporal::api::protocol::v1::Message> messages;
   bool task_failed = false;
   temporal::api::failure::v1::Failure failure;  // why the task failed
 };
@@ -92,6 +96,10 @@ class WorkflowRun : private internal::ScopeHost {
   absl::StatusOr<std::optional<ActivationResult>> ProcessEvents(
       const temporal::api::history::v1::History& history, int first_index, int end_index = -1);
 
+  // Update requests that came with the workflow task about to be processed (not replay: the
+  // requests of recorded tasks are read from their acceptance events).
+  void AddUpdateRequests(std::vector<temporal::api::protocol::v1::Message> messages);
+
   // Answers a query from current state. Detects handlers that issue commands or whose answer
   // changes when asked twice.
   absl::StatusOr<Payloads> Query(const std::string& name, const Payloads& args);
@@ -112,6 +120,8 @@ class WorkflowRun : private internal::ScopeHost {
   struct TimerOp;
   struct ChildOp;
   struct ExternalOp;
+  struct UpdateRequest;
+  struct UpdateHandler;
 
  private:
   friend class WorkflowContext;
@@ -169,6 +179,14 @@ class WorkflowRun : private internal::ScopeHost {
                               SourceLocation where);
   Future<void> CancelExternal(const std::string& workflow_id, const std::string& run_id,
                               bool child_only, bool join_scope, SourceLocation where);
+  void SetUpdateHandler(std::string name, UpdateHandler handler);
+  void DeliverUpdate(const UpdateRequest& request, bool validate);
+  void RejectUpdate(const UpdateRequest& request, temporal::api::failure::v1::Failure failure);
+  Task<void> RunUpdateHandler(Task<Payloads> body, std::string update_id);
+  void CompleteUpdate(const std::string& update_id, temporal::api::update::v1::Outcome outcome);
+  std::vector<UpdateRequest> TakeUpdateRequests(const temporal::api::history::v1::History& history,
+                                                int from, bool replaying);
+  void RejectUnhandledUpdates(bool replaying);
   absl::Status ApplyChildEvent(const temporal::api::history::v1::HistoryEvent& event);
   absl::Status ApplyExternalEvent(const temporal::api::history::v1::HistoryEvent& event);
   void AddRecordOnlyCommand(temporal::api::command::v1::Command command, std::string identity,
@@ -223,7 +241,11 @@ class WorkflowRun : private internal::ScopeHost {
   std::map<int64_t, ChildOp*> child_by_initiated_id_;
   std::map<int64_t, ExternalOp*> external_by_initiated_id_;
   int64_t next_child_seq_ = 1;
-  SourceLocation last_command_where_;  // for reports of missing commands
+  std::map<std::string, UpdateHandler> update_handlers_;
+  std::vector<temporal::api::protocol::v1::Message> incoming_updates_;  // live task's requests
+  std::vector<UpdateRequest> buffered_updates_;  // waiting for their handler in this task
+  std::vector<temporal::api::protocol::v1::Message> rejections_;  // for the current task
+  SourceLocation last_command_where_;                             // for reports of missing commands
   int64_t next_activity_seq_ = 1;
   int64_t next_timer_seq_ = 1;
   int64_t next_side_effect_id_ = 1;
