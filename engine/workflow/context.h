@@ -93,6 +93,16 @@ class WorkflowContext {
     return Decoded<R>(ScheduleActivity(type.name, options, ToPayloads(args...), type.location));
   }
 
+  // Runs activity `type` inside this worker, during the current workflow task, retrying per
+  // the options; its outcome is recorded in a LocalActivity marker and replay returns the
+  // recorded outcome without running it. The Future gives the result or an ActivityFailure.
+  template <typename R = Payloads, typename... Args>
+  Future<R> ExecuteLocalActivity(Located type, const LocalActivityOptions& options,
+                                 const Args&... args) {
+    return Decoded<R>(
+        ScheduleLocalActivity(type.name, options, ToPayloads(args...), type.location));
+  }
+
   // A durable timer. Cancel() cancels it (the Future then throws CanceledFailure).
   Future<void> Sleep(absl::Duration duration, SourceLocation where = SourceLocation::current());
   Future<void> StartTimer(absl::Duration duration,
@@ -259,6 +269,9 @@ class WorkflowContext {
   void SetRawSignalHandler(std::string name, std::function<Task<void>(const Payloads&)> handler);
   void SetRawQueryHandler(std::string name, std::function<Payloads(const Payloads&)> handler);
   Payloads RecordSideEffect(const std::function<Payloads()>& fn, SourceLocation where);
+  Future<Payloads> ScheduleLocalActivity(const std::string& type,
+                                         const LocalActivityOptions& options, Payloads input,
+                                         SourceLocation where);
   void SetRawUpdateHandler(std::string name, std::function<Task<Payloads>(const Payloads&)> handler,
                            std::function<void(const Payloads&)> validator);
   [[noreturn]] void ThrowContinueAsNew(const ContinueAsNewOptions& options, Payloads input);

@@ -57,6 +57,21 @@ struct ActivityOptions {
 
 static_assert(std::is_trivially_destructible_v<ActivityOptions>);
 
+// Options of a local activity (run by the worker inside the workflow task, its outcome
+// recorded as a marker). Retries happen inside the worker, up to the retry policy's maximum
+// attempts (unlimited: until the backoffs add up to schedule_to_close_timeout, and at most
+// kMaxLocalActivityAttempts); workflow time does not move while they run.
+struct LocalActivityOptions {
+  absl::Duration schedule_to_close_timeout = absl::ZeroDuration();
+  absl::Duration start_to_close_timeout = absl::ZeroDuration();
+  bool has_retry_policy = false;
+  RetryPolicy retry_policy = {};
+};
+
+static_assert(std::is_trivially_destructible_v<LocalActivityOptions>);
+
+inline constexpr int kMaxLocalActivityAttempts = 100;
+
 // What canceling a child workflow does (Temporal's ChildWorkflowCancellationType).
 enum class ChildWorkflowCancellationType {
   // Request the child's cancellation and wait until it has ended (the Future then gives how:

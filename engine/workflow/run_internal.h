@@ -13,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "engine/history/event_types.h"
+#include "engine/machines/local_activity_marker.h"
 #include "engine/machines/transition_table.h"
 #include "engine/machines/version_marker.h"
 #include "engine/util/source_location.h"
@@ -177,6 +178,9 @@ inline std::string EventIdentity(const HistoryEvent& e) {
     case enums::EVENT_TYPE_TIMER_CANCELED:
       return absl::StrCat("cancel timer id=", e.timer_canceled_event_attributes().timer_id());
     case enums::EVENT_TYPE_MARKER_RECORDED: {
+      if (auto local = machines::ReadLocalActivityMarker(e)) {
+        return absl::StrCat("local activity ", local->activity_type, " id=", local->activity_id);
+      }
       if (auto version = machines::ReadVersionMarker(e)) {
         return VersionMarkerIdentity(version->change_id);
       }

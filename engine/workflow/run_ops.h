@@ -50,6 +50,16 @@ struct WorkflowRun::ChildOp {
   PendingCommand* command = nullptr;
 };
 
+struct WorkflowRun::LocalActivityOp {
+  machines::LocalActivityState state = machines::LocalActivityState::kCreated;
+  std::string activity_id;
+  std::string activity_type;
+  Payloads input;
+  LocalActivityOptions options;
+  Resolver<Payloads> resolver;
+  SourceLocation where;
+};
+
 // A signal to, or a cancellation request for, another workflow.
 struct WorkflowRun::ExternalOp {
   machines::ExternalState state = machines::ExternalState::kCreated;

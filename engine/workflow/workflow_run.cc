@@ -346,10 +346,15 @@ absl::Status WorkflowRun::CheckAllCommandsRecorded() { return ExtraCommandsError
 void WorkflowRun::LookAheadMarkers(const History& history, int from) {
   recorded_side_effects_.clear();
   recorded_versions_.clear();
+  recorded_local_activities_.clear();
   for (int i = from; i < end_index_; ++i) {
     const HistoryEvent& e = history.events(i);
     if (e.event_type() == enums::EVENT_TYPE_WORKFLOW_TASK_STARTED) break;
     if (e.event_type() != enums::EVENT_TYPE_MARKER_RECORDED) continue;
+    if (auto local = machines::ReadLocalActivityMarker(e)) {
+      recorded_local_activities_.emplace(local->activity_id, *std::move(local));
+      continue;
+    }
     if (auto version = machines::ReadVersionMarker(e)) {
       // Older Go histories upsert TemporalChangeVersion without saying so in the marker.
       if (i + 1 < end_index_ && machines::UpsertsChangeVersion(history.events(i + 1))) {
@@ -410,6 +415,9 @@ absl::Status WorkflowRun::Activate(const History& history, int index, bool repla
     }
   }
   RunUntilBlocked();
+  // Local activities run (or are read back) once the code is blocked, and what they unblock
+  // runs in the same task.
+  while (!task_error_ && !nondeterminism_ && ResolveLocalActivities() > 0) RunUntilBlocked();
   FinishIfDone();
   RejectUnhandledUpdates(replaying);
 

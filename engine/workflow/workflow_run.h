@@ -38,6 +38,7 @@
 #include "engine/machines/child_workflow_machine.h"
 #include "engine/machines/completion_machine.h"
 #include "engine/machines/external_machine.h"
+#include "engine/machines/local_activity_marker.h"
 #include "engine/machines/marker_machine.h"
 #include "engine/machines/timer_machine.h"
 #include "engine/machines/version_marker.h"
@@ -121,6 +122,7 @@ class WorkflowRun : private internal::ScopeHost {
   struct ChildOp;
   struct ExternalOp;
   struct UpdateRequest;
+  struct LocalActivityOp;
   struct UpdateHandler;
 
  private:
@@ -179,6 +181,13 @@ class WorkflowRun : private internal::ScopeHost {
                               SourceLocation where);
   Future<void> CancelExternal(const std::string& workflow_id, const std::string& run_id,
                               bool child_only, bool join_scope, SourceLocation where);
+  Future<Payloads> ScheduleLocalActivity(const std::string& type,
+                                         const LocalActivityOptions& options, Payloads input,
+                                         SourceLocation where);
+  // Resolves the pending local activities this activation can: live, by running them; in
+  // replay, from their markers in the task being replayed. Returns how many it resolved.
+  int ResolveLocalActivities();
+  void ExecuteLocalActivity(LocalActivityOp* op);
   void SetUpdateHandler(std::string name, UpdateHandler handler);
   void DeliverUpdate(const UpdateRequest& request, bool validate);
   void RejectUpdate(const UpdateRequest& request, temporal::api::failure::v1::Failure failure);
@@ -241,6 +250,10 @@ class WorkflowRun : private internal::ScopeHost {
   std::map<int64_t, ChildOp*> child_by_initiated_id_;
   std::map<int64_t, ExternalOp*> external_by_initiated_id_;
   int64_t next_child_seq_ = 1;
+  std::deque<LocalActivityOp> local_activities_;
+  std::vector<LocalActivityOp*> pending_local_activities_;  // in the order they were asked
+  std::map<std::string, machines::LocalActivityMarker> recorded_local_activities_;  // look-ahead
+  int64_t next_local_activity_seq_ = 1;
   std::map<std::string, UpdateHandler> update_handlers_;
   std::vector<temporal::api::protocol::v1::Message> incoming_updates_;  // live task's requests
   std::vector<UpdateRequest> buffered_updates_;  // waiting for their handler in this task

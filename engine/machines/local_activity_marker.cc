@@ -1,0 +1,90 @@
+#include "engine/machines/local_activity_marker.h"
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "engine/payload/payload.h"
+
+namespace lockstep::machines {
+namespace {
+
+namespace enums = temporal::api::enums::v1;
+using S = LocalActivityState;
+using T = LocalActivityTrigger;
+
+constexpr Transition<S, T> kRows[] = {
+    {S::kCreated, T::kResolvedByWorker, S::kResolved},
+    {S::kCreated, T::kCancelByCode, S::kWithdrawn},
+    {S::kResolved, T::kRecorded, S::kRecorded},
+};
+
+// The Go SDK's "data" detail. Member names are the JSON keys Temporal's Go SDK writes.
+struct GoMarkerData {
+  std::string ActivityID;    // NOLINT(readability-identifier-naming)
+  std::string ActivityType;  // NOLINT(readability-identifier-naming)
+  std::string ReplayTime;    // NOLINT(readability-identifier-naming)
+  int32_t Attempt = 1;       // NOLINT(readability-identifier-naming)
+  int64_t Backoff = 0;       // NOLINT(readability-identifier-naming)
+};
+LOCKSTEP_JSON_FIELDS(GoMarkerData, ActivityID, ActivityType, ReplayTime, Attempt, Backoff)
+
+template <typename V>
+std::optional<V> Detail(const temporal::api::history::v1::MarkerRecordedEventAttributes& a,
+                        absl::string_view key) {
+  auto it = a.details().find(std::string(key));
+  if (it == a.details().end()) return std::nullopt;
+  auto value = FromPayloads<V>(it->second);
+  if (!value.ok()) return std::nullopt;
+  return std::get<0>(*std::move(value));
+}
+
+}  // namespace
+
+const TransitionTable<LocalActivityState, LocalActivityTrigger>& LocalActivityTransitions() {
+  static constexpr TransitionTable<LocalActivityState, LocalActivityTrigger> kTable(kRows);
+  return kTable;
+}
+
+temporal::api::command::v1::RecordMarkerCommandAttributes LocalActivityMarkerCommand(
+    const LocalActivityMarker& marker) {
+  temporal::api::command::v1::RecordMarkerCommandAttributes a;
+  a.set_marker_name(std::string(kLocalActivityMarker));
+  GoMarkerData data{marker.activity_id, marker.activity_type,
+                    absl::FormatTime(absl::RFC3339_full, marker.replay_time, absl::UTCTimeZone()), marker.attempt, 0};
+  (*a.mutable_details())["data"] = ToPayloads(data);
+  if (marker.failed) {
+    *a.mutable_failure() = marker.failure;
+  } else {
+    (*a.mutable_details())["result"] = marker.result;
+  }
+  return a;
+}
+
+std::optional<LocalActivityMarker> ReadLocalActivityMarker(
+    const temporal::api::history::v1::HistoryEvent& event) {
+  if (event.event_type() != enums::EVENT_TYPE_MARKER_RECORDED) return std::nullopt;
+  const auto& a = event.marker_recorded_event_attributes();
+  if (a.marker_name() != kLocalActivityMarker) return std::nullopt;
+  LocalActivityMarker marker;
+  if (auto data = Detail<GoMarkerData>(a, "data")) {
+    marker.activity_id = data->ActivityID;
+    marker.activity_type = data->ActivityType;
+    marker.attempt = data->Attempt;
+  } else {
+    auto id = Detail<std::string>(a, "activityId");
+    auto type = Detail<std::string>(a, "type");
+    if (!id || !type) return std::nullopt;
+    marker.activity_id = *std::move(id);
+    marker.activity_type = *std::move(type);
+  }
+  if (a.has_failure()) {
+    marker.failed = true;
+    marker.failure = a.failure();
+  } else if (auto it = a.details().find("result"); it != a.details().end()) {
+    marker.result = it->second;
+  }
+  return marker;
+}
+
+}  // namespace lockstep::machines

@@ -1,0 +1,54 @@
+// Local activity markers: a local activity runs inside the worker, during a workflow task,
+// and its outcome is recorded as a MarkerRecorded event; replay reads the outcome back
+// instead of running the activity again.
+//
+//   Created ──ResolvedByWorker──▶ Resolved ──Recorded──▶ Recorded
+//   Created ──CancelByCode──▶ Withdrawn     (canceled before it ran: no marker)
+//
+// Lockstep writes Temporal's Go SDK shape: marker name "LocalActivity", details "data" (JSON
+// with ActivityID, ActivityType, ReplayTime, Attempt, Backoff) and "result", the failure in
+// the marker's `failure` field. It also reads the Java SDK's shape (details "activityId",
+// "type", "result").
+#ifndef LOCKSTEP_ENGINE_MACHINES_LOCAL_ACTIVITY_MARKER_H_
+#define LOCKSTEP_ENGINE_MACHINES_LOCAL_ACTIVITY_MARKER_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "engine/machines/transition_table.h"
+#include "temporal/api/command/v1/message.pb.h"
+#include "temporal/api/history/v1/message.pb.h"
+
+namespace lockstep::machines {
+
+inline constexpr absl::string_view kLocalActivityMarker = "LocalActivity";
+
+enum class LocalActivityState { kCreated, kWithdrawn, kResolved, kRecorded };
+enum class LocalActivityTrigger { kResolvedByWorker, kCancelByCode, kRecorded };
+
+const TransitionTable<LocalActivityState, LocalActivityTrigger>& LocalActivityTransitions();
+
+struct LocalActivityMarker {
+  std::string activity_id;
+  std::string activity_type;
+  int32_t attempt = 1;
+  absl::Time replay_time;
+  // Exactly one of these is meaningful: `failed` says which.
+  temporal::api::common::v1::Payloads result;
+  bool failed = false;
+  temporal::api::failure::v1::Failure failure;
+};
+
+temporal::api::command::v1::RecordMarkerCommandAttributes LocalActivityMarkerCommand(
+    const LocalActivityMarker& marker);
+
+// The local activity marker `event` records, or nullopt if it is none (or is unreadable).
+std::optional<LocalActivityMarker> ReadLocalActivityMarker(
+    const temporal::api::history::v1::HistoryEvent& event);
+
+}  // namespace lockstep::machines
+
+#endif  // LOCKSTEP_ENGINE_MACHINES_LOCAL_ACTIVITY_MARKER_H_
