@@ -108,6 +108,48 @@ TEST_F(ServiceChildrenTest, ChildStartsAndItsCompletionReachesTheParent) {
       p.events(0).workflow_execution_started_event_attributes().has_parent_workflow_execution());
 }
 
+TEST_F(ServiceChildrenTest, TheCommandsOptionsReachTheChildRun) {
+  Start("wf");
+  ChildOptions o;
+  o.task_queue = "child-queue";
+  o.execution_timeout = absl::Minutes(10);
+  o.run_timeout = absl::Minutes(20);  // capped by the execution timeout
+  o.task_timeout = absl::Seconds(5);
+  o.retry_policy = Policy(absl::Seconds(2), 3, absl::Seconds(30), 4);
+  Command start = StartChild("child", "Child", o);
+  auto* a = start.mutable_start_child_workflow_execution_command_attributes();
+  (*a->mutable_memo()->mutable_fields())["m"] = history::JsonPayload("1");
+  (*a->mutable_search_attributes()->mutable_indexed_fields())["s"] = history::JsonPayload("2");
+  (*a->mutable_header()->mutable_fields())["h"] = history::JsonPayload("3");
+  workflows_.ThenFor("wf", {start});
+  Idle();
+  const auto& i =
+      HistoryOf("wf").events(4).start_child_workflow_execution_initiated_event_attributes();
+  EXPECT_EQ(service::FromProtoDuration(i.workflow_run_timeout()), absl::Minutes(10));
+  const auto& s = HistoryOf("child").events(0).workflow_execution_started_event_attributes();
+  EXPECT_EQ(s.task_queue().name(), "child-queue");
+  EXPECT_EQ(service::FromProtoDuration(s.workflow_execution_timeout()), absl::Minutes(10));
+  EXPECT_EQ(service::FromProtoDuration(s.workflow_run_timeout()), absl::Minutes(10));
+  EXPECT_EQ(service::FromProtoDuration(s.workflow_task_timeout()), absl::Seconds(5));
+  EXPECT_EQ(s.retry_policy().maximum_attempts(), 4);
+  EXPECT_EQ(s.retry_policy().backoff_coefficient(), 3);
+  EXPECT_EQ(s.memo().fields().at("m").data(), "1");
+  EXPECT_EQ(s.search_attributes().indexed_fields().at("s").data(), "2");
+  EXPECT_EQ(s.header().fields().at("h").data(), "3");
+  EXPECT_TRUE(s.has_workflow_execution_expiration_time());
+  EXPECT_EQ(
+      HistoryOf("child").events(1).workflow_task_scheduled_event_attributes().task_queue().name(),
+      "child-queue");
+  EXPECT_EQ(HistoryOf("wf")
+                .events(5)
+                .child_workflow_execution_started_event_attributes()
+                .header()
+                .fields()
+                .at("h")
+                .data(),
+            "3");
+}
+
 TEST_F(ServiceChildrenTest, GrandchildrenShareTheRoot) {
   auto root = Start("wf");
   workflows_.ThenFor("wf", {StartChild("child", "Child")});
