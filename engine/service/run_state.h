@@ -203,6 +203,12 @@ struct RunState {
   bool running() const {
     return status == temporal::api::enums::v1::WORKFLOW_EXECUTION_STATUS_RUNNING;
   }
+  temporal::api::common::v1::WorkflowExecution execution() const {
+    temporal::api::common::v1::WorkflowExecution e;
+    e.set_workflow_id(workflow_id);
+    e.set_run_id(run_id);
+    return e;
+  }
 };
 
 }  // namespace lockstep::service

@@ -17,13 +17,6 @@ using service::DueKind;
 constexpr uint64_t kRunIdStream = 1;
 constexpr uint64_t kRequestIdStream = 2;
 
-temporal::api::common::v1::WorkflowExecution ExecutionOf(const service::RunState& run) {
-  temporal::api::common::v1::WorkflowExecution execution;
-  execution.set_workflow_id(run.workflow_id);
-  execution.set_run_id(run.run_id);
-  return execution;
-}
-
 }  // namespace
 
 Service::Service(Clock* clock, WorkflowTaskHandler* workflows, ActivityTaskHandler* activities,
@@ -74,7 +67,7 @@ service::RunState* Service::CurrentRun(const std::string& workflow_id) {
 std::vector<temporal::api::common::v1::WorkflowExecution> Service::ListRuns() const {
   std::vector<temporal::api::common::v1::WorkflowExecution> out;
   out.reserve(runs_.size());
-  for (const auto& run : runs_) out.push_back(ExecutionOf(*run));
+  for (const auto& run : runs_) out.push_back(run->execution());
   return out;
 }
 
@@ -87,10 +80,10 @@ absl::StatusOr<temporal::api::common::v1::WorkflowExecution> Service::StartWorkf
   bool dedupe_hit = false;
   absl::StatusOr<std::string> run_id = CheckIdReuse(current, request, &dedupe_hit);
   if (!run_id.ok()) return run_id.status();
-  if (dedupe_hit) return ExecutionOf(*current);
+  if (dedupe_hit) return current->execution();
   RunState& run = CreateRun(NewRunFromRequest(request, *run_id));
   BeginRun(run);
-  return ExecutionOf(run);
+  return run.execution();
 }
 
 absl::Status Service::SignalWorkflow(const SignalWorkflowRequest& request) {
@@ -124,17 +117,17 @@ absl::StatusOr<temporal::api::common::v1::WorkflowExecution> Service::SignalWith
     signal.identity = start.identity;
     signal.header = request.signal_header;
     if (absl::Status status = SignalWorkflow(signal); !status.ok()) return status;
-    return ExecutionOf(*current);
+    return current->execution();
   }
   bool dedupe_hit = false;
   absl::StatusOr<std::string> run_id = CheckIdReuse(current, start, &dedupe_hit);
   if (!run_id.ok()) return run_id.status();
-  if (dedupe_hit) return ExecutionOf(*current);
+  if (dedupe_hit) return current->execution();
   RunState& run = CreateRun(NewRunFromRequest(start, *run_id));
   RecordSignal(run, request.signal_name, request.signal_input, start.identity, start.request_id,
                request.signal_header);
   BeginRun(run);
-  return ExecutionOf(run);
+  return run.execution();
 }
 
 absl::StatusOr<temporal::api::common::v1::Payloads> Service::QueryWorkflow(
@@ -159,7 +152,7 @@ absl::StatusOr<WorkflowDescription> Service::DescribeWorkflow(const std::string&
   if (!found.ok()) return found.status();
   const RunState& run = **found;
   WorkflowDescription d;
-  d.execution = ExecutionOf(run);
+  d.execution = run.execution();
   d.workflow_type = run.workflow_type;
   d.task_queue = run.task_queue;
   d.status = run.status;

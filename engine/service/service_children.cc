@@ -23,13 +23,6 @@ namespace {
 namespace enums = temporal::api::enums::v1;
 using temporal::api::common::v1::WorkflowExecution;
 
-WorkflowExecution ExecutionOf(const std::string& workflow_id, const std::string& run_id) {
-  WorkflowExecution execution;
-  execution.set_workflow_id(workflow_id);
-  execution.set_run_id(run_id);
-  return execution;
-}
-
 // Temporal's overrideWorkflowRunTimeout: the execution timeout caps the run timeout and
 // stands in for it when it is unset.
 absl::Duration ChildRunTimeout(absl::Duration run, absl::Duration execution) {
@@ -121,7 +114,7 @@ Service::NewRun Service::ChildRunParams(const RunState& parent, int64_t initiate
   // The start request Temporal makes for a child has no identity.
   p.parent = service::ParentLink{options_.namespace_name, parent.workflow_id, parent.run_id,
                                  initiated_event_id};
-  p.root = parent.root.has_value() ? *parent.root : ExecutionOf(parent.workflow_id, parent.run_id);
+  p.root = parent.root.has_value() ? *parent.root : parent.execution();
   return p;
 }
 
@@ -166,7 +159,7 @@ void Service::OnStartChild(RunState& parent, int64_t initiated_event_id) {
   auto* s = event.mutable_child_workflow_execution_started_event_attributes();
   s->set_namespace_(a.namespace_());
   s->set_initiated_event_id(initiated_event_id);
-  *s->mutable_workflow_execution() = ExecutionOf(child.workflow_id, child.run_id);
+  *s->mutable_workflow_execution() = child.execution();
   *s->mutable_workflow_type() = a.workflow_type();
   if (a.has_header()) *s->mutable_header() = a.header();
   it->second.run_id = child.run_id;
@@ -197,7 +190,7 @@ void Service::ReportCloseToParent(const RunState& child) {
   HistoryEvent event;
   auto fill = [&](auto* attrs) {
     attrs->set_namespace_(link.namespace_name);
-    *attrs->mutable_workflow_execution() = ExecutionOf(child.workflow_id, child.run_id);
+    *attrs->mutable_workflow_execution() = child.execution();
     attrs->mutable_workflow_type()->set_name(info.workflow_type);
     attrs->set_initiated_event_id(info.initiated_event_id);
     attrs->set_started_event_id(info.started_event_id);
@@ -245,7 +238,7 @@ void Service::ReportCloseToParent(const RunState& child) {
 }
 
 void Service::ApplyParentClosePolicies(const RunState& parent) {
-  const WorkflowExecution parent_execution = ExecutionOf(parent.workflow_id, parent.run_id);
+  const WorkflowExecution parent_execution = parent.execution();
   for (const auto& [initiated_id, info] : parent.children) {
     if (info.run_id.empty() || info.parent_close_policy == enums::PARENT_CLOSE_POLICY_ABANDON) {
       continue;

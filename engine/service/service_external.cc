@@ -18,11 +18,19 @@ namespace {
 namespace enums = temporal::api::enums::v1;
 using temporal::api::common::v1::WorkflowExecution;
 
-WorkflowExecution ExecutionOf(const service::RunState& run) {
-  WorkflowExecution execution;
-  execution.set_workflow_id(run.workflow_id);
-  execution.set_run_id(run.run_id);
-  return execution;
+// The fields every outcome event shares with its initiated event `a`: the target as the command
+// named it, the namespace and the initiated id; failures also name the completion.
+template <typename Outcome, typename Initiated>
+void FillOutcome(const Initiated& a, int64_t initiated_event_id, Outcome* outcome) {
+  outcome->set_initiated_event_id(initiated_event_id);
+  outcome->set_namespace_(a.namespace_());
+  *outcome->mutable_workflow_execution() = a.workflow_execution();
+}
+
+template <typename Failed, typename Initiated>
+void FillFailure(const Initiated& a, int64_t initiated_event_id, Failed* failed) {
+  FillOutcome(a, initiated_event_id, failed);
+  failed->set_workflow_task_completed_event_id(a.workflow_task_completed_event_id());
 }
 
 }  // namespace
@@ -91,27 +99,22 @@ void Service::OnSignalExternal(RunState& sender, int64_t initiated_event_id) {
   const bool duplicate =
       target != nullptr && !id.empty() && target->signal_request_ids.contains(id);
   if (target != nullptr && !duplicate && target->running()) {
-    const WorkflowExecution from = ExecutionOf(sender);
+    const WorkflowExecution from = sender.execution();
     RecordSignal(*target, a.signal_name(), a.input(), service::kServerIdentity, id, a.header(),
                  &from);
   }
   HistoryEvent event;
   if (target != nullptr && (duplicate || target->running())) {
     event = NewEvent(enums::EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED);
-    auto* s = event.mutable_external_workflow_execution_signaled_event_attributes();
-    s->set_initiated_event_id(initiated_event_id);
-    s->set_namespace_(a.namespace_());
-    *s->mutable_workflow_execution() = a.workflow_execution();
+    FillOutcome(a, initiated_event_id,
+                event.mutable_external_workflow_execution_signaled_event_attributes());
   } else {
     event = NewEvent(enums::EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED);
     auto* f = event.mutable_signal_external_workflow_execution_failed_event_attributes();
     f->set_cause(
         enums::
             SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND);
-    f->set_workflow_task_completed_event_id(a.workflow_task_completed_event_id());
-    f->set_namespace_(a.namespace_());
-    *f->mutable_workflow_execution() = a.workflow_execution();
-    f->set_initiated_event_id(initiated_event_id);
+    FillFailure(a, initiated_event_id, f);
   }
   Record(sender, std::move(event));
   ScheduleWorkflowTask(sender);
@@ -126,23 +129,18 @@ void Service::OnCancelExternal(RunState& sender, int64_t initiated_event_id) {
   if (target != nullptr) {
     // A target that already closed, or was already asked, counts as canceled: cancellation is
     // idempotent (requestcancelworkflow/api.go).
-    const WorkflowExecution from = ExecutionOf(sender);
+    const WorkflowExecution from = sender.execution();
     RecordCancelRequest(*target, a.reason(), service::kServerIdentity, initiated_event_id, &from);
     event = NewEvent(enums::EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_CANCEL_REQUESTED);
-    auto* r = event.mutable_external_workflow_execution_cancel_requested_event_attributes();
-    r->set_initiated_event_id(initiated_event_id);
-    r->set_namespace_(a.namespace_());
-    *r->mutable_workflow_execution() = a.workflow_execution();
+    FillOutcome(a, initiated_event_id,
+                event.mutable_external_workflow_execution_cancel_requested_event_attributes());
   } else {
     event = NewEvent(enums::EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED);
     auto* f = event.mutable_request_cancel_external_workflow_execution_failed_event_attributes();
     f->set_cause(
         enums::
             CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND);
-    f->set_workflow_task_completed_event_id(a.workflow_task_completed_event_id());
-    f->set_namespace_(a.namespace_());
-    *f->mutable_workflow_execution() = a.workflow_execution();
-    f->set_initiated_event_id(initiated_event_id);
+    FillFailure(a, initiated_event_id, f);
   }
   Record(sender, std::move(event));
   ScheduleWorkflowTask(sender);

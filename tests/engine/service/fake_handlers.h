@@ -228,33 +228,31 @@ inline Command ProtocolMessage(std::string message_id) {
 
 using temporal::api::protocol::v1::Message;
 
-inline Message AcceptUpdate(const Message& request_message, std::string id) {
-  temporal::api::update::v1::Request request;
-  request_message.body().UnpackTo(&request);
-  temporal::api::update::v1::Acceptance acceptance;
-  acceptance.set_accepted_request_message_id(request_message.id());
-  acceptance.set_accepted_request_sequencing_event_id(request_message.event_id());
-  *acceptance.mutable_accepted_request() = request;
+// A message answering `request_message` (same update) with `body`.
+template <typename Body>
+Message UpdateAnswer(const Message& request_message, std::string id, const Body& body) {
   Message m;
   m.set_id(std::move(id));
   m.set_protocol_instance_id(request_message.protocol_instance_id());
-  m.mutable_body()->PackFrom(acceptance);
+  m.mutable_body()->PackFrom(body);
   return m;
 }
 
+inline Message AcceptUpdate(const Message& request_message, std::string id) {
+  temporal::api::update::v1::Acceptance acceptance;
+  acceptance.set_accepted_request_message_id(request_message.id());
+  acceptance.set_accepted_request_sequencing_event_id(request_message.event_id());
+  request_message.body().UnpackTo(acceptance.mutable_accepted_request());
+  return UpdateAnswer(request_message, std::move(id), acceptance);
+}
+
 inline Message RejectUpdate(const Message& request_message, std::string id, Failure failure) {
-  temporal::api::update::v1::Request request;
-  request_message.body().UnpackTo(&request);
   temporal::api::update::v1::Rejection rejection;
   rejection.set_rejected_request_message_id(request_message.id());
   rejection.set_rejected_request_sequencing_event_id(request_message.event_id());
-  *rejection.mutable_rejected_request() = request;
+  request_message.body().UnpackTo(rejection.mutable_rejected_request());
   *rejection.mutable_failure() = std::move(failure);
-  Message m;
-  m.set_id(std::move(id));
-  m.set_protocol_instance_id(request_message.protocol_instance_id());
-  m.mutable_body()->PackFrom(rejection);
-  return m;
+  return UpdateAnswer(request_message, std::move(id), rejection);
 }
 
 // A Response to update `update_id` with a success result (or `failure`, if given).

@@ -60,7 +60,7 @@ TEST_F(ServiceChildrenTest, ChildStartsAndItsCompletionReachesTheParent) {
   workflows_.ThenFor("child", {CompleteWorkflow("\"done\"")});
   Idle();
 
-  EXPECT_EQ(TypesOf("wf"),
+  ASSERT_EQ(TypesOf("wf"),
             ParentThen({"ChildWorkflowExecutionCompleted",  // 10
                         "WorkflowTaskScheduled", "WorkflowTaskStarted", "WorkflowTaskCompleted",
                         "WorkflowExecutionCompleted"}));
@@ -91,7 +91,7 @@ TEST_F(ServiceChildrenTest, ChildStartsAndItsCompletionReachesTheParent) {
   EXPECT_EQ(completed.workflow_type().name(), "Child");
   EXPECT_EQ(completed.result().payloads(0).data(), "\"done\"");
 
-  EXPECT_THAT(TypesOf("child"), ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
+  ASSERT_THAT(TypesOf("child"), ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
                                             "WorkflowTaskStarted", "WorkflowTaskCompleted",
                                             "WorkflowExecutionCompleted"));
   const auto& s = HistoryOf("child").events(0).workflow_execution_started_event_attributes();
@@ -106,6 +106,48 @@ TEST_F(ServiceChildrenTest, ChildStartsAndItsCompletionReachesTheParent) {
   // The top-level workflow names no parent and no root.
   EXPECT_FALSE(
       p.events(0).workflow_execution_started_event_attributes().has_parent_workflow_execution());
+}
+
+TEST_F(ServiceChildrenTest, TheCommandsOptionsReachTheChildRun) {
+  Start("wf");
+  ChildOptions o;
+  o.task_queue = "child-queue";
+  o.execution_timeout = absl::Minutes(10);
+  o.run_timeout = absl::Minutes(20);  // capped by the execution timeout
+  o.task_timeout = absl::Seconds(5);
+  o.retry_policy = Policy(absl::Seconds(2), 3, absl::Seconds(30), 4);
+  Command start = StartChild("child", "Child", o);
+  auto* a = start.mutable_start_child_workflow_execution_command_attributes();
+  (*a->mutable_memo()->mutable_fields())["m"] = history::JsonPayload("1");
+  (*a->mutable_search_attributes()->mutable_indexed_fields())["s"] = history::JsonPayload("2");
+  (*a->mutable_header()->mutable_fields())["h"] = history::JsonPayload("3");
+  workflows_.ThenFor("wf", {start});
+  Idle();
+  const auto& i =
+      HistoryOf("wf").events(4).start_child_workflow_execution_initiated_event_attributes();
+  EXPECT_EQ(service::FromProtoDuration(i.workflow_run_timeout()), absl::Minutes(10));
+  const auto& s = HistoryOf("child").events(0).workflow_execution_started_event_attributes();
+  EXPECT_EQ(s.task_queue().name(), "child-queue");
+  EXPECT_EQ(service::FromProtoDuration(s.workflow_execution_timeout()), absl::Minutes(10));
+  EXPECT_EQ(service::FromProtoDuration(s.workflow_run_timeout()), absl::Minutes(10));
+  EXPECT_EQ(service::FromProtoDuration(s.workflow_task_timeout()), absl::Seconds(5));
+  EXPECT_EQ(s.retry_policy().maximum_attempts(), 4);
+  EXPECT_EQ(s.retry_policy().backoff_coefficient(), 3);
+  EXPECT_EQ(s.memo().fields().at("m").data(), "1");
+  EXPECT_EQ(s.search_attributes().indexed_fields().at("s").data(), "2");
+  EXPECT_EQ(s.header().fields().at("h").data(), "3");
+  EXPECT_TRUE(s.has_workflow_execution_expiration_time());
+  EXPECT_EQ(
+      HistoryOf("child").events(1).workflow_task_scheduled_event_attributes().task_queue().name(),
+      "child-queue");
+  EXPECT_EQ(HistoryOf("wf")
+                .events(5)
+                .child_workflow_execution_started_event_attributes()
+                .header()
+                .fields()
+                .at("h")
+                .data(),
+            "3");
 }
 
 TEST_F(ServiceChildrenTest, GrandchildrenShareTheRoot) {
@@ -124,7 +166,7 @@ TEST_F(ServiceChildrenTest, ChildFailureReachesTheParent) {
   workflows_.ThenFor("wf", {StartChild("child", "Child")});
   workflows_.ThenFor("child", {FailWorkflow(ApplicationFailure("child broke", "Broken"))});
   Idle();
-  EXPECT_EQ(TypesOf("wf"), ParentThen({"ChildWorkflowExecutionFailed", "WorkflowTaskScheduled",
+  ASSERT_EQ(TypesOf("wf"), ParentThen({"ChildWorkflowExecutionFailed", "WorkflowTaskScheduled",
                                        "WorkflowTaskStarted", "WorkflowTaskCompleted"}));
   const auto& f = HistoryOf("wf").events(9).child_workflow_execution_failed_event_attributes();
   EXPECT_EQ(f.initiated_event_id(), 5);
@@ -143,7 +185,7 @@ TEST_F(ServiceChildrenTest, ChildCancellationReachesTheParent) {
   ASSERT_TRUE(service().RequestCancelWorkflow(cancel).ok());
   workflows_.ThenFor("child", {CancelWorkflow()});
   Idle();
-  EXPECT_EQ(TypesOf("wf"), ParentThen({"ChildWorkflowExecutionCanceled", "WorkflowTaskScheduled",
+  ASSERT_EQ(TypesOf("wf"), ParentThen({"ChildWorkflowExecutionCanceled", "WorkflowTaskScheduled",
                                        "WorkflowTaskStarted", "WorkflowTaskCompleted"}));
   const auto& c = HistoryOf("wf").events(9).child_workflow_execution_canceled_event_attributes();
   EXPECT_EQ(c.initiated_event_id(), 5);
@@ -156,7 +198,7 @@ TEST_F(ServiceChildrenTest, ChildTimeoutReachesTheParent) {
   o.run_timeout = absl::Seconds(30);
   workflows_.ThenFor("wf", {StartChild("child", "Child", o)});
   RunFor(absl::Minutes(1));
-  EXPECT_EQ(TypesOf("wf"), ParentThen({"ChildWorkflowExecutionTimedOut", "WorkflowTaskScheduled",
+  ASSERT_EQ(TypesOf("wf"), ParentThen({"ChildWorkflowExecutionTimedOut", "WorkflowTaskScheduled",
                                        "WorkflowTaskStarted", "WorkflowTaskCompleted"}));
   const auto& t = HistoryOf("wf").events(9).child_workflow_execution_timed_out_event_attributes();
   EXPECT_EQ(t.initiated_event_id(), 5);
@@ -178,7 +220,7 @@ TEST_F(ServiceChildrenTest, ChildTerminationReachesTheParent) {
   terminate.reason = "stop";
   ASSERT_TRUE(service().TerminateWorkflow(terminate).ok());
   Idle();
-  EXPECT_EQ(TypesOf("wf"), ParentThen({"ChildWorkflowExecutionTerminated", "WorkflowTaskScheduled",
+  ASSERT_EQ(TypesOf("wf"), ParentThen({"ChildWorkflowExecutionTerminated", "WorkflowTaskScheduled",
                                        "WorkflowTaskStarted", "WorkflowTaskCompleted"}));
   const auto& t = HistoryOf("wf").events(9).child_workflow_execution_terminated_event_attributes();
   EXPECT_EQ(t.initiated_event_id(), 5);
@@ -196,7 +238,7 @@ TEST_F(ServiceChildrenTest, AChildThatContinuesAsNewReportsOnlyItsLastRun) {
   ASSERT_EQ(runs.size(), 3u);  // wf, child run 1, child run 2
   const std::string first = runs[1].run_id();
   const std::string second = runs[2].run_id();
-  EXPECT_EQ(TypesOf("wf"), ParentThen({"ChildWorkflowExecutionCompleted", "WorkflowTaskScheduled",
+  ASSERT_EQ(TypesOf("wf"), ParentThen({"ChildWorkflowExecutionCompleted", "WorkflowTaskScheduled",
                                        "WorkflowTaskStarted", "WorkflowTaskCompleted"}));
   const History& p = HistoryOf("wf");
   EXPECT_EQ(
@@ -220,7 +262,7 @@ TEST_F(ServiceChildrenTest, ARetriedChildReportsOnlyItsLastAttempt) {
   workflows_.ThenFor("child", {FailWorkflow(ApplicationFailure("one"))});
   workflows_.ThenFor("child", {FailWorkflow(ApplicationFailure("two"))});
   RunFor(absl::Minutes(1));
-  EXPECT_EQ(TypesOf("wf"), ParentThen({"ChildWorkflowExecutionFailed", "WorkflowTaskScheduled",
+  ASSERT_EQ(TypesOf("wf"), ParentThen({"ChildWorkflowExecutionFailed", "WorkflowTaskScheduled",
                                        "WorkflowTaskStarted", "WorkflowTaskCompleted"}));
   const auto& f = HistoryOf("wf").events(9).child_workflow_execution_failed_event_attributes();
   EXPECT_EQ(f.failure().message(), "two");
@@ -236,7 +278,7 @@ TEST_F(ServiceChildrenTest, StartFailsWhenTheIdIsRunning) {
   Start("wf");
   workflows_.ThenFor("wf", {StartChild("busy", "Child")});
   Idle();
-  EXPECT_THAT(
+  ASSERT_THAT(
       TypesOf("wf"),
       ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled", "WorkflowTaskStarted",
                   "WorkflowTaskCompleted", "StartChildWorkflowExecutionInitiated",
@@ -341,7 +383,7 @@ TEST_F(ServiceChildrenTest, ParentClosePolicyRequestCancel) {
   workflows_.ThenFor("wf", {StartChild("child", "Child", o)});
   workflows_.ThenFor("wf", {CompleteWorkflow()});
   Idle();
-  EXPECT_THAT(
+  ASSERT_THAT(
       TypesOf("child"),
       ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled", "WorkflowTaskStarted",
                   "WorkflowTaskCompleted", "WorkflowExecutionCancelRequested",
@@ -397,7 +439,7 @@ TEST_F(ServiceChildrenTest, AChildCloseReachingABusyParentIsBuffered) {
   RunFor(absl::Minutes(1));
   // The child completed while the parent's second task was out: its event follows that
   // task's completion.
-  EXPECT_EQ(TypesOf("wf"), ParentThen({"ChildWorkflowExecutionCompleted", "WorkflowTaskScheduled",
+  ASSERT_EQ(TypesOf("wf"), ParentThen({"ChildWorkflowExecutionCompleted", "WorkflowTaskScheduled",
                                        "WorkflowTaskStarted", "WorkflowTaskCompleted"}));
   const auto& c = HistoryOf("wf").events(9).child_workflow_execution_completed_event_attributes();
   EXPECT_EQ(c.started_event_id(), 6);
@@ -420,7 +462,7 @@ TEST_F(ServiceChildrenTest, ASignalToAChildBeforeItsFirstTaskIsDeliveredWithIt) 
       break;
     }
   }
-  EXPECT_THAT(first_child_task, ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
+  ASSERT_THAT(first_child_task, ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
                                             "WorkflowExecutionSignaled", "WorkflowTaskStarted"));
   const auto& s = HistoryOf("child").events(2).workflow_execution_signaled_event_attributes();
   EXPECT_EQ(s.signal_name(), "hello");
@@ -453,7 +495,7 @@ TEST_F(ServiceChildrenTest, ACancelRequestReachesAChildWhoseCodeHasNotRunYet) {
   workflows_.ThenFor("wf", {CancelExternal("child", "", "no longer needed", true)});
   workflows_.ThenFor("child", {CancelWorkflow()});
   RunFor(absl::Minutes(1));
-  EXPECT_THAT(TypesOf("child"), ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
+  ASSERT_THAT(TypesOf("child"), ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
                                             "WorkflowTaskStarted", "WorkflowTaskTimedOut",
                                             "WorkflowExecutionCancelRequested",
                                             "WorkflowTaskScheduled", "WorkflowTaskStarted",

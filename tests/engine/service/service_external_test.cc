@@ -27,7 +27,7 @@ TEST_F(ServiceExternalTest, SignalReachesTheTargetAndTheSenderHearsOfIt) {
   Idle();
   SendFromA(SignalExternal("b", "", "ping", Json("1")));
   // The outcome follows the completion's events; then the sender gets a new task.
-  EXPECT_THAT(
+  ASSERT_THAT(
       TypesOf("a"),
       ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled", "WorkflowTaskStarted",
                   "WorkflowTaskCompleted", "SignalExternalWorkflowExecutionInitiated",
@@ -47,7 +47,7 @@ TEST_F(ServiceExternalTest, SignalReachesTheTargetAndTheSenderHearsOfIt) {
   EXPECT_EQ(signaled.workflow_execution().workflow_id(), "b");
   EXPECT_EQ(signaled.workflow_execution().run_id(), "");  // as the command named it
 
-  EXPECT_THAT(TypesOf("b"), ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
+  ASSERT_THAT(TypesOf("b"), ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
                                         "WorkflowTaskStarted", "WorkflowTaskCompleted",
                                         "WorkflowExecutionSignaled", "WorkflowTaskScheduled",
                                         "WorkflowTaskStarted", "WorkflowTaskCompleted"));
@@ -62,7 +62,7 @@ TEST_F(ServiceExternalTest, SignalReachesTheTargetAndTheSenderHearsOfIt) {
 
 TEST_F(ServiceExternalTest, SignalToAnUnknownWorkflowFails) {
   SendFromA(SignalExternal("nobody", "", "ping"));
-  EXPECT_THAT(
+  ASSERT_THAT(
       TypesOf("a"),
       ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled", "WorkflowTaskStarted",
                   "WorkflowTaskCompleted", "SignalExternalWorkflowExecutionInitiated",
@@ -112,7 +112,7 @@ TEST_F(ServiceExternalTest, CancelRequestReachesTheTarget) {
   Start("b");
   Idle();
   SendFromA(CancelExternal("b", "", "enough"));
-  EXPECT_THAT(
+  ASSERT_THAT(
       TypesOf("a"),
       ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled", "WorkflowTaskStarted",
                   "WorkflowTaskCompleted", "RequestCancelExternalWorkflowExecutionInitiated",
@@ -194,7 +194,7 @@ TEST_F(ServiceExternalTest, ChildWorkflowOnlyRequiresTheTargetToBeTheSendersChil
                           enums::EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_CANCEL_REQUESTED));
   EXPECT_FALSE(service().DescribeWorkflow("b", "")->cancel_requested);
   EXPECT_TRUE(service().DescribeWorkflow("child", "")->cancel_requested);
-  EXPECT_THAT(TypesOf("b"), ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
+  ASSERT_THAT(TypesOf("b"), ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
                                         "WorkflowTaskStarted", "WorkflowTaskCompleted"));
 }
 
