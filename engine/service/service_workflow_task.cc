@@ -232,6 +232,7 @@ void Service::CompleteWorkflowTask(RunState& run, const WorkflowTaskResponse& re
   a->set_scheduled_event_id(task.scheduled_event_id);
   a->set_started_event_id(task.started_event_id);
   a->set_identity(options_.worker_identity);
+  if (!response.sdk_metadata.sdk_name().empty()) *a->mutable_sdk_metadata() = response.sdk_metadata;
   run.completed_any_task = true;
   run.last_completed_started_event_id = task.started_event_id;
   run.next_task_attempt = 1;

@@ -19,6 +19,7 @@
 #include "temporal/api/enums/v1/failed_cause.pb.h"
 #include "temporal/api/failure/v1/message.pb.h"
 #include "temporal/api/history/v1/message.pb.h"
+#include "temporal/api/sdk/v1/task_complete_metadata.pb.h"
 #include "temporal/api/protocol/v1/message.pb.h"
 
 namespace lockstep {
@@ -53,6 +54,10 @@ struct WorkflowTaskResponse {
   // that send no protocol message commands). A request sent with this task that gets no
   // answer is rejected by the service ("UnprocessedUpdate"), as Temporal's server does.
   std::vector<temporal::api::protocol::v1::Message> messages;
+  // Who completed the task (Temporal's RespondWorkflowTaskCompleted.sdk_metadata); written
+  // on WorkflowTaskCompleted when sdk_name is set. Replayers use it to tell histories recorded
+  // by Lockstep from those recorded by other SDKs.
+  temporal::api::sdk::v1::WorkflowTaskCompletedMetadata sdk_metadata;
   // When set, the task failed (commands are ignored): the service records WorkflowTaskFailed
   // with this cause and failure and schedules the task again.
   bool failed = false;

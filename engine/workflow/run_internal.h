@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "engine/history/event_types.h"
@@ -141,6 +142,18 @@ inline std::string CompleteUpdateIdentity(absl::string_view update_id) {
 inline bool IsUpdateEvent(temporal::api::enums::v1::EventType type) {
   return type == temporal::api::enums::v1::EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED ||
          type == temporal::api::enums::v1::EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED;
+}
+
+// An identity without the command's own id, for histories recorded by other SDKs (IdRule).
+inline std::string WithoutId(const std::string& identity) {
+  for (absl::string_view prefix :
+       {"activity ", "timer ", "cancel timer ", "local activity ", "child "}) {
+    if (!absl::StartsWith(identity, prefix)) continue;
+    const size_t at = identity.rfind(" id=");
+    if (at != std::string::npos) return identity.substr(0, at);
+    return identity;
+  }
+  return identity;
 }
 
 inline std::string VersionMarkerIdentity(const std::string& change_id) {

@@ -77,6 +77,9 @@ WorkflowTaskResponse Worker::HandleWorkflowTask(const WorkflowTaskRequest& reque
   } else {
     response.commands = std::move((*activation)->commands);
     response.messages = std::move((*activation)->messages);
+    // Every completion says who recorded it (the same whether the run was cached or not).
+    response.sdk_metadata.set_sdk_name(std::string(kSdkName));
+    response.sdk_metadata.set_sdk_version(std::string(kSdkVersion));
   }
   if (response.failed) ++stats_.failed_tasks;
   if (response.failed || run.closed() || options_.evict_after_every_task) cache_.erase(it);

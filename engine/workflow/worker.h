@@ -14,11 +14,17 @@
 #include <memory>
 #include <string>
 
+#include "absl/strings/string_view.h"
 #include "engine/service/task_handlers.h"
 #include "engine/workflow/registry.h"
 #include "engine/workflow/workflow_run.h"
 
 namespace lockstep {
+
+// What the worker reports as its SDK on every WorkflowTaskCompleted (sdk_metadata); the
+// replayer compares command ids strictly only in histories that carry this name.
+inline constexpr absl::string_view kSdkName = kLockstepSdkName;
+inline constexpr absl::string_view kSdkVersion = "0.1.0";
 
 struct WorkerOptions {
   // Evict every run after each workflow task, so that every task replays the whole history.

@@ -134,8 +134,16 @@ absl::Status WorkflowRun::ApplyEvent(const History& history, int index,
       activation->emplace();
       return Activate(history, index, /*replaying=*/false, &**activation);
     }
-    case enums::EVENT_TYPE_WORKFLOW_TASK_SCHEDULED:
     case enums::EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+      if (!id_rule_decided_) {
+        id_rule_decided_ = true;
+        strict_ids_ = options_.id_rule == IdRule::kStrict ||
+                      (options_.id_rule == IdRule::kAuto &&
+                       event.workflow_task_completed_event_attributes().sdk_metadata().sdk_name() ==
+                           kLockstepSdkName);
+      }
+      return absl::OkStatus();
+    case enums::EVENT_TYPE_WORKFLOW_TASK_SCHEDULED:
     case enums::EVENT_TYPE_WORKFLOW_TASK_FAILED:
     case enums::EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT:
     case enums::EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED:
@@ -195,6 +203,11 @@ absl::Status WorkflowRun::Nondeterministic(Nondeterminism n) {
   return status;
 }
 
+bool WorkflowRun::SameIdentity(const std::string& code, const std::string& history) const {
+  if (code == history) return true;
+  return !strict_ids_ && run_internal::WithoutId(code) == run_internal::WithoutId(history);
+}
+
 absl::Status WorkflowRun::MatchCommandEvent(const HistoryEvent& event) {
   while (!commands_.empty() && commands_.front().withdrawn) commands_.pop_front();
   const std::string event_identity = EventIdentity(event);
@@ -209,7 +222,8 @@ absl::Status WorkflowRun::MatchCommandEvent(const HistoryEvent& event) {
     const bool update_command = run_internal::IsUpdateEvent(p.recorded_as);
     if (update_command && first_update == nullptr) first_update = &p;
     if (update_event) {
-      if (update_command && p.recorded_as == event.event_type() && p.identity == event_identity) {
+      if (update_command && p.recorded_as == event.event_type() &&
+          SameIdentity(p.identity, event_identity)) {
         pending = &p;
         break;
       }
@@ -222,7 +236,7 @@ absl::Status WorkflowRun::MatchCommandEvent(const HistoryEvent& event) {
   // the patch is deprecated is the point of deprecating it.
   if (auto version = machines::ReadVersionMarker(event);
       version && version->deprecated &&
-      (pending == nullptr || pending->identity != event_identity)) {
+      (pending == nullptr || !SameIdentity(pending->identity, event_identity))) {
     return absl::OkStatus();
   }
   if (update_event && pending == nullptr) pending = first_update;
@@ -231,7 +245,7 @@ absl::Status WorkflowRun::MatchCommandEvent(const HistoryEvent& event) {
                              history::EventTypeShortName(event.event_type()), event_identity, "",
                              last_command_where_, ""});
   }
-  if (pending->recorded_as != event.event_type() || pending->identity != event_identity) {
+  if (pending->recorded_as != event.event_type() || !SameIdentity(pending->identity, event_identity)) {
     return Nondeterministic({Nondeterminism::Kind::kMismatch, event.event_id(),
                              history::EventTypeShortName(event.event_type()), event_identity,
                              pending->identity, pending->where, ""});

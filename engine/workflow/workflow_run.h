@@ -79,9 +79,24 @@ struct Nondeterminism {
   std::string message;  // one line with all of the above
 };
 
+// The SDK name Lockstep's worker reports on WorkflowTaskCompleted (sdk_metadata).
+inline constexpr absl::string_view kLockstepSdkName = "lockstep";
+
+// How command ids (activity, local activity and timer ids, child workflow ids) are compared
+// with the history. Each SDK numbers them its own way (Go: the scheduling event's id; Java:
+// UUIDs; core SDKs and Lockstep: per-kind counters), so a faithful port of a workflow
+// recorded by another SDK cannot reproduce them; it is checked on everything else: kinds,
+// order, activity and child types, signal names and targets, marker names and change ids.
+enum class IdRule {
+  kAuto,    // strict for histories Lockstep recorded (sdk_metadata.sdk_name), else kSdk
+  kStrict,  // ids must match
+  kSdk,     // ids are not compared
+};
+
 struct RunOptions {
   // Receives Log() lines when not replaying; may be empty.
   std::function<void(const std::string&)> log_sink;
+  IdRule id_rule = IdRule::kAuto;
 };
 
 class WorkflowRun : private internal::ScopeHost {
@@ -283,6 +298,10 @@ class WorkflowRun : private internal::ScopeHost {
   std::deque<std::unique_ptr<internal::ScopeState>> scopes_;
   internal::ScopeState* root_scope_ = nullptr;
   bool cancel_requested_ = false;  // the workflow's cancellation was requested
+
+  bool strict_ids_ = true;  // decided at the first WorkflowTaskCompleted (see IdRule)
+  bool id_rule_decided_ = false;
+  bool SameIdentity(const std::string& code, const std::string& history) const;
 
   std::optional<Nondeterminism> nondeterminism_;
   std::optional<Nondeterminism> result_mismatch_;

@@ -69,7 +69,7 @@ TEST(Determinism, SameScriptSameBytes) {
 TEST(Determinism, GoldenHashAcrossCompilers) {
   const std::string bytes = ScriptedHistories();
   // FNV-1a of both histories in binary and JSON form.
-  EXPECT_EQ(Fnv1a64(std::string_view(bytes.data(), bytes.size())), 5702477800435454043ULL)
+  EXPECT_EQ(Fnv1a64(std::string_view(bytes.data(), bytes.size())), 2721093236842507466ULL)
       << "size " << bytes.size();
 }
 
