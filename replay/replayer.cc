@@ -88,7 +88,8 @@ ReplayResult ReplayHistory(const Registry& registry, const History& full, absl::
                                 "\" is not registered with this replayer");
     return result;
   }
-  WorkflowRun run(&registry, {.workflow_id = result.workflow_id, .run_id = result.run_id});
+  WorkflowRun run(&registry, {.workflow_id = result.workflow_id, .run_id = result.run_id},
+                  {.log_sink = nullptr, .id_rule = options.id_rule});
   absl::Status status = run.ProcessEvents(full, 0, end).status();
   // A closed history must account for every command the code issued.
   if (status.ok() && end == full.events_size() && EndsClosed(full)) {
@@ -107,9 +108,31 @@ ReplayResult ReplayHistory(const Registry& registry, const History& full, absl::
   return result;
 }
 
+// The update requests the task whose completion is at `from` accepted, as messages.
+std::vector<temporal::api::protocol::v1::Message> UpdateRequestsOfTask(const History& full,
+                                                                       int from) {
+  namespace enums = temporal::api::enums::v1;
+  std::vector<temporal::api::protocol::v1::Message> messages;
+  for (int i = from; i < full.events_size(); ++i) {
+    const auto& e = full.events(i);
+    if (e.event_type() == enums::EVENT_TYPE_WORKFLOW_TASK_STARTED) break;
+    if (e.event_type() != enums::EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED) continue;
+    const auto& a = e.workflow_execution_update_accepted_event_attributes();
+    temporal::api::protocol::v1::Message m;
+    m.set_id(a.accepted_request_message_id());
+    m.set_protocol_instance_id(a.protocol_instance_id());
+    m.set_event_id(a.accepted_request_sequencing_event_id());
+    m.mutable_body()->PackFrom(a.accepted_request());
+    messages.push_back(std::move(m));
+  }
+  return messages;
+}
+
 ReplayResult ReplayEveryTaskBoundary(const Registry& registry, const History& full,
-                                     absl::string_view source) {
-  ReplayResult whole = ReplayHistory(registry, full, source);
+                                     absl::string_view source, const ReplayOptions& options) {
+  ReplayOptions whole_options = options;
+  whole_options.until_event_id = 0;
+  ReplayResult whole = ReplayHistory(registry, full, source, whole_options);
   if (whole.outcome != Outcome::kClean) return whole;
   namespace enums = temporal::api::enums::v1;
   for (int i = 0; i + 1 < full.events_size(); ++i) {
@@ -119,7 +142,10 @@ ReplayResult ReplayEveryTaskBoundary(const Registry& registry, const History& fu
     }
     ReplayResult result = whole;
     result.source = absl::StrCat(source, " (evicted before event ", i + 1, ")");
-    WorkflowRun run(&registry, {.workflow_id = whole.workflow_id, .run_id = whole.run_id});
+    WorkflowRun run(&registry, {.workflow_id = whole.workflow_id, .run_id = whole.run_id},
+                    {.log_sink = nullptr, .id_rule = options.id_rule});
+    // The task's update requests, as the service would deliver them with it.
+    run.AddUpdateRequests(UpdateRequestsOfTask(full, i + 1));
     // The history as a worker would receive it for this task: up to its WorkflowTaskStarted.
     absl::Status status = run.ProcessEvents(full, 0, i + 1).status();
     // The task ran live; its commands must match what the rest of the history recorded.

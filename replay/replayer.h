@@ -8,12 +8,13 @@
 //   command-mismatch  the kind or identity (activity type and id, timer id, marker name)
 //                     of the next command differs from the next command event
 // A history that ends mid-run replays as far as it goes. Histories that use features this
-// engine does not run yet (child workflows, external signals, ...) come back as errors that
-// name the event.
+// engine does not run (Nexus operations) come back as errors that name the event.
 //
-// Identity is compared strictly (activity ids included), which is right for histories that
-// Lockstep recorded. Histories recorded by Temporal's SDKs number activities and timers by
-// their own schemes; the rule that lets a faithful port replay those is not built yet.
+// Ids (activity, local activity and timer ids, child workflow ids) are compared strictly in
+// histories Lockstep recorded (their WorkflowTaskCompleted events name the "lockstep" SDK);
+// in histories recorded by other SDKs, which number them by their own schemes, everything but
+// those ids is compared (IdRule in engine/workflow/workflow_run.h; ReplayOptions::id_rule
+// overrides the choice).
 #ifndef LOCKSTEP_REPLAY_REPLAYER_H_
 #define LOCKSTEP_REPLAY_REPLAYER_H_
 
@@ -42,6 +43,7 @@ struct ReplayOptions {
   // a failure (reported as result-mismatch, exit status 1), or not checked.
   enum class ResultCheck { kWarn, kFail, kOff };
   ResultCheck result_check = ResultCheck::kWarn;
+  IdRule id_rule = IdRule::kAuto;
 };
 
 struct ReplayResult {
@@ -66,7 +68,7 @@ ReplayResult ReplayHistory(const Registry& registry,
 // clean (its source names the task's WorkflowTaskStarted event), or a clean result.
 ReplayResult ReplayEveryTaskBoundary(const Registry& registry,
                                      const temporal::api::history::v1::History& history,
-                                     absl::string_view source);
+                                     absl::string_view source, const ReplayOptions& options = {});
 
 // The stable code of a nondeterminism kind: "missing-command", "extra-command",
 // "command-mismatch", "result-mismatch".

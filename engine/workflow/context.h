@@ -225,6 +225,10 @@ class WorkflowContext {
   int GetVersion(const std::string& change_id, int min_supported, int max_supported,
                  SourceLocation where = SourceLocation::current());
   bool Patched(const std::string& change_id, SourceLocation where = SourceLocation::current());
+  // Whether new version markers are followed by an upsert of the TemporalChangeVersion search
+  // attribute (the list of "<change id>-<version>" the run took), as Temporal's Go SDK does;
+  // on by default. Workflows ported from SDKs that do not upsert it turn it off at their start.
+  void SetChangeVersionSearchAttribute(bool enabled);
   void DeprecatePatch(const std::string& change_id,
                       SourceLocation where = SourceLocation::current());
 

@@ -117,10 +117,9 @@ void WorkflowRun::ExecuteLocalActivity(LocalActivityOp* op) {
   marker.replay_time = now_;
   const ActivityFunction* fn = registry_->FindActivity(op->activity_type);
   const RetryPolicy& policy = op->options.retry_policy;
-  const int max_attempts =
-      op->options.has_retry_policy && policy.maximum_attempts > 0
-          ? std::min(policy.maximum_attempts, kMaxLocalActivityAttempts)
-          : kMaxLocalActivityAttempts;
+  const int max_attempts = op->options.has_retry_policy && policy.maximum_attempts > 0
+                               ? std::min(policy.maximum_attempts, kMaxLocalActivityAttempts)
+                               : kMaxLocalActivityAttempts;
   absl::Duration backoff_total = absl::ZeroDuration();
   absl::Duration interval =
       policy.initial_interval > absl::ZeroDuration() ? policy.initial_interval : absl::Seconds(1);
@@ -151,9 +150,8 @@ void WorkflowRun::ExecuteLocalActivity(LocalActivityOp* op) {
       }
     }
     last_failure.set_source("Lockstep");
-    const bool out_of_time =
-        op->options.schedule_to_close_timeout > absl::ZeroDuration() &&
-        backoff_total + interval >= op->options.schedule_to_close_timeout;
+    const bool out_of_time = op->options.schedule_to_close_timeout > absl::ZeroDuration() &&
+                             backoff_total + interval >= op->options.schedule_to_close_timeout;
     if (NonRetryable(last_failure, policy) || attempt >= max_attempts || out_of_time) {
       marker.failed = true;
       Failure wrapped;
@@ -177,8 +175,7 @@ void WorkflowRun::ExecuteLocalActivity(LocalActivityOp* op) {
   command.set_command_type(enums::COMMAND_TYPE_RECORD_MARKER);
   *command.mutable_record_marker_command_attributes() =
       machines::LocalActivityMarkerCommand(marker);
-  AddRecordOnlyCommand(std::move(command), Identity(op->activity_type, op->activity_id),
-                       op->where);
+  AddRecordOnlyCommand(std::move(command), Identity(op->activity_type, op->activity_id), op->where);
   op->state = machines::LocalActivityState::kResolved;
   if (marker.failed) {
     op->resolver.SetError(std::make_exception_ptr(ActivityFailure(marker.failure)));

@@ -58,7 +58,7 @@ int WorkflowRun::GetVersion(const std::string& change_id, int min_supported, int
   } else {
     version = max_supported;
     record = true;
-    upsert = true;
+    upsert = upsert_change_version_;
   }
   if (version < min_supported || version > max_supported) {
     throw std::out_of_range(absl::StrCat(
@@ -169,5 +169,9 @@ const temporal::api::common::v1::SearchAttributes& WorkflowContext::SearchAttrib
 }
 
 const temporal::api::common::v1::Memo& WorkflowContext::Memo() const { return run_->memo_; }
+
+void WorkflowContext::SetChangeVersionSearchAttribute(bool enabled) {
+  run_->upsert_change_version_ = enabled;
+}
 
 }  // namespace lockstep

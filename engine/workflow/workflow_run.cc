@@ -245,7 +245,8 @@ absl::Status WorkflowRun::MatchCommandEvent(const HistoryEvent& event) {
                              history::EventTypeShortName(event.event_type()), event_identity, "",
                              last_command_where_, ""});
   }
-  if (pending->recorded_as != event.event_type() || !SameIdentity(pending->identity, event_identity)) {
+  if (pending->recorded_as != event.event_type() ||
+      !SameIdentity(pending->identity, event_identity)) {
     return Nondeterministic({Nondeterminism::Kind::kMismatch, event.event_id(),
                              history::EventTypeShortName(event.event_type()), event_identity,
                              pending->identity, pending->where, ""});

@@ -283,6 +283,7 @@ class WorkflowRun : private internal::ScopeHost {
   std::map<std::string, int> versions_;
   std::map<std::string, machines::VersionMarker> recorded_versions_;
   std::vector<std::string> change_versions_;
+  bool upsert_change_version_ = true;
   // As upserted so far (starting from the values the run was started with).
   temporal::api::common::v1::SearchAttributes search_attributes_;
   temporal::api::common::v1::Memo memo_;
