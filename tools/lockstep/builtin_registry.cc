@@ -5,6 +5,7 @@
 
 #include "examples/counter/counter_workflow.h"
 #include "examples/order/order_workflow.h"
+#include "examples/temporal_ports/temporal_ports.h"
 
 namespace lockstep::cli {
 
@@ -20,6 +21,18 @@ const Registry& BuiltinRegistry() {
     return r;
   }();
   return *registry;
+}
+
+const Registry& RegistryFor(const temporal::api::history::v1::History& history) {
+  const Registry& builtin = BuiltinRegistry();
+  if (history.events_size() == 0) return builtin;
+  const std::string& type =
+      history.events(0).workflow_execution_started_event_attributes().workflow_type().name();
+  if (builtin.FindWorkflow(type) != nullptr) return builtin;
+  if (const ports::TemporalPort* port = ports::FindPort(history)) {
+    return ports::PortRegistry(*port);
+  }
+  return builtin;
 }
 
 }  // namespace lockstep::cli

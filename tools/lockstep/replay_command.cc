@@ -1,6 +1,8 @@
-// `lockstep replay PATH... [--json] [--until EVENT_ID | --every-task] [--jobs N]`: replays recorded
-// histories (files, or every .json/.pb/.binpb file of a directory) against the workflows
-// built into this binary. Exit 0 all clean, 1 nondeterminism found, 2 bad input or usage.
+// `lockstep replay PATH... [--json] [--until EVENT_ID | --every-task] [--result=...]
+// [--ids=auto|strict|sdk] [--jobs N]`: replays recorded histories (files, or every
+// .json/.pb/.binpb file of a directory) against the workflows built into this binary (the
+// examples and the ports of recorded Temporal workflows). Exit 0 all clean, 1 nondeterminism
+// found, 2 bad input or usage.
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
@@ -72,6 +74,18 @@ int RunReplay(const std::vector<std::string>& args, CommandIo io) {
         io.err << "lockstep replay: --result must be warn, fail or off, got '" << mode << "'\n";
         return kExitUsage;
       }
+    } else if (arg.rfind("--ids=", 0) == 0) {
+      const std::string rule = arg.substr(6);
+      if (rule == "auto") {
+        options.id_rule = IdRule::kAuto;
+      } else if (rule == "strict") {
+        options.id_rule = IdRule::kStrict;
+      } else if (rule == "sdk") {
+        options.id_rule = IdRule::kSdk;
+      } else {
+        io.err << "lockstep replay: --ids must be auto, strict or sdk, got '" << rule << "'\n";
+        return kExitUsage;
+      }
     } else if (arg == "--until" || arg == "--jobs") {
       int64_t value = 0;
       if (i + 1 >= args.size() || !absl::SimpleAtoi(args[i + 1], &value) || value <= 0) {
@@ -86,8 +100,8 @@ int RunReplay(const std::vector<std::string>& args, CommandIo io) {
       }
     } else if (!arg.empty() && arg[0] == '-') {
       io.err << "lockstep replay: unknown flag '" << arg
-             << "' (flags: --json, --until EVENT_ID, --every-task, --result=warn|fail|off, --jobs "
-                "N)\n";
+             << "' (flags: --json, --until EVENT_ID, --every-task, --result=warn|fail|off, "
+                "--ids=auto|strict|sdk, --jobs N)\n";
       return kExitUsage;
     } else {
       paths.push_back(arg);
@@ -116,13 +130,14 @@ int RunReplay(const std::vector<std::string>& args, CommandIo io) {
   }
 
   // Histories are independent: replay them in parallel, report in input order.
-  const Registry& registry = BuiltinRegistry();
   std::vector<replay::ReplayResult> results(items.size());
   std::atomic<size_t> next{0};
   auto work = [&] {
     for (size_t i = next++; i < items.size(); i = next++) {
+      const Registry& registry = RegistryFor(items[i].history);
       results[i] =
-          every_task ? replay::ReplayEveryTaskBoundary(registry, items[i].history, items[i].source)
+          every_task ? replay::ReplayEveryTaskBoundary(registry, items[i].history, items[i].source,
+                                                       options)
                      : replay::ReplayHistory(registry, items[i].history, items[i].source, options);
     }
   };
