@@ -21,8 +21,12 @@ echo "\$ lockstep run orderWorkflow --input '{...}' --signal approve=true --out 
   --input '{"id":"o-1","card":"4242","cents":1250,"approval_timeout_seconds":3600}' \
   --signal approve=true --out "$out/order.json"
 echo
-echo "\$ lockstep replay --every-task $out/counter.pb $out/order.json"
-"$lockstep" replay --every-task "$out/counter.pb" "$out/order.json"
+echo "\$ lockstep run fanoutWorkflow --input '{\"n\":5,\"per_child\":3}' --out $out/fanout/parent.json"
+mkdir "$out/fanout"
+"$lockstep" run fanoutWorkflow --input '{"n":5,"per_child":3}' --out "$out/fanout/parent.json"
+echo
+echo "\$ lockstep replay --every-task $out/counter.pb $out/order.json $out/fanout"
+"$lockstep" replay --every-task "$out/counter.pb" "$out/order.json" "$out/fanout"
 echo
 
 old_shape=tests/data/temporal/samples-go__helloworld__helloworld.json

@@ -30,6 +30,11 @@ grep -q "status Completed" "$scratch/out" || { echo "FAIL: run did not complete 
 expect 0 "$lockstep" show "$scratch/counter.pb"
 expect 1 "$lockstep" run counterWorkflow --input 5 --out "$scratch/waiting.json"
 expect 2 "$lockstep" run noSuchWorkflow
+mkdir "$scratch/fanout"
+expect 0 "$lockstep" run fanoutWorkflow --input '{"n":2,"per_child":2}' --out "$scratch/fanout/parent.json"
+grep -q 'result={"children":2,"reported":2,"sum":30}' "$scratch/out" || { echo "FAIL: run did not complete the fan-out"; failures=$((failures + 1)); }
+expect 0 "$lockstep" replay --every-task "$scratch/fanout"
+grep -q "3 clean" "$scratch/out" || { echo "FAIL: the fan-out parent and its two children did not all replay cleanly"; failures=$((failures + 1)); }
 expect 2 "$lockstep" run counterWorkflow --input not-json
 expect 0 "$lockstep" replay "$scratch/counter.pb"
 grep -q "1 clean" "$scratch/out" || { echo "FAIL: replay of a recorded history was not clean"; failures=$((failures + 1)); }

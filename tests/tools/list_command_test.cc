@@ -10,13 +10,13 @@ namespace {
 TEST(List, PrintsWorkflowTypesOnePerLine) {
   auto r = testing::RunCommand(RunList, {});
   EXPECT_EQ(r.status, kExitOk) << r.err;
-  EXPECT_EQ(r.out, "counterWorkflow\norderWorkflow\n");
+  EXPECT_EQ(r.out, "counterWorkflow\nfanoutChild\nfanoutWorkflow\norderWorkflow\n");
 }
 
 TEST(List, ActivitiesOnRequest) {
   auto r = testing::RunCommand(RunList, {"--activities"});
   EXPECT_EQ(r.status, kExitOk) << r.err;
-  EXPECT_EQ(r.out, "charge_card\ngreet\nsend_receipt\n");
+  EXPECT_EQ(r.out, "charge_card\ngreet\nsend_receipt\nsquare\n");
 }
 
 TEST(List, UnknownArgumentIsUsageError) {

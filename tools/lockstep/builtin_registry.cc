@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "examples/counter/counter_workflow.h"
+#include "examples/fanout/fanout_workflow.h"
 #include "examples/order/order_workflow.h"
 #include "examples/temporal_ports/temporal_ports.h"
 
@@ -12,7 +13,8 @@ namespace lockstep::cli {
 const Registry& BuiltinRegistry() {
   static const Registry* registry = [] {
     auto* r = new Registry();
-    for (const absl::Status& s : {examples::RegisterCounter(r), examples::RegisterOrder(r)}) {
+    for (const absl::Status& s :
+         {examples::RegisterCounter(r), examples::RegisterOrder(r), examples::RegisterFanout(r)}) {
       if (!s.ok()) {
         std::fprintf(stderr, "lockstep: built-in registry: %s\n", std::string(s.message()).c_str());
         std::abort();

@@ -5,7 +5,13 @@
 // Signals are sent, in order, after the workflow's first workflow task; virtual time then runs
 // from deadline to deadline until nothing is pending (at most --limit, default 30 days). Exit
 // 0 when the workflow completed, 1 when it failed, timed out or is still waiting, 2 on usage.
+//
+// The histories of the other workflows the run started (child workflows) are written beside
+// FILE as STEM.WORKFLOW_ID.EXT (in start order; characters other than letters, digits, '-',
+// '_' and '.' in the id become '_'; a later run of the same id adds ".runN"), so that
+// `lockstep replay` can check them too.
 #include <iostream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -102,6 +108,52 @@ bool Parse(const std::vector<std::string>& args, RunArgs* parsed, std::ostream& 
   return true;
 }
 
+history::HistoryFormat FormatOf(const std::string& path) {
+  return path.size() > 5 && path.compare(path.size() - 5, 5, ".json") == 0
+             ? history::HistoryFormat::kJson
+             : history::HistoryFormat::kBinary;
+}
+
+// Where the history of another workflow started by the run goes: beside `path`, named by the
+// workflow id (made safe as a file name) and, for a second run of the same id, its number.
+std::string SiblingPath(const std::string& path, const std::string& workflow_id, int run_number) {
+  const size_t slash = path.rfind('/');
+  const size_t dot = path.rfind('.');
+  const bool has_ext = dot != std::string::npos && (slash == std::string::npos || dot > slash);
+  const std::string stem = has_ext ? path.substr(0, dot) : path;
+  const std::string ext = has_ext ? path.substr(dot) : "";
+  std::string id = workflow_id;
+  for (char& c : id) {
+    const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '_' || c == '.';
+    if (!safe) c = '_';
+  }
+  const std::string run = run_number > 1 ? absl::StrCat(".run", run_number) : "";
+  return absl::StrCat(stem, ".", id, run, ext);
+}
+
+// Writes the history of every run the service holds other than those of `workflow_id`.
+bool SaveOtherRuns(const Service& service, const std::string& workflow_id, const std::string& path,
+                   CommandIo io) {
+  std::map<std::string, int> runs_seen;
+  for (const auto& execution : service.ListRuns()) {
+    if (execution.workflow_id() == workflow_id) continue;
+    auto history = service.GetHistory(execution.workflow_id(), execution.run_id());
+    if (!history.ok()) {
+      io.err << "lockstep run: " << history.status().message() << "\n";
+      return false;
+    }
+    const std::string other =
+        SiblingPath(path, execution.workflow_id(), ++runs_seen[execution.workflow_id()]);
+    if (auto s = history::SaveHistoryFile(other, **history, FormatOf(other)); !s.ok()) {
+      io.err << "lockstep run: " << s.message() << "\n";
+      return false;
+    }
+    io.out << "history of " << execution.workflow_id() << " written to " << other << "\n";
+  }
+  return true;
+}
+
 }  // namespace
 
 int RunRun(const std::vector<std::string>& args, CommandIo io) {
@@ -145,16 +197,14 @@ int RunRun(const std::vector<std::string>& args, CommandIo io) {
   }
   std::string path = parsed.out;
   if (path.empty()) path = absl::StrCat("/tmp/lockstep-run-", parsed.workflow_type, ".json");
-  const auto format = path.size() > 5 && path.compare(path.size() - 5, 5, ".json") == 0
-                          ? history::HistoryFormat::kJson
-                          : history::HistoryFormat::kBinary;
-  if (auto s = history::SaveHistoryFile(path, **history, format); !s.ok()) {
+  if (auto s = history::SaveHistoryFile(path, **history, FormatOf(path)); !s.ok()) {
     io.err << "lockstep run: " << s.message() << "\n";
     return kExitUsage;
   }
   int status = RunShow({path}, io);
   if (status != kExitOk) return status;
   io.out << "history written to " << path << "\n";
+  if (!SaveOtherRuns(service, start.workflow_id, path, io)) return kExitUsage;
   const auto& events = (*history)->events();
   const bool completed =
       events.size() > 0 && events[events.size() - 1].event_type() ==
