@@ -2,6 +2,7 @@
 // the in-process service in between. Includes the races a simulator provokes: a signal to a
 // child before it has started, cancellation while a child's start is pending.
 #include "absl/strings/str_cat.h"
+#include "engine/history/history_builder.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/engine/workflow/test_env.h"
@@ -304,6 +305,67 @@ TEST(ChildWorkflow, EveryTaskReplaysFromScratchWithTheSameHistory) {
   }
   EXPECT_EQ(cached.History("p").SerializeAsString(), evicted.History("p").SerializeAsString());
   EXPECT_EQ(evicted.worker().stats().failed_tasks, 0);
+}
+
+// A child canceled after its initiation was recorded but before it started: the cancellation
+// request goes out in the task that learns the child's run id. The service starts children
+// in the same step that records their initiation, so this race is built by hand, as a
+// history in which ChildWorkflowExecutionStarted arrives a task later.
+TEST(ChildWorkflow, CancelBetweenInitiationAndStartIsSentOnceStarted) {
+  Registry registry;
+  ASSERT_TRUE(registry
+                  .RegisterWorkflow("parent",
+                                    [](WorkflowContext& ctx) -> Task<std::string> {
+                                      ChildWorkflowOptions options{.workflow_id = "kid"};
+                                      options.cancellation_type =
+                                          ChildWorkflowCancellationType::kWaitCancellationRequested;
+                                      auto child = ctx.StartChildWorkflow<void>("child", options);
+                                      ctx.SetSignalHandler<>("stop", [child] { child.Cancel(); });
+                                      try {
+                                        co_await child.Result();
+                                      } catch (const CanceledFailure&) {
+                                        co_return "canceled";
+                                      }
+                                      co_return "completed";
+                                    })
+                  .ok());
+  history::HistoryBuilder b("parent", "q", "p", "run-p");
+  const auto first = b.AddWorkflowTask();
+  auto* initiated = b.AddEvent(enums::EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED);
+  auto* ia = initiated->mutable_start_child_workflow_execution_initiated_event_attributes();
+  ia->set_workflow_id("kid");
+  ia->mutable_workflow_type()->set_name("child");
+  ia->set_workflow_task_completed_event_id(first.completed);
+  const int64_t initiated_id = initiated->event_id();
+  b.AddSignal("stop");
+  const int64_t scheduled = b.AddWorkflowTaskScheduled();
+  b.AddWorkflowTaskStarted(scheduled);
+
+  WorkflowRun run(&registry, {.workflow_id = "p", .run_id = "run-p"});
+  auto second = run.ProcessEvents(b.history(), 0);
+  ASSERT_TRUE(second.ok()) << second.status();
+  ASSERT_TRUE(second->has_value());
+  EXPECT_TRUE((*second)->commands.empty());  // the run id is not known yet
+
+  const int64_t completed = b.AddWorkflowTaskCompleted(scheduled, scheduled + 1);
+  auto* started = b.AddEvent(enums::EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED);
+  auto* sa = started->mutable_child_workflow_execution_started_event_attributes();
+  sa->set_initiated_event_id(initiated_id);
+  sa->mutable_workflow_execution()->set_workflow_id("kid");
+  sa->mutable_workflow_execution()->set_run_id("run-kid");
+  sa->mutable_workflow_type()->set_name("child");
+  const int64_t scheduled3 = b.AddWorkflowTaskScheduled();
+  b.AddWorkflowTaskStarted(scheduled3);
+  auto third = run.ProcessEvents(b.history(), static_cast<int>(completed) - 1);
+  ASSERT_TRUE(third.ok()) << third.status();
+  ASSERT_TRUE(third->has_value());
+  ASSERT_EQ((*third)->commands.size(), 1u);
+  const auto& cancel = (*third)->commands[0];
+  EXPECT_EQ(cancel.command_type(), enums::COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION);
+  EXPECT_EQ(cancel.request_cancel_external_workflow_execution_command_attributes().run_id(),
+            "run-kid");
+  EXPECT_TRUE(
+      cancel.request_cancel_external_workflow_execution_command_attributes().child_workflow_only());
 }
 
 }  // namespace
