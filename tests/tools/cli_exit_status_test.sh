@@ -42,6 +42,10 @@ grep -q "1 clean" "$scratch/out" || { echo "FAIL: replay of a recorded history w
 expect 2 "$lockstep" replay "$corpus/sdk-go__test__replaytests__nexus-cancel-after-start.json"
 # A ported recording replays cleanly; with ids compared strictly, it does not.
 expect 0 "$lockstep" replay "$corpus/samples-go__helloworld__helloworld.json"
+# A quoted pattern is expanded by the replayer; one that matches nothing is an error.
+expect 0 "$lockstep" replay "$corpus/samples-go__hello*.json"
+grep -q "replayed 1 histories" "$scratch/out" || { echo "FAIL: pattern not expanded"; failures=$((failures + 1)); }
+expect 2 "$lockstep" replay "$corpus/no-such-*.json"
 expect 1 "$lockstep" replay --ids=strict "$corpus/samples-go__helloworld__helloworld.json"
 expect 2 "$lockstep" replay --ids=loose "$corpus/samples-go__helloworld__helloworld.json"
 expect 2 "$lockstep" replay --until x "$scratch/counter.pb"

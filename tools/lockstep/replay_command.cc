@@ -3,13 +3,17 @@
 // .json/.pb/.binpb file of a directory) against the workflows built into this binary (the
 // examples and the ports of recorded Temporal workflows). Exit 0 all clean, 1 nondeterminism
 // found, 2 bad input or usage.
+#include <glob.h>
+
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <map>
 #include <thread>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "engine/history/history_file.h"
 #include "replay/replayer.h"
 #include "tools/lockstep/builtin_registry.h"
@@ -29,7 +33,18 @@ bool CollectFiles(const std::vector<std::string>& paths, std::vector<std::string
   bool ok = true;
   for (const std::string& path : paths) {
     std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) {
+    if (path.find_first_of("*?[") != std::string::npos && !std::filesystem::exists(path, ec)) {
+      // A pattern the shell did not expand (quoted, or from a script): expand it here.
+      glob_t matches{};
+      const int rc = glob(path.c_str(), 0, nullptr, &matches);
+      if (rc == 0) {
+        for (size_t i = 0; i < matches.gl_pathc; ++i) files->push_back(matches.gl_pathv[i]);
+      } else {
+        err << "lockstep replay: " << path << ": no file matches the pattern\n";
+        ok = false;
+      }
+      globfree(&matches);
+    } else if (std::filesystem::is_directory(path, ec)) {
       std::vector<std::string> found;
       for (const auto& entry : std::filesystem::directory_iterator(path, ec)) {
         const std::string ext = entry.path().extension().string();
@@ -147,17 +162,25 @@ int RunReplay(const std::vector<std::string>& args, CommandIo io) {
   for (auto& t : threads) t.join();
 
   int64_t events = 0, clean = 0, nondeterministic = 0, errors = 0;
+  std::map<std::string, int64_t> by_kind;  // ordered: a stable summary line
   for (const auto& r : results) {
     io.out << (json ? replay::FormatJson(r) + "\n" : replay::FormatText(r));
     events += r.events;
     clean += r.outcome == replay::Outcome::kClean;
     nondeterministic += r.outcome == replay::Outcome::kNondeterministic;
     errors += r.outcome == replay::Outcome::kError;
+    if (r.nondeterminism)
+      ++by_kind[std::string(replay::NondeterminismCode(r.nondeterminism->kind))];
   }
   if (!json) {
     io.out << "replayed " << results.size() << " histories (" << events << " events): " << clean
-           << " clean, " << nondeterministic << " nondeterministic, " << errors
-           << " could not be replayed\n";
+           << " clean, " << nondeterministic << " nondeterministic";
+    if (!by_kind.empty()) {
+      std::vector<std::string> kinds;
+      for (const auto& [kind, n] : by_kind) kinds.push_back(absl::StrCat(kind, " ", n));
+      io.out << " (" << absl::StrJoin(kinds, ", ") << ")";
+    }
+    io.out << ", " << errors << " could not be replayed\n";
   }
   if (bad_input || errors > 0) return kExitUsage;
   return nondeterministic > 0 ? kExitFound : kExitOk;
