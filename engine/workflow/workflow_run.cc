@@ -432,7 +432,11 @@ absl::Status WorkflowRun::Activate(const History& history, int index, bool repla
   RunUntilBlocked();
   // Local activities run (or are read back) once the code is blocked, and what they unblock
   // runs in the same task.
-  while (!task_error_ && !nondeterminism_ && ResolveLocalActivities() > 0) RunUntilBlocked();
+  // Not once the main function has returned: its locals, which handlers may use, are gone.
+  while (!task_error_ && !nondeterminism_ && !(main_ && main_->done()) &&
+         ResolveLocalActivities() > 0) {
+    RunUntilBlocked();
+  }
   FinishIfDone();
   RejectUnhandledUpdates(replaying);
 
