@@ -3,8 +3,9 @@
 // task, the shape the TypeScript peer's gen_history.js produces), then replayed from memory
 // by a fresh WorkflowRun, which must reach the end without nondeterminism.
 //
-// The arguments are signal counts chosen so that the histories have 5,008, 10,002 and 51,202
-// events (51,200 is the most Temporal allows); the "events" counter shows the exact number.
+// The arguments are signal counts chosen so that the histories have about 5,000, 10,000 and
+// 51,200 events (the most Temporal allows); the "events" counter shows the exact number
+// (5,013, 10,007 and 51,207).
 // From memory means as the replayer holds a loaded history: on one arena (history_list.h),
 // parsed from the recorded bytes. A copy of the service's history would instead be spread
 // over the allocator's free lists left by the recording run, a layout no replay sees.

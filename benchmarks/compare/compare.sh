@@ -27,9 +27,13 @@ lockstep=$build/tools/lockstep/lockstep
 bench=$build/benchmarks/replay_file_benchmark
 
 die() { echo "compare: $*" >&2; exit 2; }
+# The SDK's native bridge needs Node.js 20.3 or newer (Debian 12's own nodejs is 18).
 for tool in node npm; do
-  command -v "$tool" >/dev/null || die "$tool is needed (Debian: apt-get install nodejs npm)"
+  command -v "$tool" >/dev/null || die "$tool is needed: Node.js 20.3 or newer with npm"
 done
+node -e 'const [a, b] = process.versions.node.split(".").map(Number);
+         process.exit(a > 20 || (a === 20 && b >= 3) ? 0 : 1)' ||
+  die "Node.js $(node --version) is too old: the Temporal TypeScript SDK 1.24 needs 20.3 or newer"
 [ -x "$lockstep" ] && [ -x "$bench" ] || die "build $build first (lockstep, replay_file_benchmark)"
 
 # 1. The Temporal TypeScript SDK, pinned by package-lock.json, and the workflow bundle.

@@ -49,15 +49,36 @@ struct MessagePlan {
     kWrapper,         // google.protobuf.Int64Value and friends: a bare value
     kOtherWellKnown,  // Struct, Value, Any, ...: protobuf's own JSON parser
   };
+  // How a field's JSON value is read.
+  enum class Shape : uint8_t { kScalar, kMessage, kRepeated, kMap };
+
   Kind kind = Kind::kPlain;
+  const Descriptor* desc = nullptr;
   const JsonKeyTable* keys = nullptr;
+  // Set from the first message of this type that is filled (the type's reflection is the
+  // same for all its messages); asking every message for it costs a call each time.
+  const Reflection* reflection = nullptr;
   const FieldDescriptor* first = nullptr;   // seconds, or the wrapper's value
   const FieldDescriptor* second = nullptr;  // nanos
+  // By field index: the field's shape, and the plan of its message type once looked up.
+  std::vector<Shape> shapes;
+  std::vector<MessagePlan*> children;
 };
 
 MessagePlan MakePlan(const Descriptor* desc) {
   MessagePlan plan;
+  plan.desc = desc;
   plan.keys = &JsonKeysOf(desc);
+  plan.shapes.resize(static_cast<size_t>(desc->field_count()));
+  plan.children.resize(static_cast<size_t>(desc->field_count()), nullptr);
+  for (int i = 0; i < desc->field_count(); ++i) {
+    const FieldDescriptor* field = desc->field(i);
+    plan.shapes[static_cast<size_t>(i)] = field->is_map()        ? MessagePlan::Shape::kMap
+                                          : field->is_repeated() ? MessagePlan::Shape::kRepeated
+                                          : field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE
+                                              ? MessagePlan::Shape::kMessage
+                                              : MessagePlan::Shape::kScalar;
+  }
   const std::string& name = desc->full_name();
   if (name == "temporal.api.common.v1.Payload") {
     plan.kind = MessagePlan::Kind::kPayload;
@@ -141,7 +162,9 @@ class Reader {
 
   // Fills `msg` from a JSON object. On error returns the problem and leaves the JSON path
   // to it, innermost first, in path_.
-  absl::Status FillMessage(element json, Message* msg);
+  absl::Status FillMessage(element json, Message* msg) {
+    return FillMessage(json, msg, PlanFor(msg->GetDescriptor()));
+  }
 
   // The path of the last error, outermost first ("input.payloads[0].data").
   std::string ErrorPath() const {
@@ -156,19 +179,29 @@ class Reader {
   void PushPath(std::string segment) { path_.push_back(std::move(segment)); }
 
  private:
-  absl::Status FillField(element json, Message* msg, const FieldDescriptor* field);
-  absl::Status FillRepeated(array json, Message* msg, const FieldDescriptor* field);
-  absl::Status FillMap(object json, Message* msg, const FieldDescriptor* field);
-  absl::Status FillPayload(element json, Message* msg, const MessagePlan& plan);
+  // `plan` is the plan of msg's type; `owner` that of the message holding `field`.
+  absl::Status FillMessage(element json, Message* msg, MessagePlan& plan);
+  absl::Status FillField(element json, Message* msg, MessagePlan& owner,
+                         const FieldDescriptor* field);
+  absl::Status FillRepeated(array json, Message* msg, MessagePlan& owner,
+                            const FieldDescriptor* field);
+  absl::Status FillMap(object json, Message* msg, MessagePlan& owner, const FieldDescriptor* field);
+  absl::Status FillPayload(element json, Message* msg, MessagePlan& plan);
   absl::Status FillWellKnown(element json, Message* msg, const MessagePlan& plan);
-  absl::Status AddScalar(element json, Message* msg, const FieldDescriptor* field);
+  absl::Status AddScalar(element json, Message* msg, const Reflection* refl,
+                         const FieldDescriptor* field);
   void NoteUnknownKey(std::string_view key);
 
   // Plans and enum tables by descriptor, local to this parse: no lock on the hot path.
-  const MessagePlan& PlanFor(const Descriptor* desc) {
+  MessagePlan& PlanFor(const Descriptor* desc) {
     auto [it, inserted] = plans_.try_emplace(desc);
     if (inserted) it->second = MakePlan(desc);
     return it->second;
+  }
+  MessagePlan& ChildPlan(MessagePlan& owner, const FieldDescriptor* field) {
+    MessagePlan*& child = owner.children[static_cast<size_t>(field->index())];
+    if (child == nullptr) child = &PlanFor(field->message_type());
+    return *child;
   }
   const EnumNameTable& EnumNames(const google::protobuf::EnumDescriptor* type) {
     auto [it, inserted] = enums_.try_emplace(type, nullptr);
@@ -278,9 +311,9 @@ void Reader::NoteUnknownKey(std::string_view key) {
   }
 }
 
-absl::Status Reader::FillMessage(element json, Message* msg) {
-  const Descriptor* desc = msg->GetDescriptor();
-  const MessagePlan& plan = PlanFor(desc);
+absl::Status Reader::FillMessage(element json, Message* msg, MessagePlan& plan) {
+  if (plan.reflection == nullptr) plan.reflection = msg->GetReflection();
+  const Descriptor* desc = plan.desc;
   if (plan.kind == MessagePlan::Kind::kPayload) return FillPayload(json, msg, plan);
   if (plan.kind != MessagePlan::Kind::kPlain) return FillWellKnown(json, msg, plan);
   const JsonKeyTable& keys = *plan.keys;
@@ -299,7 +332,7 @@ absl::Status Reader::FillMessage(element json, Message* msg) {
       continue;
     }
     if (value.is_null()) continue;  // explicit null means absent
-    absl::Status s = FillField(value, msg, field);
+    absl::Status s = FillField(value, msg, plan, field);
     if (!s.ok()) {
       PushPath(std::string(key));
       return s;
@@ -308,34 +341,41 @@ absl::Status Reader::FillMessage(element json, Message* msg) {
   return absl::OkStatus();
 }
 
-absl::Status Reader::FillField(element json, Message* msg, const FieldDescriptor* field) {
-  if (field->is_map()) {
-    object obj;
-    if (json.get(obj) != simdjson::SUCCESS) return WrongType("an object (map)", json);
-    return FillMap(obj, msg, field);
+absl::Status Reader::FillField(element json, Message* msg, MessagePlan& owner,
+                               const FieldDescriptor* field) {
+  switch (owner.shapes[static_cast<size_t>(field->index())]) {
+    case MessagePlan::Shape::kMap: {
+      object obj;
+      if (json.get(obj) != simdjson::SUCCESS) return WrongType("an object (map)", json);
+      return FillMap(obj, msg, owner, field);
+    }
+    case MessagePlan::Shape::kRepeated: {
+      array arr;
+      if (json.get(arr) != simdjson::SUCCESS) return WrongType("an array", json);
+      return FillRepeated(arr, msg, owner, field);
+    }
+    case MessagePlan::Shape::kMessage:
+      return FillMessage(json, owner.reflection->MutableMessage(msg, field),
+                         ChildPlan(owner, field));
+    case MessagePlan::Shape::kScalar:
+      break;
   }
-  if (field->is_repeated()) {
-    array arr;
-    if (json.get(arr) != simdjson::SUCCESS) return WrongType("an array", json);
-    return FillRepeated(arr, msg, field);
-  }
-  if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
-    return FillMessage(json, msg->GetReflection()->MutableMessage(msg, field));
-  }
-  return AddScalar(json, msg, field);
+  return AddScalar(json, msg, owner.reflection, field);
 }
 
-absl::Status Reader::FillRepeated(array json, Message* msg, const FieldDescriptor* field) {
-  const Reflection* refl = msg->GetReflection();
+absl::Status Reader::FillRepeated(array json, Message* msg, MessagePlan& owner,
+                                  const FieldDescriptor* field) {
+  const Reflection* refl = owner.reflection;
+  const bool messages = field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE;
   size_t index = 0;
   for (element item : json) {
     absl::Status s;
     if (item.is_null()) {
       s = absl::InvalidArgumentError("null is not allowed inside an array");
-    } else if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
-      s = FillMessage(item, refl->AddMessage(msg, field));
+    } else if (messages) {
+      s = FillMessage(item, refl->AddMessage(msg, field), ChildPlan(owner, field));
     } else {
-      s = AddScalar(item, msg, field);
+      s = AddScalar(item, msg, refl, field);
     }
     if (!s.ok()) {
       PushPath(absl::StrCat("[", index, "]"));
@@ -346,14 +386,17 @@ absl::Status Reader::FillRepeated(array json, Message* msg, const FieldDescripto
   return absl::OkStatus();
 }
 
-absl::Status Reader::FillMap(object json, Message* msg, const FieldDescriptor* field) {
-  const Reflection* refl = msg->GetReflection();
+absl::Status Reader::FillMap(object json, Message* msg, MessagePlan& owner,
+                             const FieldDescriptor* field) {
+  const Reflection* refl = owner.reflection;
+  MessagePlan& entry_plan = ChildPlan(owner, field);
   const Descriptor* entry_desc = field->message_type();
   const FieldDescriptor* key_field = entry_desc->map_key();
   const FieldDescriptor* value_field = entry_desc->map_value();
   for (auto [key, value] : json) {
     Message* entry = refl->AddMessage(msg, field);
-    const Reflection* entry_refl = entry->GetReflection();
+    if (entry_plan.reflection == nullptr) entry_plan.reflection = entry->GetReflection();
+    const Reflection* entry_refl = entry_plan.reflection;
     absl::Status s;
     switch (key_field->cpp_type()) {
       case FieldDescriptor::CPPTYPE_STRING:
@@ -375,7 +418,7 @@ absl::Status Reader::FillMap(object json, Message* msg, const FieldDescriptor* f
         }
       }
     }
-    if (s.ok() && !value.is_null()) s = FillField(value, entry, value_field);
+    if (s.ok() && !value.is_null()) s = FillField(value, entry, entry_plan, value_field);
     if (!s.ok()) {
       PushPath(std::string(key));
       return s;
@@ -389,7 +432,7 @@ absl::Status Reader::FillMap(object json, Message* msg, const FieldDescriptor* f
 // value standing for a json/plain payload. Filled through the generated class, not
 // reflection: payloads are the most numerous messages of a history, and a metadata map set
 // through reflection is rebuilt on its first read.
-absl::Status Reader::FillPayload(element json, Message* msg, const MessagePlan& plan) {
+absl::Status Reader::FillPayload(element json, Message* msg, MessagePlan& plan) {
   Payload* payload = google::protobuf::DynamicCastToGenerated<Payload>(msg);
   if (payload == nullptr) return absl::InternalError("payload is not a generated message");
   auto& metadata_map = *payload->mutable_metadata();
@@ -478,7 +521,7 @@ absl::Status Reader::FillPayload(element json, Message* msg, const MessagePlan& 
   if (!has_other) return absl::OkStatus();
   for (auto [key, value] : obj) {
     if (key == "metadata" || key == "data" || value.is_null()) continue;
-    absl::Status s = FillField(value, msg, plan.keys->Find(AV(key)));
+    absl::Status s = FillField(value, msg, plan, plan.keys->Find(AV(key)));
     if (!s.ok()) {
       PushPath(std::string(key));
       return s;
@@ -488,7 +531,7 @@ absl::Status Reader::FillPayload(element json, Message* msg, const MessagePlan& 
 }
 
 absl::Status Reader::FillWellKnown(element json, Message* msg, const MessagePlan& plan) {
-  const Reflection* refl = msg->GetReflection();
+  const Reflection* refl = plan.reflection;
   switch (plan.kind) {
     case MessagePlan::Kind::kTimestamp:
     case MessagePlan::Kind::kDuration: {
@@ -506,7 +549,7 @@ absl::Status Reader::FillWellKnown(element json, Message* msg, const MessagePlan
     }
     case MessagePlan::Kind::kWrapper:
       // Wrappers (Int64Value, BoolValue, ...) are written as their bare value.
-      return AddScalar(json, msg, plan.first);
+      return AddScalar(json, msg, refl, plan.first);
     default:
       break;
   }
@@ -519,8 +562,8 @@ absl::Status Reader::FillWellKnown(element json, Message* msg, const MessagePlan
   return absl::OkStatus();
 }
 
-absl::Status Reader::AddScalar(element json, Message* msg, const FieldDescriptor* field) {
-  const Reflection* refl = msg->GetReflection();
+absl::Status Reader::AddScalar(element json, Message* msg, const Reflection* refl,
+                               const FieldDescriptor* field) {
   const bool repeated = field->is_repeated();
   switch (field->cpp_type()) {
     case FieldDescriptor::CPPTYPE_INT64: {
