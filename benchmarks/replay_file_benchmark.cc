@@ -2,12 +2,12 @@
 // (benchmarks/compare/compare.sh). The file is the counter workflow's history as a Temporal
 // server records it; every benchmark works on that one file:
 //
-//   BM_LoadJsonFile    read the file and parse it (bytes_per_second is the JSON load rate)
-//   BM_LoadHistoryFile the same plus validation, as `lockstep replay FILE` loads it
+//   BM_LoadFile        load it as `lockstep replay FILE` does, without (validate:0) and with
+//                      validation (bytes_per_second is the load rate)
 //   BM_ReplayFile      replay only: the history is parsed once, outside the timing, and each
-//                      iteration replays it with ReplayHistory (the replayer behind
-//                      `lockstep replay`), which must come back clean; items_per_second is
-//                      history events replayed per second
+//                      iteration replays it with ReplayHistory against the workflows built
+//                      into `lockstep` (what `lockstep replay` does), which must come back
+//                      clean; items_per_second is history events replayed per second
 //
 //   build/benchmarks/replay_file_benchmark --history=FILE [--benchmark_... flags]
 #include <cstdio>
@@ -16,9 +16,8 @@
 
 #include "benchmark/benchmark.h"
 #include "engine/history/history_file.h"
-#include "engine/history/json_reader.h"
-#include "examples/counter/counter_workflow.h"
 #include "replay/replayer.h"
+#include "tools/lockstep/builtin_registry.h"
 
 namespace lockstep::bench {
 namespace {
@@ -28,50 +27,25 @@ std::string& HistoryPath() {
   return *path;
 }
 
-const Registry& CounterRegistry() {
-  static const Registry* registry = [] {
-    auto* r = new Registry();
-    if (!examples::RegisterCounter(r).ok()) std::abort();
-    return r;
-  }();
-  return *registry;
-}
-
-void BM_LoadJsonFile(benchmark::State& state) {
-  int64_t bytes = 0;
+// Loads the file as `lockstep replay` does (mapped, parsed in place onto an arena), without
+// and with validation; bytes_per_second is the load rate.
+void BM_LoadFile(benchmark::State& state) {
+  history::LoadOptions options;
+  options.validate = state.range(0) != 0;
   int64_t events = 0;
   for (auto _ : state) {
-    auto text = history::ReadFileToString(HistoryPath());
-    if (!text.ok()) {
-      state.SkipWithError(std::string(text.status().message()).c_str());
-      return;
-    }
-    auto histories = history::ParseHistoriesJson(*text, HistoryPath());
-    if (!histories.ok()) {
-      state.SkipWithError(std::string(histories.status().message()).c_str());
-      return;
-    }
-    bytes += static_cast<int64_t>(text->size());
-    events += (*histories)[0].events_size();
-  }
-  state.SetBytesProcessed(bytes);
-  state.SetItemsProcessed(events);
-}
-BENCHMARK(BM_LoadJsonFile)->Unit(benchmark::kMillisecond);
-
-void BM_LoadHistoryFile(benchmark::State& state) {
-  int64_t events = 0;
-  for (auto _ : state) {
-    auto loaded = history::LoadHistoryFile(HistoryPath());
+    auto loaded = history::LoadHistoryFile(HistoryPath(), options);
     if (!loaded.ok()) {
       state.SkipWithError(std::string(loaded.status().message()).c_str());
       return;
     }
     events += loaded->histories[0].events_size();
   }
+  auto size = history::ReadFileToString(HistoryPath());
+  state.SetBytesProcessed(size.ok() ? static_cast<int64_t>(size->size()) * state.iterations() : 0);
   state.SetItemsProcessed(events);
 }
-BENCHMARK(BM_LoadHistoryFile)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_LoadFile)->ArgName("validate")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 void BM_ReplayFile(benchmark::State& state) {
   auto loaded = history::LoadHistoryFile(HistoryPath());
@@ -84,7 +58,7 @@ void BM_ReplayFile(benchmark::State& state) {
   int64_t events = 0;
   for (auto _ : state) {
     replay::ReplayResult result =
-        replay::ReplayHistory(CounterRegistry(), history, HistoryPath(), options);
+        replay::ReplayHistory(cli::BuiltinRegistry(), history, HistoryPath(), options);
     if (result.outcome != replay::Outcome::kClean) {
       state.SkipWithError(replay::FormatText(result).c_str());
       return;
