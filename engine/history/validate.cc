@@ -208,7 +208,8 @@ void CheckReferences(const HistoryEvent& event, const Message& attrs,
                      std::vector<ValidationProblem>* problems) {
   const auto& by_type = ReferenceFieldsByType();
   const auto type = static_cast<size_t>(event.event_type());
-  if (type >= by_type.size()) return;
+  // Most events (signals) have no references: then the attributes are not even touched.
+  if (type >= by_type.size() || by_type[type].empty()) return;
   const auto* refl = attrs.GetReflection();
   for (const auto& [field, rule] : by_type[type]) {
     const int64_t ref = refl->GetInt64(attrs, field);
