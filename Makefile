@@ -6,6 +6,8 @@
 #   make asan-test   clang build with AddressSanitizer + UndefinedBehaviorSanitizer, then ctest
 #   make bazel-test  the Bazel build and its tests (offline)
 #   make bench       release build, then the Google Benchmark suites
+#   make compare     release build, then replay one history with Lockstep and with Temporal's
+#                    TypeScript SDK (installed from npm into ~/.cache/lockstep-compare)
 
 BUILD_DIR ?= build
 ASAN_DIR ?= build-asan
@@ -13,7 +15,7 @@ JOBS ?= $(shell nproc)
 # CI builds treat warnings as errors; local builds do too unless WERROR=OFF.
 WERROR ?= ON
 
-.PHONY: deps build demo test asan-test bazel-test bench clean
+.PHONY: deps build demo test asan-test bazel-test bench compare clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -45,6 +47,9 @@ bench: build
 	  $(BUILD_DIR)/benchmarks/$${b}_benchmark --benchmark_repetitions=5 \
 	    --benchmark_report_aggregates_only=true || exit 1; \
 	done
+
+compare: build
+	@bash benchmarks/compare/compare.sh $(BUILD_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR)

@@ -43,9 +43,15 @@ const FieldDescriptor* AttributesFieldFor(EventType type) {
   return fields[static_cast<size_t>(type)];
 }
 
+const FieldDescriptor* SetAttributesField(const HistoryEvent& event) {
+  // Looked up once: FindOneofByName is a symbol table search, and this runs for every event.
+  static const google::protobuf::OneofDescriptor* const oneof =
+      HistoryEvent::descriptor()->FindOneofByName("attributes");
+  return event.GetReflection()->GetOneofFieldDescriptor(event, oneof);
+}
+
 const google::protobuf::Message* EventAttributes(const HistoryEvent& event) {
-  const auto* oneof = HistoryEvent::descriptor()->FindOneofByName("attributes");
-  const FieldDescriptor* set = event.GetReflection()->GetOneofFieldDescriptor(event, oneof);
+  const FieldDescriptor* set = SetAttributesField(event);
   if (set == nullptr) return nullptr;
   return &event.GetReflection()->GetMessage(event, set);
 }

@@ -17,6 +17,10 @@ using temporal::api::enums::v1::EventType;
 // attributes for that type.
 const google::protobuf::FieldDescriptor* AttributesFieldFor(EventType type);
 
+// The HistoryEvent oneof member that `event` has set, or nullptr when none is.
+const google::protobuf::FieldDescriptor* SetAttributesField(
+    const temporal::api::history::v1::HistoryEvent& event);
+
 // The attributes message of `event`, or nullptr when none is set.
 const google::protobuf::Message* EventAttributes(
     const temporal::api::history::v1::HistoryEvent& event);

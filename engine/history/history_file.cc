@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "engine/history/json_writer.h"
+#include "engine/history/padded_file.h"
 #include "engine/history/validate.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
@@ -20,6 +21,10 @@ namespace lockstep::history {
 namespace {
 
 using temporal::api::history::v1::History;
+
+// A parsed binary history takes roughly this many bytes of messages per byte of its encoding;
+// the arena's first block is sized from it.
+constexpr size_t kArenaBytesPerBinaryByte = 3;
 
 absl::Status ErrnoError(absl::string_view what, const std::string& path) {
   return absl::InvalidArgumentError(absl::StrCat(path, ": ", what, ": ", std::strerror(errno)));
@@ -75,6 +80,10 @@ bool FindOversizedPayload(const google::protobuf::Message& msg, int64_t limit, s
 }  // namespace
 
 absl::StatusOr<std::string> ReadFileToString(const std::string& path) {
+  return ReadFileWithPadding(path, 0);
+}
+
+absl::StatusOr<std::string> ReadFileWithPadding(const std::string& path, size_t padding) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return ErrnoError("cannot open", path);
   struct stat st;
@@ -87,11 +96,15 @@ absl::StatusOr<std::string> ReadFileToString(const std::string& path) {
     ::close(fd);
     return absl::InvalidArgumentError(absl::StrCat(path, ": is a directory, expected a file"));
   }
+  // Read straight into the string: a regular file's size is known (the room for the padding
+  // also lets the last read see the end of the file), and anything else (a pipe) grows the
+  // string as it goes.
   std::string out;
-  if (S_ISREG(st.st_mode)) out.reserve(static_cast<size_t>(st.st_size));
-  char buf[1 << 16];
+  out.resize(S_ISREG(st.st_mode) ? static_cast<size_t>(st.st_size) + padding + 1 : size_t{1} << 16);
+  size_t used = 0;
   while (true) {
-    ssize_t n = ::read(fd, buf, sizeof(buf));
+    if (used == out.size()) out.resize(out.size() * 2);
+    ssize_t n = ::read(fd, out.data() + used, out.size() - used);
     if (n < 0) {
       if (errno == EINTR) continue;
       absl::Status s = ErrnoError("read failed", path);
@@ -99,24 +112,32 @@ absl::StatusOr<std::string> ReadFileToString(const std::string& path) {
       return s;
     }
     if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
+    used += static_cast<size_t>(n);
   }
   ::close(fd);
+  out.resize(used);
+  out.resize(used + padding, '\0');
   return out;
 }
 
-absl::StatusOr<History> ParseHistoryBinary(absl::string_view bytes, absl::string_view source) {
+absl::Status ParseHistoryBinaryInto(absl::string_view bytes, absl::string_view source,
+                                    History* history) {
   if (bytes.empty()) return absl::InvalidArgumentError(absl::StrCat(source, ": file is empty"));
-  History history;
   google::protobuf::io::ArrayInputStream input(bytes.data(), static_cast<int>(bytes.size()));
   google::protobuf::io::CodedInputStream coded(&input);
-  if (!history.ParseFromCodedStream(&coded) || !coded.ConsumedEntireMessage()) {
+  if (!history->ParseFromCodedStream(&coded) || !coded.ConsumedEntireMessage()) {
     return absl::InvalidArgumentError(absl::StrCat(
         source, ": not a valid binary history (protobuf temporal.api.history.v1.History; ",
-        history.events_size(),
+        history->events_size(),
         " events decoded before the error; the file may be truncated "
         "or not a history)"));
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<History> ParseHistoryBinary(absl::string_view bytes, absl::string_view source) {
+  History history;
+  if (auto s = ParseHistoryBinaryInto(bytes, source, &history); !s.ok()) return s;
   return history;
 }
 
@@ -133,8 +154,10 @@ std::string SerializeHistoryBinary(const History& history) {
 
 absl::StatusOr<LoadedHistories> LoadHistoryFile(const std::string& path,
                                                 const LoadOptions& options) {
-  absl::StatusOr<std::string> bytes = ReadFileToString(path);
-  if (!bytes.ok()) return bytes.status();
+  // With room for the JSON parser to read ahead, so that it parses the text in place.
+  absl::StatusOr<PaddedFile> file = PaddedFile::Open(path, kJsonPadding);
+  if (!file.ok()) return file.status();
+  const absl::string_view bytes = file->bytes();
   LoadedHistories loaded;
   loaded.path = path;
   if (HasExtension(path, {".json"})) {
@@ -142,13 +165,14 @@ absl::StatusOr<LoadedHistories> LoadHistoryFile(const std::string& path,
   } else if (HasExtension(path, {".pb", ".binpb", ".bin", ".history"})) {
     loaded.format = HistoryFormat::kBinary;
   } else {
-    loaded.format = SniffFormat(*bytes);
+    loaded.format = SniffFormat(bytes);
   }
   if (loaded.format == HistoryFormat::kBinary) {
-    absl::StatusOr<History> history = ParseHistoryBinary(*bytes, path);
-    if (!history.ok()) return history.status();
+    loaded.histories = HistoryList(bytes.size() * kArenaBytesPerBinaryByte);
+    History* history = loaded.histories.Add();
+    if (auto s = ParseHistoryBinaryInto(bytes, path, history); !s.ok()) return s;
     // Only a file larger than the limit can hold an oversized payload.
-    if (static_cast<int64_t>(bytes->size()) > options.json.max_payload_bytes) {
+    if (static_cast<int64_t>(bytes.size()) > options.json.max_payload_bytes) {
       for (const auto& event : history->events()) {
         std::string where;
         if (FindOversizedPayload(event, options.json.max_payload_bytes, &where)) {
@@ -158,9 +182,8 @@ absl::StatusOr<LoadedHistories> LoadHistoryFile(const std::string& path,
         }
       }
     }
-    loaded.histories.push_back(*std::move(history));
   } else {
-    auto histories = ParseHistoriesJson(*bytes, path, options.json, &loaded.json_stats);
+    auto histories = ParseHistoriesJsonPadded(bytes, path, options.json, &loaded.json_stats);
     if (!histories.ok()) return histories.status();
     loaded.histories = *std::move(histories);
   }

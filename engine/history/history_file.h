@@ -9,6 +9,7 @@
 #ifndef LOCKSTEP_ENGINE_HISTORY_HISTORY_FILE_H_
 #define LOCKSTEP_ENGINE_HISTORY_HISTORY_FILE_H_
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "engine/history/history_list.h"
 #include "engine/history/json_reader.h"
 #include "temporal/api/history/v1/message.pb.h"
 
@@ -31,12 +33,15 @@ struct LoadOptions {
 struct LoadedHistories {
   std::string path;
   HistoryFormat format = HistoryFormat::kJson;
-  std::vector<temporal::api::history::v1::History> histories;
+  HistoryList histories;     // on one arena; see history_list.h
   JsonReadStats json_stats;  // what the JSON reader skipped (empty for binary)
 };
 
 // Reads the whole file. Errors name the file and, for content problems, the event.
 [[nodiscard]] absl::StatusOr<std::string> ReadFileToString(const std::string& path);
+// The same followed by `padding` zero bytes (the result is that much longer than the file).
+[[nodiscard]] absl::StatusOr<std::string> ReadFileWithPadding(const std::string& path,
+                                                              size_t padding);
 
 [[nodiscard]] absl::StatusOr<LoadedHistories> LoadHistoryFile(const std::string& path,
                                                               const LoadOptions& options = {});
@@ -44,6 +49,9 @@ struct LoadedHistories {
 // Parses a binary History. `source` names the input in errors.
 [[nodiscard]] absl::StatusOr<temporal::api::history::v1::History> ParseHistoryBinary(
     absl::string_view bytes, absl::string_view source);
+// The same into `history` (which may live on an arena); on error it holds what was decoded.
+[[nodiscard]] absl::Status ParseHistoryBinaryInto(absl::string_view bytes, absl::string_view source,
+                                                  temporal::api::history::v1::History* history);
 
 // Deterministic serialization (map entries in key order): the same history always gives
 // the same bytes.

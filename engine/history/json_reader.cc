@@ -5,6 +5,8 @@
 #include <string>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -15,6 +17,7 @@
 #include "google/protobuf/message.h"
 #include "google/protobuf/util/json_util.h"
 #include "simdjson.h"
+#include "temporal/api/common/v1/message.pb.h"
 
 namespace lockstep::history {
 namespace {
@@ -28,9 +31,73 @@ using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::element_type;
 using simdjson::dom::object;
+using temporal::api::common::v1::Payload;
 using temporal::api::history::v1::History;
 
+static_assert(kJsonPadding >= simdjson::SIMDJSON_PADDING);
+
 constexpr int kMaxUnknownKeyExamples = 5;
+
+// What the reader needs to know about a message type, worked out once per parse instead of
+// once per value: how its JSON is read and where its keys are looked up.
+struct MessagePlan {
+  enum class Kind {
+    kPlain,           // a JSON object, key by key
+    kPayload,         // temporal.api.common.v1.Payload and its several JSON forms
+    kTimestamp,       // RFC 3339 text
+    kDuration,        // "1.5s"
+    kWrapper,         // google.protobuf.Int64Value and friends: a bare value
+    kOtherWellKnown,  // Struct, Value, Any, ...: protobuf's own JSON parser
+  };
+  // How a field's JSON value is read.
+  enum class Shape : uint8_t { kScalar, kMessage, kRepeated, kMap };
+
+  Kind kind = Kind::kPlain;
+  const Descriptor* desc = nullptr;
+  const JsonKeyTable* keys = nullptr;
+  // Set from the first message of this type that is filled (the type's reflection is the
+  // same for all its messages); asking every message for it costs a call each time.
+  const Reflection* reflection = nullptr;
+  const FieldDescriptor* first = nullptr;   // seconds, or the wrapper's value
+  const FieldDescriptor* second = nullptr;  // nanos
+  // By field index: the field's shape, and the plan of its message type once looked up.
+  std::vector<Shape> shapes;
+  std::vector<MessagePlan*> children;
+};
+
+MessagePlan MakePlan(const Descriptor* desc) {
+  MessagePlan plan;
+  plan.desc = desc;
+  plan.keys = &JsonKeysOf(desc);
+  plan.shapes.resize(static_cast<size_t>(desc->field_count()));
+  plan.children.resize(static_cast<size_t>(desc->field_count()), nullptr);
+  for (int i = 0; i < desc->field_count(); ++i) {
+    const FieldDescriptor* field = desc->field(i);
+    plan.shapes[static_cast<size_t>(i)] = field->is_map()        ? MessagePlan::Shape::kMap
+                                          : field->is_repeated() ? MessagePlan::Shape::kRepeated
+                                          : field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE
+                                              ? MessagePlan::Shape::kMessage
+                                              : MessagePlan::Shape::kScalar;
+  }
+  const std::string& name = desc->full_name();
+  if (name == "temporal.api.common.v1.Payload") {
+    plan.kind = MessagePlan::Kind::kPayload;
+  } else if (name.rfind("google.protobuf.", 0) != 0) {
+    plan.kind = MessagePlan::Kind::kPlain;
+  } else if (name == "google.protobuf.Timestamp" || name == "google.protobuf.Duration") {
+    plan.kind = name == "google.protobuf.Timestamp" ? MessagePlan::Kind::kTimestamp
+                                                    : MessagePlan::Kind::kDuration;
+    plan.first = desc->FindFieldByName("seconds");
+    plan.second = desc->FindFieldByName("nanos");
+  } else if (name.size() > 5 && name.compare(name.size() - 5, 5, "Value") == 0 &&
+             desc->field_count() == 1 && desc->field(0)->name() == "value") {
+    plan.kind = MessagePlan::Kind::kWrapper;
+    plan.first = desc->field(0);
+  } else {
+    plan.kind = MessagePlan::Kind::kOtherWellKnown;
+  }
+  return plan;
+}
 
 // simdjson speaks std::string_view; this abseil release has its own string_view type.
 absl::string_view AV(std::string_view s) { return absl::string_view(s.data(), s.size()); }
@@ -95,7 +162,9 @@ class Reader {
 
   // Fills `msg` from a JSON object. On error returns the problem and leaves the JSON path
   // to it, innermost first, in path_.
-  absl::Status FillMessage(element json, Message* msg);
+  absl::Status FillMessage(element json, Message* msg) {
+    return FillMessage(json, msg, PlanFor(msg->GetDescriptor()));
+  }
 
   // The path of the last error, outermost first ("input.payloads[0].data").
   std::string ErrorPath() const {
@@ -110,17 +179,42 @@ class Reader {
   void PushPath(std::string segment) { path_.push_back(std::move(segment)); }
 
  private:
-  absl::Status FillField(element json, Message* msg, const FieldDescriptor* field);
-  absl::Status FillRepeated(array json, Message* msg, const FieldDescriptor* field);
-  absl::Status FillMap(object json, Message* msg, const FieldDescriptor* field);
-  absl::Status FillPayload(element json, Message* payload);
-  absl::Status FillWellKnown(element json, Message* msg, bool* handled);
-  absl::Status AddScalar(element json, Message* msg, const FieldDescriptor* field);
+  // `plan` is the plan of msg's type; `owner` that of the message holding `field`.
+  absl::Status FillMessage(element json, Message* msg, MessagePlan& plan);
+  absl::Status FillField(element json, Message* msg, MessagePlan& owner,
+                         const FieldDescriptor* field);
+  absl::Status FillRepeated(array json, Message* msg, MessagePlan& owner,
+                            const FieldDescriptor* field);
+  absl::Status FillMap(object json, Message* msg, MessagePlan& owner, const FieldDescriptor* field);
+  absl::Status FillPayload(element json, Message* msg, MessagePlan& plan);
+  absl::Status FillWellKnown(element json, Message* msg, const MessagePlan& plan);
+  absl::Status AddScalar(element json, Message* msg, const Reflection* refl,
+                         const FieldDescriptor* field);
   void NoteUnknownKey(std::string_view key);
+
+  // Plans and enum tables by descriptor, local to this parse: no lock on the hot path.
+  MessagePlan& PlanFor(const Descriptor* desc) {
+    auto [it, inserted] = plans_.try_emplace(desc);
+    if (inserted) it->second = MakePlan(desc);
+    return it->second;
+  }
+  MessagePlan& ChildPlan(MessagePlan& owner, const FieldDescriptor* field) {
+    MessagePlan*& child = owner.children[static_cast<size_t>(field->index())];
+    if (child == nullptr) child = &PlanFor(field->message_type());
+    return *child;
+  }
+  const EnumNameTable& EnumNames(const google::protobuf::EnumDescriptor* type) {
+    auto [it, inserted] = enums_.try_emplace(type, nullptr);
+    if (inserted) it->second = &EnumNamesOf(type);
+    return *it->second;
+  }
 
   const JsonReadOptions& options_;
   JsonReadStats* stats_;
   std::vector<std::string> path_;
+  // Node-based, so a plan's reference stays valid while nested messages add theirs.
+  absl::node_hash_map<const Descriptor*, MessagePlan> plans_;
+  absl::flat_hash_map<const google::protobuf::EnumDescriptor*, const EnumNameTable*> enums_;
 };
 
 absl::Status WrongType(absl::string_view expected, element json) {
@@ -217,17 +311,17 @@ void Reader::NoteUnknownKey(std::string_view key) {
   }
 }
 
-absl::Status Reader::FillMessage(element json, Message* msg) {
-  const Descriptor* desc = msg->GetDescriptor();
-  if (desc->full_name() == "temporal.api.common.v1.Payload") return FillPayload(json, msg);
-  bool handled = false;
-  absl::Status status = FillWellKnown(json, msg, &handled);
-  if (handled || !status.ok()) return status;
+absl::Status Reader::FillMessage(element json, Message* msg, MessagePlan& plan) {
+  if (plan.reflection == nullptr) plan.reflection = msg->GetReflection();
+  const Descriptor* desc = plan.desc;
+  if (plan.kind == MessagePlan::Kind::kPayload) return FillPayload(json, msg, plan);
+  if (plan.kind != MessagePlan::Kind::kPlain) return FillWellKnown(json, msg, plan);
+  const JsonKeyTable& keys = *plan.keys;
 
   object obj;
   if (json.get(obj) != simdjson::SUCCESS) return WrongType("an object", json);
   for (auto [key, value] : obj) {
-    const FieldDescriptor* field = FindFieldByJsonKey(desc, AV(key));
+    const FieldDescriptor* field = keys.Find(AV(key));
     if (field == nullptr) {
       if (IsEmptyObsoleteKey(desc, key, value)) continue;
       if (!options_.allow_unknown_keys) {
@@ -238,7 +332,7 @@ absl::Status Reader::FillMessage(element json, Message* msg) {
       continue;
     }
     if (value.is_null()) continue;  // explicit null means absent
-    absl::Status s = FillField(value, msg, field);
+    absl::Status s = FillField(value, msg, plan, field);
     if (!s.ok()) {
       PushPath(std::string(key));
       return s;
@@ -247,34 +341,41 @@ absl::Status Reader::FillMessage(element json, Message* msg) {
   return absl::OkStatus();
 }
 
-absl::Status Reader::FillField(element json, Message* msg, const FieldDescriptor* field) {
-  if (field->is_map()) {
-    object obj;
-    if (json.get(obj) != simdjson::SUCCESS) return WrongType("an object (map)", json);
-    return FillMap(obj, msg, field);
+absl::Status Reader::FillField(element json, Message* msg, MessagePlan& owner,
+                               const FieldDescriptor* field) {
+  switch (owner.shapes[static_cast<size_t>(field->index())]) {
+    case MessagePlan::Shape::kMap: {
+      object obj;
+      if (json.get(obj) != simdjson::SUCCESS) return WrongType("an object (map)", json);
+      return FillMap(obj, msg, owner, field);
+    }
+    case MessagePlan::Shape::kRepeated: {
+      array arr;
+      if (json.get(arr) != simdjson::SUCCESS) return WrongType("an array", json);
+      return FillRepeated(arr, msg, owner, field);
+    }
+    case MessagePlan::Shape::kMessage:
+      return FillMessage(json, owner.reflection->MutableMessage(msg, field),
+                         ChildPlan(owner, field));
+    case MessagePlan::Shape::kScalar:
+      break;
   }
-  if (field->is_repeated()) {
-    array arr;
-    if (json.get(arr) != simdjson::SUCCESS) return WrongType("an array", json);
-    return FillRepeated(arr, msg, field);
-  }
-  if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
-    return FillMessage(json, msg->GetReflection()->MutableMessage(msg, field));
-  }
-  return AddScalar(json, msg, field);
+  return AddScalar(json, msg, owner.reflection, field);
 }
 
-absl::Status Reader::FillRepeated(array json, Message* msg, const FieldDescriptor* field) {
-  const Reflection* refl = msg->GetReflection();
+absl::Status Reader::FillRepeated(array json, Message* msg, MessagePlan& owner,
+                                  const FieldDescriptor* field) {
+  const Reflection* refl = owner.reflection;
+  const bool messages = field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE;
   size_t index = 0;
   for (element item : json) {
     absl::Status s;
     if (item.is_null()) {
       s = absl::InvalidArgumentError("null is not allowed inside an array");
-    } else if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
-      s = FillMessage(item, refl->AddMessage(msg, field));
+    } else if (messages) {
+      s = FillMessage(item, refl->AddMessage(msg, field), ChildPlan(owner, field));
     } else {
-      s = AddScalar(item, msg, field);
+      s = AddScalar(item, msg, refl, field);
     }
     if (!s.ok()) {
       PushPath(absl::StrCat("[", index, "]"));
@@ -285,14 +386,17 @@ absl::Status Reader::FillRepeated(array json, Message* msg, const FieldDescripto
   return absl::OkStatus();
 }
 
-absl::Status Reader::FillMap(object json, Message* msg, const FieldDescriptor* field) {
-  const Reflection* refl = msg->GetReflection();
+absl::Status Reader::FillMap(object json, Message* msg, MessagePlan& owner,
+                             const FieldDescriptor* field) {
+  const Reflection* refl = owner.reflection;
+  MessagePlan& entry_plan = ChildPlan(owner, field);
   const Descriptor* entry_desc = field->message_type();
   const FieldDescriptor* key_field = entry_desc->map_key();
   const FieldDescriptor* value_field = entry_desc->map_value();
   for (auto [key, value] : json) {
     Message* entry = refl->AddMessage(msg, field);
-    const Reflection* entry_refl = entry->GetReflection();
+    if (entry_plan.reflection == nullptr) entry_plan.reflection = entry->GetReflection();
+    const Reflection* entry_refl = entry_plan.reflection;
     absl::Status s;
     switch (key_field->cpp_type()) {
       case FieldDescriptor::CPPTYPE_STRING:
@@ -314,7 +418,7 @@ absl::Status Reader::FillMap(object json, Message* msg, const FieldDescriptor* f
         }
       }
     }
-    if (s.ok() && !value.is_null()) s = FillField(value, entry, value_field);
+    if (s.ok() && !value.is_null()) s = FillField(value, entry, entry_plan, value_field);
     if (!s.ok()) {
       PushPath(std::string(key));
       return s;
@@ -325,44 +429,48 @@ absl::Status Reader::FillMap(object json, Message* msg, const FieldDescriptor* f
 
 // Payload: the protobuf-JSON form {"metadata":{k:base64},"data":base64}, the decoded form
 // ({"metadata":{"encoding":"json/plain"},"data":<raw text or JSON value>}), or a bare JSON
-// value standing for a json/plain payload.
-absl::Status Reader::FillPayload(element json, Message* msg) {
-  const Descriptor* desc = msg->GetDescriptor();
-  const Reflection* refl = msg->GetReflection();
-  const FieldDescriptor* metadata_field = desc->FindFieldByName("metadata");
-  const FieldDescriptor* data_field = desc->FindFieldByName("data");
+// value standing for a json/plain payload. Filled through the generated class, not
+// reflection: payloads are the most numerous messages of a history, and a metadata map set
+// through reflection is rebuilt on its first read.
+absl::Status Reader::FillPayload(element json, Message* msg, MessagePlan& plan) {
+  Payload* payload = google::protobuf::DynamicCastToGenerated<Payload>(msg);
+  if (payload == nullptr) return absl::InternalError("payload is not a generated message");
+  auto& metadata_map = *payload->mutable_metadata();
 
+  // One pass over the keys: are they all Payload fields, and where are metadata and data?
   object obj;
   bool is_payload_object = false;
+  element metadata;
+  element data;
+  bool has_metadata = false, has_data = false, has_other = false;
   if (json.get(obj) == simdjson::SUCCESS) {
     is_payload_object = true;
     for (auto [key, value] : obj) {
-      if (FindFieldByJsonKey(desc, AV(key)) == nullptr) {
+      if (key == "metadata") {
+        if (!has_metadata) metadata = value;  // the first of duplicate keys counts
+        has_metadata = true;
+      } else if (key == "data") {
+        if (!has_data) data = value;
+        has_data = true;
+      } else if (plan.keys->Find(AV(key)) == nullptr) {
         is_payload_object = false;
         break;
+      } else {
+        has_other = true;
       }
     }
-    if (obj.size() == 0) is_payload_object = true;
   }
-
-  auto set_metadata = [&](std::string_view key, std::string value) {
-    Message* entry = refl->AddMessage(msg, metadata_field);
-    const Descriptor* entry_desc = metadata_field->message_type();
-    entry->GetReflection()->SetString(entry, entry_desc->map_key(), std::string(key));
-    entry->GetReflection()->SetString(entry, entry_desc->map_value(), std::move(value));
-  };
 
   if (!is_payload_object) {
     // A bare JSON value: the decoded form of a json/plain payload.
-    set_metadata("encoding", "json/plain");
-    refl->SetString(msg, data_field, simdjson::minify(json));
+    metadata_map["encoding"] = "json/plain";
+    *payload->mutable_data() = simdjson::minify(json);
     return absl::OkStatus();
   }
 
   bool decoded_form = false;
   bool has_encoding = false;
-  element metadata;
-  if (obj["metadata"].get(metadata) == simdjson::SUCCESS && !metadata.is_null()) {
+  if (has_metadata && !metadata.is_null()) {
     object meta_obj;
     if (metadata.get(meta_obj) != simdjson::SUCCESS) {
       PushPath("metadata");
@@ -376,18 +484,15 @@ absl::Status Reader::FillPayload(element json, Message* msg) {
         return WrongType("a string", value);
       }
       if (key == "encoding") has_encoding = true;
-      std::string bytes;
-      if (IsStrictBase64(AV(text)) && DecodeBase64(AV(text), &bytes)) {
-        set_metadata(key, std::move(bytes));
-      } else {
+      std::string& slot = metadata_map[std::string(key)];
+      if (!IsStrictBase64(AV(text)) || !DecodeBase64(AV(text), &slot)) {
         decoded_form = true;
-        set_metadata(key, std::string(text));
+        slot.assign(text);
       }
     }
   }
 
-  element data;
-  if (obj["data"].get(data) == simdjson::SUCCESS && !data.is_null()) {
+  if (has_data && !data.is_null()) {
     std::string_view text;
     if (data.get(text) == simdjson::SUCCESS) {
       // Checked before decoding: base64 text is 4/3 of the data it carries.
@@ -399,26 +504,24 @@ absl::Status Reader::FillPayload(element json, Message* msg) {
             "payload of ", size, " bytes is over the limit of ", options_.max_payload_bytes,
             " bytes (raise it with --max-payload-bytes if this is intended)"));
       }
-      std::string bytes;
       if (decoded_form) {
-        refl->SetString(msg, data_field, std::string(text));
-      } else if (DecodeBase64(AV(text), &bytes)) {
-        refl->SetString(msg, data_field, std::move(bytes));
-      } else {
+        payload->set_data(text.data(), text.size());
+      } else if (!DecodeBase64(AV(text), payload->mutable_data())) {
         PushPath("data");
         return absl::InvalidArgumentError("payload data is not valid base64");
       }
     } else {
       // A JSON value in place of base64 text: the decoded form of a JSON payload.
-      refl->SetString(msg, data_field, simdjson::minify(data));
-      if (!has_encoding) set_metadata("encoding", "json/plain");
+      *payload->mutable_data() = simdjson::minify(data);
+      if (!has_encoding) metadata_map["encoding"] = "json/plain";
     }
   }
 
   // Any other Payload fields (for example externalPayloads) go through the generic path.
+  if (!has_other) return absl::OkStatus();
   for (auto [key, value] : obj) {
     if (key == "metadata" || key == "data" || value.is_null()) continue;
-    absl::Status s = FillField(value, msg, FindFieldByJsonKey(desc, AV(key)));
+    absl::Status s = FillField(value, msg, plan, plan.keys->Find(AV(key)));
     if (!s.ok()) {
       PushPath(std::string(key));
       return s;
@@ -427,29 +530,28 @@ absl::Status Reader::FillPayload(element json, Message* msg) {
   return absl::OkStatus();
 }
 
-absl::Status Reader::FillWellKnown(element json, Message* msg, bool* handled) {
-  const std::string& name = msg->GetDescriptor()->full_name();
-  if (name.rfind("google.protobuf.", 0) != 0) return absl::OkStatus();
-  *handled = true;
-  const Descriptor* desc = msg->GetDescriptor();
-  const Reflection* refl = msg->GetReflection();
-  if (name == "google.protobuf.Timestamp" || name == "google.protobuf.Duration") {
-    std::string_view text;
-    if (json.get(text) != simdjson::SUCCESS) return WrongType("a string", json);
-    int64_t seconds = 0;
-    int32_t nanos = 0;
-    absl::Status s = name == "google.protobuf.Timestamp"
-                         ? ParseRfc3339(AV(text), &seconds, &nanos)
-                         : ParseProtoDuration(AV(text), &seconds, &nanos);
-    if (!s.ok()) return s;
-    refl->SetInt64(msg, desc->FindFieldByName("seconds"), seconds);
-    refl->SetInt32(msg, desc->FindFieldByName("nanos"), nanos);
-    return absl::OkStatus();
-  }
-  if (name.size() > 5 && name.compare(name.size() - 5, 5, "Value") == 0 &&
-      desc->field_count() == 1 && desc->field(0)->name() == "value") {
-    // Wrappers (Int64Value, BoolValue, ...) are written as their bare value.
-    return AddScalar(json, msg, desc->field(0));
+absl::Status Reader::FillWellKnown(element json, Message* msg, const MessagePlan& plan) {
+  const Reflection* refl = plan.reflection;
+  switch (plan.kind) {
+    case MessagePlan::Kind::kTimestamp:
+    case MessagePlan::Kind::kDuration: {
+      std::string_view text;
+      if (json.get(text) != simdjson::SUCCESS) return WrongType("a string", json);
+      int64_t seconds = 0;
+      int32_t nanos = 0;
+      absl::Status s = plan.kind == MessagePlan::Kind::kTimestamp
+                           ? ParseRfc3339(AV(text), &seconds, &nanos)
+                           : ParseProtoDuration(AV(text), &seconds, &nanos);
+      if (!s.ok()) return s;
+      refl->SetInt64(msg, plan.first, seconds);
+      refl->SetInt32(msg, plan.second, nanos);
+      return absl::OkStatus();
+    }
+    case MessagePlan::Kind::kWrapper:
+      // Wrappers (Int64Value, BoolValue, ...) are written as their bare value.
+      return AddScalar(json, msg, refl, plan.first);
+    default:
+      break;
   }
   // Struct, Value, ListValue, Any, FieldMask, Empty: rare in histories; protobuf's own JSON
   // parser knows their special forms.
@@ -460,8 +562,8 @@ absl::Status Reader::FillWellKnown(element json, Message* msg, bool* handled) {
   return absl::OkStatus();
 }
 
-absl::Status Reader::AddScalar(element json, Message* msg, const FieldDescriptor* field) {
-  const Reflection* refl = msg->GetReflection();
+absl::Status Reader::AddScalar(element json, Message* msg, const Reflection* refl,
+                               const FieldDescriptor* field) {
   const bool repeated = field->is_repeated();
   switch (field->cpp_type()) {
     case FieldDescriptor::CPPTYPE_INT64: {
@@ -525,7 +627,7 @@ absl::Status Reader::AddScalar(element json, Message* msg, const FieldDescriptor
       int number = 0;
       std::string_view text;
       if (json.get(text) == simdjson::SUCCESS) {
-        const EnumValueDescriptor* value = FindEnumValueByAnyName(field->enum_type(), AV(text));
+        const EnumValueDescriptor* value = EnumNames(field->enum_type()).Find(AV(text));
         if (value == nullptr) {
           return absl::InvalidArgumentError(
               absl::StrCat("unknown ", field->enum_type()->name(), " value \"", AV(text), "\""));
@@ -611,50 +713,66 @@ absl::Status ReadHistoryObject(Reader& reader, element json, History* history,
 
 }  // namespace
 
-absl::StatusOr<std::vector<History>> ParseHistoriesJson(absl::string_view json,
-                                                        absl::string_view source,
-                                                        const JsonReadOptions& options,
-                                                        JsonReadStats* stats) {
+namespace {
+
+// The arena's first block, per byte of JSON. Temporal's pretty-printed exports take about 1.5
+// bytes of messages per byte of text, compact JSON more; a block larger than needed costs
+// only address space, as untouched pages are never backed by memory.
+constexpr size_t kArenaBytesPerJsonByte = 2;
+
+absl::StatusOr<HistoryList> Parse(absl::string_view json, bool padded, absl::string_view source,
+                                  const JsonReadOptions& options, JsonReadStats* stats) {
   if (json.find_first_not_of(" \t\r\n") == absl::string_view::npos) {
     return absl::InvalidArgumentError(absl::StrCat(source, ": file is empty"));
   }
   simdjson::dom::parser parser;
-  simdjson::padded_string padded(json.data(), json.size());
   element root;
-  if (auto error = parser.parse(padded).get(root); error != simdjson::SUCCESS) {
+  auto parsed = padded ? parser.parse(json.data(), json.size(), /*realloc_if_needed=*/false)
+                       : parser.parse(json.data(), json.size(), /*realloc_if_needed=*/true);
+  if (auto error = parsed.get(root); error != simdjson::SUCCESS) {
     return absl::InvalidArgumentError(
         absl::StrCat(source, ": not valid JSON: ", simdjson::error_message(error)));
   }
 
   Reader reader(options, stats);
-  std::vector<History> histories;
+  HistoryList histories(json.size() * kArenaBytesPerJsonByte);
   array list;
   if (root.get(list) == simdjson::SUCCESS) {
     if (list.size() == 0) {
       return absl::InvalidArgumentError(absl::StrCat(source, ": top-level array is empty"));
     }
     if (LooksLikeEvent(list.at(0).value_unsafe())) {
-      histories.emplace_back();
-      if (auto s = ReadEvents(reader, root, &histories.back(), source, ""); !s.ok()) return s;
+      if (auto s = ReadEvents(reader, root, histories.Add(), source, ""); !s.ok()) return s;
       return histories;
     }
     size_t index = 0;
     for (element item : list) {
-      histories.emplace_back();
       std::string where =
           list.size() > 1 ? absl::StrCat("history #", index + 1, ": ") : std::string();
-      if (auto s = ReadHistoryObject(reader, item, &histories.back(), source, where); !s.ok()) {
+      if (auto s = ReadHistoryObject(reader, item, histories.Add(), source, where); !s.ok()) {
         return s;
       }
       ++index;
     }
     return histories;
   }
-  histories.emplace_back();
-  if (auto s = ReadHistoryObject(reader, root, &histories.back(), source, ""); !s.ok()) {
-    return s;
-  }
+  if (auto s = ReadHistoryObject(reader, root, histories.Add(), source, ""); !s.ok()) return s;
   return histories;
+}
+
+}  // namespace
+
+absl::StatusOr<HistoryList> ParseHistoriesJson(absl::string_view json, absl::string_view source,
+                                               const JsonReadOptions& options,
+                                               JsonReadStats* stats) {
+  return Parse(json, /*padded=*/false, source, options, stats);
+}
+
+absl::StatusOr<HistoryList> ParseHistoriesJsonPadded(absl::string_view json,
+                                                     absl::string_view source,
+                                                     const JsonReadOptions& options,
+                                                     JsonReadStats* stats) {
+  return Parse(json, /*padded=*/true, source, options, stats);
 }
 
 }  // namespace lockstep::history

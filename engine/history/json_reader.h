@@ -19,6 +19,7 @@
 #ifndef LOCKSTEP_ENGINE_HISTORY_JSON_READER_H_
 #define LOCKSTEP_ENGINE_HISTORY_JSON_READER_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -26,6 +27,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "engine/history/history_list.h"
 #include "temporal/api/history/v1/message.pb.h"
 
 namespace lockstep::history {
@@ -49,8 +51,21 @@ struct JsonReadOptions {
   int64_t max_payload_bytes = kDefaultMaxPayloadBytes;
 };
 
-// Parses `json` (the whole text of `source`, which is used only in messages).
-[[nodiscard]] absl::StatusOr<std::vector<temporal::api::history::v1::History>> ParseHistoriesJson(
+// Parses `json` (the whole text of `source`, which is used only in messages). The histories
+// come on one arena (history_list.h).
+[[nodiscard]] absl::StatusOr<HistoryList> ParseHistoriesJson(absl::string_view json,
+                                                             absl::string_view source,
+                                                             const JsonReadOptions& options = {},
+                                                             JsonReadStats* stats = nullptr);
+
+// How many readable bytes ParseHistoriesJsonPadded needs past the end of the text (the
+// parser reads ahead in 64-byte blocks).
+inline constexpr size_t kJsonPadding = 64;
+
+// The same for text followed by at least kJsonPadding readable bytes of any value (for
+// example a file read into a buffer with room to spare): the text is parsed where it is
+// instead of being copied into a padded buffer first.
+[[nodiscard]] absl::StatusOr<HistoryList> ParseHistoriesJsonPadded(
     absl::string_view json, absl::string_view source, const JsonReadOptions& options = {},
     JsonReadStats* stats = nullptr);
 

@@ -42,13 +42,6 @@ std::string ToPascal(absl::string_view upper_snake) {
   return out;
 }
 
-struct EnumTable {
-  absl::flat_hash_map<std::string, const EnumValueDescriptor*> by_name;
-  std::string prefix;
-};
-
-using FieldTable = absl::flat_hash_map<std::string, const FieldDescriptor*>;
-
 // JSON keys that older Temporal servers wrote for fields since renamed. Each keeps its field
 // number and wire type, so reading the old key into the new field loses nothing.
 struct LegacyKey {
@@ -69,31 +62,33 @@ constexpr LegacyKey kLegacyKeys[] = {
      "useCompatibleVersion", "inherit_build_id"},
 };
 
+}  // namespace
+
 // Tables are keyed by descriptor address only for lookup; nothing iterates these maps, so
 // their order never reaches an output.
-class Tables {
+class SchemaTables {
  public:
-  static Tables& Get() {
-    static Tables* tables = new Tables();
+  static SchemaTables& Get() {
+    static SchemaTables* tables = new SchemaTables();
     return *tables;
   }
 
-  const FieldTable& Fields(const Descriptor* message) {
+  const JsonKeyTable& Fields(const Descriptor* message) {
     {
       absl::ReaderMutexLock lock(&mu_);
       auto it = fields_.find(message);
       if (it != fields_.end()) return *it->second;
     }
-    auto table = std::make_unique<FieldTable>();
+    auto table = std::make_unique<JsonKeyTable>();
     for (int i = 0; i < message->field_count(); ++i) {
       const FieldDescriptor* field = message->field(i);
-      table->emplace(field->json_name(), field);
-      table->emplace(field->name(), field);
+      table->fields_.emplace(field->json_name(), field);
+      table->fields_.emplace(field->name(), field);
     }
     for (const LegacyKey& legacy : kLegacyKeys) {
       if (legacy.message != message->full_name()) continue;
       if (const FieldDescriptor* field = message->FindFieldByName(std::string(legacy.field))) {
-        table->emplace(std::string(legacy.key), field);
+        table->fields_.emplace(std::string(legacy.key), field);
       }
     }
     absl::MutexLock lock(&mu_);
@@ -101,21 +96,21 @@ class Tables {
     return *it->second;
   }
 
-  const EnumTable& Enum(const EnumDescriptor* enum_type) {
+  const EnumNameTable& Enum(const EnumDescriptor* enum_type) {
     {
       absl::ReaderMutexLock lock(&mu_);
       auto it = enums_.find(enum_type);
       if (it != enums_.end()) return *it->second;
     }
-    auto table = std::make_unique<EnumTable>();
-    table->prefix = EnumPrefix(enum_type);
+    auto table = std::make_unique<EnumNameTable>();
+    table->prefix_ = EnumPrefix(enum_type);
     for (int i = 0; i < enum_type->value_count(); ++i) {
       const EnumValueDescriptor* value = enum_type->value(i);
-      table->by_name.emplace(value->name(), value);
-      if (!table->prefix.empty() && absl::StartsWith(value->name(), table->prefix)) {
-        std::string suffix = value->name().substr(table->prefix.size());
-        table->by_name.emplace(ToPascal(suffix), value);
-        table->by_name.emplace(suffix, value);
+      table->by_name_.emplace(value->name(), value);
+      if (!table->prefix_.empty() && absl::StartsWith(value->name(), table->prefix_)) {
+        std::string suffix = value->name().substr(table->prefix_.size());
+        table->by_name_.emplace(ToPascal(suffix), value);
+        table->by_name_.emplace(suffix, value);
       }
     }
     absl::MutexLock lock(&mu_);
@@ -123,33 +118,35 @@ class Tables {
     return *it->second;
   }
 
+  static const std::string& Prefix(const EnumNameTable& table) { return table.prefix_; }
+
  private:
   absl::Mutex mu_;
-  absl::flat_hash_map<const Descriptor*, std::unique_ptr<FieldTable>> fields_;
-  absl::flat_hash_map<const EnumDescriptor*, std::unique_ptr<EnumTable>> enums_;
+  absl::flat_hash_map<const Descriptor*, std::unique_ptr<JsonKeyTable>> fields_;
+  absl::flat_hash_map<const EnumDescriptor*, std::unique_ptr<EnumNameTable>> enums_;
 };
 
-}  // namespace
+const JsonKeyTable& JsonKeysOf(const Descriptor* message) {
+  return SchemaTables::Get().Fields(message);
+}
+
+const EnumNameTable& EnumNamesOf(const EnumDescriptor* enum_type) {
+  return SchemaTables::Get().Enum(enum_type);
+}
 
 const FieldDescriptor* FindFieldByJsonKey(const Descriptor* message, absl::string_view key) {
-  const FieldTable& table = Tables::Get().Fields(message);
-  auto it = table.find(key);
-  return it == table.end() ? nullptr : it->second;
+  return JsonKeysOf(message).Find(key);
 }
 
 const EnumValueDescriptor* FindEnumValueByAnyName(const EnumDescriptor* enum_type,
                                                   absl::string_view name) {
-  const EnumTable& table = Tables::Get().Enum(enum_type);
-  auto it = table.by_name.find(name);
-  return it == table.by_name.end() ? nullptr : it->second;
+  return EnumNamesOf(enum_type).Find(name);
 }
 
 std::string ShortEnumName(const EnumValueDescriptor* value) {
-  const EnumTable& table = Tables::Get().Enum(value->type());
-  if (table.prefix.empty() || !absl::StartsWith(value->name(), table.prefix)) {
-    return value->name();
-  }
-  return ToPascal(absl::string_view(value->name()).substr(table.prefix.size()));
+  const std::string& prefix = SchemaTables::Prefix(EnumNamesOf(value->type()));
+  if (prefix.empty() || !absl::StartsWith(value->name(), prefix)) return value->name();
+  return ToPascal(absl::string_view(value->name()).substr(prefix.size()));
 }
 
 }  // namespace lockstep::history

@@ -174,20 +174,52 @@ std::string TypeList(const std::vector<EventType>& types) {
                        [](std::string* out, EventType t) { out->append(EventTypeShortName(t)); });
 }
 
+// The reference fields (int64 *_event_id, not informational) of one event type's attributes,
+// with the rule for each if there is one.
+struct ReferenceField {
+  const FieldDescriptor* field;
+  const ReferenceRule* rule;
+};
+
+// Indexed by event type number; worked out once from the descriptors, since walking every
+// attributes field and searching the rules by name for every event is most of validation.
+const std::vector<std::vector<ReferenceField>>& ReferenceFieldsByType() {
+  static const auto* by_type = [] {
+    auto* out = new std::vector<std::vector<ReferenceField>>();
+    const auto* enum_desc = enums::EventType_descriptor();
+    for (int v = 0; v < enum_desc->value_count(); ++v) {
+      const int number = enum_desc->value(v)->number();
+      if (number < 0) continue;
+      const auto type = static_cast<EventType>(number);
+      if (static_cast<size_t>(number) >= out->size()) out->resize(static_cast<size_t>(number) + 1);
+      const FieldDescriptor* attrs_field = AttributesFieldFor(type);
+      if (attrs_field == nullptr) continue;
+      const auto* desc = attrs_field->message_type();
+      for (int i = 0; i < desc->field_count(); ++i) {
+        const FieldDescriptor* field = desc->field(i);
+        if (field->is_repeated() || field->cpp_type() != FieldDescriptor::CPPTYPE_INT64 ||
+            !absl::EndsWith(field->name(), "_event_id") ||
+            IsInformationalReference(field->name()) || IsCrossHistoryReference(field->name())) {
+          continue;
+        }
+        (*out)[static_cast<size_t>(number)].push_back({field, FindRule(type, field->name())});
+      }
+    }
+    return out;
+  }();
+  return *by_type;
+}
+
 void CheckReferences(const HistoryEvent& event, const Message& attrs,
                      const std::vector<EventType>& types_by_id,
                      std::vector<ValidationProblem>* problems) {
-  const auto* desc = attrs.GetDescriptor();
+  const auto& by_type = ReferenceFieldsByType();
+  const auto type = static_cast<size_t>(event.event_type());
+  // Most events (signals) have no references: then the attributes are not even touched.
+  if (type >= by_type.size() || by_type[type].empty()) return;
   const auto* refl = attrs.GetReflection();
-  for (int i = 0; i < desc->field_count(); ++i) {
-    const FieldDescriptor* field = desc->field(i);
-    if (field->is_repeated() || field->cpp_type() != FieldDescriptor::CPPTYPE_INT64 ||
-        !absl::EndsWith(field->name(), "_event_id") || IsInformationalReference(field->name()) ||
-        IsCrossHistoryReference(field->name())) {
-      continue;
-    }
+  for (const auto& [field, rule] : by_type[type]) {
     const int64_t ref = refl->GetInt64(attrs, field);
-    const ReferenceRule* rule = FindRule(event.event_type(), field->name());
     if (ref == 0) {
       if (rule != nullptr && !rule->zero_allowed) {
         problems->push_back({event.event_id(), event.event_type(),
@@ -202,18 +234,14 @@ void CheckReferences(const HistoryEvent& event, const Message& attrs,
       continue;
     }
     const EventType target = types_by_id[static_cast<size_t>(ref)];
-    bool ok = true;
-    std::string expected;
-    if (rule != nullptr) {
-      ok = false;
-      for (EventType t : rule->targets) ok = ok || t == target;
-      expected = TypeList(rule->targets);
-    }
+    if (rule == nullptr) continue;
+    bool ok = false;
+    for (EventType t : rule->targets) ok = ok || t == target;
     if (!ok) {
       problems->push_back(
           {event.event_id(), event.event_type(),
            absl::StrCat(field->json_name(), " ", ref, " points to a ", EventTypeShortName(target),
-                        " event, expected ", expected)});
+                        " event, expected ", TypeList(rule->targets))});
     }
   }
 }
@@ -266,11 +294,9 @@ std::vector<ValidationProblem> FindProblems(const History& history) {
                                        " is not supported")});
       continue;
     }
-    const Message* attrs = EventAttributes(event);
-    const FieldDescriptor* set_field =
-        attrs == nullptr ? nullptr
-                         : event.GetReflection()->GetOneofFieldDescriptor(
-                               event, HistoryEvent::descriptor()->FindOneofByName("attributes"));
+    const FieldDescriptor* set_field = SetAttributesField(event);
+    const Message* attrs =
+        set_field == nullptr ? nullptr : &event.GetReflection()->GetMessage(event, set_field);
     if (set_field != attrs_field) {
       problems.push_back({event.event_id(), event.event_type(),
                           set_field == nullptr

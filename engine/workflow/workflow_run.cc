@@ -1,6 +1,7 @@
 #include "engine/workflow/workflow_run.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <utility>
 
@@ -27,6 +28,35 @@ using run_internal::Where;
 using temporal::api::command::v1::Command;
 using temporal::api::history::v1::History;
 using temporal::api::history::v1::HistoryEvent;
+
+namespace {
+
+// A history larger than the cache (Temporal allows 51,200 events, ~35 MB as messages) replays
+// at the speed of memory: each event is a tree of small objects (attributes, payloads, their
+// metadata map, strings), each found through the one before, so every step waits for a miss
+// and a 51,200-event history replayed at 40% of the per-event rate of a 5,000-event one.
+// Histories parsed or loaded onto an arena (history_list.h) lie in event order, each event's
+// objects between it and the next event, so ProcessEvents fetches the address range of the
+// events a little ahead, a few events at a time. Where the range is not events' trees (other
+// layouts) only the first event is fetched.
+constexpr int kPrefetchDistance = 16;  // events between the one applied and those fetched
+constexpr int kPrefetchBatch = 4;      // events fetched together
+constexpr std::uintptr_t kMaxPrefetchBytes = kPrefetchBatch * 4096;
+
+void PrefetchEvents(const History& history, int first, int end) {
+  if (first + kPrefetchBatch >= end) return;
+  const auto from = reinterpret_cast<std::uintptr_t>(&history.events(first));
+  const auto to = reinterpret_cast<std::uintptr_t>(&history.events(first + kPrefetchBatch));
+  if (to <= from || to - from > kMaxPrefetchBytes) {
+    __builtin_prefetch(&history.events(first));
+    return;
+  }
+  for (std::uintptr_t line = from; line < to; line += 64) {
+    __builtin_prefetch(reinterpret_cast<const void*>(line));
+  }
+}
+
+}  // namespace
 
 WorkflowRun::WorkflowRun(const Registry* registry, WorkflowInfo info, RunOptions options)
     : registry_(registry),
@@ -83,6 +113,7 @@ absl::StatusOr<std::optional<ActivationResult>> WorkflowRun::ProcessEvents(const
   std::optional<ActivationResult> activation;
   end_index_ = end_index < 0 ? history.events_size() : std::min(end_index, history.events_size());
   for (int i = first_index; i < end_index_; ++i) {
+    if (i % kPrefetchBatch == 0) PrefetchEvents(history, i + kPrefetchDistance, end_index_);
     const HistoryEvent& event = history.events(i);
     if (event.event_id() != last_event_id_ + 1) {
       return absl::InvalidArgumentError(absl::StrCat("event ", event.event_id(), " follows event ",

@@ -24,7 +24,7 @@ namespace {
 
 struct Item {
   std::string source;
-  temporal::api::history::v1::History history;
+  const temporal::api::history::v1::History* history;  // owned by the loaded files
 };
 
 // Files named on the command line, and the history files of named directories (sorted).
@@ -130,6 +130,8 @@ int RunReplay(const std::vector<std::string>& args, CommandIo io) {
 
   std::vector<std::string> files;
   bool bad_input = !CollectFiles(paths, &files, io.err);
+  // The histories stay on the arenas they were loaded onto (moving one out would copy it).
+  std::vector<history::LoadedHistories> loaded_files;
   std::vector<Item> items;
   for (const std::string& file : files) {
     auto loaded = history::LoadHistoryFile(file);
@@ -138,9 +140,10 @@ int RunReplay(const std::vector<std::string>& args, CommandIo io) {
       bad_input = true;
       continue;
     }
-    for (size_t i = 0; i < loaded->histories.size(); ++i) {
-      items.push_back({loaded->histories.size() > 1 ? absl::StrCat(file, "#", i + 1) : file,
-                       std::move(loaded->histories[i])});
+    const history::HistoryList& histories = loaded_files.emplace_back(*std::move(loaded)).histories;
+    for (size_t i = 0; i < histories.size(); ++i) {
+      items.push_back(
+          {histories.size() > 1 ? absl::StrCat(file, "#", i + 1) : file, &histories[i]});
     }
   }
 
@@ -149,11 +152,11 @@ int RunReplay(const std::vector<std::string>& args, CommandIo io) {
   std::atomic<size_t> next{0};
   auto work = [&] {
     for (size_t i = next++; i < items.size(); i = next++) {
-      const Registry& registry = RegistryFor(items[i].history);
+      const Registry& registry = RegistryFor(*items[i].history);
       results[i] =
-          every_task ? replay::ReplayEveryTaskBoundary(registry, items[i].history, items[i].source,
+          every_task ? replay::ReplayEveryTaskBoundary(registry, *items[i].history, items[i].source,
                                                        options)
-                     : replay::ReplayHistory(registry, items[i].history, items[i].source, options);
+                     : replay::ReplayHistory(registry, *items[i].history, items[i].source, options);
     }
   };
   std::vector<std::thread> threads;

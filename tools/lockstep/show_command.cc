@@ -148,7 +148,9 @@ int RunShow(const std::vector<std::string>& args, CommandIo io) {
   options.validate = parsed.validate;
   options.json.max_payload_bytes = parsed.max_payload_bytes;
   int status = kExitOk;
-  std::vector<std::pair<std::string, History>> histories;
+  // Titles and histories; the histories stay on the arenas they were loaded onto.
+  std::vector<history::LoadedHistories> loaded_files;
+  std::vector<std::pair<std::string, const History*>> histories;
   for (const std::string& file : parsed.files) {
     auto loaded = history::LoadHistoryFile(file, options);
     if (!loaded.ok()) {
@@ -161,12 +163,12 @@ int RunShow(const std::vector<std::string>& args, CommandIo io) {
              << " JSON key(s) the schema does not know (first: "
              << loaded->json_stats.unknown_key_examples.front() << ")\n";
     }
-    for (size_t i = 0; i < loaded->histories.size(); ++i) {
-      std::string title =
-          loaded->histories.size() > 1
-              ? absl::StrCat(file, " (history ", i + 1, " of ", loaded->histories.size(), ")")
-              : file;
-      histories.emplace_back(std::move(title), std::move(loaded->histories[i]));
+    const history::HistoryList& list = loaded_files.emplace_back(*std::move(loaded)).histories;
+    for (size_t i = 0; i < list.size(); ++i) {
+      std::string title = list.size() > 1
+                              ? absl::StrCat(file, " (history ", i + 1, " of ", list.size(), ")")
+                              : file;
+      histories.emplace_back(std::move(title), &list[i]);
     }
   }
 
@@ -178,7 +180,7 @@ int RunShow(const std::vector<std::string>& args, CommandIo io) {
       return kExitUsage;
     }
     auto s =
-        history::SaveHistoryFile(parsed.binary_out, histories[0].second, HistoryFormat::kBinary);
+        history::SaveHistoryFile(parsed.binary_out, *histories[0].second, HistoryFormat::kBinary);
     if (!s.ok()) {
       io.err << "lockstep show: " << s.message() << "\n";
       return kExitUsage;
@@ -191,13 +193,13 @@ int RunShow(const std::vector<std::string>& args, CommandIo io) {
     // JSON document either way.
     std::string text;
     if (histories.size() == 1) {
-      text = history::HistoryToJson(histories[0].second);
+      text = history::HistoryToJson(*histories[0].second);
     } else if (!histories.empty()) {
       text = "[";
       for (size_t i = 0; i < histories.size(); ++i) {
         if (i > 0) text.append(",");
         text.append("\n");
-        history::AppendMessageJson(histories[i].second, {}, &text);
+        history::AppendMessageJson(*histories[i].second, {}, &text);
       }
       text.append("\n]\n");
     }
@@ -207,7 +209,7 @@ int RunShow(const std::vector<std::string>& args, CommandIo io) {
 
   for (size_t i = 0; i < histories.size(); ++i) {
     if (i > 0) io.out << "\n";
-    PrintTable(histories[i].first, histories[i].second, io.out);
+    PrintTable(histories[i].first, *histories[i].second, io.out);
   }
   return status;
 }

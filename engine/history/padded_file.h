@@ -1,0 +1,53 @@
+// PaddedFile: a whole file's bytes followed by at least `padding` readable bytes, which is
+// what the JSON parser needs to parse a file in place (json_reader.h, kJsonPadding).
+//
+// A regular file whose last page has room for the padding is mapped (MAP_POPULATE: the page
+// cache's pages are mapped in one call, nothing is copied, and the rest of the last page
+// reads as zero); anything else (pipes, a file ending exactly at a page boundary) is read
+// into memory. Mapping saves the copy and, more, the page faults of a fresh buffer.
+//
+// Contract: bytes() is the file's content as it was when opened; it stays valid while the
+// PaddedFile lives. A mapped file that another process truncates meanwhile ends the process
+// with SIGBUS on access, as with any mapped file; history files are not edited in place.
+// Errors (cannot open, a directory, read failures) name the file.
+#ifndef LOCKSTEP_ENGINE_HISTORY_PADDED_FILE_H_
+#define LOCKSTEP_ENGINE_HISTORY_PADDED_FILE_H_
+
+#include <cstddef>
+#include <string>
+#include <utility>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace lockstep::history {
+
+class PaddedFile {
+ public:
+  [[nodiscard]] static absl::StatusOr<PaddedFile> Open(const std::string& path, size_t padding);
+
+  PaddedFile(PaddedFile&& other) noexcept
+      : map_(std::exchange(other.map_, nullptr)),
+        map_size_(std::exchange(other.map_size_, 0)),
+        read_(std::move(other.read_)),
+        bytes_(std::exchange(other.bytes_, {})) {}
+  PaddedFile& operator=(PaddedFile&&) = delete;
+  PaddedFile(const PaddedFile&) = delete;
+  PaddedFile& operator=(const PaddedFile&) = delete;
+  ~PaddedFile();
+
+  // The file's content (without the padding).
+  absl::string_view bytes() const { return bytes_; }
+
+ private:
+  PaddedFile() = default;
+
+  void* map_ = nullptr;  // the mapping, if the file is mapped
+  size_t map_size_ = 0;
+  std::string read_;  // the content and its padding, if the file was read
+  absl::string_view bytes_;
+};
+
+}  // namespace lockstep::history
+
+#endif  // LOCKSTEP_ENGINE_HISTORY_PADDED_FILE_H_
