@@ -1,0 +1,43 @@
+// A replay command for a project's own workflows, in a few lines:
+//
+//   int main(int argc, char** argv) {
+//     lockstep::Registry registry;
+//     RegisterMyWorkflows(&registry);
+//     return lockstep::replay::ReplayMain(registry, argc, argv);
+//   }
+//
+// The binary then takes what `lockstep replay` takes: PATH... (history files in either JSON
+// shape or binary, directories, glob patterns) and --json, --until EVENT_ID, --every-task,
+// --result=warn|fail|off, --ids=auto|strict|sdk, --jobs N. It prints one report per history
+// (text or JSON lines) and a summary (histories, events, clean, nondeterministic by kind,
+// could not be replayed), and exits 0 when every history replayed cleanly, 1 when
+// nondeterminism was found, 2 on bad input or usage.
+#ifndef LOCKSTEP_REPLAY_REPLAY_MAIN_H_
+#define LOCKSTEP_REPLAY_REPLAY_MAIN_H_
+
+#include <functional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "engine/workflow/registry.h"
+#include "temporal/api/history/v1/message.pb.h"
+
+namespace lockstep::replay {
+
+inline constexpr int kReplayExitClean = 0;
+inline constexpr int kReplayExitFound = 1;
+inline constexpr int kReplayExitUsage = 2;
+
+int ReplayMain(const Registry& registry, int argc, char** argv);
+
+// The same with a registry chosen per history (as `lockstep replay` does, among the examples
+// and the Temporal ports) and the output streams given; `args` excludes the program name.
+using RegistryFinder =
+    std::function<const Registry&(const temporal::api::history::v1::History& history)>;
+int RunReplayCommand(const std::vector<std::string>& args, const RegistryFinder& registry_for,
+                     std::ostream& out, std::ostream& err);
+
+}  // namespace lockstep::replay
+
+#endif  // LOCKSTEP_REPLAY_REPLAY_MAIN_H_
