@@ -261,24 +261,10 @@ absl::Status WorkflowRun::ApplyChildEvent(const HistoryEvent& event) {
   return absl::OkStatus();
 }
 
-Future<void> WorkflowRun::SignalExternal(const std::string& workflow_id, const std::string& run_id,
-                                         const std::string& signal, Payloads input, bool child_only,
-                                         SourceLocation where) {
-  CheckMayIssueCommand(absl::StrCat("SignalExternalWorkflow(\"", signal, "\")"), where);
-  if (CurrentScope()->canceled()) {
-    return CanceledAtOnce<void>(
-        absl::StrCat("signal ", signal, " not sent: its cancellation scope is canceled"));
-  }
+Future<void> WorkflowRun::IssueExternal(Command command, std::string identity, SourceLocation where,
+                                        ExternalOp** op_out) {
   ExternalOp& op = externals_.emplace_back();
-  op.identity = run_internal::SignalExternalIdentity(signal, workflow_id);
-  Command command;
-  command.set_command_type(enums::COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION);
-  auto* a = command.mutable_signal_external_workflow_execution_command_attributes();
-  a->mutable_execution()->set_workflow_id(workflow_id);
-  a->mutable_execution()->set_run_id(run_id);
-  a->set_signal_name(signal);
-  *a->mutable_input() = std::move(input);
-  a->set_child_workflow_only(child_only);
+  op.identity = std::move(identity);
   auto [future, resolver] = Future<void>::Make(&scheduler_);
   op.resolver = resolver;
   ExternalOp* op_ptr = &op;
@@ -291,6 +277,30 @@ Future<void> WorkflowRun::SignalExternal(const std::string& workflow_id, const s
         return ExternalTransit(op_ptr, machines::ExternalTrigger::kInitiatedRecorded);
       },
       where, op.identity);
+  *op_out = op_ptr;
+  return future;
+}
+
+Future<void> WorkflowRun::SignalExternal(const std::string& workflow_id, const std::string& run_id,
+                                         const std::string& signal, Payloads input, bool child_only,
+                                         SourceLocation where) {
+  CheckMayIssueCommand(absl::StrCat("SignalExternalWorkflow(\"", signal, "\")"), where);
+  if (CurrentScope()->canceled()) {
+    return CanceledAtOnce<void>(
+        absl::StrCat("signal ", signal, " not sent: its cancellation scope is canceled"));
+  }
+  Command command;
+  command.set_command_type(enums::COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION);
+  auto* a = command.mutable_signal_external_workflow_execution_command_attributes();
+  a->mutable_execution()->set_workflow_id(workflow_id);
+  a->mutable_execution()->set_run_id(run_id);
+  a->set_signal_name(signal);
+  *a->mutable_input() = std::move(input);
+  a->set_child_workflow_only(child_only);
+  ExternalOp* op_ptr = nullptr;
+  Future<void> future =
+      IssueExternal(std::move(command), run_internal::SignalExternalIdentity(signal, workflow_id),
+                    where, &op_ptr);
   // Only a signal not yet sent can be canceled.
   future.SetCanceler([op_ptr] {
     if (op_ptr->state != machines::ExternalState::kCreated) return;
@@ -310,26 +320,15 @@ Future<void> WorkflowRun::CancelExternal(const std::string& workflow_id, const s
     return CanceledAtOnce<void>(absl::StrCat("cancellation of ", workflow_id,
                                              " not requested: its cancellation scope is canceled"));
   }
-  ExternalOp& op = externals_.emplace_back();
-  op.identity = run_internal::CancelExternalIdentity(workflow_id);
   Command command;
   command.set_command_type(enums::COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION);
   auto* a = command.mutable_request_cancel_external_workflow_execution_command_attributes();
   a->set_workflow_id(workflow_id);
   a->set_run_id(run_id);
   a->set_child_workflow_only(child_only);
-  auto [future, resolver] = Future<void>::Make(&scheduler_);
-  op.resolver = resolver;
-  ExternalOp* op_ptr = &op;
-  op.command = AddCommand(
-      std::move(command),
-      [this, op_ptr](const HistoryEvent& event) {
-        op_ptr->command = nullptr;
-        op_ptr->initiated_event_id = event.event_id();
-        external_by_initiated_id_[event.event_id()] = op_ptr;
-        return ExternalTransit(op_ptr, machines::ExternalTrigger::kInitiatedRecorded);
-      },
-      where, op.identity);
+  ExternalOp* op_ptr = nullptr;
+  Future<void> future = IssueExternal(
+      std::move(command), run_internal::CancelExternalIdentity(workflow_id), where, &op_ptr);
   if (join_scope) JoinCurrentScope(future);
   return future;
 }

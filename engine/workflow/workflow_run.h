@@ -194,6 +194,9 @@ class WorkflowRun : private internal::ScopeHost {
   Future<void> SignalExternal(const std::string& workflow_id, const std::string& run_id,
                               const std::string& signal, Payloads input, bool child_only,
                               SourceLocation where);
+  // Issues a signal or cancellation request command and tracks it until its outcome.
+  Future<void> IssueExternal(temporal::api::command::v1::Command command, std::string identity,
+                             SourceLocation where, ExternalOp** op);
   Future<void> CancelExternal(const std::string& workflow_id, const std::string& run_id,
                               bool child_only, bool join_scope, SourceLocation where);
   Future<Payloads> ScheduleLocalActivity(const std::string& type,
