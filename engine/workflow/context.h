@@ -73,6 +73,11 @@ struct WorkflowInfo {
   std::string workflow_type = {};
   std::string task_queue = {};
   int32_t attempt = 1;
+  // For a child workflow: its parent (empty otherwise).
+  std::string parent_workflow_id = {};
+  std::string parent_run_id = {};
+  // The run this one continued (continue-as-new or a retry), if any.
+  std::string continued_run_id = {};
 };
 
 template <typename R>

@@ -147,6 +147,9 @@ absl::Status WorkflowRun::ApplyEvent(const History& history, int index,
       if (info_.workflow_type.empty()) info_.workflow_type = a.workflow_type().name();
       if (info_.task_queue.empty()) info_.task_queue = a.task_queue().name();
       info_.attempt = a.attempt();
+      info_.parent_workflow_id = a.parent_workflow_execution().workflow_id();
+      info_.parent_run_id = a.parent_workflow_execution().run_id();
+      info_.continued_run_id = a.continued_execution_run_id();
       const std::string& seed =
           a.original_execution_run_id().empty() ? info_.run_id : a.original_execution_run_id();
       prng_ = Prng(Fnv1a64(seed));

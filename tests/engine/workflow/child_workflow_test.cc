@@ -72,6 +72,27 @@ TEST(ChildWorkflow, StartSignalAndCollectTheResult) {
   EXPECT_EQ(child_start.parent_initiated_event_id(), 5);
 }
 
+TEST(ChildWorkflow, ChildKnowsItsParent) {
+  TestEnv env;
+  ASSERT_TRUE(env.registry()
+                  .RegisterWorkflow("child",
+                                    [](WorkflowContext& ctx) -> Task<std::string> {
+                                      co_return ctx.info().parent_workflow_id + "/" +
+                                          (ctx.info().parent_run_id.empty() ? "?" : "run");
+                                    })
+                  .ok());
+  ASSERT_TRUE(env.registry()
+                  .RegisterWorkflow("parent",
+                                    [](WorkflowContext& ctx) -> Task<std::string> {
+                                      co_return co_await ctx.ExecuteChildWorkflow<std::string>(
+                                          "child", {});
+                                    })
+                  .ok());
+  env.Start("parent", "p");
+  env.RunToEnd();
+  EXPECT_EQ(StringResult(env, "p"), "p/run");
+}
+
 TEST(ChildWorkflow, SignalSentBeforeTheChildStartedIsNotLost) {
   TestEnv env;
   RegisterWaitingChild(env);
