@@ -71,6 +71,22 @@ Future<Payloads> WorkflowRun::ScheduleLocalActivity(const std::string& type,
   return future;
 }
 
+std::map<std::string, machines::LocalActivityMarker>::iterator
+WorkflowRun::UnnumberedLocalActivityMarker() {
+  // Go's SDK numbers local activities 1, 2, ... as Lockstep does, so their markers are found
+  // by id even when they are recorded in completion order. Java's SDK gives them UUIDs: the
+  // code's local activity then takes the task's first unclaimed marker with such an id.
+  for (const std::string& id : recorded_local_activity_ids_) {
+    if (id.empty() ||
+        std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      continue;
+    }
+    auto it = recorded_local_activities_.find(id);
+    if (it != recorded_local_activities_.end()) return it;
+  }
+  return recorded_local_activities_.end();
+}
+
 int WorkflowRun::ResolveLocalActivities() {
   std::vector<LocalActivityOp*> pending = std::move(pending_local_activities_);
   pending_local_activities_.clear();
@@ -78,21 +94,25 @@ int WorkflowRun::ResolveLocalActivities() {
   for (LocalActivityOp* op : pending) {
     if (op->state != machines::LocalActivityState::kCreated) continue;
     machines::LocalActivityMarker marker;
+    machines::LocalActivityMarker recorded;
     if (replaying_) {
       auto it = recorded_local_activities_.find(op->activity_id);
+      if (it == recorded_local_activities_.end() && !strict_ids_)
+        it = UnnumberedLocalActivityMarker();
       if (it == recorded_local_activities_.end()) {
         pending_local_activities_.push_back(op);  // its marker is in a later task
         continue;
       }
       marker = it->second;
       marker.activity_type = op->activity_type;  // a different recorded type is reported below
+      recorded = it->second;
+      recorded_local_activities_.erase(it);  // claimed
     } else {
       ExecuteLocalActivity(op);
       ++resolved;
       continue;
     }
     // Replay: issue the marker command as the live run did, then resolve from the record.
-    const machines::LocalActivityMarker& recorded = recorded_local_activities_[op->activity_id];
     Command command;
     command.set_command_type(enums::COMMAND_TYPE_RECORD_MARKER);
     *command.mutable_record_marker_command_attributes() =

@@ -159,6 +159,8 @@ absl::Status WorkflowRun::ApplyEvent(const History& history, int index,
       if (index + 1 < end_index_) {
         const auto next = history.events(index + 1).event_type();
         if (next == enums::EVENT_TYPE_WORKFLOW_TASK_COMPLETED) {
+          // The replayed activation resolves local activities from markers, by id or not.
+          DecideIdRule(history.events(index + 1));
           ActivationResult replayed;
           return Activate(history, index, /*replaying=*/true, &replayed);
         }
@@ -169,13 +171,7 @@ absl::Status WorkflowRun::ApplyEvent(const History& history, int index,
       return Activate(history, index, /*replaying=*/false, &**activation);
     }
     case enums::EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
-      if (!id_rule_decided_) {
-        id_rule_decided_ = true;
-        strict_ids_ = options_.id_rule == IdRule::kStrict ||
-                      (options_.id_rule == IdRule::kAuto &&
-                       event.workflow_task_completed_event_attributes().sdk_metadata().sdk_name() ==
-                           kLockstepSdkName);
-      }
+      DecideIdRule(event);
       return absl::OkStatus();
     case enums::EVENT_TYPE_WORKFLOW_TASK_SCHEDULED:
     case enums::EVENT_TYPE_WORKFLOW_TASK_FAILED:
@@ -220,6 +216,15 @@ absl::Status WorkflowRun::ApplyEvent(const History& history, int index,
                                                    history::EventTypeShortName(event.event_type()),
                                                    ") is not supported by this engine yet"));
   }
+}
+
+void WorkflowRun::DecideIdRule(const HistoryEvent& completed) {
+  if (id_rule_decided_) return;
+  id_rule_decided_ = true;
+  strict_ids_ = options_.id_rule == IdRule::kStrict ||
+                (options_.id_rule == IdRule::kAuto &&
+                 completed.workflow_task_completed_event_attributes().sdk_metadata().sdk_name() ==
+                     kLockstepSdkName);
 }
 
 absl::Status WorkflowRun::Nondeterministic(Nondeterminism n) {
@@ -396,11 +401,13 @@ void WorkflowRun::LookAheadMarkers(const History& history, int from) {
   recorded_side_effects_.clear();
   recorded_versions_.clear();
   recorded_local_activities_.clear();
+  recorded_local_activity_ids_.clear();
   for (int i = from; i < end_index_; ++i) {
     const HistoryEvent& e = history.events(i);
     if (e.event_type() == enums::EVENT_TYPE_WORKFLOW_TASK_STARTED) break;
     if (e.event_type() != enums::EVENT_TYPE_MARKER_RECORDED) continue;
     if (auto local = machines::ReadLocalActivityMarker(e)) {
+      recorded_local_activity_ids_.push_back(local->activity_id);
       recorded_local_activities_.emplace(local->activity_id, *std::move(local));
       continue;
     }
@@ -740,7 +747,13 @@ Future<Payloads> WorkflowRun::ScheduleActivity(const std::string& type,
           },
           where, absl::StrCat("cancel activity scheduled=", op_ptr->scheduled_event_id));
     } else {
-      return;  // already closed or being canceled
+      // Already closed or being canceled. Closed by an event of this very task, whose job comes
+      // after the cancellation: Temporal's SDKs end a try-cancel Future at the cancellation,
+      // before that event is delivered, so the code sees the cancellation, not the result.
+      if (op_ptr->cancellation_type == ActivityCancellationType::kTryCancel) {
+        op_ptr->resolver.SetError(std::make_exception_ptr(CanceledFailure("activity canceled")));
+      }
+      return;
     }
     (void)Transit(
         machines::ActivityTransitions(), &op_ptr->state, machines::ActivityTrigger::kCancelByCode,

@@ -205,6 +205,11 @@ class WorkflowRun : private internal::ScopeHost {
   // Resolves the pending local activities this activation can: live, by running them; in
   // replay, from their markers in the task being replayed. Returns how many it resolved.
   int ResolveLocalActivities();
+  // Sets strict_ids_ from the first WorkflowTaskCompleted (see IdRule); later calls do nothing.
+  void DecideIdRule(const temporal::api::history::v1::HistoryEvent& completed);
+  // Unless ids are compared strictly: the first unclaimed local activity marker of the task
+  // whose id is not a number (an SDK that does not number them), or end().
+  std::map<std::string, machines::LocalActivityMarker>::iterator UnnumberedLocalActivityMarker();
   void ExecuteLocalActivity(LocalActivityOp* op);
   void SetUpdateHandler(std::string name, UpdateHandler handler);
   void DeliverUpdate(const UpdateRequest& request, bool validate);
@@ -271,6 +276,7 @@ class WorkflowRun : private internal::ScopeHost {
   std::deque<LocalActivityOp> local_activities_;
   std::vector<LocalActivityOp*> pending_local_activities_;  // in the order they were asked
   std::map<std::string, machines::LocalActivityMarker> recorded_local_activities_;  // look-ahead
+  std::vector<std::string> recorded_local_activity_ids_;  // the same ids, in history order
   int64_t next_local_activity_seq_ = 1;
   std::map<std::string, UpdateHandler> update_handlers_;
   std::vector<temporal::api::protocol::v1::Message> incoming_updates_;  // live task's requests

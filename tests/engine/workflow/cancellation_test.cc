@@ -60,6 +60,38 @@ TEST(Cancellation, RequestCancelsPendingOperationsAndTheWorkflowEndsCanceled) {
                   "TimerCanceled", "WorkflowExecutionCanceled"));
 }
 
+// The cancellation request and the activity's completion reach the code in one task, the
+// request first: as in Temporal's SDKs, a try-cancel activity ends with the cancellation (its
+// result is dropped) and no cancel command goes out, the activity being closed.
+TEST(Cancellation, TryCancelBeforeTheSameTasksCompletionEndsWithTheCancellation) {
+  ServiceOptions options = SlowActivities(absl::Seconds(3));
+  options.apply_default_activity_retry_policy = false;  // ActivityTaskStarted written at once
+  TestEnv env({}, options);
+  RegisterEcho(env);
+  ASSERT_TRUE(env.registry()
+                  .RegisterWorkflow("wf",
+                                    [](WorkflowContext& ctx) -> Task<std::string> {
+                                      co_return co_await ctx.ExecuteActivity<std::string>(
+                                          "echo", {.start_to_close_timeout = absl::Minutes(1)},
+                                          std::string("x"));
+                                    })
+                  .ok());
+  env.Start("wf", "w");
+  env.RunUntilIdle();
+  env.clock().Advance(absl::Seconds(2));
+  env.service().SetWorkflowWorkersPolling(false);
+  CancelWorkflow(env, "w");
+  env.RunToEnd(absl::Seconds(2));  // the activity completes; the task waits for a worker
+  env.service().SetWorkflowWorkersPolling(true);
+  env.RunToEnd();
+  EXPECT_THAT(env.EventTypes("w"),
+              ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
+                          "WorkflowTaskStarted", "WorkflowTaskCompleted", "ActivityTaskScheduled",
+                          "ActivityTaskStarted", "WorkflowExecutionCancelRequested",
+                          "WorkflowTaskScheduled", "ActivityTaskCompleted", "WorkflowTaskStarted",
+                          "WorkflowTaskCompleted", "WorkflowExecutionCanceled"));
+}
+
 TEST(Cancellation, CodeThatCatchesTheCancellationCompletesNormally) {
   TestEnv env;
   ASSERT_TRUE(env.registry()

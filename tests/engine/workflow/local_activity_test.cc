@@ -19,32 +19,32 @@ TEST(LocalActivity, RunsInTheTaskAndIsRecordedAsAMarker) {
   TestEnv env(evicting);
   int runs = 0;
   ASSERT_TRUE(env.registry()
-                  .RegisterActivity("hello", [&runs](ActivityContext&, std::string name) {
-                    ++runs;
-                    return "Hello " + name + "!";
-                  })
-                  .ok());
-  ASSERT_TRUE(env.registry()
-                  .RegisterWorkflow("wf",
-                                    [](WorkflowContext& ctx, std::string name) -> Task<std::string> {
-                                      std::string a = co_await ctx.ExecuteLocalActivity<std::string>(
-                                          "hello", {.schedule_to_close_timeout = absl::Minutes(1)},
-                                          name);
-                                      co_await ctx.Sleep(absl::Seconds(1));
-                                      std::string b = co_await ctx.ExecuteLocalActivity<std::string>(
-                                          "hello", {.schedule_to_close_timeout = absl::Minutes(1)},
-                                          a);
-                                      co_return b;
+                  .RegisterActivity("hello",
+                                    [&runs](ActivityContext&, std::string name) {
+                                      ++runs;
+                                      return "Hello " + name + "!";
                                     })
                   .ok());
+  ASSERT_TRUE(
+      env.registry()
+          .RegisterWorkflow("wf",
+                            [](WorkflowContext& ctx, std::string name) -> Task<std::string> {
+                              std::string a = co_await ctx.ExecuteLocalActivity<std::string>(
+                                  "hello", {.schedule_to_close_timeout = absl::Minutes(1)}, name);
+                              co_await ctx.Sleep(absl::Seconds(1));
+                              std::string b = co_await ctx.ExecuteLocalActivity<std::string>(
+                                  "hello", {.schedule_to_close_timeout = absl::Minutes(1)}, a);
+                              co_return b;
+                            })
+          .ok());
   env.Start("wf", "w", ToPayloads(std::string("x")));
   env.RunToEnd();
-  EXPECT_THAT(env.EventTypes("w"),
-              ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
-                          "WorkflowTaskStarted", "WorkflowTaskCompleted", "MarkerRecorded",
-                          "TimerStarted", "TimerFired", "WorkflowTaskScheduled",
-                          "WorkflowTaskStarted", "WorkflowTaskCompleted", "MarkerRecorded",
-                          "WorkflowExecutionCompleted"));
+  EXPECT_THAT(
+      env.EventTypes("w"),
+      ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled", "WorkflowTaskStarted",
+                  "WorkflowTaskCompleted", "MarkerRecorded", "TimerStarted", "TimerFired",
+                  "WorkflowTaskScheduled", "WorkflowTaskStarted", "WorkflowTaskCompleted",
+                  "MarkerRecorded", "WorkflowExecutionCompleted"));
   // Two executions, although the second task replayed the first from the marker.
   EXPECT_EQ(runs, 2);
   EXPECT_EQ(std::get<0>(*FromPayloads<std::string>(
@@ -68,10 +68,9 @@ TEST(LocalActivity, RetriesInsideTheWorkerThenRecordsTheFailure) {
                                     })
                   .ok());
   ASSERT_TRUE(env.registry()
-                  .RegisterActivity("broken",
-                                    [](ActivityContext&) -> int {
-                                      throw ApplicationFailure("always", "Broken");
-                                    })
+                  .RegisterActivity(
+                      "broken",
+                      [](ActivityContext&) -> int { throw ApplicationFailure("always", "Broken"); })
                   .ok());
   ASSERT_TRUE(env.registry()
                   .RegisterWorkflow(
@@ -122,7 +121,8 @@ TEST(LocalActivity, ReplayReadsTheMarkerAndDetectsARenamedActivity) {
 
   Registry same, renamed;
   int executed = 0;
-  ASSERT_TRUE(same.RegisterActivity("a", [&executed](ActivityContext&) { return ++executed; }).ok());
+  ASSERT_TRUE(
+      same.RegisterActivity("a", [&executed](ActivityContext&) { return ++executed; }).ok());
   ASSERT_TRUE(same.RegisterWorkflow("wf", code("a")).ok());
   ASSERT_TRUE(renamed.RegisterActivity("b", [](ActivityContext&) { return 0; }).ok());
   ASSERT_TRUE(renamed.RegisterWorkflow("wf", code("b")).ok());
@@ -139,6 +139,63 @@ TEST(LocalActivity, ReplayReadsTheMarkerAndDetectsARenamedActivity) {
     EXPECT_EQ(run.last_nondeterminism()->event_id, 5);
     EXPECT_THAT(run.last_nondeterminism()->expected, HasSubstr("local activity a id=1"));
     EXPECT_THAT(run.last_nondeterminism()->actual, HasSubstr("local activity b id=1"));
+  }
+}
+
+// Java's SDK records local activities with UUIDs for ids ("activityId", "type" details). Its
+// histories are matched without ids, so the code's local activities take the task's markers
+// in order; with strict ids they are not found.
+TEST(LocalActivity, ReplayReadsMarkersWithJavaIdsInOrder) {
+  TestEnv env;
+  ASSERT_TRUE(
+      env.registry().RegisterActivity("twice", [](ActivityContext&, int x) { return 2 * x; }).ok());
+  ASSERT_TRUE(
+      env.registry()
+          .RegisterWorkflow("wf",
+                            [](WorkflowContext& ctx) -> Task<int> {
+                              const LocalActivityOptions options{.schedule_to_close_timeout =
+                                                                     absl::Seconds(5)};
+                              Future<int> a = ctx.ExecuteLocalActivity<int>("twice", options, 1);
+                              Future<int> b = ctx.ExecuteLocalActivity<int>("twice", options, 10);
+                              const int first = co_await a;
+                              co_return first * 100 + co_await b;
+                            })
+          .ok());
+  env.Start("wf", "w");
+  env.RunToEnd();
+  auto history = env.History("w");
+  int uuid = 0;
+  for (auto& e : *history.mutable_events()) {
+    if (e.event_type() == enums::EVENT_TYPE_WORKFLOW_TASK_COMPLETED) {
+      e.mutable_workflow_task_completed_event_attributes()->clear_sdk_metadata();
+    }
+    if (e.event_type() != enums::EVENT_TYPE_MARKER_RECORDED) continue;
+    auto* details = e.mutable_marker_recorded_event_attributes()->mutable_details();
+    details->erase("data");
+    (*details)["activityId"] = ToPayloads(absl::StrCat("0f9e-uuid-", ++uuid));
+    (*details)["type"] = ToPayloads(std::string("twice"));
+  }
+  Registry registry;
+  int executed = 0;
+  ASSERT_TRUE(registry
+                  .RegisterActivity("twice",
+                                    [&executed](ActivityContext&, int) {
+                                      ++executed;
+                                      return 0;
+                                    })
+                  .ok());
+  ASSERT_TRUE(registry.RegisterRawWorkflow("wf", *env.registry().FindWorkflow("wf")).ok());
+  {
+    WorkflowRun run(&registry, {.workflow_id = "w", .run_id = "r"});
+    ASSERT_TRUE(run.ProcessEvents(history, 0).ok());
+    EXPECT_EQ(executed, 0);
+    EXPECT_FALSE(run.result_mismatch().has_value());  // 2 * 100 + 20, read back in order
+  }
+  {
+    RunOptions strict;
+    strict.id_rule = IdRule::kStrict;
+    WorkflowRun run(&registry, {.workflow_id = "w", .run_id = "r"}, strict);
+    EXPECT_FALSE(run.ProcessEvents(history, 0).ok() && run.CheckAllCommandsRecorded().ok());
   }
 }
 
