@@ -606,6 +606,27 @@ std::vector<ChangedPort> ChangedPorts() {
                      });
                },
                K::kMismatch, 5});
+  c.push_back({"SecondVersionBranchRemoved", "sdk-go/workflow2",
+               [opts](Registry* r) {
+                 return r->RegisterWorkflow(
+                     "Workflow2", [opts](WorkflowContext& ctx, std::string name) -> Task<void> {
+                       ctx.GetVersion("test-change", WorkflowContext::kDefaultVersion, 1);
+                       ctx.UpsertSearchAttributes(
+                           {{"CustomKeywordField", ToPayload(std::string("testkey"))}});
+                       // GetVersion("test-change-2") removed.
+                       ctx.GetVersion("test-change-3", WorkflowContext::kDefaultVersion, 1);
+                       co_await ctx.ExecuteActivity<std::string>("helloworldActivity", opts, name);
+                     });
+               },
+               K::kMismatch, 8});
+  c.push_back({"RetriedActivityRenamed", "features/activity/retry_on_error (go)",
+               [](Registry* r) {
+                 return r->RegisterWorkflow("Workflow", [](WorkflowContext& ctx) -> Task<void> {
+                   co_await ctx.ExecuteActivity<void>(
+                       "AlwaysFailActivityV2", {.schedule_to_close_timeout = absl::Minutes(1)});
+                 });
+               },
+               K::kMismatch, 5});
   c.push_back({"ContinuedAsAnotherType", "sdk-go/continue-as-new",
                [](Registry* r) {
                  return r->RegisterWorkflow("ContinueAsNewWorkflow",
