@@ -53,6 +53,26 @@ void RecordFailure(const WorkflowRun& run, const absl::Status& status, ReplayRes
   }
 }
 
+// The update requests the task whose completion is at `from` accepted, as messages.
+std::vector<temporal::api::protocol::v1::Message> UpdateRequestsOfTask(const History& full,
+                                                                       int from) {
+  namespace enums = temporal::api::enums::v1;
+  std::vector<temporal::api::protocol::v1::Message> messages;
+  for (int i = from; i < full.events_size(); ++i) {
+    const auto& e = full.events(i);
+    if (e.event_type() == enums::EVENT_TYPE_WORKFLOW_TASK_STARTED) break;
+    if (e.event_type() != enums::EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED) continue;
+    const auto& a = e.workflow_execution_update_accepted_event_attributes();
+    temporal::api::protocol::v1::Message m;
+    m.set_id(a.accepted_request_message_id());
+    m.set_protocol_instance_id(a.protocol_instance_id());
+    m.set_event_id(a.accepted_request_sequencing_event_id());
+    m.mutable_body()->PackFrom(a.accepted_request());
+    messages.push_back(std::move(m));
+  }
+  return messages;
+}
+
 }  // namespace
 
 absl::string_view NondeterminismCode(Nondeterminism::Kind kind) {
@@ -106,26 +126,6 @@ ReplayResult ReplayHistory(const Registry& registry, const History& full, absl::
   }
   if (!status.ok()) RecordFailure(run, status, &result);
   return result;
-}
-
-// The update requests the task whose completion is at `from` accepted, as messages.
-std::vector<temporal::api::protocol::v1::Message> UpdateRequestsOfTask(const History& full,
-                                                                       int from) {
-  namespace enums = temporal::api::enums::v1;
-  std::vector<temporal::api::protocol::v1::Message> messages;
-  for (int i = from; i < full.events_size(); ++i) {
-    const auto& e = full.events(i);
-    if (e.event_type() == enums::EVENT_TYPE_WORKFLOW_TASK_STARTED) break;
-    if (e.event_type() != enums::EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED) continue;
-    const auto& a = e.workflow_execution_update_accepted_event_attributes();
-    temporal::api::protocol::v1::Message m;
-    m.set_id(a.accepted_request_message_id());
-    m.set_protocol_instance_id(a.protocol_instance_id());
-    m.set_event_id(a.accepted_request_sequencing_event_id());
-    m.mutable_body()->PackFrom(a.accepted_request());
-    messages.push_back(std::move(m));
-  }
-  return messages;
 }
 
 ReplayResult ReplayEveryTaskBoundary(const Registry& registry, const History& full,
