@@ -93,6 +93,50 @@ TEST(ChildWorkflow, ChildKnowsItsParent) {
   EXPECT_EQ(StringResult(env, "p"), "p/run");
 }
 
+// How a child that timed out or was terminated reaches the parent: a ChildWorkflowFailure
+// whose cause says which.
+TEST(ChildWorkflow, TimedOutAndTerminatedChildrenFailTheAwaitWithTheirCause) {
+  TestEnv env;
+  RegisterWaitingChild(env);
+  ASSERT_TRUE(env.registry()
+                  .RegisterWorkflow(
+                      "parent",
+                      [](WorkflowContext& ctx) -> Task<std::string> {
+                        std::string seen;
+                        auto slow = ctx.StartChildWorkflow<std::string>(
+                            "child", {.workflow_id = "slow", .execution_timeout = absl::Minutes(1)},
+                            std::string("s"));
+                        auto doomed = ctx.StartChildWorkflow<std::string>(
+                            "child", {.workflow_id = "doomed"}, std::string("d"));
+                        for (auto* child : {&slow, &doomed}) {
+                          try {
+                            co_await child->Result();
+                          } catch (const ChildWorkflowFailure& f) {
+                            const auto& cause = f.failure().cause();
+                            seen += f.failure()
+                                        .child_workflow_execution_failure_info()
+                                        .workflow_execution()
+                                        .workflow_id() +
+                                    (cause.has_timeout_failure_info()      ? ":timed out;"
+                                     : cause.has_terminated_failure_info() ? ":terminated;"
+                                                                           : ":other;");
+                          }
+                        }
+                        co_return seen;
+                      })
+                  .ok());
+  env.Start("parent", "p");
+  env.RunUntilIdle();
+  TerminateWorkflowRequest terminate;
+  terminate.workflow_id = "doomed";
+  terminate.reason = "test";
+  ASSERT_TRUE(env.service().TerminateWorkflow(terminate).ok());
+  env.RunToEnd();
+  EXPECT_EQ(StringResult(env, "p"), "slow:timed out;doomed:terminated;");
+  EXPECT_EQ(env.Count("p", enums::EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TIMED_OUT), 1);
+  EXPECT_EQ(env.Count("p", enums::EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TERMINATED), 1);
+}
+
 TEST(ChildWorkflow, SignalSentBeforeTheChildStartedIsNotLost) {
   TestEnv env;
   RegisterWaitingChild(env);
