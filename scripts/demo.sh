@@ -44,4 +44,14 @@ echo "\$ lockstep show tests/data/temporal/*.json | grep '^workflow'   (summary 
 "$lockstep" show tests/data/temporal/*.json | grep '^workflow'
 
 echo
+# Recordings of Temporal's Go and Java SDKs against Lockstep ports of their workflows
+# (docs/temporal-corpus.md lists all 44 and which replay).
+ported=(tests/data/temporal/sdk-go__internal__testdata__parentWF.json
+        tests/data/temporal/sdk-go__test__replaytests__update_complete_and_exit.json
+        tests/data/temporal/sdk-go__test__replaytests__workflow2.json
+        tests/data/temporal/sdk-go__test__replaytests__local-activity.json
+        "$new_shape" "$old_shape" "$retries")
+echo "\$ lockstep replay --every-task --jobs 2 ${ported[*]}"
+"$lockstep" replay --every-task --jobs 2 "${ported[@]}" | tail -n 1
+echo
 echo "lockstep binary: $lockstep"
