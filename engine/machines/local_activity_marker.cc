@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "engine/machines/marker_details.h"
 #include "engine/payload/payload.h"
 
 namespace lockstep::machines {
@@ -14,9 +15,8 @@ using S = LocalActivityState;
 using T = LocalActivityTrigger;
 
 constexpr Transition<S, T> kRows[] = {
-    {S::kCreated, T::kResolvedByWorker, S::kResolved},
+    {S::kCreated, T::kResolved, S::kResolved},
     {S::kCreated, T::kCancelByCode, S::kWithdrawn},
-    {S::kResolved, T::kRecorded, S::kRecorded},
 };
 
 // The Go SDK's "data" detail. Member names are the JSON keys Temporal's Go SDK writes.
@@ -29,16 +29,6 @@ struct GoMarkerData {
 };
 LOCKSTEP_JSON_FIELDS(GoMarkerData, ActivityID, ActivityType, ReplayTime, Attempt, Backoff)
 
-template <typename V>
-std::optional<V> Detail(const temporal::api::history::v1::MarkerRecordedEventAttributes& a,
-                        absl::string_view key) {
-  auto it = a.details().find(std::string(key));
-  if (it == a.details().end()) return std::nullopt;
-  auto value = FromPayloads<V>(it->second);
-  if (!value.ok()) return std::nullopt;
-  return std::get<0>(*std::move(value));
-}
-
 }  // namespace
 
 const TransitionTable<LocalActivityState, LocalActivityTrigger>& LocalActivityTransitions() {
@@ -46,12 +36,35 @@ const TransitionTable<LocalActivityState, LocalActivityTrigger>& LocalActivityTr
   return kTable;
 }
 
+absl::string_view LocalActivityStateName(LocalActivityState state) {
+  switch (state) {
+    case S::kCreated:
+      return "Created";
+    case S::kWithdrawn:
+      return "Withdrawn";
+    case S::kResolved:
+      return "Resolved";
+  }
+  return "?";
+}
+
+absl::string_view LocalActivityTriggerName(LocalActivityTrigger trigger) {
+  switch (trigger) {
+    case T::kResolved:
+      return "outcome known";
+    case T::kCancelByCode:
+      return "cancel requested by workflow code";
+  }
+  return "?";
+}
+
 temporal::api::command::v1::RecordMarkerCommandAttributes LocalActivityMarkerCommand(
     const LocalActivityMarker& marker) {
   temporal::api::command::v1::RecordMarkerCommandAttributes a;
   a.set_marker_name(std::string(kLocalActivityMarker));
   GoMarkerData data{marker.activity_id, marker.activity_type,
-                    absl::FormatTime(absl::RFC3339_full, marker.replay_time, absl::UTCTimeZone()), marker.attempt, 0};
+                    absl::FormatTime(absl::RFC3339_full, marker.replay_time, absl::UTCTimeZone()),
+                    marker.attempt, 0};
   (*a.mutable_details())["data"] = ToPayloads(data);
   if (marker.failed) {
     *a.mutable_failure() = marker.failure;
@@ -67,13 +80,13 @@ std::optional<LocalActivityMarker> ReadLocalActivityMarker(
   const auto& a = event.marker_recorded_event_attributes();
   if (a.marker_name() != kLocalActivityMarker) return std::nullopt;
   LocalActivityMarker marker;
-  if (auto data = Detail<GoMarkerData>(a, "data")) {
+  if (auto data = MarkerDetail<GoMarkerData>(a, "data")) {
     marker.activity_id = data->ActivityID;
     marker.activity_type = data->ActivityType;
     marker.attempt = data->Attempt;
   } else {
-    auto id = Detail<std::string>(a, "activityId");
-    auto type = Detail<std::string>(a, "type");
+    auto id = MarkerDetail<std::string>(a, "activityId");
+    auto type = MarkerDetail<std::string>(a, "type");
     if (!id || !type) return std::nullopt;
     marker.activity_id = *std::move(id);
     marker.activity_type = *std::move(type);

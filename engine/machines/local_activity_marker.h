@@ -2,8 +2,10 @@
 // and its outcome is recorded as a MarkerRecorded event; replay reads the outcome back
 // instead of running the activity again.
 //
-//   Created ──ResolvedByWorker──▶ Resolved ──Recorded──▶ Recorded
-//   Created ──CancelByCode──▶ Withdrawn     (canceled before it ran: no marker)
+//   Created ──Resolved──▶ Resolved           (run by the worker, or read back from its marker)
+//   Created ──CancelByCode──▶ Withdrawn      (canceled before it ran: no marker)
+//
+// The marker command it then issues is a record-only command (marker_machine.h).
 //
 // Lockstep writes Temporal's Go SDK shape: marker name "LocalActivity", details "data" (JSON
 // with ActivityID, ActivityType, ReplayTime, Attempt, Backoff) and "result", the failure in
@@ -26,10 +28,12 @@ namespace lockstep::machines {
 
 inline constexpr absl::string_view kLocalActivityMarker = "LocalActivity";
 
-enum class LocalActivityState { kCreated, kWithdrawn, kResolved, kRecorded };
-enum class LocalActivityTrigger { kResolvedByWorker, kCancelByCode, kRecorded };
+enum class LocalActivityState { kCreated, kWithdrawn, kResolved };
+enum class LocalActivityTrigger { kResolved, kCancelByCode };
 
 const TransitionTable<LocalActivityState, LocalActivityTrigger>& LocalActivityTransitions();
+absl::string_view LocalActivityStateName(LocalActivityState state);
+absl::string_view LocalActivityTriggerName(LocalActivityTrigger trigger);
 
 struct LocalActivityMarker {
   std::string activity_id;

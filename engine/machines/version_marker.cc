@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "engine/machines/marker_details.h"
 #include "engine/payload/payload.h"
 
 namespace lockstep::machines {
@@ -15,16 +16,6 @@ constexpr absl::string_view kVersionKey = "version";
 constexpr absl::string_view kSearchAttributeUpdatedKey = "version-search-attribute-updated";
 constexpr absl::string_view kJavaSearchAttributeUpdatedKey = "versionSearchAttributeUpdated";
 constexpr absl::string_view kDeprecatedKey = "deprecated";
-
-template <typename T>
-std::optional<T> Detail(const temporal::api::history::v1::MarkerRecordedEventAttributes& a,
-                        absl::string_view key) {
-  auto it = a.details().find(std::string(key));
-  if (it == a.details().end()) return std::nullopt;
-  auto value = FromPayloads<T>(it->second);
-  if (!value.ok()) return std::nullopt;
-  return std::get<0>(*std::move(value));
-}
 
 }  // namespace
 
@@ -48,15 +39,16 @@ std::optional<VersionMarker> ReadVersionMarker(
   const auto& a = event.marker_recorded_event_attributes();
   if (a.marker_name() != kVersionMarker) return std::nullopt;
   VersionMarker marker;
-  std::optional<std::string> id = Detail<std::string>(a, kChangeIdKey);
-  if (!id) id = Detail<std::string>(a, kJavaChangeIdKey);
-  std::optional<int> version = Detail<int>(a, kVersionKey);
+  std::optional<std::string> id = MarkerDetail<std::string>(a, kChangeIdKey);
+  if (!id) id = MarkerDetail<std::string>(a, kJavaChangeIdKey);
+  std::optional<int> version = MarkerDetail<int>(a, kVersionKey);
   if (!id || !version) return std::nullopt;
   marker.change_id = *std::move(id);
   marker.version = *version;
-  marker.search_attribute_updated = Detail<bool>(a, kSearchAttributeUpdatedKey).value_or(false) ||
-                                    Detail<bool>(a, kJavaSearchAttributeUpdatedKey).value_or(false);
-  marker.deprecated = Detail<bool>(a, kDeprecatedKey).value_or(false);
+  marker.search_attribute_updated =
+      MarkerDetail<bool>(a, kSearchAttributeUpdatedKey).value_or(false) ||
+      MarkerDetail<bool>(a, kJavaSearchAttributeUpdatedKey).value_or(false);
+  marker.deprecated = MarkerDetail<bool>(a, kDeprecatedKey).value_or(false);
   return marker;
 }
 

@@ -26,6 +26,14 @@ std::string Identity(const std::string& type, const std::string& id) {
   return absl::StrCat("local activity ", type, " id=", id);
 }
 
+absl::Status LocalActivityTransit(WorkflowRun::LocalActivityOp* op,
+                                  machines::LocalActivityTrigger trigger) {
+  return run_internal::Transit(
+      machines::LocalActivityTransitions(), &op->state, trigger,
+      [op] { return Identity(op->activity_type, op->activity_id); },
+      machines::LocalActivityStateName, machines::LocalActivityTriggerName);
+}
+
 bool NonRetryable(const Failure& f, const RetryPolicy& policy) {
   if (f.application_failure_info().non_retryable()) return true;
   const std::string& type = f.application_failure_info().type();
@@ -62,8 +70,7 @@ Future<Payloads> WorkflowRun::ScheduleLocalActivity(const std::string& type,
   LocalActivityOp* op_ptr = &op;
   pending_local_activities_.push_back(op_ptr);
   future.SetCanceler([this, op_ptr] {
-    if (op_ptr->state != machines::LocalActivityState::kCreated) return;
-    op_ptr->state = machines::LocalActivityState::kWithdrawn;
+    if (!LocalActivityTransit(op_ptr, machines::LocalActivityTrigger::kCancelByCode).ok()) return;
     std::erase(pending_local_activities_, op_ptr);
     op_ptr->resolver.SetError(std::make_exception_ptr(CanceledFailure("local activity canceled")));
   });
@@ -93,44 +100,45 @@ int WorkflowRun::ResolveLocalActivities() {
   int resolved = 0;
   for (LocalActivityOp* op : pending) {
     if (op->state != machines::LocalActivityState::kCreated) continue;
-    machines::LocalActivityMarker marker;
-    machines::LocalActivityMarker recorded;
-    if (replaying_) {
-      auto it = recorded_local_activities_.find(op->activity_id);
-      if (it == recorded_local_activities_.end() && !strict_ids_)
-        it = UnnumberedLocalActivityMarker();
-      if (it == recorded_local_activities_.end()) {
-        pending_local_activities_.push_back(op);  // its marker is in a later task
-        continue;
-      }
-      marker = it->second;
-      marker.activity_type = op->activity_type;  // a different recorded type is reported below
-      recorded = it->second;
-      recorded_local_activities_.erase(it);  // claimed
-    } else {
-      ExecuteLocalActivity(op);
+    if (!replaying_) {
+      RecordLocalActivity(op, ExecuteLocalActivity(op));
       ++resolved;
       continue;
     }
-    // Replay: issue the marker command as the live run did, then resolve from the record.
-    Command command;
-    command.set_command_type(enums::COMMAND_TYPE_RECORD_MARKER);
-    *command.mutable_record_marker_command_attributes() =
-        machines::LocalActivityMarkerCommand(marker);
-    AddRecordOnlyCommand(std::move(command), Identity(op->activity_type, op->activity_id),
-                         op->where);
-    op->state = machines::LocalActivityState::kResolved;
-    if (recorded.failed) {
-      op->resolver.SetError(std::make_exception_ptr(ActivityFailure(recorded.failure)));
-    } else {
-      op->resolver.SetValue(recorded.result);
+    auto it = recorded_local_activities_.find(op->activity_id);
+    if (it == recorded_local_activities_.end() && !strict_ids_) {
+      it = UnnumberedLocalActivityMarker();
     }
+    if (it == recorded_local_activities_.end()) {
+      pending_local_activities_.push_back(op);  // its marker is in a later task
+      continue;
+    }
+    // Issued as the live run did, with the code's type: a different recorded type is then
+    // reported as a mismatch at the marker.
+    machines::LocalActivityMarker marker = std::move(it->second);
+    marker.activity_type = op->activity_type;
+    recorded_local_activities_.erase(it);  // claimed
+    RecordLocalActivity(op, std::move(marker));
     ++resolved;
   }
   return resolved;
 }
 
-void WorkflowRun::ExecuteLocalActivity(LocalActivityOp* op) {
+void WorkflowRun::RecordLocalActivity(LocalActivityOp* op, machines::LocalActivityMarker marker) {
+  Command command;
+  command.set_command_type(enums::COMMAND_TYPE_RECORD_MARKER);
+  *command.mutable_record_marker_command_attributes() =
+      machines::LocalActivityMarkerCommand(marker);
+  AddRecordOnlyCommand(std::move(command), Identity(op->activity_type, op->activity_id), op->where);
+  (void)LocalActivityTransit(op, machines::LocalActivityTrigger::kResolved);
+  if (marker.failed) {
+    op->resolver.SetError(std::make_exception_ptr(ActivityFailure(std::move(marker.failure))));
+  } else {
+    op->resolver.SetValue(std::move(marker.result));
+  }
+}
+
+machines::LocalActivityMarker WorkflowRun::ExecuteLocalActivity(LocalActivityOp* op) {
   machines::LocalActivityMarker marker;
   marker.activity_id = op->activity_id;
   marker.activity_type = op->activity_type;
@@ -191,17 +199,7 @@ void WorkflowRun::ExecuteLocalActivity(LocalActivityOp* op) {
     backoff_total += interval;
     interval = std::min(max_interval, interval * coefficient);
   }
-  Command command;
-  command.set_command_type(enums::COMMAND_TYPE_RECORD_MARKER);
-  *command.mutable_record_marker_command_attributes() =
-      machines::LocalActivityMarkerCommand(marker);
-  AddRecordOnlyCommand(std::move(command), Identity(op->activity_type, op->activity_id), op->where);
-  op->state = machines::LocalActivityState::kResolved;
-  if (marker.failed) {
-    op->resolver.SetError(std::make_exception_ptr(ActivityFailure(marker.failure)));
-  } else {
-    op->resolver.SetValue(std::move(marker.result));
-  }
+  return marker;
 }
 
 Future<Payloads> WorkflowContext::ScheduleLocalActivity(const std::string& type,

@@ -60,44 +60,38 @@ void WorkflowRun::SetUpdateHandler(std::string name, UpdateHandler handler) {
   }
 }
 
-std::vector<WorkflowRun::UpdateRequest> WorkflowRun::TakeUpdateRequests(const History& history,
-                                                                        int from, bool replaying) {
+std::vector<WorkflowRun::UpdateRequest> WorkflowRun::TakeUpdateRequests(bool replaying) {
+  // Replay: the updates this task accepted, as recorded (read by LookAhead).
+  if (replaying) return std::move(recorded_updates_);
   std::vector<UpdateRequest> requests;
-  if (!replaying) {
-    for (const Message& m : incoming_updates_) {
-      UpdateRequest r;
-      if (!m.body().UnpackTo(&r.request)) {
-        Message rejection;
-        temporal::api::update::v1::Rejection body;
-        body.set_rejected_request_message_id(m.id());
-        *body.mutable_failure() =
-            FailureOf("update request message body is not an update Request", "BadUpdateRequest");
-        rejections_.push_back(UpdateMessage(m.protocol_instance_id(), "reject", body));
-        continue;
-      }
-      r.message_id = m.id();
-      r.sequencing_event_id = m.event_id();
-      requests.push_back(std::move(r));
-    }
-    incoming_updates_.clear();
-    return requests;
-  }
-  // Replay: the updates this task accepted, as recorded.
-  for (int i = from; i < end_index_; ++i) {
-    const HistoryEvent& e = history.events(i);
-    if (e.event_type() == enums::EVENT_TYPE_WORKFLOW_TASK_STARTED) break;
-    if (e.event_type() != enums::EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED) continue;
-    const auto& a = e.workflow_execution_update_accepted_event_attributes();
+  for (const Message& m : incoming_updates_) {
     UpdateRequest r;
-    r.request = a.accepted_request();
-    if (r.request.meta().update_id().empty()) {
-      r.request.mutable_meta()->set_update_id(a.protocol_instance_id());
+    if (!m.body().UnpackTo(&r.request)) {
+      temporal::api::update::v1::Rejection body;
+      body.set_rejected_request_message_id(m.id());
+      *body.mutable_failure() =
+          FailureOf("update request message body is not an update Request", "BadUpdateRequest");
+      rejections_.push_back(UpdateMessage(m.protocol_instance_id(), "reject", body));
+      continue;
     }
-    r.message_id = a.accepted_request_message_id();
-    r.sequencing_event_id = a.accepted_request_sequencing_event_id();
+    r.message_id = m.id();
+    r.sequencing_event_id = m.event_id();
     requests.push_back(std::move(r));
   }
+  incoming_updates_.clear();
   return requests;
+}
+
+WorkflowRun::UpdateRequest WorkflowRun::RecordedUpdateRequest(const HistoryEvent& accepted) {
+  const auto& a = accepted.workflow_execution_update_accepted_event_attributes();
+  UpdateRequest r;
+  r.request = a.accepted_request();
+  if (r.request.meta().update_id().empty()) {
+    r.request.mutable_meta()->set_update_id(a.protocol_instance_id());
+  }
+  r.message_id = a.accepted_request_message_id();
+  r.sequencing_event_id = a.accepted_request_sequencing_event_id();
+  return r;
 }
 
 void WorkflowRun::DeliverUpdate(const UpdateRequest& r, bool validate) {

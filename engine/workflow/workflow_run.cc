@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "engine/history/event_summary.h"
 #include "engine/history/event_types.h"
+#include "engine/machines/marker_details.h"
 #include "engine/workflow/run_internal.h"
 #include "engine/workflow/run_ops.h"
 #include "google/protobuf/util/message_differencer.h"
@@ -397,14 +398,19 @@ absl::Status WorkflowRun::ExtraCommandsError() {
 
 absl::Status WorkflowRun::CheckAllCommandsRecorded() { return ExtraCommandsError(); }
 
-void WorkflowRun::LookAheadMarkers(const History& history, int from) {
+void WorkflowRun::LookAhead(const History& history, int from) {
   recorded_side_effects_.clear();
   recorded_versions_.clear();
   recorded_local_activities_.clear();
   recorded_local_activity_ids_.clear();
+  recorded_updates_.clear();
   for (int i = from; i < end_index_; ++i) {
     const HistoryEvent& e = history.events(i);
     if (e.event_type() == enums::EVENT_TYPE_WORKFLOW_TASK_STARTED) break;
+    if (e.event_type() == enums::EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED) {
+      recorded_updates_.push_back(RecordedUpdateRequest(e));
+      continue;
+    }
     if (e.event_type() != enums::EVENT_TYPE_MARKER_RECORDED) continue;
     if (auto local = machines::ReadLocalActivityMarker(e)) {
       recorded_local_activity_ids_.push_back(local->activity_id);
@@ -421,12 +427,10 @@ void WorkflowRun::LookAheadMarkers(const History& history, int from) {
     }
     const auto& a = e.marker_recorded_event_attributes();
     if (a.marker_name() != machines::kSideEffectMarker) continue;
-    auto id_it = a.details().find(std::string(machines::kSideEffectIdKey));
+    auto id = machines::MarkerDetail<int64_t>(a, machines::kSideEffectIdKey);
     auto data_it = a.details().find(std::string(machines::kSideEffectDataKey));
-    if (id_it == a.details().end() || data_it == a.details().end()) continue;
-    auto id = FromPayloads<int64_t>(id_it->second);
-    if (!id.ok()) continue;
-    recorded_side_effects_[std::get<0>(*id)] = data_it->second;
+    if (!id || data_it == a.details().end()) continue;
+    recorded_side_effects_[*id] = data_it->second;
   }
 }
 
@@ -437,9 +441,9 @@ absl::Status WorkflowRun::Activate(const History& history, int index, bool repla
   const HistoryEvent& started = history.events(index);
   now_ = ToTime(started.event_time());
   replaying_ = replaying;
-  if (replaying) LookAheadMarkers(history, index + 2);
+  if (replaying) LookAhead(history, index + 2);
   rejections_.clear();
-  std::vector<UpdateRequest> updates = TakeUpdateRequests(history, index + 2, replaying);
+  std::vector<UpdateRequest> updates = TakeUpdateRequests(replaying);
 
   if (!main_ && !closed_) {
     const WorkflowFunction* fn = registry_->FindWorkflow(info_.workflow_type);

@@ -210,14 +210,20 @@ class WorkflowRun : private internal::ScopeHost {
   // Unless ids are compared strictly: the first unclaimed local activity marker of the task
   // whose id is not a number (an SDK that does not number them), or end().
   std::map<std::string, machines::LocalActivityMarker>::iterator UnnumberedLocalActivityMarker();
-  void ExecuteLocalActivity(LocalActivityOp* op);
+  // Runs the local activity (with its retries) and returns its outcome, as its marker records.
+  machines::LocalActivityMarker ExecuteLocalActivity(LocalActivityOp* op);
+  // Issues the marker command for `marker` and resolves the code's Future with its outcome.
+  void RecordLocalActivity(LocalActivityOp* op, machines::LocalActivityMarker marker);
   void SetUpdateHandler(std::string name, UpdateHandler handler);
   void DeliverUpdate(const UpdateRequest& request, bool validate);
   void RejectUpdate(const UpdateRequest& request, temporal::api::failure::v1::Failure failure);
   Task<void> RunUpdateHandler(Task<Payloads> body, std::string update_id);
   void CompleteUpdate(const std::string& update_id, temporal::api::update::v1::Outcome outcome);
-  std::vector<UpdateRequest> TakeUpdateRequests(const temporal::api::history::v1::History& history,
-                                                int from, bool replaying);
+  // The update requests of the task being activated: live, those that came with it; in
+  // replay, those its acceptance events recorded (collected by LookAhead).
+  std::vector<UpdateRequest> TakeUpdateRequests(bool replaying);
+  static UpdateRequest RecordedUpdateRequest(
+      const temporal::api::history::v1::HistoryEvent& accepted);
   void RejectUnhandledUpdates(bool replaying);
   absl::Status ApplyChildEvent(const temporal::api::history::v1::HistoryEvent& event);
   absl::Status ApplyExternalEvent(const temporal::api::history::v1::HistoryEvent& event);
@@ -234,7 +240,10 @@ class WorkflowRun : private internal::ScopeHost {
   void ResolveActivity(ActivityOp* op, const temporal::api::history::v1::HistoryEvent& event);
   absl::Status Activate(const temporal::api::history::v1::History& history, int index,
                         bool replaying, ActivationResult* result);
-  void LookAheadMarkers(const temporal::api::history::v1::History& history, int from);
+  // Reads, in one pass over the command events of the task being replayed, what the code's
+  // calls will be resolved from: side effect, version and local activity markers, and the
+  // update requests the task accepted.
+  void LookAhead(const temporal::api::history::v1::History& history, int from);
   void RunUntilBlocked();
   void DeliverSignal(const std::string& name, const Payloads& input);
   void StartHandler(std::function<Task<void>(const Payloads&)>& handler, const Payloads& input);
@@ -280,6 +289,7 @@ class WorkflowRun : private internal::ScopeHost {
   int64_t next_local_activity_seq_ = 1;
   std::map<std::string, UpdateHandler> update_handlers_;
   std::vector<temporal::api::protocol::v1::Message> incoming_updates_;  // live task's requests
+  std::vector<UpdateRequest> recorded_updates_;  // look-ahead of the replayed task
   std::vector<UpdateRequest> buffered_updates_;  // waiting for their handler in this task
   std::vector<temporal::api::protocol::v1::Message> rejections_;  // for the current task
   SourceLocation last_command_where_;                             // for reports of missing commands

@@ -6,6 +6,7 @@
 #include "engine/machines/child_workflow_machine.h"
 #include "engine/machines/completion_machine.h"
 #include "engine/machines/external_machine.h"
+#include "engine/machines/local_activity_marker.h"
 #include "engine/machines/marker_machine.h"
 #include "engine/machines/timer_machine.h"
 #include "engine/machines/version_marker.h"
@@ -128,6 +129,23 @@ TEST(ExternalMachine, EveryTransition) {
   EXPECT_FALSE(t.Next(S::kInitiated, T::kCancelByCode));  // sent: too late to withdraw
   for (int s = 0; s < 5; ++s) EXPECT_NE(ExternalStateName(static_cast<S>(s)), "?");
   for (int trig = 0; trig < 4; ++trig) EXPECT_NE(ExternalTriggerName(static_cast<T>(trig)), "?");
+}
+
+TEST(LocalActivityMachine, EveryTransition) {
+  ExpectTableIsConsistent(LocalActivityTransitions(), 3, 2);
+  const auto& t = LocalActivityTransitions();
+  using S = LocalActivityState;
+  using T = LocalActivityTrigger;
+  EXPECT_EQ(*t.Next(S::kCreated, T::kResolved), S::kResolved);
+  EXPECT_EQ(*t.Next(S::kCreated, T::kCancelByCode), S::kWithdrawn);
+  // Resolved once; a canceled one is never resolved.
+  EXPECT_FALSE(t.Next(S::kResolved, T::kResolved));
+  EXPECT_FALSE(t.Next(S::kWithdrawn, T::kResolved));
+  EXPECT_FALSE(t.Next(S::kResolved, T::kCancelByCode));
+  for (int s = 0; s < 3; ++s) EXPECT_NE(LocalActivityStateName(static_cast<S>(s)), "?");
+  for (int trig = 0; trig < 2; ++trig) {
+    EXPECT_NE(LocalActivityTriggerName(static_cast<T>(trig)), "?");
+  }
 }
 
 TEST(VersionMarker, WritesTheGoShapeAndReadsGoAndJava) {
