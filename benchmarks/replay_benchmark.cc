@@ -12,7 +12,7 @@
 #include "benchmark/benchmark.h"
 #include "engine/history/history_file.h"
 #include "engine/history/history_list.h"
-#include "engine/service/clock.h"
+#include "engine/core/clock.h"
 #include "engine/service/service.h"
 #include "engine/service/virtual_time.h"
 #include "engine/workflow/worker.h"

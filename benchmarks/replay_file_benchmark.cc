@@ -5,9 +5,10 @@
 //   BM_LoadFile        load it as `lockstep replay FILE` does, without (validate:0) and with
 //                      validation (bytes_per_second is the load rate)
 //   BM_ReplayFile      replay only: the history is parsed once, outside the timing, and each
-//                      iteration replays it with ReplayHistory against the workflows built
-//                      into `lockstep` (what `lockstep replay` does), which must come back
-//                      clean; items_per_second is history events replayed per second
+//                      iteration replays it with ReplayHistory against a registry holding
+//                      the counter workflow (what `lockstep replay` does with its built-in
+//                      registry), which must come back clean; items_per_second is history
+//                      events replayed per second
 //
 //   build/benchmarks/replay_file_benchmark --history=FILE [--benchmark_... flags]
 #include <cstdio>
@@ -17,7 +18,7 @@
 #include "benchmark/benchmark.h"
 #include "engine/history/history_file.h"
 #include "replay/replayer.h"
-#include "tools/lockstep/builtin_registry.h"
+#include "examples/counter/counter_workflow.h"
 
 namespace lockstep::bench {
 namespace {
@@ -54,11 +55,16 @@ void BM_ReplayFile(benchmark::State& state) {
     return;
   }
   const auto& history = loaded->histories[0];
+  Registry registry;
+  if (absl::Status s = examples::RegisterCounter(&registry); !s.ok()) {
+    state.SkipWithError(std::string(s.message()).c_str());
+    return;
+  }
   const replay::ReplayOptions options{.result_check = replay::ReplayOptions::ResultCheck::kFail};
   int64_t events = 0;
   for (auto _ : state) {
     replay::ReplayResult result =
-        replay::ReplayHistory(cli::BuiltinRegistry(), history, HistoryPath(), options);
+        replay::ReplayHistory(registry, history, HistoryPath(), options);
     if (result.outcome != replay::Outcome::kClean) {
       state.SkipWithError(replay::FormatText(result).c_str());
       return;

@@ -7,7 +7,7 @@
 // second. Every 20,000 signals the workflow is replaced by a fresh one (outside the timing),
 // so history growth does not dominate memory.
 #include "benchmark/benchmark.h"
-#include "engine/service/clock.h"
+#include "engine/core/clock.h"
 #include "engine/service/service.h"
 #include "engine/service/virtual_time.h"
 #include "engine/workflow/worker.h"

@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "engine/service/proto_time.h"
-#include "engine/service/retry_policy.h"
+#include "engine/core/proto_time.h"
+#include "engine/core/retry_policy.h"
 
 namespace lockstep::service {
 
@@ -18,8 +18,8 @@ absl::StatusOr<ActivityOptions> NormalizeActivityOptions(
 
   ActivityOptions options;
   if (attributes.has_retry_policy() || apply_default_retry_policy) {
-    options.retry_policy = WithRetryDefaults(attributes.retry_policy());
-    if (absl::Status status = ValidateRetryPolicy(*options.retry_policy); !status.ok()) {
+    options.retry_policy = retry::WithRetryDefaults(attributes.retry_policy());
+    if (absl::Status status = retry::ValidateRetryPolicy(*options.retry_policy); !status.ok()) {
       return status;
     }
   }

@@ -5,8 +5,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "engine/service/activity_options.h"
-#include "engine/service/proto_time.h"
-#include "engine/service/retry_policy.h"
+#include "engine/core/proto_time.h"
+#include "engine/core/retry_policy.h"
 #include "engine/service/update_messages.h"
 
 namespace lockstep::service {
@@ -153,7 +153,7 @@ CommandVerdict CheckStartChild(const Command& command, Overlay* o) {
     return Fail(cause, "Invalid negative timeout on StartChildWorkflowExecutionCommand.");
   }
   if (a.has_retry_policy()) {
-    if (absl::Status status = ValidateRetryPolicy(WithRetryDefaults(a.retry_policy()));
+    if (absl::Status status = retry::ValidateRetryPolicy(retry::WithRetryDefaults(a.retry_policy()));
         !status.ok()) {
       return Fail(cause, absl::StrCat("invalid WorkflowRetryPolicy on "
                                       "StartChildWorkflowExecutionCommand: ",

@@ -3,7 +3,6 @@
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
-#include "engine/history/history_builder.h"
 #include "engine/history/json_writer.h"
 
 namespace lockstep::service {
@@ -65,7 +64,10 @@ temporal::api::failure::v1::Failure AcceptedUpdateCompletedWorkflowFailure() {
 
 temporal::api::common::v1::Payloads StringPayloads(absl::string_view text) {
   temporal::api::common::v1::Payloads payloads;
-  *payloads.add_payloads() = history::JsonPayload(JsonQuote(text));
+  // A JSON string, as Temporal's Go SDK encodes one (json/plain).
+  temporal::api::common::v1::Payload* payload = payloads.add_payloads();
+  (*payload->mutable_metadata())["encoding"] = "json/plain";
+  payload->set_data(JsonQuote(text));
   return payloads;
 }
 

@@ -15,7 +15,7 @@
 #include "absl/time/time.h"
 #include "engine/service/deadline_queue.h"
 #include "engine/service/service_types.h"
-#include "engine/service/task_handlers.h"
+#include "engine/core/task_handlers.h"
 #include "temporal/api/common/v1/message.pb.h"
 #include "temporal/api/enums/v1/workflow.pb.h"
 #include "temporal/api/failure/v1/message.pb.h"

@@ -52,13 +52,13 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "engine/service/clock.h"
+#include "engine/core/clock.h"
 #include "engine/service/deadline_queue.h"
 #include "engine/service/id_generator.h"
-#include "engine/service/retry_policy.h"
+#include "engine/core/retry_policy.h"
 #include "engine/service/run_state.h"
 #include "engine/service/service_types.h"
-#include "engine/service/task_handlers.h"
+#include "engine/core/task_handlers.h"
 #include "temporal/api/command/v1/message.pb.h"
 #include "temporal/api/common/v1/message.pb.h"
 #include "temporal/api/history/v1/message.pb.h"
@@ -225,7 +225,7 @@ class Service {
                     const std::string& identity);
   void OnRunTimeout(RunState& run);
   void OnStartBackoffDone(RunState& run);
-  service::RetryDecision WorkflowRetry(const RunState& run, const Failure& failure) const;
+  retry::RetryDecision WorkflowRetry(const RunState& run, const Failure& failure) const;
   void StartNextRunInChain(RunState& previous, NewRun params);
   NewRun RetryRunParams(const RunState& run, const Failure& failure, absl::Duration backoff,
                         std::string new_run_id) const;

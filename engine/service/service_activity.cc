@@ -23,8 +23,8 @@
 
 #include "engine/service/activity_options.h"
 #include "engine/service/failures.h"
-#include "engine/service/proto_time.h"
-#include "engine/service/retry_policy.h"
+#include "engine/core/proto_time.h"
+#include "engine/core/retry_policy.h"
 #include "engine/service/service.h"
 
 namespace lockstep {
@@ -63,10 +63,10 @@ void Service::ScheduleActivity(
   a->mutable_task_queue()->set_kind(enums::TASK_QUEUE_KIND_NORMAL);
   *a->mutable_header() = c.header();
   if (c.input().payloads_size() > 0) *a->mutable_input() = c.input();
-  service::SetProtoDuration(options.schedule_to_close, a->mutable_schedule_to_close_timeout());
-  service::SetProtoDuration(options.schedule_to_start, a->mutable_schedule_to_start_timeout());
-  service::SetProtoDuration(options.start_to_close, a->mutable_start_to_close_timeout());
-  service::SetProtoDuration(options.heartbeat, a->mutable_heartbeat_timeout());
+  SetProtoDuration(options.schedule_to_close, a->mutable_schedule_to_close_timeout());
+  SetProtoDuration(options.schedule_to_start, a->mutable_schedule_to_start_timeout());
+  SetProtoDuration(options.start_to_close, a->mutable_start_to_close_timeout());
+  SetProtoDuration(options.heartbeat, a->mutable_heartbeat_timeout());
   a->set_workflow_task_completed_event_id(completed_id);
   if (options.retry_policy.has_value()) *a->mutable_retry_policy() = *options.retry_policy;
 
@@ -213,16 +213,16 @@ enums::RetryState Service::ActivityRetryState(const ActivityState& activity, con
       return enums::RETRY_STATE_TIMEOUT;
     }
   }
-  if (!service::IsRetryableFailure(failure, *activity.retry_policy)) {
+  if (!retry::IsRetryableFailure(failure, *activity.retry_policy)) {
     return enums::RETRY_STATE_NON_RETRYABLE_FAILURE;
   }
   std::optional<absl::Time> expiration;
   if (activity.schedule_to_close > absl::ZeroDuration()) {
     expiration = activity.first_scheduled_time + activity.schedule_to_close;
   }
-  const service::RetryDecision decision =
-      service::NextRetry(*activity.retry_policy, activity.attempt, Now(), expiration,
-                         service::NextRetryDelayOf(failure), /*delay_replaces_maximum=*/true);
+  const retry::RetryDecision decision =
+      retry::NextRetry(*activity.retry_policy, activity.attempt, Now(), expiration,
+                         retry::NextRetryDelayOf(failure), /*delay_replaces_maximum=*/true);
   *backoff = decision.backoff;
   return decision.state;
 }
@@ -360,7 +360,7 @@ void Service::CloseActivity(RunState& run, ActivityState& activity, HistoryEvent
   if (activity.started && started_id == 0) {
     // The transient start of the last attempt, stamped with the time it started.
     HistoryEvent started = NewEvent(enums::EVENT_TYPE_ACTIVITY_TASK_STARTED);
-    service::SetProtoTime(activity.started_time, started.mutable_event_time());
+    SetProtoTime(activity.started_time, started.mutable_event_time());
     auto* a = started.mutable_activity_task_started_event_attributes();
     a->set_scheduled_event_id(scheduled_id);
     a->set_identity(options_.worker_identity);

@@ -14,7 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/service/failures.h"
-#include "engine/service/proto_time.h"
+#include "engine/core/proto_time.h"
 #include "engine/service/service.h"
 
 namespace lockstep {
@@ -55,15 +55,15 @@ void Service::InitiateChild(
                                                                   : c.task_queue().name());
   a->mutable_task_queue()->set_kind(enums::TASK_QUEUE_KIND_NORMAL);
   if (c.has_input()) *a->mutable_input() = c.input();
-  const absl::Duration execution = service::FromProtoDuration(c.workflow_execution_timeout());
+  const absl::Duration execution = FromProtoDuration(c.workflow_execution_timeout());
   const absl::Duration run_timeout =
-      ChildRunTimeout(service::FromProtoDuration(c.workflow_run_timeout()), execution);
+      ChildRunTimeout(FromProtoDuration(c.workflow_run_timeout()), execution);
   const absl::Duration task_timeout =
-      ChildTaskTimeout(service::FromProtoDuration(c.workflow_task_timeout()), run_timeout,
+      ChildTaskTimeout(FromProtoDuration(c.workflow_task_timeout()), run_timeout,
                        options_.default_workflow_task_timeout);
-  service::SetProtoDuration(execution, a->mutable_workflow_execution_timeout());
-  service::SetProtoDuration(run_timeout, a->mutable_workflow_run_timeout());
-  service::SetProtoDuration(task_timeout, a->mutable_workflow_task_timeout());
+  SetProtoDuration(execution, a->mutable_workflow_execution_timeout());
+  SetProtoDuration(run_timeout, a->mutable_workflow_run_timeout());
+  SetProtoDuration(task_timeout, a->mutable_workflow_task_timeout());
   // enums.SetDefaultParentClosePolicy / SetDefaultWorkflowIdReusePolicy.
   a->set_parent_close_policy(c.parent_close_policy() == enums::PARENT_CLOSE_POLICY_UNSPECIFIED
                                  ? enums::PARENT_CLOSE_POLICY_TERMINATE
@@ -76,7 +76,7 @@ void Service::InitiateChild(
   // A child gets no retry policy unless the command gives one; then the server's defaults
   // fill its gaps (validateWorkflowRetryPolicy).
   if (c.has_retry_policy())
-    *a->mutable_retry_policy() = service::WithRetryDefaults(c.retry_policy());
+    *a->mutable_retry_policy() = retry::WithRetryDefaults(c.retry_policy());
   a->set_cron_schedule(c.cron_schedule());
   if (c.has_header()) *a->mutable_header() = c.header();
   if (c.has_memo()) *a->mutable_memo() = c.memo();
@@ -104,9 +104,9 @@ Service::NewRun Service::ChildRunParams(const RunState& parent, int64_t initiate
   p.workflow_type = a.workflow_type().name();
   p.task_queue = a.task_queue().name();
   p.input = a.input();
-  p.execution_timeout = service::FromProtoDuration(a.workflow_execution_timeout());
-  p.run_timeout = service::FromProtoDuration(a.workflow_run_timeout());
-  p.task_timeout = service::FromProtoDuration(a.workflow_task_timeout());
+  p.execution_timeout = FromProtoDuration(a.workflow_execution_timeout());
+  p.run_timeout = FromProtoDuration(a.workflow_run_timeout());
+  p.task_timeout = FromProtoDuration(a.workflow_task_timeout());
   if (a.has_retry_policy()) p.retry_policy = a.retry_policy();
   p.header = a.header();
   if (a.has_memo()) p.memo = a.memo();

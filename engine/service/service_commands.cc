@@ -3,7 +3,7 @@
 // commands were checked first (command_checker.h), so each one here is valid.
 #include <utility>
 
-#include "engine/service/proto_time.h"
+#include "engine/core/proto_time.h"
 #include "engine/service/service.h"
 
 namespace lockstep {
@@ -113,7 +113,7 @@ void Service::StartTimer(RunState& run,
   service::TimerState& timer = run.timers[c.timer_id()];
   timer.timer_id = c.timer_id();
   timer.started_event_id = run.history.events_size();
-  timer.fire_time = Now() + service::FromProtoDuration(c.start_to_fire_timeout());
+  timer.fire_time = Now() + FromProtoDuration(c.start_to_fire_timeout());
   DueItem item;
   item.kind = service::DueKind::kUserTimer;
   item.run = run.index;
@@ -172,7 +172,7 @@ void Service::CompleteRun(RunState& run, const Payloads& result, int64_t complet
 }
 
 void Service::FailRun(RunState& run, const Failure& failure, int64_t completed_id) {
-  const service::RetryDecision decision = WorkflowRetry(run, failure);
+  const retry::RetryDecision decision = WorkflowRetry(run, failure);
   std::string new_run_id;
   if (decision.state == enums::RETRY_STATE_IN_PROGRESS) new_run_id = run_ids_.NextUuid();
   auto* a = Append(run, enums::EVENT_TYPE_WORKFLOW_EXECUTION_FAILED)
@@ -208,11 +208,11 @@ void Service::ContinueAsNew(
   p.task_queue = c.task_queue().name().empty() ? run.task_queue : c.task_queue().name();
   p.input = c.input();
   p.execution_timeout = run.execution_timeout;
-  const absl::Duration run_timeout = service::FromProtoDuration(c.workflow_run_timeout());
-  const absl::Duration task_timeout = service::FromProtoDuration(c.workflow_task_timeout());
+  const absl::Duration run_timeout = FromProtoDuration(c.workflow_run_timeout());
+  const absl::Duration task_timeout = FromProtoDuration(c.workflow_task_timeout());
   p.run_timeout = run_timeout > absl::ZeroDuration() ? run_timeout : run.run_timeout;
   p.task_timeout = task_timeout > absl::ZeroDuration() ? task_timeout : run.task_timeout;
-  if (c.has_retry_policy()) p.retry_policy = service::WithRetryDefaults(c.retry_policy());
+  if (c.has_retry_policy()) p.retry_policy = retry::WithRetryDefaults(c.retry_policy());
   p.header = c.header();
   p.memo = c.has_memo() ? c.memo() : run.memo;
   p.search_attributes = c.has_search_attributes() ? c.search_attributes() : run.search_attributes;
@@ -225,7 +225,7 @@ void Service::ContinueAsNew(
                     : c.initiator();
   if (c.has_failure()) p.continued_failure = c.failure();
   if (c.has_last_completion_result()) p.last_completion_result = c.last_completion_result();
-  p.start_backoff = service::FromProtoDuration(c.backoff_start_interval());
+  p.start_backoff = FromProtoDuration(c.backoff_start_interval());
 
   auto* a = Append(run, enums::EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW)
                 ->mutable_workflow_execution_continued_as_new_event_attributes();
@@ -234,10 +234,10 @@ void Service::ContinueAsNew(
   a->mutable_task_queue()->set_name(p.task_queue);
   a->mutable_task_queue()->set_kind(enums::TASK_QUEUE_KIND_NORMAL);
   if (p.input.payloads_size() > 0) *a->mutable_input() = p.input;
-  service::SetProtoDuration(p.run_timeout, a->mutable_workflow_run_timeout());
-  service::SetProtoDuration(p.task_timeout, a->mutable_workflow_task_timeout());
+  SetProtoDuration(p.run_timeout, a->mutable_workflow_run_timeout());
+  SetProtoDuration(p.task_timeout, a->mutable_workflow_task_timeout());
   a->set_workflow_task_completed_event_id(completed_id);
-  service::SetProtoDuration(p.start_backoff, a->mutable_backoff_start_interval());
+  SetProtoDuration(p.start_backoff, a->mutable_backoff_start_interval());
   a->set_initiator(p.initiator);
   // (The event's failure field is deprecated in the schema; the new run's
   // continued_failure carries it.)

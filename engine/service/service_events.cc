@@ -1,7 +1,7 @@
 // Service: writing events. Ids are assigned when an event enters the history (so buffered
 // events get theirs when flushed), times when it is created, task ids from one counter.
 #include "absl/container/btree_map.h"
-#include "engine/service/proto_time.h"
+#include "engine/core/proto_time.h"
 #include "engine/service/service.h"
 #include "google/protobuf/io/coded_stream.h"
 
@@ -16,7 +16,7 @@ using temporal::api::history::v1::HistoryEvent;
 temporal::api::history::v1::HistoryEvent Service::NewEvent(enums::EventType type) const {
   HistoryEvent event;
   event.set_event_type(type);
-  service::SetProtoTime(Now(), event.mutable_event_time());
+  SetProtoTime(Now(), event.mutable_event_time());
   return event;
 }
 

@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/service/failures.h"
-#include "engine/service/proto_time.h"
+#include "engine/core/proto_time.h"
 #include "engine/service/service.h"
 
 namespace lockstep {
@@ -35,7 +35,7 @@ absl::Status Service::ValidateStart(const StartWorkflowRequest& request) const {
     return absl::InvalidArgumentError("Invalid negative workflow timeout.");
   }
   if (request.retry_policy.has_value()) {
-    return service::ValidateRetryPolicy(service::WithRetryDefaults(*request.retry_policy));
+    return retry::ValidateRetryPolicy(retry::WithRetryDefaults(*request.retry_policy));
   }
   return absl::OkStatus();
 }
@@ -87,7 +87,7 @@ Service::NewRun Service::NewRunFromRequest(const StartWorkflowRequest& request,
   p.run_timeout = request.run_timeout;
   p.task_timeout = request.task_timeout;
   if (request.retry_policy.has_value()) {
-    p.retry_policy = service::WithRetryDefaults(*request.retry_policy);
+    p.retry_policy = retry::WithRetryDefaults(*request.retry_policy);
   }
   p.header = request.header;
   p.memo = request.memo;
@@ -141,9 +141,9 @@ service::RunState& Service::CreateRun(const NewRun& p) {
   a->mutable_task_queue()->set_name(run.task_queue);
   a->mutable_task_queue()->set_kind(enums::TASK_QUEUE_KIND_NORMAL);
   if (p.input.payloads_size() > 0) *a->mutable_input() = p.input;
-  service::SetProtoDuration(run.execution_timeout, a->mutable_workflow_execution_timeout());
-  service::SetProtoDuration(run.run_timeout, a->mutable_workflow_run_timeout());
-  service::SetProtoDuration(run.task_timeout, a->mutable_workflow_task_timeout());
+  SetProtoDuration(run.execution_timeout, a->mutable_workflow_execution_timeout());
+  SetProtoDuration(run.run_timeout, a->mutable_workflow_run_timeout());
+  SetProtoDuration(run.task_timeout, a->mutable_workflow_task_timeout());
   a->set_continued_execution_run_id(p.continued_run_id);
   a->set_initiator(p.initiator);
   if (p.continued_failure.has_value()) *a->mutable_continued_failure() = *p.continued_failure;
@@ -156,9 +156,9 @@ service::RunState& Service::CreateRun(const NewRun& p) {
   if (run.retry_policy.has_value()) *a->mutable_retry_policy() = *run.retry_policy;
   a->set_attempt(run.attempt);
   if (run.expiration_time.has_value()) {
-    service::SetProtoTime(*run.expiration_time, a->mutable_workflow_execution_expiration_time());
+    SetProtoTime(*run.expiration_time, a->mutable_workflow_execution_expiration_time());
   }
-  service::SetProtoDuration(p.start_backoff, a->mutable_first_workflow_task_backoff());
+  SetProtoDuration(p.start_backoff, a->mutable_first_workflow_task_backoff());
   if (p.memo.has_value()) *a->mutable_memo() = *p.memo;
   if (p.search_attributes.has_value()) *a->mutable_search_attributes() = *p.search_attributes;
   *a->mutable_header() = p.header;
@@ -263,13 +263,13 @@ void Service::TerminateRun(RunState& run, const std::string& reason, const Paylo
   CloseRun(run, enums::WORKFLOW_EXECUTION_STATUS_TERMINATED);
 }
 
-service::RetryDecision Service::WorkflowRetry(const RunState& run, const Failure& failure) const {
+retry::RetryDecision Service::WorkflowRetry(const RunState& run, const Failure& failure) const {
   if (!run.retry_policy.has_value()) return {enums::RETRY_STATE_RETRY_POLICY_NOT_SET};
-  if (!service::IsRetryableFailure(failure, *run.retry_policy)) {
+  if (!retry::IsRetryableFailure(failure, *run.retry_policy)) {
     return {enums::RETRY_STATE_NON_RETRYABLE_FAILURE};
   }
-  return service::NextRetry(*run.retry_policy, run.attempt, Now(), run.expiration_time,
-                            service::NextRetryDelayOf(failure),
+  return retry::NextRetry(*run.retry_policy, run.attempt, Now(), run.expiration_time,
+                            retry::NextRetryDelayOf(failure),
                             /*delay_replaces_maximum=*/false);
 }
 
@@ -315,7 +315,7 @@ void Service::OnRunTimeout(RunState& run) {
   ForceCloseWorkflowTask(run);
   const Failure failure =
       service::TimeoutFailure("workflow timeout", enums::TIMEOUT_TYPE_START_TO_CLOSE);
-  service::RetryDecision decision{enums::RETRY_STATE_TIMEOUT};
+  retry::RetryDecision decision{enums::RETRY_STATE_TIMEOUT};
   if (!run.expiration_time.has_value() || *run.expiration_time > Now()) {
     decision = WorkflowRetry(run, failure);
   }

@@ -10,7 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "engine/service/task_handlers.h"
+#include "engine/core/task_handlers.h"
 #include "temporal/api/common/v1/message.pb.h"
 #include "temporal/api/enums/v1/workflow.pb.h"
 #include "temporal/api/failure/v1/message.pb.h"

@@ -11,7 +11,7 @@
 
 #include "engine/service/command_checker.h"
 #include "engine/service/failures.h"
-#include "engine/service/proto_time.h"
+#include "engine/core/proto_time.h"
 #include "engine/service/service.h"
 
 namespace lockstep {
@@ -59,7 +59,7 @@ void Service::ScheduleWorkflowTask(RunState& run) {
                   ->mutable_workflow_task_scheduled_event_attributes();
     a->mutable_task_queue()->set_name(run.task_queue);
     a->mutable_task_queue()->set_kind(enums::TASK_QUEUE_KIND_NORMAL);
-    service::SetProtoDuration(task.timeout, a->mutable_start_to_close_timeout());
+    SetProtoDuration(task.timeout, a->mutable_start_to_close_timeout());
     a->set_attempt(task.attempt);
     task.scheduled_event_id = run.history.events_size();
   }
@@ -73,14 +73,14 @@ void Service::WriteTransientTaskEvents(RunState& run,
                                        temporal::api::history::v1::History* history) {
   const service::WorkflowTaskState& task = run.task;
   HistoryEvent scheduled = NewEvent(enums::EVENT_TYPE_WORKFLOW_TASK_SCHEDULED);
-  service::SetProtoTime(task.scheduled_time, scheduled.mutable_event_time());
+  SetProtoTime(task.scheduled_time, scheduled.mutable_event_time());
   auto* s = scheduled.mutable_workflow_task_scheduled_event_attributes();
   s->mutable_task_queue()->set_name(run.task_queue);
   s->mutable_task_queue()->set_kind(enums::TASK_QUEUE_KIND_NORMAL);
-  service::SetProtoDuration(task.timeout, s->mutable_start_to_close_timeout());
+  SetProtoDuration(task.timeout, s->mutable_start_to_close_timeout());
   s->set_attempt(task.attempt);
   HistoryEvent started = NewEvent(enums::EVENT_TYPE_WORKFLOW_TASK_STARTED);
-  service::SetProtoTime(task.started_time, started.mutable_event_time());
+  SetProtoTime(task.started_time, started.mutable_event_time());
   auto* t = started.mutable_workflow_task_started_event_attributes();
   t->set_scheduled_event_id(task.scheduled_event_id);
   t->set_identity(options_.worker_identity);
@@ -113,7 +113,7 @@ void Service::DispatchWorkflowTask(RunState& run) {
                   ->mutable_workflow_task_scheduled_event_attributes();
     a->mutable_task_queue()->set_name(run.task_queue);
     a->mutable_task_queue()->set_kind(enums::TASK_QUEUE_KIND_NORMAL);
-    service::SetProtoDuration(task.timeout, a->mutable_start_to_close_timeout());
+    SetProtoDuration(task.timeout, a->mutable_start_to_close_timeout());
     a->set_attempt(1);
     task.scheduled_event_id = run.history.events_size();
   }

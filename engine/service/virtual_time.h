@@ -9,7 +9,7 @@
 #include <cstdint>
 
 #include "absl/time/time.h"
-#include "engine/service/clock.h"
+#include "engine/core/clock.h"
 #include "engine/service/service.h"
 
 namespace lockstep {

@@ -15,7 +15,7 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
-#include "engine/service/task_handlers.h"
+#include "engine/core/task_handlers.h"
 #include "engine/workflow/registry.h"
 #include "engine/workflow/workflow_run.h"
 

@@ -19,8 +19,8 @@
 #include "absl/time/time.h"
 #include "engine/history/event_types.h"
 #include "engine/history/history_builder.h"
-#include "engine/service/proto_time.h"
-#include "engine/service/task_handlers.h"
+#include "engine/core/proto_time.h"
+#include "engine/core/task_handlers.h"
 #include "temporal/api/update/v1/message.pb.h"
 
 namespace lockstep::testing {
@@ -67,9 +67,9 @@ inline temporal::api::common::v1::RetryPolicy Policy(absl::Duration initial, dou
                                                      absl::Duration maximum, int32_t attempts,
                                                      std::vector<std::string> non_retryable = {}) {
   temporal::api::common::v1::RetryPolicy p;
-  service::SetProtoDuration(initial, p.mutable_initial_interval());
+  SetProtoDuration(initial, p.mutable_initial_interval());
   p.set_backoff_coefficient(coefficient);
-  service::SetProtoDuration(maximum, p.mutable_maximum_interval());
+  SetProtoDuration(maximum, p.mutable_maximum_interval());
   p.set_maximum_attempts(attempts);
   for (auto& t : non_retryable) p.add_non_retryable_error_types(std::move(t));
   return p;
@@ -83,10 +83,10 @@ inline Command ScheduleActivity(std::string id, std::string type,
   a->set_activity_id(std::move(id));
   a->mutable_activity_type()->set_name(std::move(type));
   *a->mutable_input() = std::move(input);
-  service::SetProtoDuration(o.schedule_to_close, a->mutable_schedule_to_close_timeout());
-  service::SetProtoDuration(o.schedule_to_start, a->mutable_schedule_to_start_timeout());
-  service::SetProtoDuration(o.start_to_close, a->mutable_start_to_close_timeout());
-  service::SetProtoDuration(o.heartbeat, a->mutable_heartbeat_timeout());
+  SetProtoDuration(o.schedule_to_close, a->mutable_schedule_to_close_timeout());
+  SetProtoDuration(o.schedule_to_start, a->mutable_schedule_to_start_timeout());
+  SetProtoDuration(o.start_to_close, a->mutable_start_to_close_timeout());
+  SetProtoDuration(o.heartbeat, a->mutable_heartbeat_timeout());
   if (o.retry_policy.has_value()) *a->mutable_retry_policy() = *o.retry_policy;
   return c;
 }
@@ -103,7 +103,7 @@ inline Command StartTimer(std::string id, absl::Duration d) {
   Command c;
   c.set_command_type(enums::COMMAND_TYPE_START_TIMER);
   c.mutable_start_timer_command_attributes()->set_timer_id(std::move(id));
-  service::SetProtoDuration(
+  SetProtoDuration(
       d, c.mutable_start_timer_command_attributes()->mutable_start_to_fire_timeout());
   return c;
 }
@@ -180,13 +180,13 @@ inline Command StartChild(std::string workflow_id, std::string type, const Child
   a->set_parent_close_policy(o.parent_close_policy);
   a->set_workflow_id_reuse_policy(o.id_reuse_policy);
   if (o.execution_timeout > absl::ZeroDuration()) {
-    service::SetProtoDuration(o.execution_timeout, a->mutable_workflow_execution_timeout());
+    SetProtoDuration(o.execution_timeout, a->mutable_workflow_execution_timeout());
   }
   if (o.run_timeout > absl::ZeroDuration()) {
-    service::SetProtoDuration(o.run_timeout, a->mutable_workflow_run_timeout());
+    SetProtoDuration(o.run_timeout, a->mutable_workflow_run_timeout());
   }
   if (o.task_timeout > absl::ZeroDuration()) {
-    service::SetProtoDuration(o.task_timeout, a->mutable_workflow_task_timeout());
+    SetProtoDuration(o.task_timeout, a->mutable_workflow_task_timeout());
   }
   if (o.retry_policy.has_value()) *a->mutable_retry_policy() = *o.retry_policy;
   return c;

@@ -14,7 +14,7 @@ using ::testing::ElementsAre;
 using ::testing::ElementsAreArray;
 
 absl::Time TimeOf(const temporal::api::history::v1::HistoryEvent& e) {
-  return service::FromProtoTime(e.event_time());
+  return FromProtoTime(e.event_time());
 }
 
 // A workflow that runs one activity and then closes with its outcome.
@@ -47,7 +47,7 @@ TEST_F(ServiceActivityTest, SuccessWritesScheduledStartedCompleted) {
   EXPECT_EQ(scheduled.activity_id(), "5");
   EXPECT_EQ(scheduled.task_queue().name(), "queue");  // the workflow's queue by default
   // Every activity gets the server's default retry policy, written into the event.
-  EXPECT_EQ(service::FromProtoDuration(scheduled.retry_policy().initial_interval()),
+  EXPECT_EQ(FromProtoDuration(scheduled.retry_policy().initial_interval()),
             absl::Seconds(1));
   EXPECT_EQ(scheduled.retry_policy().backoff_coefficient(), 2.0);
   const auto& started = h.events(5).activity_task_started_event_attributes();

@@ -38,14 +38,14 @@ TEST_F(ServiceTest, StartWritesStartedAndScheduled) {
   EXPECT_EQ(s.first_execution_run_id(), started->run_id());
   EXPECT_EQ(s.attempt(), 1);
   EXPECT_EQ(s.input().payloads(0).data(), "\"Temporal\"");
-  EXPECT_EQ(service::FromProtoDuration(s.workflow_run_timeout()), absl::Seconds(60));
-  EXPECT_EQ(service::FromProtoDuration(s.workflow_task_timeout()), absl::Seconds(10));
+  EXPECT_EQ(FromProtoDuration(s.workflow_run_timeout()), absl::Seconds(60));
+  EXPECT_EQ(FromProtoDuration(s.workflow_task_timeout()), absl::Seconds(10));
   EXPECT_EQ(s.identity(), "client");
   const auto& w = h.events(1).workflow_task_scheduled_event_attributes();
   EXPECT_EQ(w.attempt(), 1);
   EXPECT_EQ(w.task_queue().name(), "queue");
-  EXPECT_EQ(service::FromProtoDuration(w.start_to_close_timeout()), absl::Seconds(10));
-  EXPECT_EQ(service::FromProtoTime(h.events(0).event_time()), clock_.Now());
+  EXPECT_EQ(FromProtoDuration(w.start_to_close_timeout()), absl::Seconds(10));
+  EXPECT_EQ(FromProtoTime(h.events(0).event_time()), clock_.Now());
   EXPECT_LT(h.events(0).task_id(), h.events(1).task_id());
 }
 
@@ -121,7 +121,7 @@ TEST_F(ServiceTest, TimerFiresAndSchedulesATask) {
                                          "TimerStarted", "TimerFired", "WorkflowTaskScheduled",
                                          "WorkflowTaskStarted", "WorkflowTaskCompleted"));
   const auto& fired = Last("wf", enums::EVENT_TYPE_TIMER_FIRED);
-  EXPECT_EQ(service::FromProtoTime(fired.event_time()), started + absl::Seconds(5));
+  EXPECT_EQ(FromProtoTime(fired.event_time()), started + absl::Seconds(5));
   EXPECT_EQ(fired.timer_fired_event_attributes().started_event_id(), 5);
   EXPECT_EQ(fired.timer_fired_event_attributes().timer_id(), "t");
 }

@@ -74,7 +74,7 @@ TEST_F(ServiceChildrenTest, ChildStartsAndItsCompletionReachesTheParent) {
   EXPECT_EQ(initiated.parent_close_policy(), enums::PARENT_CLOSE_POLICY_TERMINATE);
   EXPECT_EQ(initiated.workflow_id_reuse_policy(), enums::WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE);
   EXPECT_EQ(initiated.workflow_task_completed_event_id(), 4);
-  EXPECT_EQ(service::FromProtoDuration(initiated.workflow_task_timeout()), absl::Seconds(10));
+  EXPECT_EQ(FromProtoDuration(initiated.workflow_task_timeout()), absl::Seconds(10));
 
   const auto child = ChildRun();
   const auto& started = p.events(5).child_workflow_execution_started_event_attributes();
@@ -125,12 +125,12 @@ TEST_F(ServiceChildrenTest, TheCommandsOptionsReachTheChildRun) {
   Idle();
   const auto& i =
       HistoryOf("wf").events(4).start_child_workflow_execution_initiated_event_attributes();
-  EXPECT_EQ(service::FromProtoDuration(i.workflow_run_timeout()), absl::Minutes(10));
+  EXPECT_EQ(FromProtoDuration(i.workflow_run_timeout()), absl::Minutes(10));
   const auto& s = HistoryOf("child").events(0).workflow_execution_started_event_attributes();
   EXPECT_EQ(s.task_queue().name(), "child-queue");
-  EXPECT_EQ(service::FromProtoDuration(s.workflow_execution_timeout()), absl::Minutes(10));
-  EXPECT_EQ(service::FromProtoDuration(s.workflow_run_timeout()), absl::Minutes(10));
-  EXPECT_EQ(service::FromProtoDuration(s.workflow_task_timeout()), absl::Seconds(5));
+  EXPECT_EQ(FromProtoDuration(s.workflow_execution_timeout()), absl::Minutes(10));
+  EXPECT_EQ(FromProtoDuration(s.workflow_run_timeout()), absl::Minutes(10));
+  EXPECT_EQ(FromProtoDuration(s.workflow_task_timeout()), absl::Seconds(5));
   EXPECT_EQ(s.retry_policy().maximum_attempts(), 4);
   EXPECT_EQ(s.retry_policy().backoff_coefficient(), 3);
   EXPECT_EQ(s.memo().fields().at("m").data(), "1");
@@ -204,7 +204,7 @@ TEST_F(ServiceChildrenTest, ChildTimeoutReachesTheParent) {
   EXPECT_EQ(t.initiated_event_id(), 5);
   EXPECT_EQ(t.started_event_id(), 6);
   EXPECT_EQ(t.retry_state(), enums::RETRY_STATE_RETRY_POLICY_NOT_SET);
-  EXPECT_EQ(service::FromProtoDuration(HistoryOf("child")
+  EXPECT_EQ(FromProtoDuration(HistoryOf("child")
                                            .events(0)
                                            .workflow_execution_started_event_attributes()
                                            .workflow_run_timeout()),
@@ -444,8 +444,8 @@ TEST_F(ServiceChildrenTest, AChildCloseReachingABusyParentIsBuffered) {
   const auto& c = HistoryOf("wf").events(9).child_workflow_execution_completed_event_attributes();
   EXPECT_EQ(c.started_event_id(), 6);
   const History& p = HistoryOf("wf");
-  EXPECT_LT(service::FromProtoTime(p.events(9).event_time()) -
-                service::FromProtoTime(p.events(7).event_time()),
+  EXPECT_LT(FromProtoTime(p.events(9).event_time()) -
+                FromProtoTime(p.events(7).event_time()),
             absl::Seconds(2));
 }
 

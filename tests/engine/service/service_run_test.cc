@@ -14,7 +14,7 @@ namespace {
 using ::testing::ElementsAre;
 
 absl::Time TimeOf(const temporal::api::history::v1::HistoryEvent& e) {
-  return service::FromProtoTime(e.event_time());
+  return FromProtoTime(e.event_time());
 }
 
 TEST_F(ServiceTest, RunTimeoutClosesTheRun) {
@@ -65,7 +65,7 @@ TEST_F(ServiceTest, FailedRunIsRetriedPerItsPolicy) {
   EXPECT_EQ(s.initiator(), enums::CONTINUE_AS_NEW_INITIATOR_RETRY);
   EXPECT_EQ(s.continued_failure().message(), "first");
   EXPECT_EQ(s.input().payloads(0).data(), "\"in\"");
-  EXPECT_EQ(service::FromProtoDuration(s.first_workflow_task_backoff()), absl::Seconds(1));
+  EXPECT_EQ(FromProtoDuration(s.first_workflow_task_backoff()), absl::Seconds(1));
   // The first task of the retry waits for the backoff.
   EXPECT_EQ(TimeOf(h.events(1)), start + absl::Seconds(1));
   EXPECT_EQ(h.events(4).workflow_execution_failed_event_attributes().retry_state(),

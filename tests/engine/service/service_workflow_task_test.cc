@@ -12,7 +12,7 @@ namespace {
 using ::testing::ElementsAre;
 
 absl::Time TimeOf(const temporal::api::history::v1::HistoryEvent& e) {
-  return service::FromProtoTime(e.event_time());
+  return FromProtoTime(e.event_time());
 }
 
 SignalWorkflowRequest Signal(std::string name) {

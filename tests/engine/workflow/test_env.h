@@ -8,7 +8,7 @@
 
 #include "engine/history/event_types.h"
 #include "engine/history/validate.h"
-#include "engine/service/clock.h"
+#include "engine/core/clock.h"
 #include "engine/service/service.h"
 #include "engine/service/virtual_time.h"
 #include "engine/workflow/registry.h"

@@ -2,14 +2,14 @@
 //
 // Exact in both directions for every value a history can hold (nanosecond resolution, the
 // protobuf ranges); no floating point, so the same input gives the same bytes everywhere.
-#ifndef LOCKSTEP_ENGINE_SERVICE_PROTO_TIME_H_
-#define LOCKSTEP_ENGINE_SERVICE_PROTO_TIME_H_
+#ifndef LOCKSTEP_ENGINE_CORE_PROTO_TIME_H_
+#define LOCKSTEP_ENGINE_CORE_PROTO_TIME_H_
 
 #include "absl/time/time.h"
 #include "google/protobuf/duration.pb.h"
 #include "google/protobuf/timestamp.pb.h"
 
-namespace lockstep::service {
+namespace lockstep {
 
 void SetProtoTime(absl::Time t, google::protobuf::Timestamp* out);
 void SetProtoDuration(absl::Duration d, google::protobuf::Duration* out);
@@ -17,6 +17,6 @@ void SetProtoDuration(absl::Duration d, google::protobuf::Duration* out);
 absl::Time FromProtoTime(const google::protobuf::Timestamp& t);
 absl::Duration FromProtoDuration(const google::protobuf::Duration& d);
 
-}  // namespace lockstep::service
+}  // namespace lockstep
 
-#endif  // LOCKSTEP_ENGINE_SERVICE_PROTO_TIME_H_
+#endif  // LOCKSTEP_ENGINE_CORE_PROTO_TIME_H_

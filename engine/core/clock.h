@@ -1,7 +1,7 @@
 // Time for the in-process service: an injected interface, never the wall clock directly, so
 // tests and the simulator decide what time it is.
-#ifndef LOCKSTEP_ENGINE_SERVICE_CLOCK_H_
-#define LOCKSTEP_ENGINE_SERVICE_CLOCK_H_
+#ifndef LOCKSTEP_ENGINE_CORE_CLOCK_H_
+#define LOCKSTEP_ENGINE_CORE_CLOCK_H_
 
 #include "absl/time/time.h"
 
@@ -33,4 +33,4 @@ class ManualClock : public Clock {
 
 }  // namespace lockstep
 
-#endif  // LOCKSTEP_ENGINE_SERVICE_CLOCK_H_
+#endif  // LOCKSTEP_ENGINE_CORE_CLOCK_H_

@@ -9,8 +9,8 @@
 // last bit may differ between C libraries), then truncated to whole nanoseconds like Go's
 // time.Duration(float64). For integer coefficients (the common 1 and 2) and for any coefficient
 // whose powers fit in 53 bits, this equals Temporal's math.Pow result exactly.
-#ifndef LOCKSTEP_ENGINE_SERVICE_RETRY_POLICY_H_
-#define LOCKSTEP_ENGINE_SERVICE_RETRY_POLICY_H_
+#ifndef LOCKSTEP_ENGINE_CORE_RETRY_POLICY_H_
+#define LOCKSTEP_ENGINE_CORE_RETRY_POLICY_H_
 
 #include <cstdint>
 #include <optional>
@@ -21,7 +21,7 @@
 #include "temporal/api/enums/v1/workflow.pb.h"
 #include "temporal/api/failure/v1/message.pb.h"
 
-namespace lockstep::service {
+namespace lockstep::retry {
 
 using temporal::api::common::v1::RetryPolicy;
 using temporal::api::enums::v1::RetryState;
@@ -66,6 +66,6 @@ RetryDecision NextRetry(const RetryPolicy& policy, int32_t attempt, absl::Time n
 // The ApplicationFailureInfo.next_retry_delay of `failure`, when set.
 std::optional<absl::Duration> NextRetryDelayOf(const temporal::api::failure::v1::Failure& failure);
 
-}  // namespace lockstep::service
+}  // namespace lockstep::retry
 
-#endif  // LOCKSTEP_ENGINE_SERVICE_RETRY_POLICY_H_
+#endif  // LOCKSTEP_ENGINE_CORE_RETRY_POLICY_H_

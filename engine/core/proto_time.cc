@@ -1,8 +1,8 @@
-#include "engine/service/proto_time.h"
+#include "engine/core/proto_time.h"
 
 #include <cstdint>
 
-namespace lockstep::service {
+namespace lockstep {
 
 void SetProtoTime(absl::Time t, google::protobuf::Timestamp* out) {
   // ToUnixSeconds rounds toward the past, so the remainder is in [0, 1s) as protobuf requires.
@@ -28,4 +28,4 @@ absl::Duration FromProtoDuration(const google::protobuf::Duration& d) {
   return absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
 }
 
-}  // namespace lockstep::service
+}  // namespace lockstep

@@ -1,17 +1,38 @@
-#include "engine/service/retry_policy.h"
+#include "engine/core/retry_policy.h"
 
-#include "engine/service/proto_time.h"
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/core/proto_time.h"
 #include "gtest/gtest.h"
-#include "tests/engine/service/fake_handlers.h"
 
-namespace lockstep::service {
+namespace lockstep::retry {
 namespace {
 
 namespace enums = temporal::api::enums::v1;
-using lockstep::testing::ApplicationFailure;
-using lockstep::testing::Policy;
+using temporal::api::failure::v1::Failure;
 
-TEST(ServiceRetryPolicyTest, DefaultsAreTemporals) {
+Failure ApplicationFailure(std::string message, std::string type = "", bool non_retryable = false) {
+  Failure f;
+  f.set_message(std::move(message));
+  f.mutable_application_failure_info()->set_type(std::move(type));
+  f.mutable_application_failure_info()->set_non_retryable(non_retryable);
+  return f;
+}
+
+RetryPolicy Policy(absl::Duration initial, double coefficient, absl::Duration maximum,
+                   int32_t attempts, std::vector<std::string> non_retryable = {}) {
+  RetryPolicy p;
+  SetProtoDuration(initial, p.mutable_initial_interval());
+  p.set_backoff_coefficient(coefficient);
+  SetProtoDuration(maximum, p.mutable_maximum_interval());
+  p.set_maximum_attempts(attempts);
+  for (auto& t : non_retryable) p.add_non_retryable_error_types(std::move(t));
+  return p;
+}
+
+TEST(RetryPolicyTest, DefaultsAreTemporals) {
   RetryPolicy p = WithRetryDefaults({});
   EXPECT_EQ(FromProtoDuration(p.initial_interval()), absl::Seconds(1));
   EXPECT_EQ(p.backoff_coefficient(), 2.0);
@@ -23,7 +44,7 @@ TEST(ServiceRetryPolicyTest, DefaultsAreTemporals) {
   EXPECT_EQ(FromProtoDuration(WithRetryDefaults(q).maximum_interval()), absl::Seconds(3));
 }
 
-TEST(ServiceRetryPolicyTest, Validation) {
+TEST(RetryPolicyTest, Validation) {
   EXPECT_TRUE(ValidateRetryPolicy(WithRetryDefaults({})).ok());
   RetryPolicy bad = Policy(absl::Seconds(10), 2, absl::Seconds(1), 0);
   EXPECT_FALSE(ValidateRetryPolicy(bad).ok());
@@ -33,7 +54,7 @@ TEST(ServiceRetryPolicyTest, Validation) {
   EXPECT_TRUE(ValidateRetryPolicy(bad).ok());
 }
 
-TEST(ServiceRetryPolicyTest, ExponentialBackoffIsExact) {
+TEST(RetryPolicyTest, ExponentialBackoffIsExact) {
   EXPECT_EQ(ExponentialBackoff(absl::Seconds(1), 2.0, 1), absl::Seconds(1));
   EXPECT_EQ(ExponentialBackoff(absl::Seconds(1), 2.0, 4), absl::Seconds(8));
   EXPECT_EQ(ExponentialBackoff(absl::Milliseconds(100), 1.5, 3), absl::Milliseconds(225));
@@ -42,7 +63,7 @@ TEST(ServiceRetryPolicyTest, ExponentialBackoffIsExact) {
   EXPECT_GT(ExponentialBackoff(absl::Seconds(1), 2.0, 200), absl::Hours(24 * 365 * 100));
 }
 
-TEST(ServiceRetryPolicyTest, RetryableFailures) {
+TEST(RetryPolicyTest, RetryableFailures) {
   RetryPolicy p = WithRetryDefaults(Policy(absl::Seconds(1), 2, absl::Seconds(10), 0, {"Fatal"}));
   EXPECT_TRUE(IsRetryableFailure(ApplicationFailure("x", "Transient"), p));
   EXPECT_FALSE(IsRetryableFailure(ApplicationFailure("x", "Fatal"), p));
@@ -60,7 +81,7 @@ TEST(ServiceRetryPolicyTest, RetryableFailures) {
   EXPECT_FALSE(IsRetryableFailure(canceled, p));
 }
 
-TEST(ServiceRetryPolicyTest, NextRetry) {
+TEST(RetryPolicyTest, NextRetry) {
   const absl::Time now = absl::FromUnixSeconds(1000);
   RetryPolicy p = WithRetryDefaults(Policy(absl::Seconds(1), 2, absl::Seconds(5), 4));
   auto d = NextRetry(p, 1, now, std::nullopt, std::nullopt, true);
@@ -83,4 +104,4 @@ TEST(ServiceRetryPolicyTest, NextRetry) {
 }
 
 }  // namespace
-}  // namespace lockstep::service
+}  // namespace lockstep::retry

@@ -1,12 +1,12 @@
-#include "engine/service/retry_policy.h"
+#include "engine/core/retry_policy.h"
 
 #include <algorithm>
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "engine/service/proto_time.h"
+#include "engine/core/proto_time.h"
 
-namespace lockstep::service {
+namespace lockstep::retry {
 namespace {
 
 namespace enums = temporal::api::enums::v1;
@@ -148,4 +148,4 @@ std::optional<absl::Duration> NextRetryDelayOf(const Failure& failure) {
   return FromProtoDuration(failure.application_failure_info().next_retry_delay());
 }
 
-}  // namespace lockstep::service
+}  // namespace lockstep::retry

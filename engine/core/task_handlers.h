@@ -4,9 +4,10 @@
 // history so far, ending with the WorkflowTaskStarted event) to a WorkflowTaskHandler and
 // records the commands it returns as events, exactly as a Temporal server does. Activity tasks
 // go to an ActivityTaskHandler, which runs the activity and reports its outcome; how long the
-// attempt takes in virtual time is the service's ActivityTiming decision, not the activity's.
-#ifndef LOCKSTEP_ENGINE_SERVICE_TASK_HANDLERS_H_
-#define LOCKSTEP_ENGINE_SERVICE_TASK_HANDLERS_H_
+// attempt takes in virtual time is an ActivityTiming decision of the environment
+// (activity_execution.h), not the activity's.
+#ifndef LOCKSTEP_ENGINE_CORE_TASK_HANDLERS_H_
+#define LOCKSTEP_ENGINE_CORE_TASK_HANDLERS_H_
 
 #include <cstdint>
 #include <string>
@@ -93,6 +94,12 @@ struct ActivityTask {
   absl::Time current_attempt_scheduled_time;
   absl::Duration heartbeat_timeout;                       // zero: none
   temporal::api::common::v1::Payloads heartbeat_details;  // from the previous attempt
+  // Zero: none. A local activity has no schedule-to-start or heartbeat timeout.
+  absl::Duration schedule_to_close_timeout;
+  absl::Duration start_to_close_timeout;
+  // A local activity: run by the workflow worker inside a workflow task, retried there, and
+  // recorded as a marker; scheduled_event_id is 0 and activity_id is its sequence number.
+  bool local = false;
 };
 
 struct ActivityOutcome {
@@ -125,4 +132,4 @@ struct ActivityTiming {
 
 }  // namespace lockstep
 
-#endif  // LOCKSTEP_ENGINE_SERVICE_TASK_HANDLERS_H_
+#endif  // LOCKSTEP_ENGINE_CORE_TASK_HANDLERS_H_
