@@ -1,7 +1,8 @@
 // The service's agenda: things due at a virtual time, ordered by (time, sequence of creation).
 //
-// Ties at one instant go in creation order, so what happens first never depends on hashing or
-// addresses. Every entry has a key its owner keeps to cancel it; entries are never left stale.
+// Ties at one instant go in creation order unless the service environment chooses otherwise
+// (ServiceEnv::PickNext), so what happens first never depends on hashing or addresses. Every
+// entry has a key its owner keeps to cancel it; entries are never left stale.
 #ifndef LOCKSTEP_ENGINE_SERVICE_DEADLINE_QUEUE_H_
 #define LOCKSTEP_ENGINE_SERVICE_DEADLINE_QUEUE_H_
 
@@ -13,6 +14,7 @@
 
 #include "absl/container/btree_map.h"
 #include "absl/time/time.h"
+#include "engine/service/service_env.h"
 #include "temporal/api/enums/v1/workflow.pb.h"
 
 namespace lockstep::service {
@@ -29,24 +31,8 @@ struct DueKey {
   }
 };
 
-enum class DueKind {
-  kWorkflowTaskDispatch,   // a workflow worker picks up the run's scheduled workflow task
-  kWorkflowTaskResponse,   // the worker's answer arrives (non-zero workflow task latency)
-  kWorkflowTaskTimeout,    // start-to-close of the started workflow task
-  kWorkflowStart,          // first workflow task of a run with a start backoff (retry, CAN)
-  kRunTimeout,             // workflow run timeout or execution expiration
-  kUserTimer,              // a TimerStarted timer fires
-  kActivityDispatch,       // an activity worker picks up an attempt
-  kActivityOutcome,        // the attempt's result arrives
-  kActivityTimeout,        // one of the four activity timeouts
-  kActivityCancelNoticed,  // a heartbeating attempt learns that cancellation was requested
-  // Work Temporal does in transfer tasks, after the workflow task completion that caused it
-  // has been recorded (ref = the initiated event id in the run):
-  kStartChild,      // start the child run and tell the parent
-  kSignalExternal,  // signal the target run and tell the sender
-  kCancelExternal,  // ask the target run to cancel and tell the sender
-  kCloseExecution,  // a run closed: report to its parent, apply its children's close policy
-};
+// What an entry does: the step kinds of service_env.h.
+using DueKind = StepKind;
 
 struct DueItem {
   DueKind kind = DueKind::kUserTimer;
@@ -86,6 +72,19 @@ class DeadlineQueue {
     return out;
   }
   size_t size() const { return entries_.size(); }
+  // Entries in (time, sequence) order, for choosing among those due at one instant.
+  using const_iterator = absl::btree_map<DueKey, DueItem>::const_iterator;
+  const_iterator begin() const { return entries_.begin(); }
+  const_iterator end() const { return entries_.end(); }
+  // The item of the entry with `key`, which must be present.
+  const DueItem& Find(const DueKey& key) const { return entries_.find(key)->second; }
+  // Removes the entry with `key` (which must be present) and returns its item.
+  DueItem Take(const DueKey& key) {
+    auto it = entries_.find(key);
+    DueItem item = std::move(it->second);
+    entries_.erase(it);
+    return item;
+  }
 
  private:
   absl::btree_map<DueKey, DueItem> entries_;

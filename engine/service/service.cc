@@ -2,6 +2,7 @@
 // activities and run lifecycle live in the other service_*.cc files.
 #include "engine/service/service.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -25,6 +26,7 @@ Service::Service(Clock* clock, WorkflowTaskHandler* workflows, ActivityTaskHandl
       workflows_(workflows),
       activities_(activities),
       options_(std::move(options)),
+      env_(options_.env != nullptr ? options_.env : &default_env_),
       workflow_workers_polling_(options_.workflow_workers_polling),
       activity_workers_polling_(options_.activity_workers_polling),
       run_ids_(options_.seed, kRunIdStream),
@@ -75,13 +77,27 @@ std::vector<temporal::api::common::v1::WorkflowExecution> Service::ListRuns() co
 
 absl::StatusOr<temporal::api::common::v1::WorkflowExecution> Service::StartWorkflow(
     const StartWorkflowRequest& request) {
+  BeginStep(StepKind::kClientStartWorkflow, 0);
+  const RunState* started = nullptr;
+  absl::StatusOr<temporal::api::common::v1::WorkflowExecution> result =
+      StartWorkflowStep(request, &started);
+  EndStep(started);
+  return result;
+}
+
+absl::StatusOr<temporal::api::common::v1::WorkflowExecution> Service::StartWorkflowStep(
+    const StartWorkflowRequest& request, const RunState** started) {
   if (absl::Status status = ValidateStart(request); !status.ok()) return status;
   RunState* current = CurrentRun(request.workflow_id);
   bool dedupe_hit = false;
   absl::StatusOr<std::string> run_id = CheckIdReuse(current, request, &dedupe_hit);
   if (!run_id.ok()) return run_id.status();
-  if (dedupe_hit) return current->execution();
+  if (dedupe_hit) {
+    *started = current;
+    return current->execution();
+  }
   RunState& run = CreateRun(NewRunFromRequest(request, *run_id));
+  *started = &run;
   BeginRun(run);
   return run.execution();
 }
@@ -90,6 +106,13 @@ absl::Status Service::SignalWorkflow(const SignalWorkflowRequest& request) {
   absl::StatusOr<RunState*> found = FindRun(request.workflow_id, request.run_id);
   if (!found.ok()) return found.status();
   RunState& run = **found;
+  BeginStep(StepKind::kClientSignalWorkflow, 0);
+  absl::Status status = SignalRun(run, request);
+  EndStep(&run);
+  return status;
+}
+
+absl::Status Service::SignalRun(RunState& run, const SignalWorkflowRequest& request) {
   // Temporal checks the request id before whether the run is open: a retried signal that
   // already landed succeeds even after the run closed.
   if (!request.request_id.empty() && run.signal_request_ids.contains(request.request_id)) {
@@ -103,6 +126,16 @@ absl::Status Service::SignalWorkflow(const SignalWorkflowRequest& request) {
 
 absl::StatusOr<temporal::api::common::v1::WorkflowExecution> Service::SignalWithStartWorkflow(
     const SignalWithStartRequest& request) {
+  BeginStep(StepKind::kClientSignalWithStart, 0);
+  const RunState* target = nullptr;
+  absl::StatusOr<temporal::api::common::v1::WorkflowExecution> result =
+      SignalWithStartStep(request, &target);
+  EndStep(target);
+  return result;
+}
+
+absl::StatusOr<temporal::api::common::v1::WorkflowExecution> Service::SignalWithStartStep(
+    const SignalWithStartRequest& request, const RunState** target) {
   const StartWorkflowRequest& start = request.start;
   if (absl::Status status = ValidateStart(start); !status.ok()) return status;
   RunState* current = CurrentRun(start.workflow_id);
@@ -116,14 +149,19 @@ absl::StatusOr<temporal::api::common::v1::WorkflowExecution> Service::SignalWith
     signal.request_id = start.request_id;
     signal.identity = start.identity;
     signal.header = request.signal_header;
-    if (absl::Status status = SignalWorkflow(signal); !status.ok()) return status;
+    *target = current;
+    if (absl::Status status = SignalRun(*current, signal); !status.ok()) return status;
     return current->execution();
   }
   bool dedupe_hit = false;
   absl::StatusOr<std::string> run_id = CheckIdReuse(current, start, &dedupe_hit);
   if (!run_id.ok()) return run_id.status();
-  if (dedupe_hit) return current->execution();
+  if (dedupe_hit) {
+    *target = current;
+    return current->execution();
+  }
   RunState& run = CreateRun(NewRunFromRequest(start, *run_id));
+  *target = &run;
   RecordSignal(run, request.signal_name, request.signal_input, start.identity, start.request_id,
                request.signal_header);
   BeginRun(run);
@@ -142,6 +180,11 @@ absl::StatusOr<temporal::api::common::v1::Payloads> Service::QueryWorkflow(
     return absl::FailedPreconditionError(
         run.running() ? "Workflow task is not completed yet; run the service until it is."
                       : "Workflow execution closed before WorkflowTaskStarted event");
+  }
+  if (workflows_ == nullptr) {
+    // Temporal's query would wait for a worker and time out.
+    return absl::UnavailableError(
+        absl::StrCat("no workflow worker is attached to answer the query on ", workflow_id));
   }
   return workflows_->HandleQuery(run.workflow_id, run.run_id, run.history, query_type, args);
 }
@@ -207,7 +250,9 @@ absl::StatusOr<WorkflowDescription> Service::DescribeWorkflow(const std::string&
 absl::Status Service::RequestCancelWorkflow(const CancelWorkflowRequest& request) {
   absl::StatusOr<RunState*> found = FindRun(request.workflow_id, request.run_id);
   if (!found.ok()) return found.status();
+  BeginStep(StepKind::kClientCancelWorkflow, 0);
   RecordCancelRequest(**found, request.reason, request.identity, 0, nullptr);
+  EndStep(*found);
   return absl::OkStatus();
 }
 
@@ -237,7 +282,9 @@ absl::Status Service::TerminateWorkflow(const TerminateWorkflowRequest& request)
   if (!found.ok()) return found.status();
   RunState& run = **found;
   if (!run.running()) return absl::NotFoundError("workflow execution already completed");
+  BeginStep(StepKind::kClientTerminateWorkflow, 0);
   TerminateRun(run, request.reason, request.details, request.identity);
+  EndStep(&run);
   return absl::OkStatus();
 }
 
@@ -249,47 +296,229 @@ absl::StatusOr<const temporal::api::history::v1::History*> Service::GetHistory(
 }
 
 void Service::Evict(const std::string& workflow_id, const std::string& run_id) {
-  workflows_->Evict(workflow_id, run_id);
+  if (workflows_ != nullptr) workflows_->Evict(workflow_id, run_id);
+}
+
+void Service::EvictFromWorker(const RunState& run) {
+  if (workflows_ != nullptr) workflows_->Evict(run.workflow_id, run.run_id);
 }
 
 // --- The agenda ----------------------------------------------------------------------------
 
+namespace {
+
+// Steps the environment may delay; the rest are deadlines (service_env.h).
+bool Delayable(StepKind kind) {
+  switch (kind) {
+    case StepKind::kWorkflowTaskDispatch:
+    case StepKind::kWorkflowStart:
+    case StepKind::kUserTimer:
+    case StepKind::kActivityDispatch:
+    case StepKind::kStartChild:
+    case StepKind::kSignalExternal:
+    case StepKind::kCancelExternal:
+    case StepKind::kCloseExecution:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+Step Service::StepOf(const DueKey& key, const DueItem& item) const {
+  const RunState& run = *runs_[item.run];
+  Step step;
+  step.kind = item.kind;
+  step.workflow_id = run.workflow_id;
+  step.run_id = run.run_id;
+  step.task_queue = run.task_queue;
+  step.ref = item.ref;
+  step.timer_id = item.timer_id;
+  step.timeout_type = item.timeout_type;
+  step.due = key.when;
+  step.seq = key.seq;
+  if (item.kind == DueKind::kActivityDispatch || item.kind == DueKind::kActivityOutcome ||
+      item.kind == DueKind::kActivityTimeout || item.kind == DueKind::kActivityCancelNoticed) {
+    if (auto it = run.activities.find(item.ref); it != run.activities.end()) {
+      step.task_queue = it->second.task_queue;
+    }
+  }
+  return step;
+}
+
 service::DueKey Service::Schedule(service::DeadlineQueue* queue, absl::Time when, DueItem item) {
+  if (Delayable(item.kind)) {
+    const absl::Duration delay = env_->StepDelay(StepOf(DueKey{when, next_seq_}, item));
+    if (delay > absl::ZeroDuration()) when += delay;
+  }
   return queue->Add(when, next_seq_++, std::move(item));
+}
+
+bool Service::Dispatchable(const DueItem& item) const {
+  if (item.kind == DueKind::kWorkflowTaskDispatch) {
+    return env_->WorkflowWorkerPolls(runs_[item.run]->task_queue);
+  }
+  const RunState& run = *runs_[item.run];
+  auto it = run.activities.find(item.ref);
+  // A stale entry (its activity is gone) is harmless to run: Perform ignores it.
+  return it == run.activities.end() || env_->ActivityWorkerPolls(it->second.task_queue);
+}
+
+const std::pair<const service::DueKey, service::DueItem>* Service::FirstRunnable(
+    const service::DeadlineQueue& queue, std::optional<absl::Time> limit) const {
+  const bool dispatch = &queue != &timers_;
+  if (dispatch) {
+    const bool polling = &queue == &workflow_dispatch_
+                             ? workflow_workers_polling_ && workflows_ != nullptr
+                             : activity_workers_polling_ && activities_ != nullptr;
+    if (!polling) return nullptr;
+  }
+  for (const auto& entry : queue) {
+    if (limit.has_value() && entry.first.when > *limit) return nullptr;
+    if (!dispatch || Dispatchable(entry.second)) return &entry;
+  }
+  return nullptr;
+}
+
+bool Service::NextDue(absl::Time now, service::DeadlineQueue** queue, DueKey* key) {
+  service::DeadlineQueue* const queues[] = {&timers_, &workflow_dispatch_, &activity_dispatch_};
+  const std::pair<const DueKey, DueItem>* first = nullptr;
+  for (service::DeadlineQueue* q : queues) {
+    const auto* entry = FirstRunnable(*q, now);
+    if (entry != nullptr && (first == nullptr || entry->first < first->first)) {
+      first = entry;
+      *queue = q;
+    }
+  }
+  if (first == nullptr) return false;
+  *key = first->first;
+  if (!env_->OrdersSteps()) return true;
+  // Every runnable entry due at the same instant, in order of creation.
+  const absl::Time instant = first->first.when;
+  ready_.clear();
+  ready_keys_.clear();
+  for (service::DeadlineQueue* q : queues) {
+    if (FirstRunnable(*q, instant) == nullptr) continue;
+    for (const auto& [k, item] : *q) {
+      if (k.when > instant) break;
+      if (k.when < instant || (q != &timers_ && !Dispatchable(item))) continue;
+      ready_keys_.emplace_back(q, k);
+    }
+  }
+  if (ready_keys_.size() < 2) return true;
+  std::sort(ready_keys_.begin(), ready_keys_.end(),
+            [](const auto& a, const auto& b) { return a.second.seq < b.second.seq; });
+  for (const auto& [q, k] : ready_keys_) ready_.push_back(StepOf(k, q->Find(k)));
+  size_t pick = env_->PickNext(absl::MakeConstSpan(ready_));
+  if (pick >= ready_keys_.size()) pick = 0;
+  *queue = ready_keys_[pick].first;
+  *key = ready_keys_[pick].second;
+  return true;
 }
 
 void Service::RunUntilIdle() {
   if (in_run_until_idle_) return;
   in_run_until_idle_ = true;
   const absl::Time now = Now();
-  while (true) {
-    // The earliest due entry over the three queues, by (time, creation order).
-    service::DeadlineQueue* next = nullptr;
-    auto consider = [&](service::DeadlineQueue* queue, bool enabled) {
-      if (!enabled || queue->empty() || queue->earliest_key().when > now) return;
-      if (next == nullptr || queue->earliest_key() < next->earliest_key()) next = queue;
-    };
-    consider(&timers_, true);
-    consider(&workflow_dispatch_, workflow_workers_polling_);
-    consider(&activity_dispatch_, activity_workers_polling_);
-    if (next == nullptr) break;
-    auto [key, item] = next->PopEarliest();
-    Perform(item);
+  service::DeadlineQueue* queue = nullptr;
+  DueKey key;
+  while (NextDue(now, &queue, &key)) {
+    const DueItem item = queue->Take(key);
+    Perform(key, item);
   }
   in_run_until_idle_ = false;
 }
 
 std::optional<absl::Time> Service::NextDeadline() const {
   std::optional<absl::Time> earliest;
-  auto consider = [&](const service::DeadlineQueue& queue, bool enabled) {
-    if (!enabled || queue.empty()) return;
-    const absl::Time when = queue.earliest_key().when;
-    if (!earliest.has_value() || when < *earliest) earliest = when;
-  };
-  consider(timers_, true);
-  consider(workflow_dispatch_, workflow_workers_polling_);
-  consider(activity_dispatch_, activity_workers_polling_);
+  for (const service::DeadlineQueue* q : {&timers_, &workflow_dispatch_, &activity_dispatch_}) {
+    const auto* entry = FirstRunnable(*q, std::nullopt);
+    if (entry != nullptr && (!earliest.has_value() || entry->first.when < *earliest)) {
+      earliest = entry->first.when;
+    }
+  }
   return earliest;
+}
+
+// --- Steps and observers -------------------------------------------------------------------
+
+void Service::BeginStep(StepKind kind, uint64_t seq) {
+  if (step_depth_++ > 0 || observers_.empty()) return;
+  step_observed_ = true;
+  step_.kind = kind;
+  step_.time = Now();
+  step_.seq = seq;
+  step_.appended.clear();
+  step_touched_.clear();
+}
+
+void Service::NoteAppend(const RunState& run) {
+  for (const auto& [index, first] : step_touched_) {
+    if (index == run.index) return;
+  }
+  step_touched_.emplace_back(run.index, run.history.events_size());
+}
+
+void Service::EndStep(const RunState* run) {
+  if (--step_depth_ > 0 || !step_observed_) return;
+  step_observed_ = false;
+  step_.workflow_id = run != nullptr ? absl::string_view(run->workflow_id) : absl::string_view();
+  step_.run_id = run != nullptr ? absl::string_view(run->run_id) : absl::string_view();
+  for (const auto& [index, first] : step_touched_) {
+    const RunState& touched = *runs_[index];
+    step_.appended.push_back({touched.workflow_id, touched.run_id, &touched.history, first,
+                              touched.history.events_size()});
+  }
+  for (StepObserver* observer : observers_) observer->OnStep(step_);
+}
+
+// --- Workers -------------------------------------------------------------------------------
+
+void Service::CrashWorkers() {
+  BeginStep(StepKind::kWorkersCrashed, 0);
+  workflows_ = nullptr;
+  activities_ = nullptr;
+  using Phase = service::WorkflowTaskState::Phase;
+  for (const auto& owned : runs_) {
+    RunState& run = *owned;
+    if (!run.running()) continue;
+    if (run.task.phase == Phase::kStarted) {
+      // The answer never arrives; the task times out. The dead worker needs no eviction.
+      timers_.Remove(&run.task.response_key);
+      run.task.response.reset();
+      run.task.handler_called = false;
+    }
+    for (auto& [id, activity] : run.activities) {
+      if (!activity.started) continue;
+      KeepHeartbeatDetails(activity);
+      timers_.Remove(&activity.outcome_key);
+      timers_.Remove(&activity.cancel_noticed_key);
+      const absl::Duration hb = activity.heartbeat_timeout;
+      const absl::Duration interval = activity.timing.heartbeat_interval;
+      if (hb > absl::ZeroDuration() && !activity.heartbeat_key.has_value() &&
+          interval > absl::ZeroDuration()) {
+        // The attempt heartbeated until now; its heartbeat timeout now runs from the last one.
+        const int64_t beats = absl::ToInt64Nanoseconds(Now() - activity.started_time) /
+                              absl::ToInt64Nanoseconds(interval);
+        const absl::Time last = activity.started_time + beats * interval;
+        DueItem item;
+        item.kind = DueKind::kActivityTimeout;
+        item.run = run.index;
+        item.ref = id;
+        item.timeout_type = enums::TIMEOUT_TYPE_HEARTBEAT;
+        activity.heartbeat_key = Schedule(&timers_, last + hb, item);
+      }
+      activity.outcome = {};
+      activity.timing = {};
+    }
+  }
+  EndStep(nullptr);
+}
+
+void Service::AttachWorkers(WorkflowTaskHandler* workflows, ActivityTaskHandler* activities) {
+  workflows_ = workflows;
+  activities_ = activities;
 }
 
 enums::TimeoutType Service::FirstTimeoutType(const ActivityState& activity,
@@ -309,8 +538,14 @@ enums::TimeoutType Service::FirstTimeoutType(const ActivityState& activity,
   return first;
 }
 
-void Service::Perform(const DueItem& item) {
+void Service::Perform(const DueKey& key, const DueItem& item) {
   RunState& run = *runs_[item.run];
+  BeginStep(item.kind, key.seq);
+  PerformStep(run, item);
+  EndStep(&run);
+}
+
+void Service::PerformStep(RunState& run, const DueItem& item) {
   // The entry has left its queue: its owner forgets the key it kept to cancel it.
   auto activity = [&]() -> ActivityState* {
     auto it = run.activities.find(item.ref);
@@ -388,6 +623,14 @@ void Service::Perform(const DueItem& item) {
     case DueKind::kCloseExecution:
       OnCloseExecution(run);
       return;
+    case StepKind::kClientStartWorkflow:
+    case StepKind::kClientSignalWorkflow:
+    case StepKind::kClientSignalWithStart:
+    case StepKind::kClientCancelWorkflow:
+    case StepKind::kClientTerminateWorkflow:
+    case StepKind::kClientUpdateWorkflow:
+    case StepKind::kWorkersCrashed:
+      return;  // never on the agenda
   }
 }
 

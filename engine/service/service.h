@@ -23,10 +23,18 @@
 // Time: nothing happens on its own. Every event is stamped with clock->Now() (except the
 // delayed ActivityTaskStarted, stamped with the attempt's start as Temporal does); RunUntilIdle()
 // performs everything due at Now(); NextDeadline() says when something is next due. The caller
-// owns the clock and moves it (virtual_time.h does that for a ManualClock). Ties at one instant
-// are broken by order of creation; no container whose order depends on hashing is iterated, and
-// run ids and request ids come from ServiceOptions::seed. Two services given the same calls at
-// the same clock readings write byte-identical histories.
+// owns the clock and moves it (virtual_time.h does that for a ManualClock).
+//
+// Schedule: every decision about when a step happens and which of several steps due at one
+// instant runs first is the service environment's (ServiceOptions::env, service_env.h); the
+// default runs ties in order of creation. No container whose order depends on hashing is
+// iterated, and run ids and request ids come from ServiceOptions::seed. Two services given the
+// same calls at the same clock readings, with environments deciding alike, write
+// byte-identical histories. Step observers (step_observer.h) see every step and its events.
+//
+// Workers: CrashWorkers() loses every task in flight at once and detaches the handlers;
+// AttachWorkers() attaches fresh ones (a new Worker has an empty cache, so its first task of
+// every run replays the whole history).
 //
 // Handlers are called synchronously from RunUntilIdle (and QueryWorkflow / Evict). They may call
 // back into the service's client API (signal, start, cancel, terminate, ...): a workflow task
@@ -57,7 +65,9 @@
 #include "engine/service/id_generator.h"
 #include "engine/core/retry_policy.h"
 #include "engine/service/run_state.h"
+#include "engine/service/service_env.h"
 #include "engine/service/service_types.h"
+#include "engine/service/step_observer.h"
 #include "engine/core/task_handlers.h"
 #include "temporal/api/command/v1/message.pb.h"
 #include "temporal/api/common/v1/message.pb.h"
@@ -67,7 +77,8 @@ namespace lockstep {
 
 class Service {
  public:
-  // `clock`, `workflows` and `activities` must outlive the service.
+  // `clock`, `workflows`, `activities` and `options.env` must outlive the service (or, for the
+  // handlers, their replacement by CrashWorkers / AttachWorkers).
   Service(Clock* clock, WorkflowTaskHandler* workflows, ActivityTaskHandler* activities,
           ServiceOptions options = {});
   Service(const Service&) = delete;
@@ -135,6 +146,26 @@ class Service {
   // Forwards to WorkflowTaskHandler::Evict (a worker dropping its cached run).
   void Evict(const std::string& workflow_id, const std::string& run_id);
 
+  // Every worker crashes at once. The handlers are detached (never called again; the caller
+  // may destroy them) and every task in flight is lost, as when Temporal's workers die:
+  //   - a started workflow task whose answer has not arrived is never answered: it times out
+  //     (start-to-close) and is retried;
+  //   - a running activity attempt is lost: it ends by its start-to-close timeout, or by its
+  //     heartbeat timeout counted from its last heartbeat before the crash, and is retried
+  //     per its retry policy (heartbeat details sent before the crash are kept).
+  // Until AttachWorkers, no task is dispatched (timeouts still run). Must not be called from
+  // inside a handler.
+  void CrashWorkers();
+  // Attaches workers (after a crash, or to replace the current ones); the next RunUntilIdle
+  // dispatches what waited. The handlers must outlive the service or their replacement.
+  void AttachWorkers(WorkflowTaskHandler* workflows, ActivityTaskHandler* activities);
+
+  // --- Observation.
+
+  // Adds an observer of every step (step_observer.h); observers are called in the order they
+  // were added. `observer` must outlive the service.
+  void AddStepObserver(StepObserver* observer) { observers_.push_back(observer); }
+
   // --- Virtual time.
 
   // Performs everything due at clock->Now() (dispatch workflow and activity tasks, deliver
@@ -146,6 +177,7 @@ class Service {
   // call. A value <= clock->Now() means RunUntilIdle has work.
   std::optional<absl::Time> NextDeadline() const;
   const Clock* clock() const { return clock_; }
+  ServiceEnv* env() const { return env_; }
   const ServiceOptions& options() const { return options_; }
 
  private:
@@ -194,8 +226,34 @@ class Service {
   absl::StatusOr<const RunState*> FindRun(const std::string& workflow_id,
                                           const std::string& run_id) const;
   RunState* CurrentRun(const std::string& workflow_id);
+  // Adds `item` to `queue`, due at `when` plus the environment's delay for steps that may be
+  // delayed (ServiceEnv::StepDelay).
   DueKey Schedule(service::DeadlineQueue* queue, absl::Time when, DueItem item);
-  void Perform(const DueItem& item);
+  Step StepOf(const DueKey& key, const DueItem& item) const;
+  // Whether a worker would pick up the dispatch entry `item` now (workers attached and
+  // polling, the environment says its task queue is polled).
+  bool Dispatchable(const DueItem& item) const;
+  // The first entry of `queue` that may run (dispatch entries: Dispatchable), due at or before
+  // `limit` when given; null if none.
+  const std::pair<const DueKey, DueItem>* FirstRunnable(const service::DeadlineQueue& queue,
+                                                        std::optional<absl::Time> limit) const;
+  // The next entry to perform at `now`: the earliest runnable one, or the environment's pick
+  // among those due at the same instant. False if nothing is due.
+  bool NextDue(absl::Time now, service::DeadlineQueue** queue, DueKey* key);
+  void Perform(const DueKey& key, const DueItem& item);
+  void PerformStep(RunState& run, const DueItem& item);
+  // The client calls' bodies, inside their steps; `*run` is set to the run the step concerns.
+  absl::StatusOr<temporal::api::common::v1::WorkflowExecution> StartWorkflowStep(
+      const StartWorkflowRequest& request, const RunState** run);
+  absl::StatusOr<temporal::api::common::v1::WorkflowExecution> SignalWithStartStep(
+      const SignalWithStartRequest& request, const RunState** run);
+  absl::Status SignalRun(RunState& run, const SignalWorkflowRequest& request);
+  // Step observation: Begin/End bracket one step (nested calls fold into the outer step);
+  // NoteAppend records, before an event is appended to `run`, where the step's events start.
+  void BeginStep(StepKind kind, uint64_t seq);
+  void EndStep(const RunState* run);
+  void NoteAppend(const RunState& run);
+  void EvictFromWorker(const RunState& run);
   temporal::api::enums::v1::TimeoutType FirstTimeoutType(
       const ActivityState& activity, temporal::api::enums::v1::TimeoutType fired) const;
   std::string NextRequestId() { return request_ids_.NextUuid(); }
@@ -333,9 +391,20 @@ class Service {
   void CloseActivity(RunState& run, ActivityState& activity, HistoryEvent close);
 
   Clock* clock_;
-  WorkflowTaskHandler* workflows_;
+  WorkflowTaskHandler* workflows_;  // null while workers are crashed
   ActivityTaskHandler* activities_;
   ServiceOptions options_;
+  ServiceEnv* env_;  // options_.env or default_env_
+  ServiceEnv default_env_;
+  std::vector<StepObserver*> observers_;
+  // The step in progress, for observers: nesting depth, kind, sequence, and per touched run
+  // (index) where its appended events start.
+  int step_depth_ = 0;
+  bool step_observed_ = false;  // the outermost step in progress is reported
+  StepRecord step_;
+  std::vector<std::pair<size_t, int>> step_touched_;
+  std::vector<Step> ready_;  // scratch for PickNext
+  std::vector<std::pair<service::DeadlineQueue*, DueKey>> ready_keys_;
   bool workflow_workers_polling_;
   bool activity_workers_polling_;
 

@@ -145,10 +145,14 @@ void Service::DispatchActivity(RunState& run, int64_t scheduled_event_id) {
   task.current_attempt_scheduled_time = activity.attempt_scheduled_time;
   task.heartbeat_timeout = activity.heartbeat_timeout;
   if (activity.heartbeat_details.has_value()) task.heartbeat_details = *activity.heartbeat_details;
+  task.schedule_to_close_timeout = activity.schedule_to_close;
+  task.start_to_close_timeout = activity.start_to_close;
   const std::string request_id = activity.started_request_id;
-  ActivityOutcome outcome = activities_->HandleActivityTask(task);
-  const ActivityTiming timing =
-      options_.activity_timing ? options_.activity_timing(task) : ActivityTiming{};
+  ActivityTaskHandler* handler = activities_;
+  ActivityAttempt attempt =
+      env_->RunActivityAttempt(task, [handler, &task] { return handler->HandleActivityTask(task); });
+  ActivityOutcome outcome = std::move(attempt.outcome);
+  const ActivityTiming timing = attempt.timing;
 
   // The handler may have called back into the service (closing the run, say).
   it = run.activities.find(scheduled_event_id);

@@ -127,10 +127,21 @@ void Service::OnStartChild(RunState& parent, int64_t initiated_event_id) {
   // The child's start uses WORKFLOW_ID_CONFLICT_POLICY_FAIL: a running id fails whatever the
   // reuse policy; for a closed one the reuse policy decides (TERMINATE_IF_RUNNING acts as
   // ALLOW_DUPLICATE there, MigrateWorkflowIDReusePolicyForRunningWorkflow).
+  ChildStartInfo info;
+  info.parent_workflow_id = parent.workflow_id;
+  info.parent_run_id = parent.run_id;
+  info.initiated_event_id = initiated_event_id;
+  info.workflow_id = a.workflow_id();
+  info.workflow_type = a.workflow_type().name();
+  info.task_queue = a.task_queue().name();
+  std::optional<enums::StartChildWorkflowExecutionFailedCause> injected =
+      env_->FailChildStart(info);
   RunState* current = CurrentRun(a.workflow_id());
   absl::StatusOr<std::string> run_id =
       absl::AlreadyExistsError("Workflow execution is already running.");
-  if (current == nullptr || !current->running()) {
+  if (injected.has_value()) {
+    run_id = absl::UnavailableError("child start failed by the service environment");
+  } else if (current == nullptr || !current->running()) {
     StartWorkflowRequest reuse;
     reuse.workflow_id = a.workflow_id();
     reuse.id_reuse_policy =
@@ -146,7 +157,8 @@ void Service::OnStartChild(RunState& parent, int64_t initiated_event_id) {
     f->set_namespace_(a.namespace_());
     f->set_workflow_id(a.workflow_id());
     *f->mutable_workflow_type() = a.workflow_type();
-    f->set_cause(enums::START_CHILD_WORKFLOW_EXECUTION_FAILED_CAUSE_WORKFLOW_ALREADY_EXISTS);
+    f->set_cause(injected.value_or(
+        enums::START_CHILD_WORKFLOW_EXECUTION_FAILED_CAUSE_WORKFLOW_ALREADY_EXISTS));
     f->set_initiated_event_id(initiated_event_id);
     f->set_workflow_task_completed_event_id(a.workflow_task_completed_event_id());
     parent.children.erase(it);

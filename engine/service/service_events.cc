@@ -21,6 +21,7 @@ temporal::api::history::v1::HistoryEvent Service::NewEvent(enums::EventType type
 }
 
 void Service::AppendEvent(RunState& run, HistoryEvent event) {
+  if (step_observed_) NoteAppend(run);
   event.set_event_id(NextEventId(run));
   event.set_task_id(next_task_id_++);
   *run.history.add_events() = std::move(event);

@@ -242,7 +242,7 @@ void Service::CloseRun(RunState& run, enums::WorkflowExecutionStatus status) {
 void Service::ForceCloseWorkflowTask(RunState& run) {
   using Phase = service::WorkflowTaskState::Phase;
   if (run.task.phase == Phase::kStarted) {
-    if (run.task.handler_called) workflows_->Evict(run.workflow_id, run.run_id);
+    if (run.task.handler_called) EvictFromWorker(run);
     EndTaskAsFailed(run, enums::WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND, nullptr,
                     service::kServerIdentity);
   } else if (run.task.phase == Phase::kScheduled) {

@@ -3,7 +3,6 @@
 #define LOCKSTEP_ENGINE_SERVICE_SERVICE_TYPES_H_
 
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,6 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "engine/core/task_handlers.h"
+#include "engine/service/service_env.h"
 #include "temporal/api/common/v1/message.pb.h"
 #include "temporal/api/enums/v1/workflow.pb.h"
 #include "temporal/api/failure/v1/message.pb.h"
@@ -33,15 +33,11 @@ struct ServiceOptions {
   bool workflow_workers_polling = true;
   bool activity_workers_polling = true;
 
-  // How long an activity attempt takes in virtual time and how often it heartbeats. Empty:
-  // every attempt takes zero time and does not heartbeat.
-  std::function<ActivityTiming(const ActivityTask&)> activity_timing = nullptr;
-  // How long the worker takes to answer a workflow task in virtual time. Empty: zero. While a
-  // task is out, new events are buffered (written after the task's own events), as in Temporal.
-  std::function<absl::Duration(const WorkflowTaskRequest&)> workflow_task_latency = nullptr;
-  // Returns true to make the worker lose the task (crash, lost response): the handler is not
-  // called and the task times out (start-to-close) and is retried.
-  std::function<bool(const WorkflowTaskRequest&)> drop_workflow_task = nullptr;
+  // Every scheduling decision (step delays and order, polling, workflow task loss and
+  // latency, activity attempts, child start failures) is this environment's
+  // (service_env.h). Null: the default environment, which decides as Temporal would with
+  // instant workers. Must outlive the service.
+  ServiceEnv* env = nullptr;
 
   // Workflow task start-to-close timeout when StartWorkflow does not give one (Temporal: 10s).
   absl::Duration default_workflow_task_timeout = absl::Seconds(10);

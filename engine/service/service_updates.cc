@@ -62,7 +62,9 @@ absl::StatusOr<UpdateStatus> Service::UpdateWorkflow(const UpdateWorkflowRequest
   update_index_[{run.workflow_id, update_id}] = run.index;
   // Temporal schedules a (speculative) task when none is pending; one already out does not
   // take the request, the task after it does (CompleteWorkflowTask schedules that one).
+  BeginStep(StepKind::kClientUpdateWorkflow, 0);
   ScheduleWorkflowTask(run);
+  EndStep(&run);
   return update.status;
 }
 

@@ -150,7 +150,8 @@ void Service::DispatchWorkflowTask(RunState& run) {
   request.previous_started_event_id = run.last_completed_started_event_id;
   request.attempt = task.attempt;
   AddUpdateRequests(run, task.started_event_id, &request);
-  if (options_.drop_workflow_task && options_.drop_workflow_task(request)) return;
+  const WorkflowTaskPlan plan = env_->PlanWorkflowTask(request);
+  if (plan.lose) return;
 
   task.handler_called = true;
   const std::string request_id = task.request_id;
@@ -159,9 +160,7 @@ void Service::DispatchWorkflowTask(RunState& run) {
   if (!run.running() || run.task.phase != Phase::kStarted || run.task.request_id != request_id) {
     return;
   }
-  const absl::Duration latency = options_.workflow_task_latency
-                                     ? options_.workflow_task_latency(request)
-                                     : absl::ZeroDuration();
+  const absl::Duration latency = plan.latency;
   if (latency <= absl::ZeroDuration()) {
     ApplyWorkflowTaskResponse(run, response);
     return;
@@ -198,7 +197,7 @@ void Service::ApplyWorkflowTaskResponse(RunState& run, const WorkflowTaskRespons
 void Service::DiscardWorkflowTaskResponse(RunState& run) {
   // The completion RPC failed: nothing is written, the started task times out later, and the
   // worker, whose cached state ran ahead, drops it (once: the timeout need not evict again).
-  workflows_->Evict(run.workflow_id, run.run_id);
+  EvictFromWorker(run);
   run.task.handler_called = false;
 }
 
@@ -219,7 +218,7 @@ void Service::CompleteWorkflowTask(RunState& run, const WorkflowTaskResponse& re
     return;
   }
   if (verdict.kind == Kind::kFailTask) {
-    workflows_->Evict(run.workflow_id, run.run_id);
+    EvictFromWorker(run);
     FailWorkflowTask(run, verdict.cause, service::ServerFailure(verdict.message, false));
     return;
   }
@@ -302,7 +301,7 @@ void Service::OnWorkflowTaskTimeout(RunState& run) {
   const service::WorkflowTaskState task = run.task;
   timers_.Remove(&run.task.response_key);  // a late answer is refused
   run.task = {};
-  if (task.handler_called) workflows_->Evict(run.workflow_id, run.run_id);
+  if (task.handler_called) EvictFromWorker(run);
   if (!task.transient) {
     auto* a = Append(run, enums::EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT)
                   ->mutable_workflow_task_timed_out_event_attributes();

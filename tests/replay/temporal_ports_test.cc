@@ -52,6 +52,8 @@ struct Scenario {
   // records instead (checked, so that a change shows).
   const char* run_differs = nullptr;
   std::vector<std::string> run_types = {};
+  // The scheduling decisions that reproduce it (latencies, lost tasks).
+  testing::EnvFunctions env = {};
 };
 
 // A nil argument as Go's SDK sends it.
@@ -108,7 +110,8 @@ std::map<std::string, Scenario> Scenarios() {
   s["sdk-go/parentWF"] = {{}, nullptr, {}};
   // The activity was running (started, not yet recorded) when the cancellation came.
   ServiceOptions slow_activity;
-  slow_activity.activity_timing = [](const ActivityTask&) {
+  testing::EnvFunctions slow_activity_env;
+  slow_activity_env.activity_timing = [](const ActivityTask&) {
     return ActivityTiming{.latency = absl::Minutes(1)};
   };
   s["sdk-java/cancellationScopeDeterminism"] = {
@@ -121,6 +124,7 @@ std::map<std::string, Scenario> Scenarios() {
         env.RunUntilIdle();
       },
       slow_activity};
+  s["sdk-java/cancellationScopeDeterminism"].env = slow_activity_env;
   s["sdk-java/testChildWorkflowRetryHistory"] = {str("tq"), nullptr, {}};
   s["sdk-java/testGetVersionHistory"] = {str("tq"), nullptr, {}};
   s["sdk-java/testGetVersionInSignalHistory"] = {{},
@@ -138,7 +142,8 @@ std::map<std::string, Scenario> Scenarios() {
   // "resume" came before the first task; the second activity finished first, and the first
   // while the next workflow task waited for a worker; then the workflow was canceled.
   ServiceOptions race;
-  race.activity_timing = [](const ActivityTask& task) {
+  testing::EnvFunctions race_env;
+  race_env.activity_timing = [](const ActivityTask& task) {
     return ActivityTiming{.latency = absl::Milliseconds(task.activity_id == "1" ? 230 : 210)};
   };
   s["features/bugs/go/activity_start_race"] = {{},
@@ -153,9 +158,11 @@ std::map<std::string, Scenario> Scenarios() {
                                                  env.RunToEnd();
                                                },
                                                race};
+  s["features/bugs/go/activity_start_race"].env = race_env;
   // The activity runs a day; its one attempt times out after an hour.
   ServiceOptions day_long;
-  day_long.activity_timing = [](const ActivityTask&) {
+  testing::EnvFunctions day_long_env;
+  day_long_env.activity_timing = [](const ActivityTask&) {
     return ActivityTiming{.latency = absl::Hours(24)};
   };
   s["samples-go/rainbow-statuses"] = {ToPayloads(1),
@@ -165,10 +172,12 @@ std::map<std::string, Scenario> Scenarios() {
                                         env.RunToEnd();
                                       },
                                       day_long};
+  s["samples-go/rainbow-statuses"].env = day_long_env;
   s["sdk-go/sampleHistory"] = {{}, nullptr, {}};
   // Prefix_ToUpperWithDelay takes a second; nothing polls "bad_tq".
   ServiceOptions bad_tq;
-  bad_tq.activity_timing = [](const ActivityTask& task) {
+  testing::EnvFunctions bad_tq_env;
+  bad_tq_env.activity_timing = [](const ActivityTask& task) {
     return ActivityTiming{.latency =
                               task.task_queue == "bad_tq" ? absl::Hours(1) : absl::Seconds(1)};
   };
@@ -185,12 +194,14 @@ std::map<std::string, Scenario> Scenarios() {
        "WorkflowTaskScheduled", "WorkflowTaskStarted", "WorkflowTaskCompleted", "TimerCanceled",
        "ActivityTaskCancelRequested", "ActivityTaskCanceled", "ActivityTaskCancelRequested",
        "ActivityTaskCanceled", "WorkflowExecutionCompleted"}};
+  s["sdk-go/activity.cancel.sm.repro"].env = bad_tq_env;
   s["sdk-go/await-with-timeout-no-timer-cancel"] = {{}, nullptr, {}};
   // The activity (started event written at once, as the recording's server did) completes
   // after the cancellation, before the next workflow task starts.
   ServiceOptions slow_started;
+  testing::EnvFunctions slow_started_env;
   slow_started.apply_default_activity_retry_policy = false;
-  slow_started.activity_timing = [](const ActivityTask&) {
+  slow_started_env.activity_timing = [](const ActivityTask&) {
     return ActivityTiming{.latency = absl::Seconds(3)};
   };
   s["sdk-go/cancel-activity-completion-before-workflow-task-started"] = {
@@ -206,6 +217,7 @@ std::map<std::string, Scenario> Scenarios() {
         env.RunToEnd();
       },
       slow_started};
+  s["sdk-go/cancel-activity-completion-before-workflow-task-started"].env = slow_started_env;
   s["sdk-go/duplicate-child-workflow"] = {{}, nullptr, {}};
   s["sdk-go/multiple-updates"] = {
       {},
@@ -300,7 +312,8 @@ std::map<std::string, Scenario> Scenarios() {
   // Ten "testSignal" and a "close", batched across three workflow tasks as recorded: one
   // before the first task, two while it runs, one between tasks, seven during the second.
   ServiceOptions slow_tasks;
-  slow_tasks.workflow_task_latency = [](const WorkflowTaskRequest&) {
+  testing::EnvFunctions slow_tasks_env;
+  slow_tasks_env.workflow_task_latency = [](const WorkflowTaskRequest&) {
     return absl::Milliseconds(10);
   };
   s["sdk-java/testMultipleLargeGetVersionInSignalsHistory"] = {
@@ -324,6 +337,7 @@ std::map<std::string, Scenario> Scenarios() {
         env.RunToEnd();
       },
       slow_tasks};
+  s["sdk-java/testMultipleLargeGetVersionInSignalsHistory"].env = slow_tasks_env;
   // Runs that cannot record what the recording shows (the reason is in run_differs).
   s["sdk-go/partial-replay-non-command-event"] = {
       ToPayloads(0),
@@ -368,7 +382,8 @@ std::map<std::string, Scenario> Scenarios() {
   // The child ends (canceled) while the parent's task that answers the cancellation request is
   // out, which fails that task with UnhandledCommand.
   ServiceOptions parent_slower;
-  parent_slower.workflow_task_latency = [](const WorkflowTaskRequest& task) {
+  testing::EnvFunctions parent_slower_env;
+  parent_slower_env.workflow_task_latency = [](const WorkflowTaskRequest& task) {
     return absl::Milliseconds(absl::EndsWith(task.workflow_id, "-child1") ? 5 : 20);
   };
   s["sdk-java/testLocalActivityAfterCancelTest"] = {str("sada"),
@@ -378,6 +393,7 @@ std::map<std::string, Scenario> Scenarios() {
                                                       env.RunToEnd();
                                                     },
                                                     parent_slower};
+  s["sdk-java/testLocalActivityAfterCancelTest"].env = parent_slower_env;
   return s;
 }
 
@@ -391,7 +407,7 @@ TEST_P(TemporalPortTest, RunningThePortRecordsTheSameEventTypes) {
   ASSERT_NE(it, scenarios.end()) << "no scenario for " << port.name;
   const Scenario& scenario = it->second;
 
-  TestEnv env({}, scenario.service);
+  TestEnv env({}, scenario.service, scenario.env);
   ASSERT_TRUE(port.register_fn(&env.registry()).ok());
   const auto& started = recording.events(0).workflow_execution_started_event_attributes();
   const std::string id = "port";

@@ -186,7 +186,7 @@ TEST_F(ServiceActivityTest, PausedWorkersPickUpTheTaskWhenTheyPollAgain) {
 
 TEST_F(ServiceActivityTest, StartToCloseTimeoutIsRetried) {
   activities_.FailThenSucceed("Act", 0);
-  Configure({.activity_timing = [](const ActivityTask&) {
+  Configure({}, {.activity_timing = [](const ActivityTask&) {
     return ActivityTiming{absl::Seconds(10), absl::ZeroDuration()};
   }});
   ActivityCommandOptions o;
@@ -212,7 +212,7 @@ TEST_F(ServiceActivityTest, StartToCloseTimeoutIsRetried) {
 
 TEST_F(ServiceActivityTest, HeartbeatTimeoutIsRetried) {
   activities_.FailThenSucceed("Act", 0);
-  Configure({.activity_timing = [](const ActivityTask&) {
+  Configure({}, {.activity_timing = [](const ActivityTask&) {
     return ActivityTiming{absl::Seconds(10), absl::ZeroDuration()};  // never heartbeats
   }});
   ActivityCommandOptions o;
@@ -232,7 +232,7 @@ TEST_F(ServiceActivityTest, HeartbeatTimeoutIsRetried) {
 
 TEST_F(ServiceActivityTest, HeartbeatingOftenEnoughAvoidsTheHeartbeatTimeout) {
   activities_.FailThenSucceed("Act", 0);
-  Configure({.activity_timing = [](const ActivityTask&) {
+  Configure({}, {.activity_timing = [](const ActivityTask&) {
     return ActivityTiming{absl::Seconds(10), absl::Milliseconds(500)};
   }});
   ActivityCommandOptions o;
@@ -251,7 +251,7 @@ TEST_F(ServiceActivityTest, HeartbeatDetailsReachTheNextAttemptAndTheTimeout) {
     o.heartbeat_details = Json(absl::StrCat(task.attempt * 100));
     return o;
   });
-  Configure({.activity_timing = [](const ActivityTask&) {
+  Configure({}, {.activity_timing = [](const ActivityTask&) {
     return ActivityTiming{absl::Seconds(10), absl::Seconds(1)};
   }});
   ActivityCommandOptions o;
@@ -268,7 +268,7 @@ TEST_F(ServiceActivityTest, HeartbeatDetailsReachTheNextAttemptAndTheTimeout) {
 
 TEST_F(ServiceActivityTest, ScheduleToCloseEndsTheRetries) {
   activities_.FailThenSucceed("Act", 0);
-  Configure({.activity_timing = [](const ActivityTask&) {
+  Configure({}, {.activity_timing = [](const ActivityTask&) {
     return ActivityTiming{absl::Seconds(100), absl::ZeroDuration()};
   }});
   ActivityCommandOptions o;
@@ -287,7 +287,7 @@ TEST_F(ServiceActivityTest, ScheduleToCloseEndsTheRetries) {
 
 TEST_F(ServiceActivityTest, NoRetryAfterTheScheduleToCloseDeadline) {
   activities_.FailThenSucceed("Act", 0);
-  Configure({.activity_timing = [](const ActivityTask&) {
+  Configure({}, {.activity_timing = [](const ActivityTask&) {
     return ActivityTiming{absl::Seconds(100), absl::ZeroDuration()};
   }});
   ActivityCommandOptions o;
@@ -350,7 +350,7 @@ TEST_F(ServiceActivityTest, CancelingAnActivityThatIsNotRunningCancelsAtOnce) {
 
 TEST_F(ServiceActivityTest, ARunningActivityLearnsOfCancellationWhenItHeartbeats) {
   activities_.FailThenSucceed("Act", 0);
-  Configure({.activity_timing = [](const ActivityTask&) {
+  Configure({}, {.activity_timing = [](const ActivityTask&) {
     return ActivityTiming{absl::Seconds(10), absl::Seconds(1)};
   }});
   start_ = clock_.Now();
@@ -392,11 +392,10 @@ TEST_F(ServiceActivityTest, ACancellationNobodyAskedForIsIgnored) {
 
 TEST_F(ServiceActivityTest, WithoutARetryPolicyTheStartIsWrittenWhenItHappens) {
   activities_.FailThenSucceed("Act", 1);
-  Configure({.activity_timing =
+  Configure({.apply_default_activity_retry_policy = false}, {.activity_timing =
                  [](const ActivityTask&) {
                    return ActivityTiming{absl::Seconds(1), absl::ZeroDuration()};
-                 },
-             .apply_default_activity_retry_policy = false});
+                 }});
   Start();
   workflows_.Then({ScheduleActivity("a", "Act")});
   Idle();

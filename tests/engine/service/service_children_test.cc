@@ -5,9 +5,12 @@
 
 #include "gmock/gmock.h"
 #include "tests/engine/service/service_fixture.h"
+#include "tests/testing/function_env.h"
 
 namespace lockstep::testing {
 namespace {
+
+using ::lockstep::testing::FunctionEnv;
 
 using ::testing::ElementsAre;
 
@@ -429,7 +432,9 @@ TEST_F(ServiceChildrenTest, ParentTerminationAppliesThePolicy) {
 
 TEST_F(ServiceChildrenTest, AChildCloseReachingABusyParentIsBuffered) {
   ServiceOptions options;
-  options.workflow_task_latency = [](const WorkflowTaskRequest& r) {
+  FunctionEnv options_env;
+  options.env = &options_env;
+  options_env.workflow_task_latency = [](const WorkflowTaskRequest& r) {
     return r.workflow_id == "wf" ? absl::Seconds(2) : absl::ZeroDuration();
   };
   Configure(options);
@@ -486,7 +491,9 @@ TEST_F(ServiceChildrenTest, ACancelRequestReachesAChildWhoseCodeHasNotRunYet) {
   // The child's first task is lost (a worker crash), so its code has not run when the parent
   // asks to cancel it; the request waits in its history for the retried task.
   ServiceOptions options;
-  options.drop_workflow_task = [](const WorkflowTaskRequest& r) {
+  FunctionEnv options_env;
+  options.env = &options_env;
+  options_env.drop_workflow_task = [](const WorkflowTaskRequest& r) {
     return r.workflow_id == "child" && r.attempt == 1 && r.history->events_size() == 3;
   };
   Configure(options);

@@ -13,13 +13,17 @@
 #include "engine/service/virtual_time.h"
 #include "gtest/gtest.h"
 #include "tests/engine/service/fake_handlers.h"
+#include "tests/testing/function_env.h"
 
 namespace lockstep::testing {
 
 class ServiceTest : public ::testing::Test {
  protected:
-  // Tests that need options call this first (the default service is made lazily).
-  void Configure(ServiceOptions options) {
+  // Tests that need options or scripted decisions call this first (the default service is
+  // made lazily).
+  void Configure(ServiceOptions options, EnvFunctions functions = {}) {
+    env_ = FunctionEnv(std::move(functions));
+    if (options.env == nullptr) options.env = &env_;
     service_ = std::make_unique<Service>(&clock_, &workflows_, &activities_, std::move(options));
   }
   Service& service() {
@@ -78,6 +82,7 @@ class ServiceTest : public ::testing::Test {
   }
 
   ManualClock clock_;
+  FunctionEnv env_;
   ScriptedWorkflows workflows_;
   ScriptedActivities activities_;
   std::unique_ptr<Service> service_;

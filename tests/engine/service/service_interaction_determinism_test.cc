@@ -9,9 +9,12 @@
 #include "engine/history/history_file.h"
 #include "gmock/gmock.h"
 #include "tests/engine/service/service_fixture.h"
+#include "tests/testing/function_env.h"
 
 namespace lockstep::testing {
 namespace {
+
+using ::lockstep::testing::FunctionEnv;
 
 int Count(const History& h, enums::EventType type) {
   int n = 0;
@@ -77,8 +80,10 @@ std::vector<std::string> RunScenario(uint64_t seed) {
   ScriptedActivities activities;
   workflows.AnswerWith(Answer);
   ServiceOptions options;
+  FunctionEnv options_env;
+  options.env = &options_env;
   options.seed = seed;
-  options.workflow_task_latency = [](const WorkflowTaskRequest& r) {
+  options_env.workflow_task_latency = [](const WorkflowTaskRequest& r) {
     return r.workflow_id == "p" ? absl::Milliseconds(100) : absl::Milliseconds(30);
   };
   Service service(&clock, &workflows, &activities, options);

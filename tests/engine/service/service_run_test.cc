@@ -7,9 +7,12 @@
 #include "engine/history/history_file.h"
 #include "gmock/gmock.h"
 #include "tests/engine/service/service_fixture.h"
+#include "tests/testing/function_env.h"
 
 namespace lockstep::testing {
 namespace {
+
+using ::lockstep::testing::FunctionEnv;
 
 using ::testing::ElementsAre;
 
@@ -177,8 +180,10 @@ std::vector<std::string> RunScenario(uint64_t seed) {
   ScriptedActivities activities;
   activities.FailThenSucceed("Flaky", 2);
   ServiceOptions options;
+  FunctionEnv options_env;
+  options.env = &options_env;
   options.seed = seed;
-  options.activity_timing = [](const ActivityTask& t) {
+  options_env.activity_timing = [](const ActivityTask& t) {
     return ActivityTiming{absl::Milliseconds(300 * t.attempt), absl::Milliseconds(100)};
   };
   Service service(&clock, &workflows, &activities, options);

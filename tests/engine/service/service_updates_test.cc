@@ -7,9 +7,12 @@
 
 #include "gmock/gmock.h"
 #include "tests/engine/service/service_fixture.h"
+#include "tests/testing/function_env.h"
 
 namespace lockstep::testing {
 namespace {
+
+using ::lockstep::testing::FunctionEnv;
 
 using ::testing::ElementsAre;
 using Stage = UpdateStatus::Stage;
@@ -272,7 +275,9 @@ TEST_F(ServiceUpdateTest, AnUpdateAndASignalArrivingTogetherShareATask) {
 
 TEST_F(ServiceUpdateTest, AnUpdateArrivingWhileATaskIsOutGoesWithTheNextOne) {
   ServiceOptions options;
-  options.workflow_task_latency = [](const WorkflowTaskRequest&) { return absl::Seconds(1); };
+  FunctionEnv options_env;
+  options.env = &options_env;
+  options_env.workflow_task_latency = [](const WorkflowTaskRequest&) { return absl::Seconds(1); };
   Configure(options);
   workflows_.AnswerWith([](const WorkflowTaskRequest& r) { return AcceptAndComplete(r); });
   Start("wf");
@@ -293,7 +298,9 @@ TEST_F(ServiceUpdateTest, AnUpdateArrivingWhileATaskIsOutGoesWithTheNextOne) {
 
 TEST_F(ServiceUpdateTest, AnUpdateAloneArrivingWhileATaskIsOutGetsATaskAfterIt) {
   ServiceOptions options;
-  options.workflow_task_latency = [](const WorkflowTaskRequest&) { return absl::Seconds(1); };
+  FunctionEnv options_env;
+  options.env = &options_env;
+  options_env.workflow_task_latency = [](const WorkflowTaskRequest&) { return absl::Seconds(1); };
   Configure(options);
   workflows_.AnswerWith([](const WorkflowTaskRequest& r) { return AcceptAndComplete(r); });
   Start("wf");
@@ -417,8 +424,10 @@ TEST_F(ServiceUpdateTest, AFailedTaskDeliversTheRequestAgain) {
 
 TEST_F(ServiceUpdateTest, ATimedOutTaskDeliversTheRequestAgain) {
   ServiceOptions options;
+  FunctionEnv options_env;
+  options.env = &options_env;
   int dropped = 0;
-  options.drop_workflow_task = [&](const WorkflowTaskRequest& r) {
+  options_env.drop_workflow_task = [&](const WorkflowTaskRequest& r) {
     return !r.messages.empty() && dropped++ == 0;
   };
   Configure(options);

@@ -93,8 +93,9 @@ TEST_F(ServiceTest, NewEventsTurnATransientRetryIntoANormalTask) {
 
 TEST_F(ServiceTest, DroppedTaskTimesOutAndIsRetried) {
   int dropped = 0;
-  Configure(
-      {.drop_workflow_task = [&dropped](const WorkflowTaskRequest&) { return dropped++ == 0; }});
+  Configure({}, {.drop_workflow_task = [&dropped](const WorkflowTaskRequest&) {
+                  return dropped++ == 0;
+                }});
   const absl::Time start = clock_.Now();
   Start();
   workflows_.Then({CompleteWorkflow()});
@@ -115,7 +116,7 @@ TEST_F(ServiceTest, DroppedTaskTimesOutAndIsRetried) {
 }
 
 TEST_F(ServiceTest, SlowAnswerTimesOutAndTheWorkerIsEvicted) {
-  Configure({.workflow_task_latency = [](const WorkflowTaskRequest& r) {
+  Configure({}, {.workflow_task_latency = [](const WorkflowTaskRequest& r) {
     return r.attempt == 1 ? absl::Seconds(30) : absl::ZeroDuration();
   }});
   auto run = Start();
@@ -130,7 +131,7 @@ TEST_F(ServiceTest, SlowAnswerTimesOutAndTheWorkerIsEvicted) {
 }
 
 TEST_F(ServiceTest, EventsArrivingWhileATaskIsOutAreBuffered) {
-  Configure({.workflow_task_latency = [](const WorkflowTaskRequest&) { return absl::Seconds(1); }});
+  Configure({}, {.workflow_task_latency = [](const WorkflowTaskRequest&) { return absl::Seconds(1); }});
   Start();
   workflows_.Then({StartTimer("t", absl::Hours(1))});
   workflows_.Then({CompleteWorkflow()});
@@ -147,7 +148,7 @@ TEST_F(ServiceTest, EventsArrivingWhileATaskIsOutAreBuffered) {
 }
 
 TEST_F(ServiceTest, ClosingWhileEventsAreBufferedIsAnUnhandledCommand) {
-  Configure({.workflow_task_latency = [](const WorkflowTaskRequest&) { return absl::Seconds(1); }});
+  Configure({}, {.workflow_task_latency = [](const WorkflowTaskRequest&) { return absl::Seconds(1); }});
   auto run = Start();
   workflows_.Then({CompleteWorkflow("1")});
   workflows_.Then({CompleteWorkflow("2")});
@@ -174,7 +175,7 @@ TEST_F(ServiceTest, ClosingWhileEventsAreBufferedIsAnUnhandledCommand) {
 }
 
 TEST_F(ServiceTest, ActivityResultArrivingWhileATaskIsOutIsBuffered) {
-  Configure({.activity_timing =
+  Configure({}, {.activity_timing =
                  [](const ActivityTask&) {
                    return ActivityTiming{absl::Seconds(2), absl::ZeroDuration()};
                  },
@@ -206,8 +207,7 @@ TEST_F(ServiceTest, StartsWrittenAtOnceAreBufferedTooWhileATaskIsOut) {
   // Without retry policies ActivityTaskStarted is written when an attempt starts; an attempt
   // that starts while a task is out has its start buffered, and its close must name the id
   // the start gets when the buffer is flushed.
-  Configure({.activity_workers_polling = false,
-             .activity_timing =
+  Configure({.activity_workers_polling = false, .apply_default_activity_retry_policy = false}, {.activity_timing =
                  [](const ActivityTask& t) {
                    return ActivityTiming{
                        t.activity_id == "fast" ? absl::ZeroDuration() : absl::Seconds(5),
@@ -217,8 +217,7 @@ TEST_F(ServiceTest, StartsWrittenAtOnceAreBufferedTooWhileATaskIsOut) {
                  [](const WorkflowTaskRequest& r) {
                    return r.previous_started_event_id == 0 ? absl::ZeroDuration()
                                                            : absl::Seconds(2);
-                 },
-             .apply_default_activity_retry_policy = false});
+                 }});
   Start();
   workflows_.Then({ScheduleActivity("fast", "Act"), ScheduleActivity("slow", "Act"),
                    StartTimer("t", absl::Seconds(1))});
@@ -247,7 +246,7 @@ TEST_F(ServiceTest, StartsWrittenAtOnceAreBufferedTooWhileATaskIsOut) {
 }
 
 TEST_F(ServiceTest, CancelingATimerWhoseFiringIsBufferedDropsTheFiring) {
-  Configure({.workflow_task_latency = [](const WorkflowTaskRequest& r) {
+  Configure({}, {.workflow_task_latency = [](const WorkflowTaskRequest& r) {
     return r.previous_started_event_id == 0 ? absl::ZeroDuration() : absl::Seconds(1);
   }});
   Start();
@@ -328,7 +327,7 @@ TEST_F(ServiceTest, CloseCommandThatIsNotLastIsRefusedAndTheTaskTimesOut) {
 }
 
 TEST_F(ServiceTest, TerminatingWhileATaskIsOutFailsItFirst) {
-  Configure({.workflow_task_latency = [](const WorkflowTaskRequest&) { return absl::Seconds(5); }});
+  Configure({}, {.workflow_task_latency = [](const WorkflowTaskRequest&) { return absl::Seconds(5); }});
   auto run = Start();
   workflows_.Then({CompleteWorkflow()});
   Idle();

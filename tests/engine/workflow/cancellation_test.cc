@@ -19,12 +19,12 @@ void CancelWorkflow(TestEnv& env, const std::string& id) {
   ASSERT_TRUE(env.service().RequestCancelWorkflow(request).ok());
 }
 
-ServiceOptions SlowActivities(absl::Duration latency) {
-  ServiceOptions options;
-  options.activity_timing = [latency](const ActivityTask&) {
+testing::EnvFunctions SlowActivities(absl::Duration latency) {
+  testing::EnvFunctions functions;
+  functions.activity_timing = [latency](const ActivityTask&) {
     return ActivityTiming{.latency = latency};
   };
-  return options;
+  return functions;
 }
 
 void RegisterEcho(TestEnv& env) {
@@ -34,7 +34,7 @@ void RegisterEcho(TestEnv& env) {
 }
 
 TEST(Cancellation, RequestCancelsPendingOperationsAndTheWorkflowEndsCanceled) {
-  TestEnv env({}, SlowActivities(absl::Minutes(5)));
+  TestEnv env({}, {}, SlowActivities(absl::Minutes(5)));
   RegisterEcho(env);
   ASSERT_TRUE(env.registry()
                   .RegisterWorkflow("wf",
@@ -64,9 +64,9 @@ TEST(Cancellation, RequestCancelsPendingOperationsAndTheWorkflowEndsCanceled) {
 // request first: as in Temporal's SDKs, a try-cancel activity ends with the cancellation (its
 // result is dropped) and no cancel command goes out, the activity being closed.
 TEST(Cancellation, TryCancelBeforeTheSameTasksCompletionEndsWithTheCancellation) {
-  ServiceOptions options = SlowActivities(absl::Seconds(3));
+  ServiceOptions options;
   options.apply_default_activity_retry_policy = false;  // ActivityTaskStarted written at once
-  TestEnv env({}, options);
+  TestEnv env({}, options, SlowActivities(absl::Seconds(3)));
   RegisterEcho(env);
   ASSERT_TRUE(env.registry()
                   .RegisterWorkflow("wf",
@@ -239,7 +239,7 @@ class ActivityCancellationTypeTest : public ::testing::TestWithParam<CancelTypeC
 
 TEST_P(ActivityCancellationTypeTest, FutureEndsAsTheTypeSays) {
   const CancelTypeCase& c = GetParam();
-  TestEnv env({}, SlowActivities(absl::Seconds(30)));
+  TestEnv env({}, {}, SlowActivities(absl::Seconds(30)));
   RegisterEcho(env);
   const absl::Time start = env.clock().Now();
   ASSERT_TRUE(env.registry()

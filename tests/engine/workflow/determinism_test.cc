@@ -11,17 +11,22 @@
 #include "examples/order/order_workflow.h"
 #include "gtest/gtest.h"
 #include "tests/engine/workflow/test_env.h"
+#include "tests/testing/function_env.h"
 
 namespace lockstep {
 namespace {
+
+using ::lockstep::testing::FunctionEnv;
 
 using testing::TestEnv;
 
 // A fixed script over both examples: signals, a retried activity, timers, a query.
 std::string ScriptedHistories() {
   ServiceOptions service_options;
+  FunctionEnv service_options_env;
+  service_options.env = &service_options_env;
   service_options.seed = 7;
-  service_options.activity_timing = [](const ActivityTask& task) {
+  service_options_env.activity_timing = [](const ActivityTask& task) {
     return ActivityTiming{.latency = absl::Milliseconds(250 * task.attempt)};
   };
   TestEnv env({}, service_options);

@@ -8,9 +8,12 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/engine/workflow/test_env.h"
+#include "tests/testing/function_env.h"
 
 namespace lockstep {
 namespace {
+
+using ::lockstep::testing::FunctionEnv;
 
 namespace enums = temporal::api::enums::v1;
 using ::testing::HasSubstr;
@@ -136,7 +139,9 @@ class ActivityTimeoutTest : public ::testing::TestWithParam<TimeoutCase> {};
 TEST_P(ActivityTimeoutTest, WorkflowSeesTheTimeout) {
   const TimeoutCase& c = GetParam();
   ServiceOptions service_options;
-  service_options.activity_timing = [](const ActivityTask&) {
+  FunctionEnv service_options_env;
+  service_options.env = &service_options_env;
+  service_options_env.activity_timing = [](const ActivityTask&) {
     return ActivityTiming{.latency = absl::Seconds(20)};
   };
   TestEnv env({}, service_options);
@@ -190,7 +195,9 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(Engine, SignalArrivesWhileActivityRuns) {
   ServiceOptions service_options;
-  service_options.activity_timing = [](const ActivityTask&) {
+  FunctionEnv service_options_env;
+  service_options.env = &service_options_env;
+  service_options_env.activity_timing = [](const ActivityTask&) {
     return ActivityTiming{.latency = absl::Seconds(6)};
   };
   TestEnv env({}, service_options);
@@ -222,7 +229,9 @@ TEST(Engine, SignalArrivesWhileActivityRuns) {
 // A timer racing an activity: whichever resolves first wins, and the loser is canceled.
 std::string Race(absl::Duration activity_latency) {
   ServiceOptions service_options;
-  service_options.activity_timing = [activity_latency](const ActivityTask&) {
+  FunctionEnv service_options_env;
+  service_options.env = &service_options_env;
+  service_options_env.activity_timing = [activity_latency](const ActivityTask&) {
     return ActivityTiming{.latency = activity_latency};
   };
   TestEnv env({}, service_options);
@@ -475,8 +484,10 @@ TEST(Engine, CodeChangeBetweenTasksIsNondeterminism) {
 
 TEST(Engine, WhenAllWaitsForEveryActivityInOrder) {
   ServiceOptions service_options;
+  FunctionEnv service_options_env;
+  service_options.env = &service_options_env;
   // Later activities finish first: results still come back in call order.
-  service_options.activity_timing = [](const ActivityTask& task) {
+  service_options_env.activity_timing = [](const ActivityTask& task) {
     return ActivityTiming{.latency = absl::Seconds(10 - std::stoi(task.activity_id))};
   };
   TestEnv env({}, service_options);
@@ -505,7 +516,9 @@ TEST(Engine, WhenAllWaitsForEveryActivityInOrder) {
 
 TEST(Engine, HeartbeatDetailsReachTheNextAttempt) {
   ServiceOptions service_options;
-  service_options.activity_timing = [](const ActivityTask&) {
+  FunctionEnv service_options_env;
+  service_options.env = &service_options_env;
+  service_options_env.activity_timing = [](const ActivityTask&) {
     return ActivityTiming{.latency = absl::Seconds(1),
                           .heartbeat_interval = absl::Milliseconds(100)};
   };

@@ -4,9 +4,12 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/engine/workflow/test_env.h"
+#include "tests/testing/function_env.h"
 
 namespace lockstep {
 namespace {
+
+using ::lockstep::testing::FunctionEnv;
 
 namespace enums = temporal::api::enums::v1;
 using ::testing::ElementsAre;
@@ -244,7 +247,9 @@ TEST(ContinueAsNew, SignalArrivingDuringTheClosingTaskIsNotLost) {
   // service refuses the continue-as-new (UnhandledCommand), the task runs again with the
   // signal, and round 0 sees it, as in Temporal.
   ServiceOptions options;
-  options.workflow_task_latency = [](const WorkflowTaskRequest& request) {
+  FunctionEnv options_env;
+  options.env = &options_env;
+  options_env.workflow_task_latency = [](const WorkflowTaskRequest& request) {
     for (const auto& e : request.history->events()) {
       if (e.event_type() == enums::EVENT_TYPE_TIMER_FIRED) return absl::Seconds(1);
     }

@@ -5,9 +5,12 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/engine/workflow/test_env.h"
+#include "tests/testing/function_env.h"
 
 namespace lockstep {
 namespace {
+
+using ::lockstep::testing::FunctionEnv;
 
 namespace enums = temporal::api::enums::v1;
 using testing::TestEnv;
@@ -65,7 +68,9 @@ TEST(OrderWorkflow, RejectedOrderIsNotCharged) {
 
 TEST(OrderWorkflow, StatusDuringChargeAndDeclinedCardFailsWithoutRetry) {
   ServiceOptions service_options;
-  service_options.activity_timing = [](const ActivityTask&) {
+  FunctionEnv service_options_env;
+  service_options.env = &service_options_env;
+  service_options_env.activity_timing = [](const ActivityTask&) {
     return ActivityTiming{.latency = absl::Seconds(2)};
   };
   TestEnv env({}, service_options);

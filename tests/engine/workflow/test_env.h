@@ -14,13 +14,20 @@
 #include "engine/workflow/registry.h"
 #include "engine/workflow/worker.h"
 #include "gtest/gtest.h"
+#include "tests/testing/function_env.h"
 
 namespace lockstep::testing {
 
 class TestEnv {
  public:
-  explicit TestEnv(WorkerOptions worker_options = {}, ServiceOptions service_options = {})
-      : worker_options_(std::move(worker_options)), service_options_(std::move(service_options)) {}
+  // Scheduling decisions come from `service_options.env` when set, else from `functions`.
+  explicit TestEnv(WorkerOptions worker_options = {}, ServiceOptions service_options = {},
+                   EnvFunctions functions = {})
+      : worker_options_(std::move(worker_options)),
+        service_options_(std::move(service_options)),
+        env_(std::move(functions)) {
+    if (service_options_.env == nullptr) service_options_.env = &env_;
+  }
 
   Registry& registry() { return registry_; }
   ManualClock& clock() { return clock_; }
@@ -103,6 +110,7 @@ class TestEnv {
 
   WorkerOptions worker_options_;
   ServiceOptions service_options_;
+  FunctionEnv env_;
   Registry registry_;
   ManualClock clock_;
   std::unique_ptr<Worker> worker_;
