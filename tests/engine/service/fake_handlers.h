@@ -61,6 +61,7 @@ struct ActivityCommandOptions {
   absl::Duration start_to_close = absl::Seconds(60);
   absl::Duration heartbeat = absl::ZeroDuration();
   std::optional<temporal::api::common::v1::RetryPolicy> retry_policy;
+  std::string task_queue;  // empty: the workflow's
 };
 
 inline temporal::api::common::v1::RetryPolicy Policy(absl::Duration initial, double coefficient,
@@ -88,6 +89,7 @@ inline Command ScheduleActivity(std::string id, std::string type,
   SetProtoDuration(o.start_to_close, a->mutable_start_to_close_timeout());
   SetProtoDuration(o.heartbeat, a->mutable_heartbeat_timeout());
   if (o.retry_policy.has_value()) *a->mutable_retry_policy() = *o.retry_policy;
+  if (!o.task_queue.empty()) a->mutable_task_queue()->set_name(o.task_queue);
   return c;
 }
 
