@@ -3,6 +3,7 @@
 // and the default decides as the service always did.
 #include <algorithm>
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -295,6 +296,32 @@ TEST_F(ServiceEnvTest, ACrashLosesTheRunningActivityAttemptWhichIsRetried) {
   EXPECT_THAT(started.activity_task_started_event_attributes().last_failure().message(),
               HasSubstr("eartbeat"));
   EXPECT_EQ(TypesOf("wf").back(), "WorkflowExecutionCompleted");
+}
+
+TEST_F(ServiceEnvTest, DeadlinesAreNeverDelayed) {
+  // Every step the environment is asked about is delayed by an hour. Timeouts, and the
+  // arrival of answers whose latency was already chosen, are never asked about: the activity
+  // still times out 2s after it started, though everything else happens an hour late.
+  std::set<StepKind> asked;
+  Configure({}, {.activity_timing = [](const ActivityTask&) {
+                   return ActivityTiming{absl::Seconds(10), absl::ZeroDuration()};
+                 },
+                 .step_delay = [&asked](const Step& step) {
+                   asked.insert(step.kind);
+                   return absl::Hours(1);
+                 }});
+  Start("wf");
+  ActivityCommandOptions o;
+  o.start_to_close = absl::Seconds(2);
+  o.retry_policy = Policy(absl::Seconds(1), 2, absl::Seconds(10), 1);
+  workflows_.ThenFor("wf", {ScheduleActivity("1", "Act", o), StartTimer("t", absl::Seconds(1))});
+  RunFor(absl::Hours(5));
+  EXPECT_THAT(asked, ::testing::UnorderedElementsAre(StepKind::kWorkflowTaskDispatch,
+                                                     StepKind::kActivityDispatch,
+                                                     StepKind::kUserTimer));
+  const auto& started = Last("wf", enums::EVENT_TYPE_ACTIVITY_TASK_STARTED);
+  const auto& timed_out = Last("wf", enums::EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT);
+  EXPECT_EQ(timed_out.event_time().seconds() - started.event_time().seconds(), 2);
 }
 
 TEST_F(ServiceEnvTest, QueriesWithoutAWorkerAreUnavailable) {
