@@ -37,6 +37,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -107,6 +108,12 @@ struct WorkflowTaskPlan {
   // The worker loses the task (it crashed, or its answer got lost): the handler is not
   // called and the task times out (start-to-close) and is retried, as in Temporal.
   bool lose = false;
+  // The worker fails the task without running it (as an SDK does when it cannot process a
+  // task): the handler is not called, the worker evicts the run, and the service records
+  // WorkflowTaskFailed (WORKFLOW_WORKER_UNHANDLED_FAILURE with `failure_message`, or a
+  // message saying the environment failed it) and retries. Ignored when `lose` is set.
+  bool fail = false;
+  std::string failure_message;
   // How long the worker takes to answer, in virtual time. While the task is out, new events
   // are buffered (written after the task's own events), as in Temporal.
   absl::Duration latency = absl::ZeroDuration();

@@ -150,8 +150,20 @@ void Service::DispatchWorkflowTask(RunState& run) {
   request.previous_started_event_id = run.last_completed_started_event_id;
   request.attempt = task.attempt;
   AddUpdateRequests(run, task.started_event_id, &request);
-  const WorkflowTaskPlan plan = env_->PlanWorkflowTask(request);
+  WorkflowTaskPlan plan = env_->PlanWorkflowTask(request);
   if (plan.lose) return;
+  if (plan.fail) {
+    EvictFromWorker(run);
+    Failure failure;
+    failure.set_message(plan.failure_message.empty()
+                            ? "workflow task failed by the service environment"
+                            : plan.failure_message);
+    failure.set_source("Lockstep");
+    failure.mutable_application_failure_info()->set_type("InjectedTaskFailure");
+    FailWorkflowTask(run, enums::WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE,
+                     failure);
+    return;
+  }
 
   task.handler_called = true;
   const std::string request_id = task.request_id;

@@ -18,6 +18,7 @@ struct EnvFunctions {
   std::function<ActivityTiming(const ActivityTask&)> activity_timing = nullptr;
   std::function<absl::Duration(const WorkflowTaskRequest&)> workflow_task_latency = nullptr;
   std::function<bool(const WorkflowTaskRequest&)> drop_workflow_task = nullptr;
+  std::function<bool(const WorkflowTaskRequest&)> fail_workflow_task = nullptr;
   // The whole attempt, instead of activity_timing: `run` runs the activity.
   std::function<ActivityAttempt(const ActivityTask&, absl::FunctionRef<ActivityOutcome()> run)>
       activity_attempt = nullptr;
@@ -51,7 +52,8 @@ class FunctionEnv : public ServiceEnv, public EnvFunctions {
   WorkflowTaskPlan PlanWorkflowTask(const WorkflowTaskRequest& request) override {
     WorkflowTaskPlan plan;
     plan.lose = drop_workflow_task && drop_workflow_task(request);
-    if (!plan.lose && workflow_task_latency) plan.latency = workflow_task_latency(request);
+    plan.fail = !plan.lose && fail_workflow_task && fail_workflow_task(request);
+    if (!plan.lose && !plan.fail && workflow_task_latency) plan.latency = workflow_task_latency(request);
     return plan;
   }
   ActivityAttempt RunActivityAttempt(const ActivityTask& task,

@@ -298,6 +298,26 @@ TEST_F(ServiceEnvTest, ACrashLosesTheRunningActivityAttemptWhichIsRetried) {
   EXPECT_EQ(TypesOf("wf").back(), "WorkflowExecutionCompleted");
 }
 
+TEST_F(ServiceEnvTest, AWorkflowTaskFailedByTheEnvironmentIsRecordedAndRetried) {
+  Configure({}, {.fail_workflow_task = [](const WorkflowTaskRequest& r) {
+                   return r.attempt == 1;
+                 }});
+  Start("wf");
+  workflows_.ThenFor("wf", {CompleteWorkflow("1")});
+  RunFor(absl::Minutes(1));
+  EXPECT_THAT(TypesOf("wf"),
+              ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
+                          "WorkflowTaskStarted", "WorkflowTaskFailed", "WorkflowTaskScheduled",
+                          "WorkflowTaskStarted", "WorkflowTaskCompleted",
+                          "WorkflowExecutionCompleted"));
+  const auto& failed = Last("wf", enums::EVENT_TYPE_WORKFLOW_TASK_FAILED);
+  EXPECT_EQ(failed.workflow_task_failed_event_attributes().cause(),
+            enums::WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE);
+  ASSERT_EQ(workflows_.seen().size(), 1u) << "the failed attempt never reached the worker";
+  EXPECT_EQ(workflows_.seen()[0].attempt, 2);
+  EXPECT_EQ(workflows_.evicted().size(), 1u);
+}
+
 TEST_F(ServiceEnvTest, DeadlinesAreNeverDelayed) {
   // Every step the environment is asked about is delayed by an hour. Timeouts, and the
   // arrival of answers whose latency was already chosen, are never asked about: the activity
