@@ -8,8 +8,8 @@
 //     delivery, a closed run's report to its parent, a timer fire, a delayed first task);
 //   - PickNext: which of several steps due at the same virtual instant runs first;
 //   - WorkflowWorkerPolls / ActivityWorkerPolls: whether a worker polls a task queue now;
-//   - PlanWorkflowTask: whether a dispatched workflow task is lost and how long the worker
-//     takes to answer it;
+//   - PlanWorkflowTask: whether a dispatched workflow task is lost or failed, and how long the
+//     worker takes to answer it;
 //   - RunActivityAttempt (activity_execution.h): each activity attempt's outcome, latency and
 //     heartbeats; the workflow worker asks the same for local activities;
 //   - FailChildStart: whether a child workflow's start fails, and with which cause.
