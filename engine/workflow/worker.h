@@ -51,6 +51,7 @@ class Worker : public WorkflowTaskHandler, public ActivityTaskHandler {
                                        const std::string& query_type,
                                        const Payloads& args) override;
   void Evict(const std::string& workflow_id, const std::string& run_id) override;
+  // Runs the activity (activity_runner.h: what it throws becomes the outcome's failure).
   ActivityOutcome HandleActivityTask(const ActivityTask& task) override;
 
   const WorkerStats& stats() const { return stats_; }
