@@ -37,6 +37,7 @@ std::unique_ptr<WorkflowRun> Worker::NewRun(const std::string& workflow_id,
   info.run_id = run_id;
   RunOptions run_options;
   run_options.log_sink = options_.log_sink;
+  run_options.activity_env = options_.activity_env;
   return std::make_unique<WorkflowRun>(registry_, std::move(info), std::move(run_options));
 }
 
