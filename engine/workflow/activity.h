@@ -2,8 +2,9 @@
 //
 // Activities are ordinary C++ callables, `R Fn(ActivityContext&, Args...)`. They may do
 // anything (they are not replayed); returning gives the result, throwing ApplicationFailure
-// fails the attempt with that type and retryability, and any other exception fails it as a
-// retryable failure whose type is "CppException".
+// fails the attempt with that type and retryability, any other std::exception fails it as a
+// retryable failure whose type is "CppException", and anything else thrown as one whose type
+// is "UnknownException" (activity_runner.h).
 #ifndef LOCKSTEP_ENGINE_WORKFLOW_ACTIVITY_H_
 #define LOCKSTEP_ENGINE_WORKFLOW_ACTIVITY_H_
 

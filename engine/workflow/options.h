@@ -58,9 +58,10 @@ struct ActivityOptions {
 static_assert(std::is_trivially_destructible_v<ActivityOptions>);
 
 // Options of a local activity (run by the worker inside the workflow task, its outcome
-// recorded as a marker). Retries happen inside the worker, up to the retry policy's maximum
-// attempts (unlimited: until the backoffs add up to schedule_to_close_timeout, and at most
-// kMaxLocalActivityAttempts); workflow time does not move while they run.
+// recorded as a marker). Retries happen inside the worker by Temporal's rules (retry_policy.h),
+// counting attempt latencies and backoffs against schedule_to_close_timeout, and at most
+// kMaxLocalActivityAttempts attempts are made (local_activity_runner.h); workflow time does
+// not move while they run.
 struct LocalActivityOptions {
   absl::Duration schedule_to_close_timeout = absl::ZeroDuration();
   absl::Duration start_to_close_timeout = absl::ZeroDuration();

@@ -1,15 +1,16 @@
-// WorkflowRun: local activities. Live, the run executes them itself (through the registry)
-// once the workflow code is blocked, retrying inside the worker, and records each outcome in
-// a LocalActivity marker as it resolves the Future. Replaying, it resolves them from the
-// markers of the task being replayed, in the order the code asked for them; one whose marker
-// is in a later task (the worker heartbeated the task while retrying) stays pending until
-// that task is replayed.
+// WorkflowRun: local activities. Live, the run executes them itself once the workflow code is
+// blocked, each attempt through the run's ActivityExecutionEnv and retried inside the worker
+// (local_activity_runner.h), and records each outcome in a LocalActivity marker as it
+// resolves the Future. Replaying, it resolves them from the markers of the task being
+// replayed, in the order the code asked for them; one whose marker is in a later task (the
+// worker heartbeated the task while retrying) stays pending until that task is replayed.
 #include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "engine/workflow/activity.h"
-#include "engine/workflow/registry.h"
+#include "engine/core/activity_execution.h"
+#include "engine/core/task_handlers.h"
+#include "engine/workflow/local_activity_runner.h"
 #include "engine/workflow/run_internal.h"
 #include "engine/workflow/run_ops.h"
 #include "engine/workflow/workflow_run.h"
@@ -19,7 +20,6 @@ namespace {
 
 namespace enums = temporal::api::enums::v1;
 using temporal::api::command::v1::Command;
-using temporal::api::failure::v1::Failure;
 using temporal::api::history::v1::HistoryEvent;
 
 std::string Identity(const std::string& type, const std::string& id) {
@@ -32,14 +32,6 @@ absl::Status LocalActivityTransit(WorkflowRun::LocalActivityOp* op,
       machines::LocalActivityTransitions(), &op->state, trigger,
       [op] { return Identity(op->activity_type, op->activity_id); },
       machines::LocalActivityStateName, machines::LocalActivityTriggerName);
-}
-
-bool NonRetryable(const Failure& f, const RetryPolicy& policy) {
-  if (f.application_failure_info().non_retryable()) return true;
-  const std::string& type = f.application_failure_info().type();
-  return std::any_of(policy.non_retryable_error_types.begin(),
-                     policy.non_retryable_error_types.end(),
-                     [&type](absl::string_view t) { return !t.empty() && t == type; });
 }
 
 }  // namespace
@@ -139,67 +131,26 @@ void WorkflowRun::RecordLocalActivity(LocalActivityOp* op, machines::LocalActivi
 }
 
 machines::LocalActivityMarker WorkflowRun::ExecuteLocalActivity(LocalActivityOp* op) {
-  machines::LocalActivityMarker marker;
-  marker.activity_id = op->activity_id;
-  marker.activity_type = op->activity_type;
-  marker.replay_time = now_;
-  const ActivityFunction* fn = registry_->FindActivity(op->activity_type);
-  const RetryPolicy& policy = op->options.retry_policy;
-  const int max_attempts = op->options.has_retry_policy && policy.maximum_attempts > 0
-                               ? std::min(policy.maximum_attempts, kMaxLocalActivityAttempts)
-                               : kMaxLocalActivityAttempts;
-  absl::Duration backoff_total = absl::ZeroDuration();
-  absl::Duration interval =
-      policy.initial_interval > absl::ZeroDuration() ? policy.initial_interval : absl::Seconds(1);
-  const double coefficient = policy.backoff_coefficient > 0 ? policy.backoff_coefficient : 2.0;
-  const absl::Duration max_interval =
-      policy.maximum_interval > absl::ZeroDuration() ? policy.maximum_interval : 100 * interval;
-  Failure last_failure;
-  for (int attempt = 1;; ++attempt) {
-    marker.attempt = attempt;
-    if (fn == nullptr) {
-      last_failure.set_message(absl::StrCat("activity type \"", op->activity_type,
-                                            "\" is not registered with this worker"));
-      last_failure.mutable_application_failure_info()->set_type("ActivityNotRegistered");
-      last_failure.mutable_application_failure_info()->set_non_retryable(true);
-    } else {
-      ActivityContext ctx({info_.workflow_id, info_.run_id, info_.workflow_type, op->activity_id,
-                           op->activity_type, info_.task_queue, attempt},
-                          {});
-      try {
-        marker.result = (*fn)(ctx, op->input);
-        break;
-      } catch (const WorkflowFailure& failure) {
-        last_failure = failure.failure();
-      } catch (const std::exception& e) {
-        last_failure = Failure();
-        last_failure.set_message(e.what());
-        last_failure.mutable_application_failure_info()->set_type("CppException");
-      }
-    }
-    last_failure.set_source("Lockstep");
-    const bool out_of_time = op->options.schedule_to_close_timeout > absl::ZeroDuration() &&
-                             backoff_total + interval >= op->options.schedule_to_close_timeout;
-    if (NonRetryable(last_failure, policy) || attempt >= max_attempts || out_of_time) {
-      marker.failed = true;
-      Failure wrapped;
-      wrapped.set_message("local activity error");
-      wrapped.set_source("Lockstep");
-      auto* info = wrapped.mutable_activity_failure_info();
-      info->mutable_activity_type()->set_name(op->activity_type);
-      info->set_activity_id(op->activity_id);
-      info->set_retry_state(NonRetryable(last_failure, policy)
-                                ? enums::RETRY_STATE_NON_RETRYABLE_FAILURE
-                            : out_of_time ? enums::RETRY_STATE_TIMEOUT
-                                          : enums::RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED);
-      *wrapped.mutable_cause() = last_failure;
-      marker.failure = std::move(wrapped);
-      break;
-    }
-    backoff_total += interval;
-    interval = std::min(max_interval, interval * coefficient);
+  ActivityTask task;
+  task.workflow_id = info_.workflow_id;
+  task.run_id = info_.run_id;
+  task.workflow_type = info_.workflow_type;
+  task.activity_id = op->activity_id;
+  task.activity_type = op->activity_type;
+  task.task_queue = info_.task_queue;
+  task.input = op->input;
+  task.scheduled_time = now_;  // the workflow task's time: workflow time does not move
+  task.schedule_to_close_timeout = op->options.schedule_to_close_timeout;
+  task.start_to_close_timeout = op->options.start_to_close_timeout;
+  task.local = true;
+  temporal::api::common::v1::RetryPolicy policy;  // unset fields: Temporal's defaults
+  if (op->options.has_retry_policy) {
+    run_internal::RetryPolicyToProto(op->options.retry_policy, &policy);
   }
-  return marker;
+  ActivityExecutionEnv run_at_once;  // no env given: run each attempt, zero latency
+  ActivityExecutionEnv& env =
+      options_.activity_env != nullptr ? *options_.activity_env : run_at_once;
+  return RunLocalActivity(*registry_, env, std::move(task), policy);
 }
 
 Future<Payloads> WorkflowContext::ScheduleLocalActivity(const std::string& type,

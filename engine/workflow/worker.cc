@@ -1,6 +1,7 @@
 #include "engine/workflow/worker.h"
 
 #include "absl/strings/str_cat.h"
+#include "engine/workflow/activity_runner.h"
 
 namespace lockstep {
 namespace {
@@ -36,6 +37,7 @@ std::unique_ptr<WorkflowRun> Worker::NewRun(const std::string& workflow_id,
   info.run_id = run_id;
   RunOptions run_options;
   run_options.log_sink = options_.log_sink;
+  run_options.activity_env = options_.activity_env;
   return std::make_unique<WorkflowRun>(registry_, std::move(info), std::move(run_options));
 }
 
@@ -110,34 +112,7 @@ void Worker::Evict(const std::string& workflow_id, const std::string& run_id) {
 
 ActivityOutcome Worker::HandleActivityTask(const ActivityTask& task) {
   ++stats_.activity_tasks;
-  ActivityOutcome outcome;
-  const ActivityFunction* fn = registry_->FindActivity(task.activity_type);
-  if (fn == nullptr) {
-    outcome.kind = ActivityOutcome::Kind::kFailed;
-    outcome.failure.set_message(absl::StrCat("activity type \"", task.activity_type,
-                                             "\" is not registered with this worker"));
-    outcome.failure.set_source("Lockstep");
-    outcome.failure.mutable_application_failure_info()->set_type("ActivityNotRegistered");
-    return outcome;
-  }
-  ActivityContext ctx({task.workflow_id, task.run_id, task.workflow_type, task.activity_id,
-                       task.activity_type, task.task_queue, task.attempt},
-                      task.heartbeat_details);
-  try {
-    outcome.result = (*fn)(ctx, task.input);
-    outcome.kind = ActivityOutcome::Kind::kCompleted;
-  } catch (const WorkflowFailure& failure) {
-    outcome.kind = ActivityOutcome::Kind::kFailed;
-    outcome.failure = failure.failure();
-  } catch (const std::exception& e) {
-    outcome.kind = ActivityOutcome::Kind::kFailed;
-    outcome.failure.set_message(e.what());
-    outcome.failure.set_source("Lockstep");
-    outcome.failure.mutable_application_failure_info()->set_type("CppException");
-  }
-  outcome.heartbeated = ctx.heartbeated();
-  outcome.heartbeat_details = ctx.heartbeat_details();
-  return outcome;
+  return RunActivity(*registry_, task);
 }
 
 }  // namespace lockstep

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "engine/core/activity_execution.h"
 #include "engine/core/task_handlers.h"
 #include "engine/workflow/registry.h"
 #include "engine/workflow/workflow_run.h"
@@ -31,6 +32,11 @@ struct WorkerOptions {
   bool evict_after_every_task = false;
   // Receives workflow Log() lines (not during replay).
   std::function<void(const std::string&)> log_sink;
+  // Given to every run this worker makes (RunOptions::activity_env): the seam local activity
+  // attempts go through. Not owned, must outlive the worker. Null: run at once, zero latency.
+  // Remote attempts reach the seam in the service, whose `run` is HandleActivityTask; giving
+  // both the same env lets one schedule decide every attempt.
+  ActivityExecutionEnv* activity_env = nullptr;
 };
 
 struct WorkerStats {
@@ -51,6 +57,7 @@ class Worker : public WorkflowTaskHandler, public ActivityTaskHandler {
                                        const std::string& query_type,
                                        const Payloads& args) override;
   void Evict(const std::string& workflow_id, const std::string& run_id) override;
+  // Runs the activity (activity_runner.h: what it throws becomes the outcome's failure).
   ActivityOutcome HandleActivityTask(const ActivityTask& task) override;
 
   const WorkerStats& stats() const { return stats_; }

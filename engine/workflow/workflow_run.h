@@ -34,6 +34,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "engine/core/activity_execution.h"
 #include "engine/machines/activity_machine.h"
 #include "engine/machines/child_workflow_machine.h"
 #include "engine/machines/completion_machine.h"
@@ -97,6 +98,9 @@ struct RunOptions {
   // Receives Log() lines when not replaying; may be empty.
   std::function<void(const std::string&)> log_sink;
   IdRule id_rule = IdRule::kAuto;
+  // Runs every local activity attempt (activity_execution.h); not owned, must outlive the
+  // run. Null: each attempt runs at once, with zero latency.
+  ActivityExecutionEnv* activity_env = nullptr;
 };
 
 class WorkflowRun : private internal::ScopeHost {
