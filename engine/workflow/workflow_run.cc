@@ -467,8 +467,10 @@ RunStatus WorkflowRun::Activate(const History& history, int index, bool replayin
     }
   }
   // Signals first, in history order, so handlers run before the code they unblock.
-  std::vector<Job> jobs = std::move(jobs_);
-  jobs_.clear();
+  // The buffers trade places, so that jobs_ collects the next activation's jobs in the one
+  // this activation's jobs were collected in the time before: no allocation per activation.
+  activation_jobs_.swap(jobs_);
+  const std::vector<Job>& jobs = activation_jobs_;
   for (const Job& job : jobs) {
     if (job.kind == Job::Kind::kSignal && !closed_) {
       const auto& a = job.event->workflow_execution_signaled_event_attributes();
@@ -486,6 +488,7 @@ RunStatus WorkflowRun::Activate(const History& history, int index, bool replayin
       root_scope_->Cancel();
     }
   }
+  activation_jobs_.clear();  // keeps the buffer
   RunUntilBlocked();
   // Local activities run (or are read back) once the code is blocked, and what they unblock
   // runs in the same task.

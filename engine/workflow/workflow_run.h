@@ -311,6 +311,7 @@ class WorkflowRun : private internal::ScopeHost {
   temporal::api::common::v1::Memo memo_;
 
   std::vector<Job> jobs_;
+  std::vector<Job> activation_jobs_;  // the jobs being applied by Activate (see there)
   std::deque<temporal::api::history::v1::HistoryEvent> owned_events_;  // see ProcessEvents
   std::deque<ConditionWaiter> conditions_;
   std::map<std::string, std::function<Task<void>(const Payloads&)>> signal_handlers_;
