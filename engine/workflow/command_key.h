@@ -12,7 +12,7 @@
 //   kCancelTimer             sdk_id: timer id               cancel timer id=<sdk_id>
 //   kLocalActivity           name: type, sdk_id: id         local activity <name> id=<sdk_id>
 //   kVersionMarker           ref: change id                 marker Version change-id=<ref>
-//   kMarker                  name: marker name              marker <name>  (SideEffect, ...)
+//   kMarker                  name: SideEffect, ...          marker <name>
 //   kUpsertSearchAttributes  keys: the keys set, sorted     upsert search attributes <k>,<k>
 //   kUpsertMemo              keys: the keys set, sorted     upsert memo <k>,<k>
 //   kChild                   name: type, sdk_id: id         child <name> id=<sdk_id>
