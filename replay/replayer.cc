@@ -42,14 +42,21 @@ bool EndsClosed(const History& h) {
   return h.events_size() > 0 && history::IsCloseEvent(h.events(h.events_size() - 1).event_type());
 }
 
-// Turns a failed replay into the result's outcome.
-void RecordFailure(const WorkflowRun& run, const absl::Status& status, ReplayResult* result) {
-  if (run.last_nondeterminism()) {
-    result->outcome = Outcome::kNondeterministic;
-    result->nondeterminism = run.last_nondeterminism();
-  } else {
-    result->outcome = Outcome::kError;
-    result->error = std::string(status.message());
+// Turns a failed replay into the result's outcome: nondeterminism is what the replayer is
+// for; every other kind means this history cannot be replayed here.
+void RecordFailure(RunError error, ReplayResult* result) {
+  switch (error.kind) {
+    case RunError::Kind::kNondeterminism:
+      result->outcome = Outcome::kNondeterministic;
+      result->nondeterminism = std::move(error.nondeterminism);
+      return;
+    case RunError::Kind::kCorruptHistory:
+    case RunError::Kind::kUnsupportedFeature:
+    case RunError::Kind::kWorkflowCodeThrew:
+    case RunError::Kind::kUnknownWorkflowType:
+      result->outcome = Outcome::kError;
+      result->error = std::move(error.message);
+      return;
   }
 }
 
@@ -110,7 +117,7 @@ ReplayResult ReplayHistory(const Registry& registry, const History& full, absl::
   }
   WorkflowRun run(&registry, {.workflow_id = result.workflow_id, .run_id = result.run_id},
                   {.log_sink = nullptr, .id_rule = options.id_rule});
-  absl::Status status = run.ProcessEvents(full, 0, end).status();
+  RunStatus status = run.ProcessEvents(full, 0, end).status();
   // A closed history must account for every command the code issued.
   if (status.ok() && end == full.events_size() && EndsClosed(full)) {
     status = run.CheckAllCommandsRecorded();
@@ -124,7 +131,7 @@ ReplayResult ReplayHistory(const Registry& registry, const History& full, absl::
     }
     result.warnings.push_back(run.result_mismatch()->message);
   }
-  if (!status.ok()) RecordFailure(run, status, &result);
+  if (!status.ok()) RecordFailure(std::move(status).error(), &result);
   return result;
 }
 
@@ -147,12 +154,12 @@ ReplayResult ReplayEveryTaskBoundary(const Registry& registry, const History& fu
     // The task's update requests, as the service would deliver them with it.
     run.AddUpdateRequests(UpdateRequestsOfTask(full, i + 1));
     // The history as a worker would receive it for this task: up to its WorkflowTaskStarted.
-    absl::Status status = run.ProcessEvents(full, 0, i + 1).status();
+    RunStatus status = run.ProcessEvents(full, 0, i + 1).status();
     // The task ran live; its commands must match what the rest of the history recorded.
     if (status.ok()) status = run.ProcessEvents(full, i + 1).status();
     if (status.ok() && EndsClosed(full)) status = run.CheckAllCommandsRecorded();
     if (status.ok()) continue;
-    RecordFailure(run, status, &result);
+    RecordFailure(std::move(status).error(), &result);
     return result;
   }
   return whole;

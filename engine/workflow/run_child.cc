@@ -23,17 +23,18 @@ using temporal::api::command::v1::Command;
 using temporal::api::failure::v1::Failure;
 using temporal::api::history::v1::HistoryEvent;
 
-absl::Status ChildTransit(WorkflowRun::ChildOp* op, machines::ChildTrigger trigger) {
+RunStatus ChildTransit(WorkflowRun::ChildOp* op, machines::ChildTrigger trigger) {
   return Transit(
       machines::ChildTransitions(), &op->state, trigger,
-      [op] { return run_internal::ChildIdentity(op->workflow_type, op->workflow_id); },
+      [op] { return CommandKey::Child(op->workflow_type, op->workflow_id).ToString(); },
       machines::ChildStateName, machines::ChildTriggerName);
 }
 
-absl::Status ExternalTransit(WorkflowRun::ExternalOp* op, machines::ExternalTrigger trigger) {
+RunStatus ExternalTransit(WorkflowRun::ExternalOp* op, machines::ExternalTrigger trigger) {
   return Transit(
-      machines::ExternalTransitions(), &op->state, trigger, [op] { return op->identity; },
-      machines::ExternalStateName, machines::ExternalTriggerName);
+      machines::ExternalTransitions(), &op->state, trigger,
+      [op] { return op->key.key().ToString(); }, machines::ExternalStateName,
+      machines::ExternalTriggerName);
 }
 
 // The failure a parent sees for a child that did not complete: Temporal's shape, a
@@ -60,7 +61,7 @@ Failure ChildFailure(const WorkflowRun::ChildOp& op, const std::string& namespac
 WorkflowRun::ChildStart WorkflowRun::StartChild(const std::string& type,
                                                 const ChildWorkflowOptions& options, Payloads input,
                                                 SourceLocation where) {
-  CheckMayIssueCommand(absl::StrCat("StartChildWorkflow(\"", type, "\")"), where);
+  CheckMayIssueCommand("StartChildWorkflow", type, where);
   const int64_t seq = next_child_seq_++;
   std::string workflow_id = options.workflow_id.empty() ? absl::StrCat(info_.run_id, "_", seq)
                                                         : std::string(options.workflow_id);
@@ -111,7 +112,7 @@ WorkflowRun::ChildStart WorkflowRun::StartChild(const std::string& type,
         child_by_initiated_id_[event.event_id()] = op_ptr;
         return ChildTransit(op_ptr, machines::ChildTrigger::kInitiatedRecorded);
       },
-      where, run_internal::ChildIdentity(type, workflow_id));
+      where);
   result.SetCanceler([this, op_ptr, where] {
     CheckMayIssueCommand("Cancel() on a child workflow", where);
     CancelChild(op_ptr);
@@ -157,7 +158,7 @@ void WorkflowRun::CancelChild(ChildOp* op) {
   if (type == ChildWorkflowCancellationType::kTryCancel) op->result.SetError(canceled());
 }
 
-absl::Status WorkflowRun::ApplyChildEvent(const HistoryEvent& event) {
+RunStatus WorkflowRun::ApplyChildEvent(const HistoryEvent& event) {
   using machines::ChildTrigger;
   int64_t initiated = 0;
   ChildTrigger trigger;
@@ -194,13 +195,11 @@ absl::Status WorkflowRun::ApplyChildEvent(const HistoryEvent& event) {
   }
   auto it = child_by_initiated_id_.find(initiated);
   if (it == child_by_initiated_id_.end()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "event ", event.event_id(), " (", history::EventTypeShortName(event.event_type()),
-        ") refers to initiated event ", initiated, ", which is no child workflow of this run"));
+    return run_internal::UnknownOperation(event, "initiated", initiated, "child workflow");
   }
   ChildOp* op = it->second;
-  if (absl::Status s = ChildTransit(op, trigger); !s.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("event ", event.event_id(), ": ", s.message()));
+  if (RunStatus s = ChildTransit(op, trigger); !s.ok()) {
+    return run_internal::AtEvent(event, std::move(s).error());
   }
   Job job{Job::Kind::kResolve, &event};
   job.resolve = [this, op](const HistoryEvent& e) {
@@ -258,13 +257,13 @@ absl::Status WorkflowRun::ApplyChildEvent(const HistoryEvent& event) {
         ChildFailure(*op, info_.namespace_name, std::move(cause), retry_state))));
   };
   jobs_.push_back(std::move(job));
-  return absl::OkStatus();
+  return {};
 }
 
-Future<void> WorkflowRun::IssueExternal(Command command, std::string identity, SourceLocation where,
+Future<void> WorkflowRun::IssueExternal(Command command, SourceLocation where,
                                         ExternalOp** op_out) {
   ExternalOp& op = externals_.emplace_back();
-  op.identity = std::move(identity);
+  op.key = OwnedCommandKey(KeyOfCommand(command));
   auto [future, resolver] = Future<void>::Make(&scheduler_);
   op.resolver = resolver;
   ExternalOp* op_ptr = &op;
@@ -276,7 +275,7 @@ Future<void> WorkflowRun::IssueExternal(Command command, std::string identity, S
         external_by_initiated_id_[event.event_id()] = op_ptr;
         return ExternalTransit(op_ptr, machines::ExternalTrigger::kInitiatedRecorded);
       },
-      where, op.identity);
+      where);
   *op_out = op_ptr;
   return future;
 }
@@ -284,7 +283,7 @@ Future<void> WorkflowRun::IssueExternal(Command command, std::string identity, S
 Future<void> WorkflowRun::SignalExternal(const std::string& workflow_id, const std::string& run_id,
                                          const std::string& signal, Payloads input, bool child_only,
                                          SourceLocation where) {
-  CheckMayIssueCommand(absl::StrCat("SignalExternalWorkflow(\"", signal, "\")"), where);
+  CheckMayIssueCommand("SignalExternalWorkflow", signal, where);
   if (CurrentScope()->canceled()) {
     return CanceledAtOnce<void>(
         absl::StrCat("signal ", signal, " not sent: its cancellation scope is canceled"));
@@ -298,9 +297,7 @@ Future<void> WorkflowRun::SignalExternal(const std::string& workflow_id, const s
   *a->mutable_input() = std::move(input);
   a->set_child_workflow_only(child_only);
   ExternalOp* op_ptr = nullptr;
-  Future<void> future =
-      IssueExternal(std::move(command), run_internal::SignalExternalIdentity(signal, workflow_id),
-                    where, &op_ptr);
+  Future<void> future = IssueExternal(std::move(command), where, &op_ptr);
   // Only a signal not yet sent can be canceled.
   future.SetCanceler([op_ptr] {
     if (op_ptr->state != machines::ExternalState::kCreated) return;
@@ -327,13 +324,12 @@ Future<void> WorkflowRun::CancelExternal(const std::string& workflow_id, const s
   a->set_run_id(run_id);
   a->set_child_workflow_only(child_only);
   ExternalOp* op_ptr = nullptr;
-  Future<void> future = IssueExternal(
-      std::move(command), run_internal::CancelExternalIdentity(workflow_id), where, &op_ptr);
+  Future<void> future = IssueExternal(std::move(command), where, &op_ptr);
   if (join_scope) JoinCurrentScope(future);
   return future;
 }
 
-absl::Status WorkflowRun::ApplyExternalEvent(const HistoryEvent& event) {
+RunStatus WorkflowRun::ApplyExternalEvent(const HistoryEvent& event) {
   int64_t initiated = 0;
   bool delivered = false;
   switch (event.event_type()) {
@@ -358,29 +354,28 @@ absl::Status WorkflowRun::ApplyExternalEvent(const HistoryEvent& event) {
   }
   auto it = external_by_initiated_id_.find(initiated);
   if (it == external_by_initiated_id_.end()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "event ", event.event_id(), " (", history::EventTypeShortName(event.event_type()),
-        ") refers to initiated event ", initiated,
-        ", which is no external signal or cancellation request of this run"));
+    return run_internal::UnknownOperation(event, "initiated", initiated,
+                                          "external signal or cancellation request");
   }
   ExternalOp* op = it->second;
-  if (absl::Status s = ExternalTransit(op, delivered ? machines::ExternalTrigger::kDeliveredRecorded
-                                                     : machines::ExternalTrigger::kFailedRecorded);
+  if (RunStatus s = ExternalTransit(op, delivered ? machines::ExternalTrigger::kDeliveredRecorded
+                                                  : machines::ExternalTrigger::kFailedRecorded);
       !s.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("event ", event.event_id(), ": ", s.message()));
+    return run_internal::AtEvent(event, std::move(s).error());
   }
   Job job{Job::Kind::kResolve, &event};
   job.resolve = [op, delivered](const HistoryEvent&) {
     if (delivered) {
       op->resolver.SetValue();
     } else {
-      op->resolver.SetError(std::make_exception_ptr(ApplicationFailure(
-          absl::StrCat(op->identity, ": no such workflow"), "ExternalWorkflowExecutionNotFound",
-          /*non_retryable=*/true)));
+      op->resolver.SetError(std::make_exception_ptr(
+          ApplicationFailure(absl::StrCat(op->key.key().ToString(), ": no such workflow"),
+                             "ExternalWorkflowExecutionNotFound",
+                             /*non_retryable=*/true)));
     }
   };
   jobs_.push_back(std::move(job));
-  return absl::OkStatus();
+  return {};
 }
 
 // ---------------------------------------------------------------------------------------

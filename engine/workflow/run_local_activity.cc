@@ -22,15 +22,11 @@ namespace enums = temporal::api::enums::v1;
 using temporal::api::command::v1::Command;
 using temporal::api::history::v1::HistoryEvent;
 
-std::string Identity(const std::string& type, const std::string& id) {
-  return absl::StrCat("local activity ", type, " id=", id);
-}
-
-absl::Status LocalActivityTransit(WorkflowRun::LocalActivityOp* op,
-                                  machines::LocalActivityTrigger trigger) {
+RunStatus LocalActivityTransit(WorkflowRun::LocalActivityOp* op,
+                               machines::LocalActivityTrigger trigger) {
   return run_internal::Transit(
       machines::LocalActivityTransitions(), &op->state, trigger,
-      [op] { return Identity(op->activity_type, op->activity_id); },
+      [op] { return CommandKey::LocalActivity(op->activity_type, op->activity_id).ToString(); },
       machines::LocalActivityStateName, machines::LocalActivityTriggerName);
 }
 
@@ -121,7 +117,8 @@ void WorkflowRun::RecordLocalActivity(LocalActivityOp* op, machines::LocalActivi
   command.set_command_type(enums::COMMAND_TYPE_RECORD_MARKER);
   *command.mutable_record_marker_command_attributes() =
       machines::LocalActivityMarkerCommand(marker);
-  AddRecordOnlyCommand(std::move(command), Identity(op->activity_type, op->activity_id), op->where);
+  const CommandKey key = CommandKey::LocalActivity(op->activity_type, op->activity_id);
+  AddRecordOnlyCommand(std::move(command), op->where, &key);
   (void)LocalActivityTransit(op, machines::LocalActivityTrigger::kResolved);
   if (marker.failed) {
     op->resolver.SetError(std::make_exception_ptr(ActivityFailure(std::move(marker.failure))));

@@ -63,7 +63,7 @@ struct WorkflowRun::LocalActivityOp {
 // A signal to, or a cancellation request for, another workflow.
 struct WorkflowRun::ExternalOp {
   machines::ExternalState state = machines::ExternalState::kCreated;
-  std::string identity;
+  OwnedCommandKey key;  // the request's command, for messages
   int64_t initiated_event_id = 0;
   Resolver<void> resolver;
   PendingCommand* command = nullptr;
@@ -71,15 +71,14 @@ struct WorkflowRun::ExternalOp {
 
 struct WorkflowRun::PendingCommand {
   temporal::api::command::v1::Command command;
-  std::function<absl::Status(const temporal::api::history::v1::HistoryEvent&)> on_recorded;
+  std::function<RunStatus(const temporal::api::history::v1::HistoryEvent&)> on_recorded;
   SourceLocation where;
-  std::string identity;
+  // What it is matched with its event by; its kind says which event type it is recorded as.
+  OwnedCommandKey key;
   bool withdrawn = false;
-  // Update protocol commands (PROTOCOL_MESSAGE) carry their message and say which event they
-  // are recorded as; their position among commands is not compared (see MatchCommandEvent).
+  // Update protocol commands (PROTOCOL_MESSAGE) carry their message; their position among
+  // commands is not compared (see MatchCommandEvent).
   std::optional<temporal::api::protocol::v1::Message> message;
-  temporal::api::enums::v1::EventType recorded_as =
-      temporal::api::enums::v1::EVENT_TYPE_UNSPECIFIED;
 };
 
 // An update request, as delivered with a workflow task or as recorded in its acceptance.

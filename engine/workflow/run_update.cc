@@ -113,6 +113,13 @@ void WorkflowRun::DeliverUpdate(const UpdateRequest& r, bool validate) {
       in_query_ = false;
       RejectUpdate(r, FailureOf(e.what(), "ValidationError"));
       return;
+    } catch (...) {
+      // Not a way to reject (that is a WorkflowFailure or a std::exception): a bug in the
+      // validator, which fails the task as any other exception from workflow code does. The
+      // update is neither accepted nor rejected; the retried task delivers it again.
+      in_query_ = false;
+      if (!task_error_) task_error_ = std::current_exception();
+      return;
     }
     in_query_ = false;
   }
@@ -124,11 +131,10 @@ void WorkflowRun::DeliverUpdate(const UpdateRequest& r, bool validate) {
   Command command;
   command.set_command_type(enums::COMMAND_TYPE_PROTOCOL_MESSAGE);
   command.mutable_protocol_message_command_attributes()->set_message_id(message.id());
+  const CommandKey key = CommandKey::AcceptUpdate(r.request.input().name(), update_id);
   PendingCommand* pending = AddCommand(
-      std::move(command), [](const HistoryEvent&) { return absl::OkStatus(); }, {},
-      run_internal::AcceptUpdateIdentity(r.request.input().name(), update_id));
+      std::move(command), [](const HistoryEvent&) { return RunStatus(); }, {}, &key);
   pending->message = std::move(message);
-  pending->recorded_as = enums::EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED;
 
   internal::ScopeState* outer = scheduler_.set_current_scope(root_scope_);
   try {
@@ -161,11 +167,10 @@ void WorkflowRun::CompleteUpdate(const std::string& update_id,
   Command command;
   command.set_command_type(enums::COMMAND_TYPE_PROTOCOL_MESSAGE);
   command.mutable_protocol_message_command_attributes()->set_message_id(message.id());
+  const CommandKey key = CommandKey::CompleteUpdate(update_id);
   PendingCommand* pending = AddCommand(
-      std::move(command), [](const HistoryEvent&) { return absl::OkStatus(); }, {},
-      run_internal::CompleteUpdateIdentity(update_id));
+      std::move(command), [](const HistoryEvent&) { return RunStatus(); }, {}, &key);
   pending->message = std::move(message);
-  pending->recorded_as = enums::EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED;
 }
 
 void WorkflowRun::RejectUpdate(const UpdateRequest& r,

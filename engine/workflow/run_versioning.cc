@@ -22,23 +22,30 @@ namespace enums = temporal::api::enums::v1;
 using temporal::api::command::v1::Command;
 using temporal::api::history::v1::HistoryEvent;
 
-void WorkflowRun::AddRecordOnlyCommand(Command command, std::string identity,
-                                       SourceLocation where) {
+void WorkflowRun::AddRecordOnlyCommand(Command command, SourceLocation where,
+                                       const CommandKey* key) {
   auto state = std::make_shared<machines::RecordState>(machines::RecordState::kCreated);
   AddCommand(
       std::move(command),
-      [state, identity](const HistoryEvent&) {
+      [state](const HistoryEvent& event) -> RunStatus {
         auto next = machines::RecordTransitions().Next(*state, machines::RecordTrigger::kRecorded);
-        if (!next) return absl::InternalError(absl::StrCat(identity, " recorded twice"));
+        if (!next) {
+          // The event matched the command, so its key reads as the command's.
+          DecodedMarker decoded;
+          return RunError::Of(
+              RunError::Kind::kCorruptHistory,
+              absl::StrCat(KeyOfEvent(event, &decoded).ToString(), " recorded twice"),
+              event.event_id());
+        }
         *state = *next;
-        return absl::OkStatus();
+        return {};
       },
-      where, identity);
+      where, key);
 }
 
 int WorkflowRun::GetVersion(const std::string& change_id, int min_supported, int max_supported,
                             SourceLocation where) {
-  CheckMayIssueCommand(absl::StrCat("GetVersion(\"", change_id, "\")"), where);
+  CheckMayIssueCommand("GetVersion", change_id, where);
   int version = 0;
   bool record = false;
   bool upsert = false;
@@ -73,7 +80,8 @@ int WorkflowRun::GetVersion(const std::string& change_id, int min_supported, int
   marker.set_command_type(enums::COMMAND_TYPE_RECORD_MARKER);
   *marker.mutable_record_marker_command_attributes() = machines::VersionMarkerCommand(
       {change_id, version, /*search_attribute_updated=*/upsert, deprecated});
-  AddRecordOnlyCommand(std::move(marker), run_internal::VersionMarkerIdentity(change_id), where);
+  const CommandKey key = CommandKey::VersionMarker(change_id);
+  AddRecordOnlyCommand(std::move(marker), where, &key);
   if (upsert) {
     // Newest first, as Temporal's Go SDK writes it, so the list reads as a change log.
     change_versions_.insert(change_versions_.begin(), absl::StrCat(change_id, "-", version));
@@ -88,7 +96,7 @@ int WorkflowRun::GetVersion(const std::string& change_id, int min_supported, int
 }
 
 void WorkflowRun::DeprecatePatch(const std::string& change_id, SourceLocation where) {
-  CheckMayIssueCommand(absl::StrCat("DeprecatePatch(\"", change_id, "\")"), where);
+  CheckMayIssueCommand("DeprecatePatch", change_id, where);
   if (versions_.count(change_id) != 0) return;
   if (replaying_) {
     if (recorded_versions_.count(change_id) == 0) {
@@ -106,13 +114,13 @@ void WorkflowRun::DeprecatePatch(const std::string& change_id, SourceLocation wh
   marker.set_command_type(enums::COMMAND_TYPE_RECORD_MARKER);
   *marker.mutable_record_marker_command_attributes() =
       machines::VersionMarkerCommand({change_id, 1, false, /*deprecated=*/true});
-  AddRecordOnlyCommand(std::move(marker), run_internal::VersionMarkerIdentity(change_id), where);
+  const CommandKey key = CommandKey::VersionMarker(change_id);
+  AddRecordOnlyCommand(std::move(marker), where, &key);
 }
 
 void WorkflowRun::UpsertSearchAttributes(temporal::api::common::v1::SearchAttributes attributes,
                                          SourceLocation where) {
   CheckMayIssueCommand("UpsertSearchAttributes", where);
-  std::string identity = run_internal::UpsertIdentity(attributes);
   for (const auto& [key, value] : attributes.indexed_fields()) {
     (*search_attributes_.mutable_indexed_fields())[key] = value;
   }
@@ -120,18 +128,17 @@ void WorkflowRun::UpsertSearchAttributes(temporal::api::common::v1::SearchAttrib
   command.set_command_type(enums::COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES);
   *command.mutable_upsert_workflow_search_attributes_command_attributes()
        ->mutable_search_attributes() = std::move(attributes);
-  AddRecordOnlyCommand(std::move(command), std::move(identity), where);
+  AddRecordOnlyCommand(std::move(command), where);
 }
 
 void WorkflowRun::UpsertMemo(temporal::api::common::v1::Memo memo, SourceLocation where) {
   CheckMayIssueCommand("UpsertMemo", where);
-  std::string identity = run_internal::MemoIdentity(memo);
   for (const auto& [key, value] : memo.fields()) (*memo_.mutable_fields())[key] = value;
   Command command;
   command.set_command_type(enums::COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES);
   *command.mutable_modify_workflow_properties_command_attributes()->mutable_upserted_memo() =
       std::move(memo);
-  AddRecordOnlyCommand(std::move(command), std::move(identity), where);
+  AddRecordOnlyCommand(std::move(command), where);
 }
 
 // ---------------------------------------------------------------------------------------

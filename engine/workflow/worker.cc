@@ -23,6 +23,23 @@ WorkflowTaskResponse Failed(enums::WorkflowTaskFailedCause cause, std::string me
   return response;
 }
 
+// The task failure for a run that could not process the task's history. Nondeterminism is
+// Temporal's NON_DETERMINISTIC_ERROR; everything else this worker could not handle.
+WorkflowTaskResponse FailedBy(const RunError& error) {
+  switch (error.kind) {
+    case RunError::Kind::kNondeterminism:
+      return Failed(enums::WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR, error.message,
+                    "NondeterminismError");
+    case RunError::Kind::kCorruptHistory:
+    case RunError::Kind::kUnsupportedFeature:
+    case RunError::Kind::kWorkflowCodeThrew:
+    case RunError::Kind::kUnknownWorkflowType:
+      break;
+  }
+  return Failed(enums::WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE, error.message,
+                "WorkerError");
+}
+
 }  // namespace
 
 Worker::Worker(const Registry* registry, WorkerOptions options)
@@ -62,13 +79,9 @@ WorkflowTaskResponse Worker::HandleWorkflowTask(const WorkflowTaskRequest& reque
 
   WorkflowTaskResponse response;
   if (!activation.ok()) {
-    const bool nondeterministic = run.last_nondeterminism().has_value();
-    if (nondeterministic) last_nondeterminism_ = run.last_nondeterminism();
-    response = Failed(nondeterministic
-                          ? enums::WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR
-                          : enums::WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE,
-                      std::string(activation.status().message()),
-                      nondeterministic ? "NondeterminismError" : "WorkerError");
+    const RunError& error = activation.error();
+    if (error.nondeterminism) last_nondeterminism_ = error.nondeterminism;
+    response = FailedBy(error);
   } else if (!activation->has_value()) {
     response = Failed(enums::WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE,
                       "workflow task history does not end with WorkflowTaskStarted", "WorkerError");
@@ -102,7 +115,7 @@ absl::StatusOr<Payloads> Worker::HandleQuery(const std::string& workflow_id,
   // Not cached: rebuild the state by replaying the completed workflow tasks.
   std::unique_ptr<WorkflowRun> run = NewRun(workflow_id, run_id, "");
   auto processed = run->ProcessEvents(history, 0);
-  if (!processed.ok()) return processed.status();
+  if (!processed.ok()) return ToStatus(processed.error());
   return run->Query(query_type, args);
 }
 

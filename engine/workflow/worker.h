@@ -62,7 +62,8 @@ class Worker : public WorkflowTaskHandler, public ActivityTaskHandler {
 
   const WorkerStats& stats() const { return stats_; }
   size_t cached_runs() const { return cache_.size(); }
-  // The nondeterminism that failed the last task of this run, if any (for reports).
+  // The nondeterminism that failed the last task that failed by nondeterminism, if any (for
+  // reports); kept from the RunError of that task.
   const Nondeterminism* last_nondeterminism() const {
     return last_nondeterminism_ ? &*last_nondeterminism_ : nullptr;
   }

@@ -10,6 +10,7 @@
 #include "engine/history/event_summary.h"
 #include "engine/history/event_types.h"
 #include "engine/machines/marker_details.h"
+#include "engine/workflow/exception_text.h"
 #include "engine/workflow/run_internal.h"
 #include "engine/workflow/run_ops.h"
 #include "google/protobuf/util/message_differencer.h"
@@ -17,11 +18,9 @@
 namespace lockstep {
 namespace enums = temporal::api::enums::v1;
 using run_internal::ActivityFailureOf;
-using run_internal::CommandIdentity;
-using run_internal::EventIdentity;
+using run_internal::AtEvent;
 using run_internal::IsCommandEvent;
 using run_internal::NondeterminismAbort;
-using run_internal::RecordedAs;
 using run_internal::SetDuration;
 using run_internal::ToTime;
 using run_internal::Transit;
@@ -55,6 +54,21 @@ void PrefetchEvents(const History& history, int first, int end) {
   for (std::uintptr_t line = from; line < to; line += 64) {
     __builtin_prefetch(reinterpret_cast<const void*>(line));
   }
+}
+
+// The machine transitions of activities and timers as the history drives them.
+RunStatus ActivityTransit(WorkflowRun::ActivityOp* op, machines::ActivityTrigger trigger) {
+  return Transit(
+      machines::ActivityTransitions(), &op->state, trigger,
+      [op] { return CommandKey::Activity(op->activity_type, op->activity_id).ToString(); },
+      machines::ActivityStateName, machines::ActivityTriggerName);
+}
+
+RunStatus TimerTransit(WorkflowRun::TimerOp* op, machines::TimerTrigger trigger) {
+  return Transit(
+      machines::TimerTransitions(), &op->state, trigger,
+      [op] { return CommandKey::Timer(op->timer_id).ToString(); }, machines::TimerStateName,
+      machines::TimerTriggerName);
 }
 
 }  // namespace
@@ -108,21 +122,21 @@ WorkflowRun::~WorkflowRun() {
 // ---------------------------------------------------------------------------------------
 // Event processing
 
-absl::StatusOr<std::optional<ActivationResult>> WorkflowRun::ProcessEvents(const History& history,
-                                                                           int first_index,
-                                                                           int end_index) {
+RunResult<std::optional<ActivationResult>> WorkflowRun::ProcessEvents(const History& history,
+                                                                      int first_index,
+                                                                      int end_index) {
   std::optional<ActivationResult> activation;
   end_index_ = end_index < 0 ? history.events_size() : std::min(end_index, history.events_size());
   for (int i = first_index; i < end_index_; ++i) {
     if (i % kPrefetchBatch == 0) PrefetchEvents(history, i + kPrefetchDistance, end_index_);
     const HistoryEvent& event = history.events(i);
     if (event.event_id() != last_event_id_ + 1) {
-      return absl::InvalidArgumentError(absl::StrCat("event ", event.event_id(), " follows event ",
-                                                     last_event_id_,
-                                                     "; events must be fed in order"));
+      return RunError::Of(RunError::Kind::kCorruptHistory,
+                          absl::StrCat("event ", event.event_id(), " follows event ",
+                                       last_event_id_, "; events must be fed in order"),
+                          event.event_id());
     }
-    absl::Status s = ApplyEvent(history, i, &activation);
-    if (!s.ok()) return s;
+    if (RunStatus s = ApplyEvent(history, i, &activation); !s.ok()) return std::move(s).error();
     last_event_id_ = event.event_id();
   }
   // Jobs left for an activation in a later call must not point into the caller's history.
@@ -136,8 +150,8 @@ absl::StatusOr<std::optional<ActivationResult>> WorkflowRun::ProcessEvents(const
   return activation;
 }
 
-absl::Status WorkflowRun::ApplyEvent(const History& history, int index,
-                                     std::optional<ActivationResult>* activation) {
+RunStatus WorkflowRun::ApplyEvent(const History& history, int index,
+                                  std::optional<ActivationResult>* activation) {
   const HistoryEvent& event = history.events(index);
   switch (event.event_type()) {
     case enums::EVENT_TYPE_WORKFLOW_EXECUTION_STARTED: {
@@ -154,7 +168,7 @@ absl::Status WorkflowRun::ApplyEvent(const History& history, int index,
       const std::string& seed =
           a.original_execution_run_id().empty() ? info_.run_id : a.original_execution_run_id();
       prng_ = Prng(Fnv1a64(seed));
-      return absl::OkStatus();
+      return {};
     }
     case enums::EVENT_TYPE_WORKFLOW_TASK_STARTED: {
       if (index + 1 < end_index_) {
@@ -166,20 +180,20 @@ absl::Status WorkflowRun::ApplyEvent(const History& history, int index,
           return Activate(history, index, /*replaying=*/true, &replayed);
         }
         // A task that failed or timed out left no commands: nothing to replay.
-        return absl::OkStatus();
+        return {};
       }
       activation->emplace();
       return Activate(history, index, /*replaying=*/false, &**activation);
     }
     case enums::EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
       DecideIdRule(event);
-      return absl::OkStatus();
+      return {};
     case enums::EVENT_TYPE_WORKFLOW_TASK_SCHEDULED:
     case enums::EVENT_TYPE_WORKFLOW_TASK_FAILED:
     case enums::EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT:
     case enums::EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED:
     case enums::EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT:
-      return absl::OkStatus();
+      return {};
     case enums::EVENT_TYPE_ACTIVITY_TASK_STARTED:
     case enums::EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
     case enums::EVENT_TYPE_ACTIVITY_TASK_FAILED:
@@ -201,21 +215,20 @@ absl::Status WorkflowRun::ApplyEvent(const History& history, int index,
     case enums::EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_CANCEL_REQUESTED:
     case enums::EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED:
       return ApplyExternalEvent(event);
-    case enums::EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED: {
-      const auto& a = event.workflow_execution_signaled_event_attributes();
-      (void)a;
+    case enums::EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
       jobs_.push_back({Job::Kind::kSignal, &event});
-      return absl::OkStatus();
-    }
+      return {};
     case enums::EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED:
       // Reaches the code at the next activation, as a cancellation of the root scope.
       jobs_.push_back({Job::Kind::kCancelRequested, &event});
-      return absl::OkStatus();
+      return {};
     default:
       if (IsCommandEvent(event.event_type())) return MatchCommandEvent(event);
-      return absl::UnimplementedError(absl::StrCat("event ", event.event_id(), " (",
-                                                   history::EventTypeShortName(event.event_type()),
-                                                   ") is not supported by this engine yet"));
+      return RunError::Of(RunError::Kind::kUnsupportedFeature,
+                          absl::StrCat("event ", event.event_id(), " (",
+                                       history::EventTypeShortName(event.event_type()),
+                                       ") is not supported by this engine yet"),
+                          event.event_id());
   }
 }
 
@@ -228,29 +241,35 @@ void WorkflowRun::DecideIdRule(const HistoryEvent& completed) {
                      kLockstepSdkName);
 }
 
-absl::Status WorkflowRun::Nondeterministic(Nondeterminism n) {
+RunError WorkflowRun::Nondeterministic(Nondeterminism n) {
   static constexpr absl::string_view kKinds[] = {"missing command", "extra command",
                                                  "command mismatch", "result mismatch"};
-  n.message = absl::StrCat(
-      kKinds[static_cast<int>(n.kind)], ": ",
-      n.event_id != 0 ? absl::StrCat("event ", n.event_id, " (", n.event_type, "): ") : "",
-      "history has ", n.expected.empty() ? "nothing" : n.expected, ", workflow code issued ",
-      n.actual.empty() ? "nothing" : n.actual,
-      n.where.line() != 0 ? absl::StrCat(" at ", Where(n.where)) : "");
-  absl::Status status = absl::FailedPreconditionError(absl::StrCat(
-      "nondeterminism in ", info_.workflow_type, " ", info_.workflow_id, ": ", n.message));
-  if (!nondeterminism_) nondeterminism_ = std::move(n);
-  return status;
+  if (!nondeterminism_) {
+    n.message = absl::StrCat(
+        kKinds[static_cast<int>(n.kind)], ": ",
+        n.event_id != 0 ? absl::StrCat("event ", n.event_id, " (", n.event_type, "): ") : "",
+        "history has ", n.expected.empty() ? "nothing" : n.expected, ", workflow code issued ",
+        n.actual.empty() ? "nothing" : n.actual,
+        n.where.line() != 0 ? absl::StrCat(" at ", Where(n.where)) : "");
+    nondeterminism_ = std::move(n);
+  }
+  return NondeterminismError();
 }
 
-bool WorkflowRun::SameIdentity(const std::string& code, const std::string& history) const {
-  if (code == history) return true;
-  return !strict_ids_ && run_internal::WithoutId(code) == run_internal::WithoutId(history);
+RunError WorkflowRun::NondeterminismError() const {
+  RunError error;
+  error.kind = RunError::Kind::kNondeterminism;
+  error.message = absl::StrCat("nondeterminism in ", info_.workflow_type, " ", info_.workflow_id,
+                               ": ", nondeterminism_->message);
+  error.event_id = nondeterminism_->event_id;
+  error.nondeterminism = nondeterminism_;
+  return error;
 }
 
-absl::Status WorkflowRun::MatchCommandEvent(const HistoryEvent& event) {
+RunStatus WorkflowRun::MatchCommandEvent(const HistoryEvent& event) {
   while (!commands_.empty() && commands_.front().withdrawn) commands_.pop_front();
-  const std::string event_identity = EventIdentity(event);
+  DecodedMarker decoded;
+  const CommandKey event_key = KeyOfEvent(event, &decoded);
   // Update acceptances and responses float: SDKs that send no protocol message commands
   // leave their events after all the task's commands, so only their presence is compared.
   // Every other command event is matched with the first pending command that is not one.
@@ -259,11 +278,10 @@ absl::Status WorkflowRun::MatchCommandEvent(const HistoryEvent& event) {
   PendingCommand* first_update = nullptr;
   for (PendingCommand& p : commands_) {
     if (p.withdrawn) continue;
-    const bool update_command = run_internal::IsUpdateEvent(p.recorded_as);
+    const bool update_command = run_internal::IsUpdateEvent(p.key.key().event_type);
     if (update_command && first_update == nullptr) first_update = &p;
     if (update_event) {
-      if (update_command && p.recorded_as == event.event_type() &&
-          SameIdentity(p.identity, event_identity)) {
+      if (update_command && p.key.key().Matches(event_key, strict_ids_)) {
         pending = &p;
         break;
       }
@@ -274,30 +292,28 @@ absl::Status WorkflowRun::MatchCommandEvent(const HistoryEvent& event) {
   }
   // A DeprecatePatch marker the code no longer asks for is tolerated: removing the call once
   // the patch is deprecated is the point of deprecating it.
-  if (auto version = machines::ReadVersionMarker(event);
-      version && version->deprecated &&
-      (pending == nullptr || !SameIdentity(pending->identity, event_identity))) {
-    return absl::OkStatus();
+  if (decoded.version && decoded.version->deprecated &&
+      (pending == nullptr || !pending->key.key().Matches(event_key, strict_ids_))) {
+    return {};
   }
   if (update_event && pending == nullptr) pending = first_update;
   if (pending == nullptr) {
     return Nondeterministic({Nondeterminism::Kind::kMissing, event.event_id(),
-                             history::EventTypeShortName(event.event_type()), event_identity, "",
-                             last_command_where_, ""});
+                             history::EventTypeShortName(event.event_type()), event_key.ToString(),
+                             "", last_command_where_, ""});
   }
-  if (pending->recorded_as != event.event_type() ||
-      !SameIdentity(pending->identity, event_identity)) {
+  if (!pending->key.key().Matches(event_key, strict_ids_)) {
     return Nondeterministic({Nondeterminism::Kind::kMismatch, event.event_id(),
-                             history::EventTypeShortName(event.event_type()), event_identity,
-                             pending->identity, pending->where, ""});
+                             history::EventTypeShortName(event.event_type()), event_key.ToString(),
+                             pending->key.key().ToString(), pending->where, ""});
   }
-  absl::Status s = pending->on_recorded(event);
+  RunStatus s = pending->on_recorded(event);
   pending->withdrawn = true;  // matched: neither sent again nor left over
   while (!commands_.empty() && commands_.front().withdrawn) commands_.pop_front();
   return s;
 }
 
-absl::Status WorkflowRun::ApplyActivityEvent(const HistoryEvent& event) {
+RunStatus WorkflowRun::ApplyActivityEvent(const HistoryEvent& event) {
   using machines::ActivityTrigger;
   int64_t scheduled = 0;
   ActivityTrigger trigger;
@@ -325,22 +341,16 @@ absl::Status WorkflowRun::ApplyActivityEvent(const HistoryEvent& event) {
   }
   auto it = activity_by_scheduled_id_.find(scheduled);
   if (it == activity_by_scheduled_id_.end()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "event ", event.event_id(), " (", history::EventTypeShortName(event.event_type()),
-        ") refers to scheduled event ", scheduled, ", which is no activity of this run"));
+    return run_internal::UnknownOperation(event, "scheduled", scheduled, "activity");
   }
   ActivityOp* op = it->second;
-  absl::Status s = Transit(
-      machines::ActivityTransitions(), &op->state, trigger,
-      [op] { return absl::StrCat("activity ", op->activity_type, " id=", op->activity_id); },
-      machines::ActivityStateName, machines::ActivityTriggerName);
-  if (!s.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("event ", event.event_id(), ": ", s.message()));
+  if (RunStatus s = ActivityTransit(op, trigger); !s.ok()) {
+    return AtEvent(event, std::move(s).error());
   }
-  if (trigger == ActivityTrigger::kStartedRecorded) return absl::OkStatus();
+  if (trigger == ActivityTrigger::kStartedRecorded) return {};
   // The result reaches the code at the next activation, as in Temporal.
   jobs_.push_back({Job::Kind::kActivityClosed, &event, op});
-  return absl::OkStatus();
+  return {};
 }
 
 void WorkflowRun::ResolveActivity(ActivityOp* op, const HistoryEvent& event) {
@@ -367,36 +377,30 @@ void WorkflowRun::ResolveActivity(ActivityOp* op, const HistoryEvent& event) {
   }
 }
 
-absl::Status WorkflowRun::ApplyTimerEvent(const HistoryEvent& event) {
+RunStatus WorkflowRun::ApplyTimerEvent(const HistoryEvent& event) {
   const int64_t started = event.timer_fired_event_attributes().started_event_id();
   auto it = timer_by_started_id_.find(started);
   if (it == timer_by_started_id_.end()) {
-    return absl::InvalidArgumentError(absl::StrCat("event ", event.event_id(),
-                                                   " (TimerFired) refers to started event ",
-                                                   started, ", which is no timer of this run"));
+    return run_internal::UnknownOperation(event, "started", started, "timer");
   }
   TimerOp* op = it->second;
-  absl::Status s = Transit(
-      machines::TimerTransitions(), &op->state, machines::TimerTrigger::kFiredRecorded,
-      [op] { return absl::StrCat("timer id=", op->timer_id); }, machines::TimerStateName,
-      machines::TimerTriggerName);
-  if (!s.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("event ", event.event_id(), ": ", s.message()));
+  if (RunStatus s = TimerTransit(op, machines::TimerTrigger::kFiredRecorded); !s.ok()) {
+    return AtEvent(event, std::move(s).error());
   }
   jobs_.push_back({Job::Kind::kTimerFired, &event, nullptr, op});
-  return absl::OkStatus();
+  return {};
 }
 
-absl::Status WorkflowRun::ExtraCommandsError() {
+RunStatus WorkflowRun::ExtraCommandsError() {
   for (const PendingCommand& pending : commands_) {
     if (pending.withdrawn) continue;
     return Nondeterministic(
-        {Nondeterminism::Kind::kExtra, 0, "", "", pending.identity, pending.where, ""});
+        {Nondeterminism::Kind::kExtra, 0, "", "", pending.key.key().ToString(), pending.where, ""});
   }
-  return absl::OkStatus();
+  return {};
 }
 
-absl::Status WorkflowRun::CheckAllCommandsRecorded() { return ExtraCommandsError(); }
+RunStatus WorkflowRun::CheckAllCommandsRecorded() { return ExtraCommandsError(); }
 
 void WorkflowRun::LookAhead(const History& history, int from) {
   recorded_side_effects_.clear();
@@ -434,9 +438,9 @@ void WorkflowRun::LookAhead(const History& history, int from) {
   }
 }
 
-absl::Status WorkflowRun::Activate(const History& history, int index, bool replaying,
-                                   ActivationResult* result) {
-  if (absl::Status s = ExtraCommandsError(); !s.ok()) return s;
+RunStatus WorkflowRun::Activate(const History& history, int index, bool replaying,
+                                ActivationResult* result) {
+  if (RunStatus s = ExtraCommandsError(); !s.ok()) return s;
   commands_.clear();
   const HistoryEvent& started = history.events(index);
   now_ = ToTime(started.event_time());
@@ -448,15 +452,25 @@ absl::Status WorkflowRun::Activate(const History& history, int index, bool repla
   if (!main_ && !closed_) {
     const WorkflowFunction* fn = registry_->FindWorkflow(info_.workflow_type);
     if (fn == nullptr) {
-      return absl::NotFoundError(absl::StrCat("workflow type \"", info_.workflow_type,
-                                              "\" is not registered with this worker"));
+      return RunError::Of(RunError::Kind::kUnknownWorkflowType,
+                          absl::StrCat("workflow type \"", info_.workflow_type,
+                                       "\" is not registered with this worker"),
+                          started.event_id());
     }
-    main_.emplace((*fn)(context_, input_));
-    main_->Start(&scheduler_, root_scope_);
+    // A coroutine throws only once it runs; a raw workflow function may throw at the call.
+    try {
+      main_.emplace((*fn)(context_, input_));
+      main_->Start(&scheduler_, root_scope_);
+    } catch (...) {
+      main_.reset();
+      task_error_ = std::current_exception();
+    }
   }
   // Signals first, in history order, so handlers run before the code they unblock.
-  std::vector<Job> jobs = std::move(jobs_);
-  jobs_.clear();
+  // The buffers trade places, so that jobs_ collects the next activation's jobs in the one
+  // this activation's jobs were collected in the time before: no allocation per activation.
+  activation_jobs_.swap(jobs_);
+  const std::vector<Job>& jobs = activation_jobs_;
   for (const Job& job : jobs) {
     if (job.kind == Job::Kind::kSignal && !closed_) {
       const auto& a = job.event->workflow_execution_signaled_event_attributes();
@@ -474,6 +488,7 @@ absl::Status WorkflowRun::Activate(const History& history, int index, bool repla
       root_scope_->Cancel();
     }
   }
+  activation_jobs_.clear();  // keeps the buffer
   RunUntilBlocked();
   // Local activities run (or are read back) once the code is blocked, and what they unblock
   // runs in the same task.
@@ -485,30 +500,24 @@ absl::Status WorkflowRun::Activate(const History& history, int index, bool repla
   FinishIfDone();
   RejectUnhandledUpdates(replaying);
 
-  if (nondeterminism_) {
-    return absl::FailedPreconditionError(absl::StrCat("nondeterminism in ", info_.workflow_type,
-                                                      " ", info_.workflow_id, ": ",
-                                                      nondeterminism_->message));
-  }
+  // Nondeterminism first: the code may have caught the NondeterminismAbort and thrown
+  // something else, or nothing.
+  if (nondeterminism_) return NondeterminismError();
   if (task_error_) {
-    std::string what = "unknown exception";
-    try {
-      std::rethrow_exception(task_error_);
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
-    }
+    const std::string what = DescribeException(task_error_);
     task_error_ = nullptr;
     if (replaying) {
-      return absl::InternalError(
+      return RunError::Of(
+          RunError::Kind::kWorkflowCodeThrew,
           absl::StrCat("replaying workflow task ", started.event_id(), " of ", info_.workflow_type,
-                       " threw, although the recorded task completed: ", what));
+                       " threw, although the recorded task completed: ", what),
+          started.event_id());
     }
     result->task_failed = true;
     result->failure.set_message(what);
     result->failure.set_source("Lockstep");
     result->failure.mutable_application_failure_info()->set_type("CppException");
-    return absl::OkStatus();
+    return {};
   }
   if (!replaying) {
     for (const PendingCommand& pending : commands_) {
@@ -519,7 +528,7 @@ absl::Status WorkflowRun::Activate(const History& history, int index, bool repla
     for (auto& rejection : rejections_) result->messages.push_back(std::move(rejection));
     rejections_.clear();
   }
-  return absl::OkStatus();
+  return {};
 }
 
 void WorkflowRun::RunUntilBlocked() {
@@ -605,13 +614,15 @@ void WorkflowRun::FinishIfDone() {
   auto state = std::make_shared<machines::CompletionState>(machines::CompletionState::kCreated);
   Payloads result;
   if (!failed) result = command.complete_workflow_execution_command_attributes().result();
-  std::string identity = CommandIdentity(command);
   AddCommand(
       std::move(command),
-      [this, state, failed, result = std::move(result)](const HistoryEvent& event) {
+      [this, state, failed, result = std::move(result)](const HistoryEvent& event) -> RunStatus {
         auto next = machines::CompletionTransitions().Next(
             *state, machines::CompletionTrigger::kCloseRecorded);
-        if (!next) return absl::InternalError("workflow completion recorded twice");
+        if (!next) {
+          return RunError::Of(RunError::Kind::kCorruptHistory, "workflow completion recorded twice",
+                              event.event_id());
+        }
         *state = *next;
         // Same command, different result: not nondeterminism (Temporal does not compare
         // results), but worth telling whoever replays the history.
@@ -627,9 +638,9 @@ void WorkflowRun::FinishIfDone() {
                                    n.expected, ", workflow code returned ", n.actual);
           result_mismatch_ = std::move(n);
         }
-        return absl::OkStatus();
+        return {};
       },
-      {}, std::move(identity));
+      {});
   closed_ = true;
   // The main coroutine's locals are gone: nothing that may refer to them runs again.
   conditions_.clear();
@@ -638,12 +649,12 @@ void WorkflowRun::FinishIfDone() {
 }
 
 WorkflowRun::PendingCommand* WorkflowRun::AddCommand(
-    Command command, std::function<absl::Status(const HistoryEvent&)> on_recorded,
-    SourceLocation where, std::string identity) {
+    Command command, std::function<RunStatus(const HistoryEvent&)> on_recorded,
+    SourceLocation where, const CommandKey* key) {
   if (where.line() != 0) last_command_where_ = where;
-  const enums::EventType recorded_as = RecordedAs(command.command_type());
-  commands_.push_back({std::move(command), std::move(on_recorded), where, std::move(identity),
-                       false, std::nullopt, recorded_as});
+  OwnedCommandKey owned(key != nullptr ? *key : KeyOfCommand(command));
+  commands_.push_back(
+      {std::move(command), std::move(on_recorded), where, std::move(owned), false, std::nullopt});
   return &commands_.back();
 }
 
@@ -657,10 +668,15 @@ void WorkflowRun::CheckMayIssueCommand(absl::string_view what, SourceLocation wh
   }
 }
 
+void WorkflowRun::CheckMayIssueCommand(absl::string_view function, absl::string_view argument,
+                                       SourceLocation where) const {
+  if (in_query_) CheckMayIssueCommand(absl::StrCat(function, "(\"", argument, "\")"), where);
+}
+
 Future<Payloads> WorkflowRun::ScheduleActivity(const std::string& type,
                                                const ActivityOptions& options, Payloads input,
                                                SourceLocation where) {
-  CheckMayIssueCommand(absl::StrCat("ExecuteActivity(\"", type, "\")"), where);
+  CheckMayIssueCommand("ExecuteActivity", type, where);
   if (options.start_to_close_timeout <= absl::ZeroDuration() &&
       options.schedule_to_close_timeout <= absl::ZeroDuration()) {
     throw std::invalid_argument(
@@ -712,15 +728,9 @@ Future<Payloads> WorkflowRun::ScheduleActivity(const std::string& type,
         op_ptr->command = nullptr;
         op_ptr->scheduled_event_id = event.event_id();
         activity_by_scheduled_id_[event.event_id()] = op_ptr;
-        return Transit(
-            machines::ActivityTransitions(), &op_ptr->state,
-            machines::ActivityTrigger::kScheduleRecorded,
-            [op_ptr] {
-              return absl::StrCat("activity ", op_ptr->activity_type, " id=", op_ptr->activity_id);
-            },
-            machines::ActivityStateName, machines::ActivityTriggerName);
+        return ActivityTransit(op_ptr, machines::ActivityTrigger::kScheduleRecorded);
       },
-      where, absl::StrCat("activity ", type, " id=", op.activity_id));
+      where);
   future.SetCanceler([this, op_ptr, where] {
     using machines::ActivityState;
     CheckMayIssueCommand("Cancel() on an activity", where);
@@ -740,16 +750,9 @@ Future<Payloads> WorkflowRun::ScheduleActivity(const std::string& type,
       AddCommand(
           std::move(cancel),
           [op_ptr](const HistoryEvent&) {
-            return Transit(
-                machines::ActivityTransitions(), &op_ptr->state,
-                machines::ActivityTrigger::kCancelRecorded,
-                [op_ptr] {
-                  return absl::StrCat("activity ", op_ptr->activity_type,
-                                      " id=", op_ptr->activity_id);
-                },
-                machines::ActivityStateName, machines::ActivityTriggerName);
+            return ActivityTransit(op_ptr, machines::ActivityTrigger::kCancelRecorded);
           },
-          where, absl::StrCat("cancel activity scheduled=", op_ptr->scheduled_event_id));
+          where);
     } else {
       // Already closed or being canceled. Closed by an event of this very task, whose job comes
       // after the cancellation: Temporal's SDKs end a try-cancel Future at the cancellation,
@@ -796,12 +799,9 @@ Future<void> WorkflowRun::StartTimer(absl::Duration duration, SourceLocation whe
         op_ptr->command = nullptr;
         op_ptr->started_event_id = event.event_id();
         timer_by_started_id_[event.event_id()] = op_ptr;
-        return Transit(
-            machines::TimerTransitions(), &op_ptr->state, machines::TimerTrigger::kStartedRecorded,
-            [op_ptr] { return absl::StrCat("timer id=", op_ptr->timer_id); },
-            machines::TimerStateName, machines::TimerTriggerName);
+        return TimerTransit(op_ptr, machines::TimerTrigger::kStartedRecorded);
       },
-      where, absl::StrCat("timer id=", op.timer_id));
+      where);
   future.SetCanceler([this, op_ptr, where] {
     using machines::TimerState;
     CheckMayIssueCommand("Cancel() on a timer", where);
@@ -815,13 +815,9 @@ Future<void> WorkflowRun::StartTimer(absl::Duration duration, SourceLocation whe
       AddCommand(
           std::move(cancel),
           [op_ptr](const HistoryEvent&) {
-            return Transit(
-                machines::TimerTransitions(), &op_ptr->state,
-                machines::TimerTrigger::kCanceledRecorded,
-                [op_ptr] { return absl::StrCat("timer id=", op_ptr->timer_id); },
-                machines::TimerStateName, machines::TimerTriggerName);
+            return TimerTransit(op_ptr, machines::TimerTrigger::kCanceledRecorded);
           },
-          where, absl::StrCat("cancel timer id=", op_ptr->timer_id));
+          where);
     } else {
       return;
     }
@@ -917,13 +913,16 @@ Payloads WorkflowRun::RecordSideEffect(const std::function<Payloads()>& fn, Sour
   auto state = std::make_shared<machines::RecordState>(machines::RecordState::kCreated);
   AddCommand(
       std::move(command),
-      [state](const HistoryEvent&) {
+      [state](const HistoryEvent& event) -> RunStatus {
         auto next = machines::RecordTransitions().Next(*state, machines::RecordTrigger::kRecorded);
-        if (!next) return absl::InternalError("side effect recorded twice");
+        if (!next) {
+          return RunError::Of(RunError::Kind::kCorruptHistory, "side effect recorded twice",
+                              event.event_id());
+        }
         *state = *next;
-        return absl::OkStatus();
+        return {};
       },
-      where, std::string("marker SideEffect"));
+      where);
   return value;
 }
 
@@ -950,9 +949,12 @@ absl::StatusOr<Payloads> WorkflowRun::Query(const std::string& name, const Paylo
   } catch (const QueryViolation& e) {
     in_query_ = false;
     return absl::FailedPreconditionError(absl::StrCat("query \"", name, "\": ", e.what()));
-  } catch (const std::exception& e) {
+  } catch (...) {
+    // Anything else the handler threw, a std::exception or not, is the query's error; the
+    // run is as it was (a query changes nothing), so the worker keeps it.
     in_query_ = false;
-    return absl::InvalidArgumentError(absl::StrCat("query \"", name, "\" threw: ", e.what()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("query \"", name, "\" threw: ", DescribeCurrentException()));
   }
   in_query_ = false;
   if (!google::protobuf::util::MessageDifferencer::Equals(first, second)) {

@@ -12,14 +12,17 @@
 // A fresh run fed a whole history and a cached run fed only the new events take the same path,
 // which is what makes cache eviction (and the replayer) trustworthy.
 //
-// Errors:
-//   - Nondeterminism (the code's commands disagree with the history): FailedPrecondition,
-//     with the details in last_nondeterminism().
-//   - An exception other than a WorkflowFailure escaping workflow code in the current task:
-//     ActivationResult.task_failed (the service retries the task). During replay it is an
-//     error instead, since the recorded task had succeeded.
-//   - Events this engine does not support, or that contradict the machines: Internal /
-//     InvalidArgument naming the event.
+// Errors come back as a RunError (run_error.h) in the RunResult of ProcessEvents:
+//   - Nondeterminism (the code's commands disagree with the history): kNondeterminism, with
+//     the details in RunError::nondeterminism.
+//   - Anything other than a WorkflowFailure thrown by workflow code (the main coroutine, a
+//     signal or update handler, an update validator, a condition) in the current task: no
+//     RunError, but ActivationResult.task_failed (the service retries the task). During
+//     replay it is kWorkflowCodeThrew instead, since the recorded task had succeeded.
+//   - Events this engine does not support: kUnsupportedFeature; events that contradict the
+//     run or each other: kCorruptHistory; a workflow type not registered: kUnknownWorkflowType.
+// Every RunError names the event where the run stopped. A run that returned one is left
+// where it stopped; callers discard it (the worker evicts it, the replayer reports).
 #ifndef LOCKSTEP_ENGINE_WORKFLOW_WORKFLOW_RUN_H_
 #define LOCKSTEP_ENGINE_WORKFLOW_WORKFLOW_RUN_H_
 
@@ -46,8 +49,10 @@
 #include "engine/util/prng.h"
 #include "engine/util/source_location.h"
 #include "engine/workflow/cancellation_scope.h"
+#include "engine/workflow/command_key.h"
 #include "engine/workflow/context.h"
 #include "engine/workflow/registry.h"
+#include "engine/workflow/run_error.h"
 #include "engine/workflow/scheduler.h"
 #include "temporal/api/command/v1/message.pb.h"
 #include "temporal/api/history/v1/message.pb.h"
@@ -62,22 +67,6 @@ struct ActivationResult {
   std::vector<temporal::api::protocol::v1::Message> messages;
   bool task_failed = false;
   temporal::api::failure::v1::Failure failure;  // why the task failed
-};
-
-// What differed between the code and the history, for reports.
-struct Nondeterminism {
-  // kResultMismatch: the same commands, but the workflow returned a different result from
-  // the recorded one (reported separately: Temporal does not treat it as nondeterminism).
-  enum class Kind { kMissing, kExtra, kMismatch, kResultMismatch };
-  Kind kind = Kind::kMismatch;
-  int64_t event_id = 0;    // the history event concerned (0 for an extra command at the end)
-  std::string event_type;  // its type, short name
-  std::string expected;    // what the history recorded
-  std::string actual;      // what the code did
-  // The workflow statement that issued the command; for a missing command, the last
-  // statement that issued one before it (where the code was when the history expected more).
-  SourceLocation where;
-  std::string message;  // one line with all of the above
 };
 
 // The SDK name Lockstep's worker reports on WorkflowTaskCompleted (sdk_metadata).
@@ -113,7 +102,7 @@ class WorkflowRun : private internal::ScopeHost {
   // Processes history.events()[first_index, end_index) (end_index < 0: to the end), as if the
   // history ended at end_index. Returns the current task's activation when the last event
   // processed is a WorkflowTaskStarted with nothing after it, nullopt otherwise.
-  absl::StatusOr<std::optional<ActivationResult>> ProcessEvents(
+  RunResult<std::optional<ActivationResult>> ProcessEvents(
       const temporal::api::history::v1::History& history, int first_index, int end_index = -1);
 
   // Update requests that came with the workflow task about to be processed (not replay: the
@@ -121,17 +110,19 @@ class WorkflowRun : private internal::ScopeHost {
   void AddUpdateRequests(std::vector<temporal::api::protocol::v1::Message> messages);
 
   // Answers a query from current state. Detects handlers that issue commands or whose answer
-  // changes when asked twice.
+  // changes when asked twice. Whatever a handler throws becomes the error (InvalidArgument,
+  // naming it), leaving the run as it was.
   absl::StatusOr<Payloads> Query(const std::string& name, const Payloads& args);
 
   // Checks, after the whole history was processed, that every command the code issued was
-  // recorded (used by replay of closed histories).
-  absl::Status CheckAllCommandsRecorded();
+  // recorded (used by replay of closed histories); kNondeterminism (an extra command) if not.
+  RunStatus CheckAllCommandsRecorded();
 
   int64_t last_event_id() const { return last_event_id_; }
   bool closed() const { return closed_; }
-  const std::optional<Nondeterminism>& last_nondeterminism() const { return nondeterminism_; }
-  // Set when the replayed completion's result differs from the recorded one.
+  // Set when the replayed completion's result differs from the recorded one. Not an error:
+  // ProcessEvents succeeds (Temporal does not compare results), and callers decide whether
+  // to warn or fail.
   const std::optional<Nondeterminism>& result_mismatch() const { return result_mismatch_; }
   const WorkflowInfo& info() const { return info_; }
 
@@ -199,8 +190,8 @@ class WorkflowRun : private internal::ScopeHost {
                               const std::string& signal, Payloads input, bool child_only,
                               SourceLocation where);
   // Issues a signal or cancellation request command and tracks it until its outcome.
-  Future<void> IssueExternal(temporal::api::command::v1::Command command, std::string identity,
-                             SourceLocation where, ExternalOp** op);
+  Future<void> IssueExternal(temporal::api::command::v1::Command command, SourceLocation where,
+                             ExternalOp** op);
   Future<void> CancelExternal(const std::string& workflow_id, const std::string& run_id,
                               bool child_only, bool join_scope, SourceLocation where);
   Future<Payloads> ScheduleLocalActivity(const std::string& type,
@@ -229,21 +220,27 @@ class WorkflowRun : private internal::ScopeHost {
   static UpdateRequest RecordedUpdateRequest(
       const temporal::api::history::v1::HistoryEvent& accepted);
   void RejectUnhandledUpdates(bool replaying);
-  absl::Status ApplyChildEvent(const temporal::api::history::v1::HistoryEvent& event);
-  absl::Status ApplyExternalEvent(const temporal::api::history::v1::HistoryEvent& event);
-  void AddRecordOnlyCommand(temporal::api::command::v1::Command command, std::string identity,
-                            SourceLocation where);
+  RunStatus ApplyChildEvent(const temporal::api::history::v1::HistoryEvent& event);
+  RunStatus ApplyExternalEvent(const temporal::api::history::v1::HistoryEvent& event);
+  // `key`: see AddCommand.
+  void AddRecordOnlyCommand(temporal::api::command::v1::Command command, SourceLocation where,
+                            const CommandKey* key = nullptr);
+  // Throws QueryViolation when a query handler or update validator runs: they must not
+  // change the workflow. `what` names the call; the second form names it as
+  // function("argument") and formats that only when it throws.
   void CheckMayIssueCommand(absl::string_view what, SourceLocation where) const;
+  void CheckMayIssueCommand(absl::string_view function, absl::string_view argument,
+                            SourceLocation where) const;
 
   // Event processing.
-  absl::Status ApplyEvent(const temporal::api::history::v1::History& history, int index,
-                          std::optional<ActivationResult>* activation);
-  absl::Status MatchCommandEvent(const temporal::api::history::v1::HistoryEvent& event);
-  absl::Status ApplyActivityEvent(const temporal::api::history::v1::HistoryEvent& event);
-  absl::Status ApplyTimerEvent(const temporal::api::history::v1::HistoryEvent& event);
+  RunStatus ApplyEvent(const temporal::api::history::v1::History& history, int index,
+                       std::optional<ActivationResult>* activation);
+  RunStatus MatchCommandEvent(const temporal::api::history::v1::HistoryEvent& event);
+  RunStatus ApplyActivityEvent(const temporal::api::history::v1::HistoryEvent& event);
+  RunStatus ApplyTimerEvent(const temporal::api::history::v1::HistoryEvent& event);
   void ResolveActivity(ActivityOp* op, const temporal::api::history::v1::HistoryEvent& event);
-  absl::Status Activate(const temporal::api::history::v1::History& history, int index,
-                        bool replaying, ActivationResult* result);
+  RunStatus Activate(const temporal::api::history::v1::History& history, int index, bool replaying,
+                     ActivationResult* result);
   // Reads, in one pass over the command events of the task being replayed, what the code's
   // calls will be resolved from: side effect, version and local activity markers, and the
   // update requests the task accepted.
@@ -252,12 +249,18 @@ class WorkflowRun : private internal::ScopeHost {
   void DeliverSignal(const std::string& name, const Payloads& input);
   void StartHandler(std::function<Task<void>(const Payloads&)>& handler, const Payloads& input);
   void FinishIfDone();
-  absl::Status ExtraCommandsError();
-  absl::Status Nondeterministic(Nondeterminism n);
+  RunStatus ExtraCommandsError();
+  // Records `n` (unless a nondeterminism was already found: the first one is what is
+  // reported) and returns the error for the recorded one.
+  RunError Nondeterministic(Nondeterminism n);
+  RunError NondeterminismError() const;  // for nondeterminism_, which must be set
+  // Issues `command`; `on_recorded` runs when replay matches it with its event. `key`
+  // identifies it for that match; null: read from the command (KeyOfCommand), which is right
+  // for every command but local activity and version markers and update messages.
   PendingCommand* AddCommand(
       temporal::api::command::v1::Command command,
-      std::function<absl::Status(const temporal::api::history::v1::HistoryEvent&)> on_recorded,
-      SourceLocation where, std::string identity);
+      std::function<RunStatus(const temporal::api::history::v1::HistoryEvent&)> on_recorded,
+      SourceLocation where, const CommandKey* key = nullptr);
 
   const Registry* registry_;
   WorkflowInfo info_;
@@ -312,6 +315,7 @@ class WorkflowRun : private internal::ScopeHost {
   temporal::api::common::v1::Memo memo_;
 
   std::vector<Job> jobs_;
+  std::vector<Job> activation_jobs_;  // the jobs being applied by Activate (see there)
   std::deque<temporal::api::history::v1::HistoryEvent> owned_events_;  // see ProcessEvents
   std::deque<ConditionWaiter> conditions_;
   std::map<std::string, std::function<Task<void>(const Payloads&)>> signal_handlers_;
@@ -325,8 +329,10 @@ class WorkflowRun : private internal::ScopeHost {
 
   bool strict_ids_ = true;  // decided at the first WorkflowTaskCompleted (see IdRule)
   bool id_rule_decided_ = false;
-  bool SameIdentity(const std::string& code, const std::string& history) const;
 
+  // The first nondeterminism found; found while workflow code runs (a side effect replay
+  // has no marker for), it stops the activation through NondeterminismAbort and is reported
+  // when the activation returns.
   std::optional<Nondeterminism> nondeterminism_;
   std::optional<Nondeterminism> result_mismatch_;
 };

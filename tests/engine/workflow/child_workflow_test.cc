@@ -408,7 +408,7 @@ TEST(ChildWorkflow, CancelBetweenInitiationAndStartIsSentOnceStarted) {
 
   WorkflowRun run(&registry, {.workflow_id = "p", .run_id = "run-p"});
   auto second = run.ProcessEvents(b.history(), 0);
-  ASSERT_TRUE(second.ok()) << second.status();
+  ASSERT_TRUE(second.ok()) << second.error().message;
   ASSERT_TRUE(second->has_value());
   EXPECT_TRUE((*second)->commands.empty());  // the run id is not known yet
 
@@ -422,7 +422,7 @@ TEST(ChildWorkflow, CancelBetweenInitiationAndStartIsSentOnceStarted) {
   const int64_t scheduled3 = b.AddWorkflowTaskScheduled();
   b.AddWorkflowTaskStarted(scheduled3);
   auto third = run.ProcessEvents(b.history(), static_cast<int>(completed) - 1);
-  ASSERT_TRUE(third.ok()) << third.status();
+  ASSERT_TRUE(third.ok()) << third.error().message;
   ASSERT_TRUE(third->has_value());
   ASSERT_EQ((*third)->commands.size(), 1u);
   const auto& cancel = (*third)->commands[0];

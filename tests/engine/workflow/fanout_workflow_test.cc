@@ -75,13 +75,18 @@ absl::Status Replay(const Registry& registry, const History& history,
                     std::optional<Nondeterminism>* found = nullptr) {
   WorkflowRun run(&registry, {.workflow_id = workflow_id, .run_id = RunIdOf(history)});
   auto processed = run.ProcessEvents(history, 0);
-  if (found != nullptr) *found = run.last_nondeterminism();
-  if (!processed.ok()) return processed.status();
+  if (!processed.ok()) {
+    if (found != nullptr) *found = processed.error().nondeterminism;
+    return ToStatus(processed.error());
+  }
   if (!run.closed()) return absl::FailedPreconditionError("the replayed run did not close");
   if (run.result_mismatch().has_value()) {
     return absl::FailedPreconditionError(run.result_mismatch()->message);
   }
-  return run.CheckAllCommandsRecorded();
+  RunStatus all = run.CheckAllCommandsRecorded();
+  if (all.ok()) return absl::OkStatus();
+  if (found != nullptr) *found = all.error().nondeterminism;
+  return ToStatus(all.error());
 }
 
 class FanoutSizes : public ::testing::TestWithParam<int64_t> {

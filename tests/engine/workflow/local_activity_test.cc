@@ -137,11 +137,15 @@ TEST(LocalActivity, ReplayReadsTheMarkerAndDetectsARenamedActivity) {
   }
   {
     WorkflowRun run(&renamed, {.workflow_id = "w", .run_id = "r"});
-    EXPECT_FALSE(run.ProcessEvents(history, 0).ok());
-    ASSERT_TRUE(run.last_nondeterminism().has_value());
-    EXPECT_EQ(run.last_nondeterminism()->event_id, 5);
-    EXPECT_THAT(run.last_nondeterminism()->expected, HasSubstr("local activity a id=1"));
-    EXPECT_THAT(run.last_nondeterminism()->actual, HasSubstr("local activity b id=1"));
+    auto processed = run.ProcessEvents(history, 0);
+    ASSERT_FALSE(processed.ok());
+    ASSERT_EQ(processed.error().kind, RunError::Kind::kNondeterminism);
+    const std::optional<Nondeterminism>& found = processed.error().nondeterminism;
+    ASSERT_TRUE(found.has_value());
+    EXPECT_EQ(found->event_id, 5);
+    EXPECT_EQ(processed.error().event_id, 5);
+    EXPECT_THAT(found->expected, HasSubstr("local activity a id=1"));
+    EXPECT_THAT(found->actual, HasSubstr("local activity b id=1"));
   }
 }
 

@@ -21,11 +21,11 @@ ActivityOptions Quick() { return {.start_to_close_timeout = absl::Seconds(10)}; 
 absl::Status Replay(const Registry& registry, const History& history,
                     std::optional<Nondeterminism>* found = nullptr) {
   WorkflowRun run(&registry, {.workflow_id = "w", .run_id = "r"});
-  auto processed = run.ProcessEvents(history, 0);
-  if (found != nullptr) *found = run.last_nondeterminism();
-  if (!processed.ok()) return processed.status();
-  if (run.closed()) return run.CheckAllCommandsRecorded();
-  return absl::OkStatus();
+  RunStatus status = run.ProcessEvents(history, 0).status();
+  if (status.ok() && run.closed()) status = run.CheckAllCommandsRecorded();
+  if (status.ok()) return absl::OkStatus();
+  if (found != nullptr) *found = status.error().nondeterminism;
+  return ToStatus(status.error());
 }
 
 void RegisterActivities(Registry& registry) {

@@ -1,0 +1,261 @@
+// RunError: every kind a run returns, with the event where it stopped and the message callers
+// show; what the worker makes of each kind (its WorkflowTaskFailedCause); the Status a
+// boundary API gets; RunResult itself.
+#include "engine/workflow/run_error.h"
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "engine/history/history_builder.h"
+#include "engine/workflow/workflow_run.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/engine/workflow/test_env.h"
+
+namespace lockstep {
+namespace {
+
+namespace enums = temporal::api::enums::v1;
+using history::HistoryBuilder;
+using temporal::api::history::v1::History;
+using ::testing::HasSubstr;
+using testing::TestEnv;
+
+Task<int> Sleeper(WorkflowContext& ctx) {
+  co_await ctx.Sleep(absl::Seconds(1));
+  co_return 1;
+}
+
+// What ProcessEvents returns for `history` replayed against `registry` from scratch.
+std::optional<RunError> ErrorOf(const Registry& registry, const History& history) {
+  WorkflowRun run(&registry, {.workflow_id = "w", .run_id = "r"});
+  auto processed = run.ProcessEvents(history, 0);
+  if (processed.ok()) return std::nullopt;
+  return std::move(processed).error();
+}
+
+History RecordSleeper() {
+  TestEnv env;
+  EXPECT_TRUE(env.registry().RegisterWorkflow("wf", &Sleeper).ok());
+  env.Start("wf", "w");
+  env.RunToEnd();
+  return env.History("w");
+}
+
+TEST(RunError, NondeterminismCarriesItsFinding) {
+  const History history = RecordSleeper();  // 5 TimerStarted
+  Registry registry;
+  ASSERT_TRUE(registry
+                  .RegisterWorkflow("wf",
+                                    [](WorkflowContext& ctx) -> Task<int> {
+                                      co_await ctx.ExecuteActivity<int>(
+                                          "a", {.start_to_close_timeout = absl::Seconds(1)});
+                                      co_return 1;
+                                    })
+                  .ok());
+  const auto error = ErrorOf(registry, history);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->kind, RunError::Kind::kNondeterminism);
+  EXPECT_EQ(error->event_id, 5);
+  ASSERT_TRUE(error->nondeterminism.has_value());
+  EXPECT_EQ(error->nondeterminism->kind, Nondeterminism::Kind::kMismatch);
+  EXPECT_EQ(error->nondeterminism->event_id, 5);
+  EXPECT_EQ(error->nondeterminism->expected, "timer id=1");
+  EXPECT_EQ(error->nondeterminism->actual, "activity a id=1");
+  EXPECT_THAT(error->message,
+              HasSubstr("nondeterminism in wf w: command mismatch: event 5 (TimerStarted): history "
+                        "has timer id=1, workflow code issued activity a id=1 at "));
+}
+
+TEST(RunError, AnEventReferringToNoOperationIsCorruptHistory) {
+  HistoryBuilder b("wf");
+  const auto task = b.AddWorkflowTask();  // 2, 3, 4
+  b.AddTimerStarted(task.completed, "1", 1.0);
+  b.AddTimerFired(/*started=*/99, "1");  // 6
+  Registry registry;
+  ASSERT_TRUE(registry.RegisterWorkflow("wf", &Sleeper).ok());
+  const auto error = ErrorOf(registry, b.history());
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->kind, RunError::Kind::kCorruptHistory);
+  EXPECT_EQ(error->event_id, 6);
+  EXPECT_EQ(error->message,
+            "event 6 (TimerFired) refers to started event 99, which is no timer of this run");
+  EXPECT_FALSE(error->nondeterminism.has_value());
+}
+
+TEST(RunError, AnEventItsMachineCannotTakeIsCorruptHistory) {
+  HistoryBuilder b("wf");
+  const auto task = b.AddWorkflowTask();
+  const int64_t started = b.AddTimerStarted(task.completed, "1", 1.0);  // 5
+  b.AddTimerFired(started, "1");                                        // 6
+  b.AddTimerFired(started, "1");                                        // 7: fired twice
+  Registry registry;
+  ASSERT_TRUE(registry.RegisterWorkflow("wf", &Sleeper).ok());
+  const auto error = ErrorOf(registry, b.history());
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->kind, RunError::Kind::kCorruptHistory);
+  EXPECT_EQ(error->event_id, 7);
+  EXPECT_THAT(error->message, HasSubstr("event 7: timer id=1 in state "));
+}
+
+TEST(RunError, EventsOutOfOrderAreCorruptHistory) {
+  HistoryBuilder b("wf");
+  b.AddWorkflowTask();
+  b.mutable_history()->mutable_events(2)->set_event_id(9);
+  Registry registry;
+  ASSERT_TRUE(registry.RegisterWorkflow("wf", &Sleeper).ok());
+  const auto error = ErrorOf(registry, b.history());
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->kind, RunError::Kind::kCorruptHistory);
+  EXPECT_EQ(error->event_id, 9);
+  EXPECT_EQ(error->message, "event 9 follows event 2; events must be fed in order");
+}
+
+TEST(RunError, AnEventOfAFeatureNotRunHereIsUnsupported) {
+  HistoryBuilder b("wf");
+  const auto task = b.AddWorkflowTask();
+  b.AddEvent(enums::EVENT_TYPE_NEXUS_OPERATION_SCHEDULED)
+      ->mutable_nexus_operation_scheduled_event_attributes()
+      ->set_workflow_task_completed_event_id(task.completed);  // 5
+  Registry registry;
+  ASSERT_TRUE(registry.RegisterWorkflow("wf", &Sleeper).ok());
+  const auto error = ErrorOf(registry, b.history());
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->kind, RunError::Kind::kUnsupportedFeature);
+  EXPECT_EQ(error->event_id, 5);
+  EXPECT_EQ(error->message,
+            "event 5 (NexusOperationScheduled) is not supported by this engine yet");
+}
+
+TEST(RunError, CodeThatThrowsInATaskTheHistoryShowsCompletedThrewInReplay) {
+  const History history = RecordSleeper();
+  Registry registry;
+  ASSERT_TRUE(registry
+                  .RegisterWorkflow("wf",
+                                    [](WorkflowContext&) -> Task<int> {
+                                      throw std::runtime_error("boom");
+                                      co_return 1;
+                                    })
+                  .ok());
+  const auto error = ErrorOf(registry, history);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->kind, RunError::Kind::kWorkflowCodeThrew);
+  EXPECT_EQ(error->event_id, 3);
+  EXPECT_EQ(error->message,
+            "replaying workflow task 3 of wf threw, although the recorded task completed: boom");
+}
+
+TEST(RunError, AWorkflowTypeNotRegisteredIsNamed) {
+  const History history = RecordSleeper();
+  Registry registry;
+  const auto error = ErrorOf(registry, history);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->kind, RunError::Kind::kUnknownWorkflowType);
+  EXPECT_EQ(error->event_id, 3);
+  EXPECT_EQ(error->message, "workflow type \"wf\" is not registered with this worker");
+}
+
+TEST(RunError, AnExtraCommandAtTheEndIsNondeterminismAtNoEvent) {
+  // Sleeps, then waits for ever: the history ends with the second task completed.
+  TestEnv env;
+  ASSERT_TRUE(env.registry()
+                  .RegisterWorkflow("wf",
+                                    [](WorkflowContext& ctx) -> Task<int> {
+                                      co_await ctx.Sleep(absl::Seconds(1));
+                                      co_await ctx.WaitCondition([] { return false; });
+                                      co_return 1;
+                                    })
+                  .ok());
+  env.Start("wf", "w");
+  env.RunToEnd();
+  const History history = env.History("w");
+  Registry registry;
+  ASSERT_TRUE(registry
+                  .RegisterWorkflow("wf",
+                                    [](WorkflowContext& ctx) -> Task<int> {
+                                      co_await ctx.Sleep(absl::Seconds(1));
+                                      co_await ctx.Sleep(absl::Seconds(1));
+                                      co_return 1;
+                                    })
+                  .ok());
+  WorkflowRun run(&registry, {.workflow_id = "w", .run_id = "r"});
+  ASSERT_TRUE(run.ProcessEvents(history, 0).ok());
+  RunStatus all = run.CheckAllCommandsRecorded();
+  ASSERT_FALSE(all.ok());
+  EXPECT_EQ(all.error().kind, RunError::Kind::kNondeterminism);
+  EXPECT_EQ(all.error().event_id, 0);
+  ASSERT_TRUE(all.error().nondeterminism.has_value());
+  EXPECT_EQ(all.error().nondeterminism->kind, Nondeterminism::Kind::kExtra);
+  EXPECT_EQ(all.error().nondeterminism->actual, "timer id=2");
+}
+
+// The worker fails the task by kind: nondeterminism is NON_DETERMINISTIC_ERROR (covered with
+// the engine), everything else WORKFLOW_WORKER_UNHANDLED_FAILURE with the error's message.
+TEST(RunError, TheWorkerFailsTheTaskOfAnUnknownTypeAsUnhandled) {
+  TestEnv env;
+  env.Start("nobody-registered-this", "w");
+  env.RunToEnd(absl::Minutes(1));
+  bool found = false;
+  for (const auto& e : env.History("w").events()) {
+    if (e.event_type() != enums::EVENT_TYPE_WORKFLOW_TASK_FAILED) continue;
+    found = true;
+    const auto& a = e.workflow_task_failed_event_attributes();
+    EXPECT_EQ(a.cause(), enums::WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE);
+    EXPECT_EQ(a.failure().message(),
+              "workflow type \"nobody-registered-this\" is not registered with this worker");
+    EXPECT_EQ(a.failure().application_failure_info().type(), "WorkerError");
+    break;
+  }
+  EXPECT_TRUE(found);
+  EXPECT_EQ(env.worker().last_nondeterminism(), nullptr);
+}
+
+TEST(RunError, ToStatusKeepsTheMessageAndGivesEachKindItsCode) {
+  const struct {
+    RunError::Kind kind;
+    absl::StatusCode code;
+    absl::string_view name;
+  } kinds[] = {
+      {RunError::Kind::kNondeterminism, absl::StatusCode::kFailedPrecondition, "nondeterminism"},
+      {RunError::Kind::kCorruptHistory, absl::StatusCode::kInvalidArgument, "corrupt-history"},
+      {RunError::Kind::kUnsupportedFeature, absl::StatusCode::kUnimplemented,
+       "unsupported-feature"},
+      {RunError::Kind::kWorkflowCodeThrew, absl::StatusCode::kInternal, "workflow-code-threw"},
+      {RunError::Kind::kUnknownWorkflowType, absl::StatusCode::kNotFound, "unknown-workflow-type"},
+  };
+  for (const auto& k : kinds) {
+    const absl::Status status = ToStatus(RunError::Of(k.kind, "what happened", 4));
+    EXPECT_EQ(status.code(), k.code) << k.name;
+    EXPECT_EQ(status.message(), "what happened");
+    EXPECT_EQ(RunErrorKindName(k.kind), k.name);
+  }
+}
+
+TEST(RunResult, HoldsAValueOrAnError) {
+  RunResult<std::optional<int>> none = std::nullopt;
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+  RunResult<std::optional<int>> some = 3;
+  ASSERT_TRUE(some.ok());
+  EXPECT_EQ(**some, 3);
+  RunResult<std::optional<int>> failed = RunError::Of(RunError::Kind::kCorruptHistory, "bad", 2);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().event_id, 2);
+  RunError moved = std::move(failed).error();
+  EXPECT_EQ(moved.message, "bad");
+
+  RunStatus ok;
+  EXPECT_TRUE(ok.ok());
+  RunStatus bad = RunError::Of(RunError::Kind::kUnsupportedFeature, "nexus", 5);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().kind, RunError::Kind::kUnsupportedFeature);
+
+  EXPECT_TRUE(RunResult<int>(1).status().ok());
+  RunStatus status = RunResult<int>(RunError::Of(RunError::Kind::kCorruptHistory, "x", 7)).status();
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().event_id, 7);
+}
+
+}  // namespace
+}  // namespace lockstep
