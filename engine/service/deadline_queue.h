@@ -64,13 +64,6 @@ class DeadlineQueue {
     key->reset();
   }
   bool empty() const { return entries_.empty(); }
-  const DueKey& earliest_key() const { return entries_.begin()->first; }
-  std::pair<DueKey, DueItem> PopEarliest() {
-    auto it = entries_.begin();
-    std::pair<DueKey, DueItem> out(it->first, std::move(it->second));
-    entries_.erase(it);
-    return out;
-  }
   size_t size() const { return entries_.size(); }
   // Entries in (time, sequence) order, for choosing among those due at one instant.
   using const_iterator = absl::btree_map<DueKey, DueItem>::const_iterator;
