@@ -33,12 +33,16 @@ ActivityOutcome RunActivity(const Registry& registry, const ActivityTask& task) 
                                "\" is not registered with this worker"),
                   kActivityNotRegisteredType, /*non_retryable=*/task.local);
   }
+  return RunActivityFunction(*fn, task);
+}
+
+ActivityOutcome RunActivityFunction(const ActivityFunction& fn, const ActivityTask& task) {
   ActivityContext ctx({task.workflow_id, task.run_id, task.workflow_type, task.activity_id,
                        task.activity_type, task.task_queue, task.attempt},
                       task.heartbeat_details);
   ActivityOutcome outcome;
   try {
-    outcome.result = (*fn)(ctx, task.input);
+    outcome.result = fn(ctx, task.input);
     outcome.kind = ActivityOutcome::Kind::kCompleted;
   } catch (const WorkflowFailure& failure) {
     outcome.kind = ActivityOutcome::Kind::kFailed;

@@ -31,6 +31,10 @@ inline constexpr char kActivityNotRegisteredType[] = "ActivityNotRegistered";
 
 ActivityOutcome RunActivity(const Registry& registry, const ActivityTask& task);
 
+// Runs `fn` as one attempt of `task`, with the same mapping (for implementations that are not
+// in a registry, such as a test's activity mocks).
+ActivityOutcome RunActivityFunction(const ActivityFunction& fn, const ActivityTask& task);
+
 }  // namespace lockstep
 
 #endif  // LOCKSTEP_ENGINE_WORKFLOW_ACTIVITY_RUNNER_H_

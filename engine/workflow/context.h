@@ -40,6 +40,7 @@
 #include "engine/payload/payload.h"
 #include "engine/util/source_location.h"
 #include "engine/workflow/cancellation_scope.h"
+#include "engine/workflow/definitions.h"
 #include "engine/workflow/failure.h"
 #include "engine/workflow/future.h"
 #include "engine/workflow/options.h"
@@ -194,13 +195,7 @@ class WorkflowContext {
   template <typename R = Payloads, typename... Args>
   ChildWorkflowHandle<R> StartChildWorkflow(Located type, const ChildWorkflowOptions& options,
                                             const Args&... args) {
-    RawChild raw = StartRawChild(type.name, options, ToPayloads(args...), type.location);
-    ChildWorkflowHandle<R> handle;
-    handle.ctx_ = this;
-    handle.workflow_id_ = std::move(raw.workflow_id);
-    handle.started_ = raw.started;
-    handle.result_ = Decoded<R>(raw.result);
-    return handle;
+    return MakeChildHandle<R>(StartRawChild(type.name, options, ToPayloads(args...), type.location));
   }
   template <typename R = Payloads, typename... Args>
   Future<R> ExecuteChildWorkflow(Located type, const ChildWorkflowOptions& options,
@@ -254,6 +249,87 @@ class WorkflowContext {
   // Whether cancellation of the workflow has been requested (and reached the code).
   bool IsCancelRequested() const;
 
+  // --- Typed forms (definitions.h). The definition fixes the name, the result type and the
+  // argument types: a wrong argument count or type, or a handler of the wrong signature, fails
+  // to compile. Arguments are converted to the declared types before they are encoded. Each
+  // behaves exactly as the string form of the same name.
+
+  template <typename R, typename... Declared, typename... Args>
+  Future<R> ExecuteActivity(ActivityDef<R(Declared...)> def, const ActivityOptions& options,
+                            const Args&... args) {
+    static_assert(kArgumentsMatch<std::tuple<Declared...>, Args...>,
+                  "ExecuteActivity: the arguments do not match the ActivityDef's signature");
+    return Decoded<R>(ScheduleActivity(def.name_string(), options,
+                                       EncodeAs<Declared...>(args...), def.where()));
+  }
+  template <typename R, typename... Declared, typename... Args>
+  Future<R> ExecuteLocalActivity(ActivityDef<R(Declared...)> def,
+                                 const LocalActivityOptions& options, const Args&... args) {
+    static_assert(kArgumentsMatch<std::tuple<Declared...>, Args...>,
+                  "ExecuteLocalActivity: the arguments do not match the ActivityDef's signature");
+    return Decoded<R>(ScheduleLocalActivity(def.name_string(), options,
+                                            EncodeAs<Declared...>(args...), def.where()));
+  }
+  template <typename R, typename... Declared, typename... Args>
+  ChildWorkflowHandle<R> StartChildWorkflow(WorkflowDef<R(Declared...)> def,
+                                            const ChildWorkflowOptions& options,
+                                            const Args&... args) {
+    static_assert(kArgumentsMatch<std::tuple<Declared...>, Args...>,
+                  "StartChildWorkflow: the arguments do not match the WorkflowDef's signature");
+    return MakeChildHandle<R>(StartRawChild(def.name_string(), options,
+                                            EncodeAs<Declared...>(args...), def.where()));
+  }
+  template <typename R, typename... Declared, typename... Args>
+  Future<R> ExecuteChildWorkflow(WorkflowDef<R(Declared...)> def,
+                                 const ChildWorkflowOptions& options, const Args&... args) {
+    static_assert(kArgumentsMatch<std::tuple<Declared...>, Args...>,
+                  "ExecuteChildWorkflow: the arguments do not match the WorkflowDef's signature");
+    return MakeChildHandle<R>(StartRawChild(def.name_string(), options,
+                                            EncodeAs<Declared...>(args...), def.where()))
+        .Result();
+  }
+  template <typename... Declared, typename... Args>
+  Future<void> SignalExternalWorkflow(const std::string& workflow_id, const std::string& run_id,
+                                      SignalDef<void(Declared...)> signal, const Args&... args) {
+    static_assert(kArgumentsMatch<std::tuple<Declared...>, Args...>,
+                  "SignalExternalWorkflow: the arguments do not match the SignalDef's signature");
+    return SignalExternalRaw(workflow_id, run_id, signal.name_string(),
+                             EncodeAs<Declared...>(args...), signal.where());
+  }
+  template <typename... Declared, typename Handler>
+  void SetSignalHandler(const SignalDef<void(Declared...)>& signal, Handler handler) {
+    static_assert(std::is_invocable_v<Handler&, Declared...>,
+                  "SetSignalHandler: the handler must accept the SignalDef's argument types");
+    SetSignalHandler<Declared...>(signal.name_string(), std::move(handler));
+  }
+  template <typename R, typename... Declared, typename Handler>
+  void SetQueryHandler(const QueryDef<R(Declared...)>& query, Handler handler) {
+    static_assert(std::is_invocable_v<const Handler&, Declared...>,
+                  "SetQueryHandler: the handler must accept the QueryDef's argument types");
+    static_assert(std::is_convertible_v<std::invoke_result_t<const Handler&, Declared...>, R>,
+                  "SetQueryHandler: the handler's answer must convert to the QueryDef's result");
+    SetQueryHandler<Declared...>(query.name_string(),
+                                 [handler = std::move(handler)](const Declared&... args) -> R {
+                                   return handler(args...);
+                                 });
+  }
+  template <typename R, typename... Declared, typename Handler>
+  void SetUpdateHandler(const UpdateDef<R(Declared...)>& update, Handler handler) {
+    SetUpdateHandler(update, std::move(handler), [](const Declared&...) {});
+  }
+  template <typename R, typename... Declared, typename Handler, typename Validator>
+  void SetUpdateHandler(const UpdateDef<R(Declared...)>& update, Handler handler,
+                        Validator validator) {
+    static_assert(std::is_invocable_v<Handler&, Declared...>,
+                  "SetUpdateHandler: the handler must accept the UpdateDef's argument types");
+    static_assert(UpdateReturns<std::invoke_result_t<Handler&, Declared...>, R>(),
+                  "SetUpdateHandler: the handler must return the UpdateDef's result type (or a "
+                  "Task of it)");
+    static_assert(std::is_invocable_v<Validator&, Declared...>,
+                  "SetUpdateHandler: the validator must accept the UpdateDef's argument types");
+    SetUpdateHandler<Declared...>(update.name_string(), std::move(handler), std::move(validator));
+  }
+
   // Ends this run and starts a new run of the workflow (the same type unless the options say
   // otherwise) with `args` as its input. Throws ContinueAsNewRequest, which must be let
   // through to the end of the workflow function; signals that arrive meanwhile go to the
@@ -298,6 +374,27 @@ class WorkflowContext {
  private:
   template <typename R>
   friend class ChildWorkflowHandle;
+
+  // Encodes `args` as the declared types (definitions.h).
+  template <typename... Declared, typename... Args>
+  static Payloads EncodeAs(const Args&... args) {
+    return ToPayloads(static_cast<const Declared&>(args)...);
+  }
+
+  // Whether an update handler returning `Returned` answers with an R.
+  template <typename Returned, typename R>
+  static constexpr bool UpdateReturns() {
+    if constexpr (requires { typename Returned::promise_type; }) {
+      return std::is_same_v<Returned, Task<R>>;
+    } else if constexpr (std::is_void_v<R>) {
+      return std::is_void_v<Returned>;
+    } else {
+      return std::is_convertible_v<Returned, R>;
+    }
+  }
+
+  template <typename R>
+  ChildWorkflowHandle<R> MakeChildHandle(RawChild raw);
 
   template <typename... Args>
   static std::tuple<std::decay_t<Args>...> DecodeArgs(const Payloads& input) {
@@ -369,6 +466,14 @@ class ChildWorkflowHandle {
   Future<void> Signal(Located name, const Args&... args) const {
     return ctx_->SignalChild(workflow_id_, name, ToPayloads(args...));
   }
+  template <typename... Declared, typename... Args>
+  Future<void> Signal(SignalDef<void(Declared...)> signal, const Args&... args) const {
+    static_assert(kArgumentsMatch<std::tuple<Declared...>, Args...>,
+                  "ChildWorkflowHandle::Signal: the arguments do not match the SignalDef's "
+                  "signature");
+    return ctx_->SignalChild(workflow_id_, Located(signal.name(), signal.where()),
+                             ToPayloads(static_cast<const Declared&>(args)...));
+  }
 
  private:
   friend class WorkflowContext;
@@ -377,6 +482,16 @@ class ChildWorkflowHandle {
   Future<ChildExecution> started_;
   Future<R> result_;
 };
+
+template <typename R>
+ChildWorkflowHandle<R> WorkflowContext::MakeChildHandle(RawChild raw) {
+  ChildWorkflowHandle<R> handle;
+  handle.ctx_ = this;
+  handle.workflow_id_ = std::move(raw.workflow_id);
+  handle.started_ = raw.started;
+  handle.result_ = Decoded<R>(raw.result);
+  return handle;
+}
 
 // Waits for every future, in order; throws the first failure met.
 template <typename T>

@@ -25,6 +25,7 @@
 #include "engine/payload/payload.h"
 #include "engine/workflow/activity.h"
 #include "engine/workflow/context.h"
+#include "engine/workflow/definitions.h"
 #include "engine/workflow/task.h"
 
 namespace lockstep {
@@ -51,6 +52,16 @@ struct TaskValue;
 template <typename T>
 struct TaskValue<Task<T>> {
   using type = T;
+};
+
+// Whether a function's parameters `Params` (a tuple) are those of `Expected` (a tuple), each compared without
+// its const and reference.
+template <typename Params, typename Expected>
+struct SameArgs : std::false_type {};
+template <typename... P, typename... E>
+  requires(sizeof...(P) == sizeof...(E))
+struct SameArgs<std::tuple<P...>, std::tuple<E...>>
+    : std::bool_constant<(std::is_same_v<std::remove_cvref_t<P>, std::remove_cvref_t<E>> && ...)> {
 };
 
 template <typename F, typename R, typename Ctx, typename... Args>
@@ -108,6 +119,33 @@ class Registry {
     return RegisterRawActivity(std::move(name),
                                internal::WrapActivity<std::decay_t<F>, typename Sig::Result>(
                                    std::move(fn), static_cast<typename Sig::Args*>(nullptr)));
+  }
+
+  // Typed forms (definitions.h): `fn`'s signature must be exactly the definition's, with its
+  // context first: Task<R>(WorkflowContext&, Args...) for a WorkflowDef<R(Args...)>,
+  // R(ActivityContext&, Args...) for an ActivityDef<R(Args...)> (arguments may be taken by
+  // value or by const reference).
+  template <typename R, typename... Declared, typename F>
+  absl::Status RegisterWorkflow(const WorkflowDef<R(Declared...)>& def, F fn) {
+    using Sig = internal::Signature<std::decay_t<F>>;
+    static_assert(std::is_same_v<typename Sig::Result, Task<R>>,
+                  "RegisterWorkflow: the function must return Task<R> for WorkflowDef<R(...)>");
+    using Expected = std::tuple<WorkflowContext&, Declared...>;
+    static_assert(internal::SameArgs<typename Sig::Args, Expected>::value,
+                  "RegisterWorkflow: the function must take (WorkflowContext&, Args...) for "
+                  "WorkflowDef<R(Args...)>");
+    return RegisterWorkflow(def.name_string(), std::move(fn));
+  }
+  template <typename R, typename... Declared, typename F>
+  absl::Status RegisterActivity(const ActivityDef<R(Declared...)>& def, F fn) {
+    using Sig = internal::Signature<std::decay_t<F>>;
+    static_assert(std::is_same_v<typename Sig::Result, R>,
+                  "RegisterActivity: the function must return R for ActivityDef<R(...)>");
+    using Expected = std::tuple<ActivityContext&, Declared...>;
+    static_assert(internal::SameArgs<typename Sig::Args, Expected>::value,
+                  "RegisterActivity: the function must take (ActivityContext&, Args...) for "
+                  "ActivityDef<R(Args...)>");
+    return RegisterActivity(def.name_string(), std::move(fn));
   }
 
   absl::Status RegisterRawWorkflow(std::string name, WorkflowFunction fn);
