@@ -43,7 +43,7 @@ bazel-test:
 	@bash scripts/bazel-test.sh
 
 bench: build
-	@for b in history payload signal replay; do \
+	@for b in history payload signal replay test_environment; do \
 	  $(BUILD_DIR)/benchmarks/$${b}_benchmark --benchmark_repetitions=5 \
 	    --benchmark_report_aggregates_only=true || exit 1; \
 	done
