@@ -51,7 +51,7 @@ Task<void> Workflow(WorkflowContext& ctx) {
   // Trivially destructible temporaries: destroying them twice does nothing.
   co_await ctx.WaitCondition([&state] { return state->ready; });
   co_await ctx.WaitCondition([&] { return state->ready; }, absl::Seconds(5));
-  const int target = 3;
+  int target = 3;  // not const: a constant would need no capture
   int count = 0;
   co_await ctx.WaitCondition([&count, target] { return count >= target; });
   co_await ctx.NewCancellationScope().Run(
