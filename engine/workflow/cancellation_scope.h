@@ -30,6 +30,7 @@
 #include <variant>
 #include <vector>
 
+#include "engine/workflow/awaited_callable.h"
 #include "engine/workflow/future.h"
 #include "engine/workflow/scheduler.h"
 #include "engine/workflow/task.h"
@@ -118,15 +119,20 @@ class CancellationScope {
 
   // Starts `fn()` (a callable returning Task<T>) as a concurrent coroutine in this scope.
   // The Future gives its result, or the exception it ended with (a CanceledFailure when the
-  // scope's cancellation reached it and the code did not catch it). `fn` is kept alive until
-  // the coroutine ends, so a lambda's captures stay valid.
+  // scope's cancellation reached it and the code did not catch it). A copy of `fn` (moved
+  // from a temporary) is kept alive until the coroutine ends, so a lambda's captures stay
+  // valid. On g++ before 13, a temporary `fn` that is not trivially destructible does not
+  // compile, as the call is often co_awaited (awaited_callable.h): name the lambda first.
   template <typename Fn>
-  auto Run(Fn fn) const {
-    using TaskType = std::invoke_result_t<Fn&>;
+  auto Run(Fn&& fn) const {
+    internal::CheckAwaitedCallable<Fn>();
+    using Body = std::decay_t<Fn>;
+    using TaskType = std::invoke_result_t<Body&>;
     using T = typename TaskType::value_type;
     internal::ScopeHost* host = state_->host();
     auto [future, resolver] = Future<T>::Make(host->scope_scheduler());
-    host->StartInScope(state_, Wrap<T, Fn>(std::make_shared<Fn>(std::move(fn)), resolver));
+    host->StartInScope(state_,
+                       Wrap<T, Body>(std::make_shared<Body>(std::forward<Fn>(fn)), resolver));
     return future;
   }
 

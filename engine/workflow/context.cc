@@ -25,12 +25,12 @@ Future<void> WorkflowContext::Sleep(absl::Duration duration, SourceLocation wher
   return run_->StartTimer(duration, where);
 }
 
-Future<void> WorkflowContext::WaitCondition(std::function<bool()> condition) {
+Future<void> WorkflowContext::WaitConditionRaw(std::function<bool()> condition) {
   return run_->AddCondition(std::move(condition));
 }
 
-Future<bool> WorkflowContext::WaitCondition(std::function<bool()> condition, absl::Duration timeout,
-                                            SourceLocation where) {
+Future<bool> WorkflowContext::WaitConditionRaw(std::function<bool()> condition,
+                                               absl::Duration timeout, SourceLocation where) {
   Future<void> met = run_->AddCondition(std::move(condition));
   Future<void> timer = run_->StartTimer(timeout, where);
   auto [result, resolver] = Future<bool>::Make(met.scheduler());

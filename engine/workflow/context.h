@@ -26,6 +26,7 @@
 #ifndef LOCKSTEP_ENGINE_WORKFLOW_CONTEXT_H_
 #define LOCKSTEP_ENGINE_WORKFLOW_CONTEXT_H_
 
+#include <concepts>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -39,6 +40,7 @@
 #include "absl/time/time.h"
 #include "engine/payload/payload.h"
 #include "engine/util/source_location.h"
+#include "engine/workflow/awaited_callable.h"
 #include "engine/workflow/cancellation_scope.h"
 #include "engine/workflow/definitions.h"
 #include "engine/workflow/failure.h"
@@ -60,6 +62,10 @@ struct Located {
   std::string name;
   SourceLocation location;
 };
+// A Located is made in nearly every co_await expression (`co_await ctx.ExecuteActivity("x",
+// ...)`). g++ 12 destroys aggregate temporaries there twice but not objects made by a
+// constructor, so Located must keep its constructor (docs/engine.md).
+static_assert(!std::is_aggregate_v<Located>);
 
 // A started child workflow.
 struct ChildExecution {
@@ -116,12 +122,24 @@ class WorkflowContext {
     return Sleep(duration, where);
   }
 
-  // Resolves once `condition` holds; it is evaluated after each step of the workflow.
-  Future<void> WaitCondition(std::function<bool()> condition);
+  // Resolves once `condition` (a callable returning bool) holds; it is evaluated after each
+  // step of the workflow. On g++ before 13, a temporary `condition` that is not trivially
+  // destructible does not compile (awaited_callable.h): write
+  // `auto done = [state] { ... }; co_await ctx.WaitCondition(done);` or capture by reference.
+  template <std::predicate Condition>
+  Future<void> WaitCondition(Condition&& condition) {
+    internal::CheckAwaitedCallable<Condition>();
+    return WaitConditionRaw(std::function<bool()>(std::forward<Condition>(condition)));
+  }
   // The same, giving false if `timeout` passes first (a timer, canceled if the condition
   // wins).
-  Future<bool> WaitCondition(std::function<bool()> condition, absl::Duration timeout,
-                             SourceLocation where = SourceLocation::current());
+  template <std::predicate Condition>
+  Future<bool> WaitCondition(Condition&& condition, absl::Duration timeout,
+                             SourceLocation where = SourceLocation::current()) {
+    internal::CheckAwaitedCallable<Condition>();
+    return WaitConditionRaw(std::function<bool()>(std::forward<Condition>(condition)), timeout,
+                            where);
+  }
 
   // Signal handlers: `handler` takes the signal's decoded arguments and returns void (runs at
   // once) or Task<void> (runs as a coroutine of its own).
@@ -349,6 +367,9 @@ class WorkflowContext {
   void Log(absl::string_view message);
 
   // Internal entry points behind the templates above.
+  Future<void> WaitConditionRaw(std::function<bool()> condition);
+  Future<bool> WaitConditionRaw(std::function<bool()> condition, absl::Duration timeout,
+                                SourceLocation where);
   Future<Payloads> ScheduleActivity(const std::string& type, const ActivityOptions& options,
                                     Payloads input, SourceLocation where);
   void SetRawSignalHandler(std::string name, std::function<Task<void>(const Payloads&)> handler);

@@ -3,8 +3,9 @@
 // These structs are trivially destructible on purpose, which is why they hold string views
 // and fixed arrays: g++ 12 destroys a brace-initialized temporary in a co_await expression
 // twice (`co_await ctx.ExecuteActivity("x", {.start_to_close_timeout = ...})`), which is
-// harmless only for such types. The views need to live only until the call returns: the
-// engine copies everything into the command at once.
+// harmless only for such types (docs/engine.md, "Temporaries in co_await expressions"). The
+// views need to live only until the call returns: the engine copies everything into the
+// command at once.
 #ifndef LOCKSTEP_ENGINE_WORKFLOW_OPTIONS_H_
 #define LOCKSTEP_ENGINE_WORKFLOW_OPTIONS_H_
 
