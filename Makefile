@@ -5,6 +5,8 @@
 #   make test        release build with warnings as errors, then every test through ctest
 #   make asan-test   clang build with AddressSanitizer + UndefinedBehaviorSanitizer, then ctest
 #   make bazel-test  the Bazel build and its tests (offline)
+#   make consumer-test  release build, then examples/consumer (a project that depends on
+#                    Lockstep) built and tested from the installed package and with Bazel
 #   make bench       release build, then the Google Benchmark suites
 #   make compare     release build, then replay one history with Lockstep and with Temporal's
 #                    TypeScript SDK (installed from npm into ~/.cache/lockstep-compare)
@@ -15,7 +17,7 @@ JOBS ?= $(shell nproc)
 # CI builds treat warnings as errors; local builds do too unless WERROR=OFF.
 WERROR ?= ON
 
-.PHONY: deps build demo test asan-test bazel-test bench compare clean
+.PHONY: deps build demo test asan-test bazel-test consumer-test bench compare clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -41,6 +43,10 @@ asan-test: deps
 bazel-test:
 	@LOCKSTEP_WITH_BAZEL=1 bash scripts/install-deps.sh
 	@bash scripts/bazel-test.sh
+
+consumer-test: build
+	@LOCKSTEP_WITH_BAZEL=1 bash scripts/install-deps.sh
+	@JOBS=$(JOBS) bash scripts/consumer-test.sh $(BUILD_DIR)
 
 bench: build
 	@for b in history payload signal replay test_environment; do \

@@ -10,6 +10,17 @@ LOCKSTEP_COPTS = [
     "-Wimplicit-fallthrough",
 ]
 
+# Where Lockstep's sources are, from the execution root: "" in Lockstep's own workspace,
+# "external/lockstep" when it is another workspace's dependency (deps.bzl). A label at the top
+# level of a .bzl file resolves in that file's repository.
+_LOCKSTEP_ROOT = Label("//:BUILD.bazel").workspace_root
+
+def lockstep_package_path():
+    """The calling package's directory as actions (genrule commands) see it."""
+    if _LOCKSTEP_ROOT:
+        return _LOCKSTEP_ROOT + "/" + native.package_name()
+    return native.package_name()
+
 def lockstep_cc_tests(deps, extra_srcs = []):
     """One cc_test per *_test.cc of the calling package, with the package's headers."""
     for src in native.glob(["*_test.cc"]):

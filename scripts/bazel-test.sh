@@ -8,8 +8,11 @@
 # failed, 3 a test failed, 4 no test targets found. Extra arguments go to `bazel test`
 # (flags, and target patterns that replace the default //..., e.g. //tests/...).
 #
-# Bazel's output base lives in ~/.cache/bazel (one per checkout path); `bazel clean --expunge`
-# in the checkout removes it.
+# BAZEL_WORKSPACE names another workspace to test the same way, relative to the repository
+# root (scripts/consumer-test.sh tests examples/consumer, which depends on Lockstep).
+#
+# Bazel's output base lives in ~/.cache/bazel (one per workspace path); `bazel clean --expunge`
+# in the workspace removes it.
 set -uo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -20,6 +23,7 @@ if ! LOCKSTEP_WITH_BAZEL=1 bash scripts/install-deps.sh; then
   echo "bazel-test: installing dependencies failed" >&2
   exit 1
 fi
+cd "${BAZEL_WORKSPACE:-.}" || exit 1
 
 # Arguments go to `bazel test`; without a target pattern among them, //... is tested.
 args=("$@")
@@ -55,7 +59,7 @@ fi
 case $rc in
   0) ;;
   4) echo "bazel-test: no test targets were found" >&2 ;;
-  3) echo "bazel-test: tests failed (logs above; also under bazel-testlogs/)" >&2 ;;
+  3) echo "bazel-test: tests failed (logs above; also under $PWD/bazel-testlogs/)" >&2 ;;
   *) echo "bazel-test: bazel exited with status $rc" >&2 ;;
 esac
 echo "bazel: $passed passed, $failed failed"
