@@ -10,11 +10,12 @@ LOCKSTEP_COPTS = [
     "-Wimplicit-fallthrough",
 ]
 
-def lockstep_cc_tests(deps, extra_srcs = []):
-    """One cc_test per *_test.cc of the calling package, with the package's headers."""
-    for src in native.glob(["*_test.cc"]):
+def lockstep_cc_tests(deps, extra_srcs = [], pattern = "*_test.cc"):
+    """One cc_test per file of the calling package that `pattern` matches, named after the
+    file (without its directory), with the package's top-level headers."""
+    for src in native.glob([pattern]):
         native.cc_test(
-            name = src[:-len(".cc")],
+            name = src.split("/")[-1][:-len(".cc")],
             srcs = [src] + native.glob(["*.h"]) + extra_srcs,
             copts = LOCKSTEP_COPTS,
             deps = deps,
