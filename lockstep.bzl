@@ -10,6 +10,7 @@ LOCKSTEP_COPTS = [
     "-Wimplicit-fallthrough",
 ]
 
+<<<<<<< HEAD
 # Where Lockstep's sources are, from the execution root: "" in Lockstep's own workspace,
 # "external/lockstep" when it is another workspace's dependency (deps.bzl). A label at the top
 # level of a .bzl file resolves in that file's repository.
@@ -24,8 +25,14 @@ def lockstep_package_path():
 def lockstep_cc_tests(deps, extra_srcs = []):
     """One cc_test per *_test.cc of the calling package, with the package's headers."""
     for src in native.glob(["*_test.cc"]):
+=======
+def lockstep_cc_tests(deps, extra_srcs = [], pattern = "*_test.cc"):
+    """One cc_test per file of the calling package that `pattern` matches, named after the
+    file (without its directory), with the package's top-level headers."""
+    for src in native.glob([pattern]):
+>>>>>>> example-tests
         native.cc_test(
-            name = src[:-len(".cc")],
+            name = src.split("/")[-1][:-len(".cc")],
             srcs = [src] + native.glob(["*.h"]) + extra_srcs,
             copts = LOCKSTEP_COPTS,
             deps = deps,

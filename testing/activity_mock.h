@@ -98,7 +98,10 @@ class TypedActivityMock<R(Args...)> {
  public:
   explicit TypedActivityMock(ActivityMock* mock) : mock_(mock) {}
 
-  TypedActivityMock& Return(const R& value) requires(!std::is_void_v<R>) {
+  // A template so that a void R forms no `const R&` until Return(value) is called.
+  template <typename T = R>
+    requires(!std::is_void_v<T>)
+  TypedActivityMock& Return(const std::type_identity_t<T>& value) {
     mock_->Return(value);
     return *this;
   }

@@ -202,6 +202,10 @@ class TestEnvironment {
   // --- Inspection.
   // Activity attempts that reached the execution seam, mocked or not, by activity type.
   int ActivityAttempts(absl::string_view type) const;
+  template <typename Sig>
+  int ActivityAttempts(const ActivityDef<Sig>& def) const {
+    return ActivityAttempts(def.name_string());
+  }
   const TestEnvironmentOptions& options() const { return options_; }
   // The service and worker under test (made at the first start).
   Service& service();

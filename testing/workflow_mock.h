@@ -93,7 +93,10 @@ class TypedWorkflowMock<R(Args...)> {
  public:
   explicit TypedWorkflowMock(WorkflowMock* mock) : mock_(mock) {}
 
-  TypedWorkflowMock& Return(const R& value) requires(!std::is_void_v<R>) {
+  // A template so that a void R forms no `const R&` until Return(value) is called.
+  template <typename T = R>
+    requires(!std::is_void_v<T>)
+  TypedWorkflowMock& Return(const std::type_identity_t<T>& value) {
     mock_->Return(value);
     return *this;
   }

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "engine/workflow/definitions.h"
 #include "engine/workflow/registry.h"
 
 namespace lockstep::examples {
@@ -18,6 +19,12 @@ inline constexpr char kCounterWorkflow[] = "counterWorkflow";
 inline constexpr char kGreetActivity[] = "greet";
 inline constexpr char kIncSignal[] = "inc";
 inline constexpr char kCountQuery[] = "count";
+
+// The same names with their signatures, for workflow code, registration and tests.
+inline constexpr WorkflowDef<int(int)> kCounter{kCounterWorkflow};
+inline constexpr ActivityDef<std::string(std::string)> kGreet{kGreetActivity};
+inline constexpr SignalDef<void(int)> kInc{kIncSignal};
+inline constexpr QueryDef<int()> kCount{kCountQuery};
 
 Task<int> CounterWorkflow(WorkflowContext& ctx, int target);
 std::string Greet(ActivityContext& ctx, std::string name);

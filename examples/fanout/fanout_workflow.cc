@@ -40,21 +40,21 @@ Task<FanoutResult> FanoutWorkflow(WorkflowContext& ctx, FanoutInput input) {
   // signal that got past deduplication) must not make the parent finish early.
   std::vector<bool> has_reported(static_cast<size_t>(input.n), false);
   int64_t reported = 0;
-  ctx.SetSignalHandler<FanoutReport>(kDoneSignal, [&](const FanoutReport& report) {
+  ctx.SetSignalHandler(kDone, [&](const FanoutReport& report) {
     if (report.index < 0 || report.index >= input.n) return;
     if (has_reported[static_cast<size_t>(report.index)]) return;
     has_reported[static_cast<size_t>(report.index)] = true;
     ++reported;
   });
-  ctx.SetQueryHandler<>(kProgressQuery, [&reported] { return reported; });
+  ctx.SetQueryHandler(kProgress, [&reported] { return reported; });
 
   const std::string parent_id = ctx.info().workflow_id;
   std::vector<ChildWorkflowHandle<FanoutReport>> children;
   children.reserve(static_cast<size_t>(input.n));
   for (int64_t i = 0; i < input.n; ++i) {
     const std::string child_id = FanoutChildId(parent_id, i);
-    children.push_back(ctx.StartChildWorkflow<FanoutReport>(
-        kFanoutChildWorkflow, {.workflow_id = child_id}, FanoutChildInput{parent_id, i}));
+    children.push_back(ctx.StartChildWorkflow(kFanoutChild, {.workflow_id = child_id},
+                                              FanoutChildInput{parent_id, i}));
   }
 
   // Signal a child only once it runs, as Temporal SDKs expect; the starts were all issued in
@@ -63,7 +63,7 @@ Task<FanoutResult> FanoutWorkflow(WorkflowContext& ctx, FanoutInput input) {
   sent.reserve(children.size());
   for (int64_t i = 0; i < input.n; ++i) {
     co_await children[static_cast<size_t>(i)].Started();
-    sent.push_back(children[static_cast<size_t>(i)].Signal(kWorkSignal, ShareOf(input, i)));
+    sent.push_back(children[static_cast<size_t>(i)].Signal(kWork, ShareOf(input, i)));
   }
   co_await WhenAll(std::move(sent));
 
@@ -87,7 +87,7 @@ Task<FanoutResult> FanoutWorkflow(WorkflowContext& ctx, FanoutInput input) {
 
 Task<FanoutReport> FanoutChild(WorkflowContext& ctx, FanoutChildInput input) {
   std::optional<FanoutShare> share;
-  ctx.SetSignalHandler<FanoutShare>(kWorkSignal, [&share](FanoutShare s) {
+  ctx.SetSignalHandler(kWork, [&share](FanoutShare s) {
     if (!share) share = std::move(s);  // the first share counts
   });
   co_await ctx.WaitCondition([&share] { return share.has_value(); });
@@ -95,20 +95,20 @@ Task<FanoutReport> FanoutChild(WorkflowContext& ctx, FanoutChildInput input) {
   std::vector<Future<int64_t>> squares;
   squares.reserve(share->numbers.size());
   for (int64_t x : share->numbers) {
-    squares.push_back(ctx.ExecuteActivity<int64_t>(kSquareActivity, kSquareOptions, x));
+    squares.push_back(ctx.ExecuteActivity(kSquare, kSquareOptions, x));
   }
   const std::vector<int64_t> results = co_await WhenAll(std::move(squares));
   FanoutReport report{.index = input.index, .sum = 0};
   for (int64_t square : results) report.sum += square;
 
-  co_await ctx.SignalExternalWorkflow(input.parent_id, "", kDoneSignal, report);
+  co_await ctx.SignalExternalWorkflow(input.parent_id, "", kDone, report);
   co_return report;
 }
 
 absl::Status RegisterFanout(Registry* registry) {
-  if (auto s = registry->RegisterWorkflow(kFanoutWorkflow, &FanoutWorkflow); !s.ok()) return s;
-  if (auto s = registry->RegisterWorkflow(kFanoutChildWorkflow, &FanoutChild); !s.ok()) return s;
-  return registry->RegisterActivity(kSquareActivity,
+  if (auto s = registry->RegisterWorkflow(kFanout, &FanoutWorkflow); !s.ok()) return s;
+  if (auto s = registry->RegisterWorkflow(kFanoutChild, &FanoutChild); !s.ok()) return s;
+  return registry->RegisterActivity(kSquare,
                                     [](ActivityContext&, int64_t x) -> int64_t { return x * x; });
 }
 

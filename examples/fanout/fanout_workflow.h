@@ -26,6 +26,7 @@
 
 #include "absl/status/status.h"
 #include "engine/payload/payload.h"
+#include "engine/workflow/definitions.h"
 #include "engine/workflow/registry.h"
 
 namespace lockstep::examples {
@@ -67,6 +68,14 @@ inline constexpr char kSquareActivity[] = "square";
 inline constexpr char kWorkSignal[] = "work";
 inline constexpr char kDoneSignal[] = "done";
 inline constexpr char kProgressQuery[] = "progress";
+
+// The same names with their signatures, for workflow code, registration and tests.
+inline constexpr WorkflowDef<FanoutResult(FanoutInput)> kFanout{kFanoutWorkflow};
+inline constexpr WorkflowDef<FanoutReport(FanoutChildInput)> kFanoutChild{kFanoutChildWorkflow};
+inline constexpr ActivityDef<int64_t(int64_t)> kSquare{kSquareActivity};
+inline constexpr SignalDef<void(FanoutShare)> kWork{kWorkSignal};
+inline constexpr SignalDef<void(FanoutReport)> kDone{kDoneSignal};
+inline constexpr QueryDef<int64_t()> kProgress{kProgressQuery};
 // Bounds the parent's history (each child adds about ten events to it).
 inline constexpr int64_t kMaxFanoutChildren = 1000;
 

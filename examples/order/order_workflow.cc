@@ -7,10 +7,10 @@ namespace lockstep::examples {
 Task<std::string> OrderWorkflow(WorkflowContext& ctx, Order order) {
   std::string status = "awaiting approval";
   std::optional<bool> approved;
-  ctx.SetSignalHandler<bool>(kApproveSignal, [&approved](bool ok) {
+  ctx.SetSignalHandler(kApprove, [&approved](bool ok) {
     if (!approved) approved = ok;  // the first answer counts
   });
-  ctx.SetQueryHandler<>(kStatusQuery, [&status] { return status; });
+  ctx.SetQueryHandler(kStatus, [&status] { return status; });
 
   const bool answered = co_await ctx.WaitCondition([&approved] { return approved.has_value(); },
                                                    absl::Seconds(order.approval_timeout_seconds));
@@ -30,19 +30,19 @@ Task<std::string> OrderWorkflow(WorkflowContext& ctx, Order order) {
                                                   .backoff_coefficient = 2,
                                                   .maximum_attempts = 5,
                                                   .non_retryable_error_types = {"CardDeclined"}}};
-  const std::string charge_id = co_await ctx.ExecuteActivity<std::string>(
-      kChargeCardActivity, charge_options, order.card, order.cents);
+  const std::string charge_id =
+      co_await ctx.ExecuteActivity(kChargeCard, charge_options, order.card, order.cents);
   status = "sending receipt";
-  co_await ctx.ExecuteActivity<void>(
-      kSendReceiptActivity, {.start_to_close_timeout = absl::Seconds(10)}, order.id, charge_id);
+  co_await ctx.ExecuteActivity(kSendReceipt, {.start_to_close_timeout = absl::Seconds(10)},
+                               order.id, charge_id);
   status = "done";
   co_return charge_id;
 }
 
 absl::Status RegisterOrder(Registry* registry) {
-  if (auto s = registry->RegisterWorkflow(kOrderWorkflow, &OrderWorkflow); !s.ok()) return s;
+  if (auto s = registry->RegisterWorkflow(kOrder, &OrderWorkflow); !s.ok()) return s;
   if (auto s = registry->RegisterActivity(
-          kChargeCardActivity,
+          kChargeCard,
           [](ActivityContext&, std::string card, int64_t cents) -> std::string {
             if (card == "declined") throw ApplicationFailure("card declined", "CardDeclined");
             return absl::StrCat("charge-", card, "-", cents);
@@ -50,7 +50,7 @@ absl::Status RegisterOrder(Registry* registry) {
       !s.ok()) {
     return s;
   }
-  return registry->RegisterActivity(kSendReceiptActivity,
+  return registry->RegisterActivity(kSendReceipt,
                                     [](ActivityContext&, std::string, std::string) {});
 }
 

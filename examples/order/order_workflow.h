@@ -18,6 +18,7 @@
 
 #include "absl/status/status.h"
 #include "engine/payload/payload.h"
+#include "engine/workflow/definitions.h"
 #include "engine/workflow/registry.h"
 
 namespace lockstep::examples {
@@ -35,6 +36,13 @@ inline constexpr char kChargeCardActivity[] = "charge_card";
 inline constexpr char kSendReceiptActivity[] = "send_receipt";
 inline constexpr char kApproveSignal[] = "approve";
 inline constexpr char kStatusQuery[] = "status";
+
+// The same names with their signatures, for workflow code, registration and tests.
+inline constexpr WorkflowDef<std::string(Order)> kOrder{kOrderWorkflow};
+inline constexpr ActivityDef<std::string(std::string, int64_t)> kChargeCard{kChargeCardActivity};
+inline constexpr ActivityDef<void(std::string, std::string)> kSendReceipt{kSendReceiptActivity};
+inline constexpr SignalDef<void(bool)> kApprove{kApproveSignal};
+inline constexpr QueryDef<std::string()> kStatus{kStatusQuery};
 
 Task<std::string> OrderWorkflow(WorkflowContext& ctx, Order order);
 

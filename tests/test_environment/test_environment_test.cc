@@ -41,6 +41,9 @@ constexpr WorkflowDef<std::string(std::string)> kShip{"ship"};
 constexpr WorkflowDef<std::string(std::string)> kOrderWithShipping{"order_with_shipping"};
 constexpr WorkflowDef<int(int)> kLocalDouble{"local_double"};
 constexpr WorkflowDef<int()> kCart{"cart"};
+constexpr ActivityDef<void(std::string)> kNotify{"notify"};
+constexpr WorkflowDef<void(std::string)> kAudit{"audit"};
+constexpr WorkflowDef<std::string(std::string)> kNotifyAndAudit{"notify_and_audit"};
 
 ActivityOptions ChargeOptions() {
   ActivityOptions options{.start_to_close_timeout = absl::Seconds(10), .has_retry_policy = true};
@@ -108,6 +111,13 @@ Task<int> Cart(WorkflowContext& ctx) {
   co_return items;
 }
 
+// An activity and a child workflow that return nothing.
+Task<std::string> NotifyAndAudit(WorkflowContext& ctx, std::string customer) {
+  co_await ctx.ExecuteActivity(kNotify, {.start_to_close_timeout = absl::Seconds(5)}, customer);
+  co_await ctx.ExecuteChildWorkflow(kAudit, {}, customer);
+  co_return "notified " + customer;
+}
+
 TEST(TestEnvironment, MockedActivityFailsTwiceThenSucceedsUnderItsRetryPolicy) {
   TestEnvironment env;
   ASSERT_THAT(env.RegisterWorkflow(kPay, &Pay), IsOk());
@@ -139,7 +149,8 @@ TEST(TestEnvironment, MockedActivityFailingPastTheRetryPolicyFailsTheWorkflow) {
   ASSERT_THAT(env.RegisterWorkflow(kPay, &Pay), IsOk());
   env.OnActivity(kCharge).Fail(ApplicationFailure("declined", "CardDeclined", true));
   EXPECT_THAT(env.ExecuteWorkflow(kPay, {}, "0000"), WorkflowFailedWithType("CardDeclined"));
-  EXPECT_EQ(env.ActivityAttempts("charge"), 1);  // non-retryable
+  EXPECT_EQ(env.ActivityAttempts(kCharge), 1);  // non-retryable
+  EXPECT_EQ(env.ActivityAttempts(kDouble), 0);  // counted by name: another activity is apart
 }
 
 TEST(TestEnvironment, MockCallSeesArgumentsAndAttempt) {
@@ -175,6 +186,18 @@ TEST(TestEnvironment, MockedLocalActivityGoesThroughTheSameSeam) {
   });
   EXPECT_THAT(env.ExecuteWorkflow(kLocalDouble, {}, 21), IsOkAndHolds(42));
   EXPECT_EQ(env.ActivityAttempts("double"), 2);
+}
+
+TEST(TestEnvironment, TypedMocksOfDefinitionsThatReturnNothing) {
+  TestEnvironment env;
+  ASSERT_THAT(env.RegisterWorkflow(kNotifyAndAudit, &NotifyAndAudit), IsOk());
+  std::vector<std::string> notified;
+  env.OnActivity(kNotify).Fail(ApplicationFailure("busy", "Busy")).Call(
+      [&notified](const std::string& customer) { notified.push_back(customer); });
+  env.OnWorkflow(kAudit).Return().Delay(absl::Minutes(1));
+  EXPECT_THAT(env.ExecuteWorkflow(kNotifyAndAudit, {}, "ada"), IsOkAndHolds("notified ada"));
+  EXPECT_THAT(notified, ElementsAre("ada"));
+  EXPECT_EQ(env.ActivityAttempts(kNotify), 2);
 }
 
 TEST(TestEnvironment, DelayedCallbackSignalsAtAVirtualTime) {
