@@ -1,6 +1,7 @@
 // Compile-fail cases for typed definitions (engine/workflow/definitions.h): each CASE_* macro
 // selects one mismatch that must not compile; CASE_VALID must compile, so the cases fail for
-// the mismatch and not for a broken include or flag. Driven by check_compile.cmake.
+// the mismatch and not for a broken include or flag. Driven by
+// tests/engine/workflow/compile_fail/check_compile.cmake (tests/test_environment/CMakeLists.txt).
 #include <cstdint>
 #include <string>
 
