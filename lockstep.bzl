@@ -10,7 +10,6 @@ LOCKSTEP_COPTS = [
     "-Wimplicit-fallthrough",
 ]
 
-<<<<<<< HEAD
 # Where Lockstep's sources are, from the execution root: "" in Lockstep's own workspace,
 # "external/lockstep" when it is another workspace's dependency (deps.bzl). A label at the top
 # level of a .bzl file resolves in that file's repository.
@@ -22,15 +21,10 @@ def lockstep_package_path():
         return _LOCKSTEP_ROOT + "/" + native.package_name()
     return native.package_name()
 
-def lockstep_cc_tests(deps, extra_srcs = []):
-    """One cc_test per *_test.cc of the calling package, with the package's headers."""
-    for src in native.glob(["*_test.cc"]):
-=======
-def lockstep_cc_tests(deps, extra_srcs = [], pattern = "*_test.cc"):
-    """One cc_test per file of the calling package that `pattern` matches, named after the
-    file (without its directory), with the package's top-level headers."""
-    for src in native.glob([pattern]):
->>>>>>> example-tests
+def lockstep_cc_tests(deps, extra_srcs = [], pattern = "*_test.cc", exclude = []):
+    """One cc_test per file of the calling package that `pattern` matches (less `exclude`),
+    named after the file (without its directory), with the package's top-level headers."""
+    for src in native.glob([pattern], exclude = exclude):
         native.cc_test(
             name = src.split("/")[-1][:-len(".cc")],
             srcs = [src] + native.glob(["*.h"]) + extra_srcs,
