@@ -93,16 +93,18 @@ Task<Payloads> TestEnvironment::Dispatch(const std::string& type, WorkflowContex
   return (*fn)(ctx, std::move(input));
 }
 
-absl::Status TestEnvironment::Init() {
-  if (worker_ != nullptr) {
-    if (registry_.WorkflowTypes().size() != registered_workflows_ ||
-        registry_.ActivityTypes().size() != registered_activities_) {
-      return absl::FailedPreconditionError(
-          "a workflow or activity was registered after the first workflow started; register "
-          "every type before starting one");
-    }
-    return absl::OkStatus();
+absl::Status TestEnvironment::CheckRegistrationsUnchanged() const {
+  if (registry_.WorkflowTypes().size() != registered_workflows_ ||
+      registry_.ActivityTypes().size() != registered_activities_) {
+    return absl::FailedPreconditionError(
+        "a workflow or activity was registered after the first workflow started; register "
+        "every type before starting one");
   }
+  return absl::OkStatus();
+}
+
+absl::Status TestEnvironment::Init() {
+  if (worker_ != nullptr) return absl::OkStatus();
   std::vector<std::string> workflow_types = registry_.WorkflowTypes();
   registered_workflows_ = workflow_types.size();
   for (const auto& [type, mock] : workflow_mocks_) {
@@ -177,6 +179,7 @@ WorkflowHandle TestEnvironment::MakeHandle(const StartWorkflowRequest& request,
 absl::StatusOr<WorkflowHandle> TestEnvironment::StartWorkflowRaw(
     std::string type, const StartWorkflowOptions& options, Payloads input) {
   if (absl::Status s = Init(); !s.ok()) return s;
+  if (absl::Status s = CheckRegistrationsUnchanged(); !s.ok()) return s;
   if (worker_registry_.FindWorkflow(type) == nullptr) {
     return absl::NotFoundError(absl::StrCat("StartWorkflow: workflow type \"", type,
                                             "\" is not registered in this test environment"));
@@ -191,6 +194,7 @@ absl::StatusOr<WorkflowHandle> TestEnvironment::SignalWithStartWorkflowRaw(
     std::string type, const StartWorkflowOptions& options, std::string signal,
     Payloads signal_input, Payloads input) {
   if (absl::Status s = Init(); !s.ok()) return s;
+  if (absl::Status s = CheckRegistrationsUnchanged(); !s.ok()) return s;
   if (worker_registry_.FindWorkflow(type) == nullptr) {
     return absl::NotFoundError(absl::StrCat("SignalWithStartWorkflow: workflow type \"", type,
                                             "\" is not registered in this test environment"));

@@ -216,8 +216,11 @@ class TestEnvironment {
   class Schedule;
 
   absl::Status CheckNotStarted(absl::string_view what) const;
-  // Makes the worker's registry (registrations plus mock dispatch), the worker and the service.
+  // Makes the worker's registry (registrations plus mock dispatch), the worker and the service,
+  // once; later calls return at once (RunDue calls it at every deadline).
   absl::Status Init();
+  // FailedPrecondition if a type was registered after Init (checked where a run starts).
+  absl::Status CheckRegistrationsUnchanged() const;
   StartWorkflowRequest MakeStartRequest(std::string type, const StartWorkflowOptions& options,
                                         Payloads input);
   WorkflowHandle MakeHandle(const StartWorkflowRequest& request, std::string run_id);

@@ -365,6 +365,15 @@ TEST(TestEnvironment, MisuseIsReportedClearly) {
   EXPECT_THROW(env.OnActivity("x").Times(2), std::logic_error);
 }
 
+TEST(TestEnvironment, RegisteringThroughTheRegistryAfterAStartFailsTheNextStart) {
+  TestEnvironment env;
+  ASSERT_THAT(env.RegisterWorkflow(kLongSleep, &LongSleep), IsOk());
+  ASSERT_THAT(env.StartWorkflow(kLongSleep, {}, 1), IsOk());
+  ASSERT_THAT(env.registry()->RegisterWorkflow(kPay, &Pay), IsOk());
+  EXPECT_THAT(env.StartWorkflow(kLongSleep, {}, 1),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+}
+
 TEST(TestEnvironment, ResultThatDoesNotDecodeIsInvalidArgument) {
   TestEnvironment env;
   ASSERT_THAT(env.RegisterWorkflow(kLongSleep, &LongSleep), IsOk());
