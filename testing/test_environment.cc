@@ -47,7 +47,7 @@ TestEnvironment::TestEnvironment(TestEnvironmentOptions options)
 TestEnvironment::~TestEnvironment() = default;
 
 absl::Status TestEnvironment::CheckNotStarted(absl::string_view what) const {
-  if (worker_ == nullptr) return absl::OkStatus();
+  if (service_ == nullptr) return absl::OkStatus();
   return absl::FailedPreconditionError(absl::StrCat(
       what, ": the first workflow has started; register every type before starting one"));
 }
@@ -65,7 +65,7 @@ ActivityMock& TestEnvironment::OnActivity(absl::string_view type) {
 WorkflowMock& TestEnvironment::OnWorkflow(absl::string_view type) {
   auto it = workflow_mocks_.find(type);
   if (it != workflow_mocks_.end()) return *it->second;
-  if (worker_ != nullptr && worker_registry_.FindWorkflow(std::string(type)) == nullptr) {
+  if (service_ != nullptr && worker_registry_.FindWorkflow(std::string(type)) == nullptr) {
     // The worker's registry is fixed: a type it does not know cannot be dispatched to a mock.
     throw std::logic_error(absl::StrCat(
         "OnWorkflow(\"", type,
@@ -104,7 +104,7 @@ absl::Status TestEnvironment::CheckRegistrationsUnchanged() const {
 }
 
 absl::Status TestEnvironment::Init() {
-  if (worker_ != nullptr) return absl::OkStatus();
+  if (service_ != nullptr) return absl::OkStatus();
   std::vector<std::string> workflow_types = registry_.WorkflowTypes();
   registered_workflows_ = workflow_types.size();
   for (const auto& [type, mock] : workflow_mocks_) {
@@ -126,15 +126,40 @@ absl::Status TestEnvironment::Init() {
     if (!s.ok()) return s;
   }
 
-  WorkerOptions worker_options;
-  worker_options.evict_after_every_task = options_.evict_after_every_task;
-  worker_options.log_sink = options_.log_sink;
-  worker_options.activity_env = schedule_.get();
-  worker_ = std::make_unique<Worker>(&worker_registry_, worker_options);
+  worker_ = MakeWorker();
   ServiceOptions service_options = options_.service;
   service_options.env = schedule_.get();
   service_ = std::make_unique<Service>(&clock_, worker_.get(), worker_.get(), service_options);
   return absl::OkStatus();
+}
+
+std::unique_ptr<Worker> TestEnvironment::MakeWorker() {
+  WorkerOptions worker_options;
+  worker_options.evict_after_every_task = options_.evict_after_every_task;
+  worker_options.log_sink = options_.log_sink;
+  worker_options.activity_env = schedule_.get();
+  return std::make_unique<Worker>(&worker_registry_, worker_options);
+}
+
+void TestEnvironment::CrashWorkers() {
+  if (absl::Status s = Init(); !s.ok()) throw std::logic_error(std::string(s.message()));
+  if (workers_crashed_) return;
+  service_->CrashWorkers();
+  // The service has detached the worker: it is never called again and may go.
+  worker_.reset();
+  workers_crashed_ = true;
+}
+
+void TestEnvironment::RestartWorkers() {
+  if (!workers_crashed_) return;
+  worker_ = MakeWorker();
+  service_->AttachWorkers(worker_.get(), worker_.get());
+  workers_crashed_ = false;
+}
+
+void TestEnvironment::Evict(const std::string& workflow_id, const std::string& run_id) {
+  if (workers_crashed_ || worker_ == nullptr) return;
+  worker_->Evict(workflow_id, run_id);
 }
 
 Service& TestEnvironment::service() {
@@ -144,6 +169,7 @@ Service& TestEnvironment::service() {
 
 Worker& TestEnvironment::worker() {
   if (absl::Status s = Init(); !s.ok()) throw std::logic_error(std::string(s.message()));
+  if (worker_ == nullptr) throw std::logic_error("worker(): the workers have crashed");
   return *worker_;
 }
 

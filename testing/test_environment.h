@@ -199,6 +199,19 @@ class TestEnvironment {
   // only what is due now. Not from a delayed callback.
   absl::Status RunUntil(absl::FunctionRef<bool()> done, absl::string_view what);
 
+  // --- Workers.
+  // Every worker crashes (Service::CrashWorkers): workflow tasks and activity attempts in
+  // flight are lost and time out; nothing is dispatched until RestartWorkers. The crashed
+  // worker's cache is gone. Not from inside a workflow or activity; no-op when crashed.
+  void CrashWorkers();
+  // Fresh workers with empty caches attach and the next run of the loop dispatches what
+  // waited (each run's next task replays its whole history). No-op when not crashed.
+  void RestartWorkers();
+  bool workers_crashed() const { return workers_crashed_; }
+  // The worker drops the run from its cache (its next task replays the whole history).
+  // No-op while the workers are crashed.
+  void Evict(const std::string& workflow_id, const std::string& run_id);
+
   // --- Inspection.
   // Activity attempts that reached the execution seam, mocked or not, by activity type.
   int ActivityAttempts(absl::string_view type) const;
@@ -207,7 +220,8 @@ class TestEnvironment {
     return ActivityAttempts(def.name_string());
   }
   const TestEnvironmentOptions& options() const { return options_; }
-  // The service and worker under test (made at the first start).
+  // The service and worker under test (made at the first start; worker() throws
+  // std::logic_error while the workers are crashed).
   Service& service();
   Worker& worker();
 
@@ -219,6 +233,7 @@ class TestEnvironment {
   // Makes the worker's registry (registrations plus mock dispatch), the worker and the service,
   // once; later calls return at once (RunDue calls it at every deadline).
   absl::Status Init();
+  std::unique_ptr<Worker> MakeWorker();
   // FailedPrecondition if a type was registered after Init (checked where a run starts).
   absl::Status CheckRegistrationsUnchanged() const;
   StartWorkflowRequest MakeStartRequest(std::string type, const StartWorkflowOptions& options,
@@ -249,6 +264,7 @@ class TestEnvironment {
   int64_t callbacks_registered_ = 0;
   bool in_callback_ = false;
   int64_t workflows_started_ = 0;
+  bool workers_crashed_ = false;
 };
 
 }  // namespace lockstep::testing

@@ -105,16 +105,29 @@ absl::StatusOr<Payloads> Worker::HandleQuery(const std::string& workflow_id,
                                              const std::string& run_id,
                                              const temporal::api::history::v1::History& history,
                                              const std::string& query_type, const Payloads& args) {
+  // Queries answer from the state after the last completed workflow task, as in Temporal, and
+  // the answer must not depend on whether the run is cached. Events after the last
+  // WorkflowTaskCompleted (a task in flight, signals or results not yet handed to the workflow)
+  // do not count.
+  int end = history.events_size();
+  int64_t last_completed = 0;
+  for (int i = history.events_size(); i-- > 0;) {
+    if (history.events(i).event_type() ==
+        temporal::api::enums::v1::EVENT_TYPE_WORKFLOW_TASK_COMPLETED) {
+      end = i + 1;
+      last_completed = history.events(i).event_id();
+      break;
+    }
+  }
   auto it = cache_.find(Key(workflow_id, run_id));
-  if (it != cache_.end() && it->second->last_event_id() <= history.events_size()) {
-    // The cached run may lag behind events that arrived since its last task (signals not yet
-    // handed to it); queries answer from the state after the last completed task, as in
-    // Temporal.
+  // A cached run that has processed only completed tasks is that state. One that ran a task
+  // whose completion is not recorded yet (the worker's answer is still on its way) is ahead of
+  // it: rebuild instead, and leave the cached run alone.
+  if (it != cache_.end() && it->second->last_event_id() < last_completed) {
     return it->second->Query(query_type, args);
   }
-  // Not cached: rebuild the state by replaying the completed workflow tasks.
   std::unique_ptr<WorkflowRun> run = NewRun(workflow_id, run_id, "");
-  auto processed = run->ProcessEvents(history, 0);
+  auto processed = run->ProcessEvents(history, 0, end);
   if (!processed.ok()) return ToStatus(processed.error());
   return run->Query(query_type, args);
 }

@@ -1,0 +1,64 @@
+#include "sim/checkers/liveness.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace lockstep::sim {
+namespace {
+
+std::string Time(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", t, absl::UTCTimeZone());
+}
+
+std::string WaitsOn(const WorkflowDescription& d) {
+  std::vector<std::string> parts;
+  for (const auto& a : d.pending_activities) {
+    std::string part = absl::StrCat("activity ", a.activity_type, " (id ", a.activity_id,
+                                    ", attempt ", a.attempt, ")");
+    if (a.last_failure.has_value()) {
+      absl::StrAppend(&part, " last failure: ", a.last_failure->message());
+    }
+    parts.push_back(std::move(part));
+  }
+  for (const auto& t : d.pending_timers) {
+    parts.push_back(absl::StrCat("timer ", t.timer_id, " firing at ", Time(t.fire_time)));
+  }
+  for (const auto& c : d.pending_children) {
+    parts.push_back(absl::StrCat("child workflow ", c.workflow_id, " (", c.workflow_type,
+                                 c.run_id.empty() ? ", not started yet)" : ")"));
+  }
+  if (d.workflow_task_state !=
+      temporal::api::enums::v1::PENDING_WORKFLOW_TASK_STATE_UNSPECIFIED) {
+    parts.push_back(absl::StrCat("a workflow task (attempt ", d.workflow_task_attempt, ")"));
+  }
+  if (parts.empty()) {
+    return "nothing the service knows of: the workflow waits for a signal, an update or a "
+           "condition that nothing will satisfy";
+  }
+  return absl::StrJoin(parts, "; ");
+}
+
+}  // namespace
+
+std::vector<Finding> CheckAllClosed(const Service& service, const std::vector<std::string>& ids,
+                                    absl::Time now, const std::string& why) {
+  std::vector<Finding> findings;
+  for (const std::string& id : ids) {
+    auto d = service.DescribeWorkflow(id, "");
+    if (!d.ok() ||
+        d->status != temporal::api::enums::v1::WORKFLOW_EXECUTION_STATUS_RUNNING) {
+      continue;
+    }
+    Finding f;
+    f.checker = "liveness";
+    f.workflow_id = id;
+    f.at = now;
+    f.message = absl::StrCat("still running at ", Time(now), " (", why, ") after ",
+                             d->history_length, " events, started ", Time(d->start_time),
+                             "; it waits on ", WaitsOn(*d));
+    findings.push_back(std::move(f));
+  }
+  return findings;
+}
+
+}  // namespace lockstep::sim

@@ -1,0 +1,16 @@
+#include "sim/finding.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace lockstep::sim {
+
+std::string Finding::Headline() const {
+  std::string out = checker;
+  if (!invariant.empty()) absl::StrAppend(&out, " '", invariant, "'");
+  if (!workflow_id.empty()) absl::StrAppend(&out, ": ", workflow_id);
+  const size_t newline = message.find('\n');
+  absl::StrAppend(&out, ": ", message.substr(0, newline));
+  return out;
+}
+
+}  // namespace lockstep::sim

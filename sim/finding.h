@@ -1,0 +1,26 @@
+// What a checker reports: one broken invariant, named so a person knows where to look.
+#ifndef LOCKSTEP_SIM_FINDING_H_
+#define LOCKSTEP_SIM_FINDING_H_
+
+#include <string>
+
+#include "absl/time/time.h"
+
+namespace lockstep::sim {
+
+struct Finding {
+  // The checker: "history_valid", "replay", "signal_ledger", "query_purity", "liveness",
+  // "invariant" (with the invariant's name in `invariant`), "determinism", "harness".
+  std::string checker;
+  std::string invariant;    // the user invariant's name, for checker "invariant"
+  std::string workflow_id;  // the workflow it concerns, if one
+  std::string message;      // what was expected and what happened
+  absl::Time at = absl::InfinitePast();  // the virtual time it was seen, if known
+
+  // "replay: order-1: ..." on one line (the message may span lines).
+  std::string Headline() const;
+};
+
+}  // namespace lockstep::sim
+
+#endif  // LOCKSTEP_SIM_FINDING_H_

@@ -1,0 +1,487 @@
+#include "sim/simulation.h"
+
+#include <algorithm>
+#include <exception>
+#include <map>
+#include <memory>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "engine/service/service.h"
+#include "sim/checkers/history_valid.h"
+#include "sim/checkers/invariants.h"
+#include "sim/checkers/liveness.h"
+#include "sim/checkers/query_purity.h"
+#include "sim/checkers/replay_clean.h"
+#include "sim/checkers/signal_ledger.h"
+#include "sim/random.h"
+#include "sim/sim_env.h"
+#include "sim/step_hasher.h"
+#include "temporal/api/enums/v1/event_type.pb.h"
+
+namespace lockstep::sim {
+namespace {
+
+namespace enums = temporal::api::enums::v1;
+using temporal::api::history::v1::History;
+
+bool IsCloseEvent(int type) {
+  switch (type) {
+    case enums::EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
+    case enums::EVENT_TYPE_WORKFLOW_EXECUTION_FAILED:
+    case enums::EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT:
+    case enums::EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED:
+    case enums::EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED:
+    case enums::EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// One seed's run: the harness, the simulator's schedule and the per-step bookkeeping.
+class SeedRun : public StepObserver {
+ public:
+  SeedRun(const Simulation& sim, const Registry* registry, uint64_t seed, bool keep_digests)
+      : sim_(sim),
+        workload_(sim.workload()),
+        random_(seed),
+        plan_(FaultPlan::Swarm(sim.faults(), random_.stream(Stream::kSwarm))),
+        strategy_(MakeStrategy(sim.options().strategy, &random_.stream(Stream::kSchedule),
+                               sim.options().pct)),
+        sim_env_(&random_, plan_, strategy_.get(), &workload_),
+        hasher_(keep_digests),
+        env_(EnvOptions(seed)),
+        registry_(registry) {
+    result_.seed = seed;
+    result_.fault_plan = plan_.ToString();
+  }
+
+  SeedResult Run();
+  std::vector<StepDigest> TakeDigests() { return hasher_.digests(); }
+
+  // Per-step bookkeeping: open runs, coverage, and the faults whose opportunity is a step.
+  void OnStep(const StepRecord& step) override;
+
+ private:
+  struct OpenRun {
+    std::string workflow_id;
+    std::string run_id;
+    std::string workflow_type;
+  };
+
+  testing::TestEnvironmentOptions EnvOptions(uint64_t seed) {
+    testing::TestEnvironmentOptions o;
+    o.time_skipping = true;
+    o.evict_after_every_task = false;
+    o.task_queue = workload_.task_queue;
+    o.service.seed = seed;
+    o.schedule = &sim_env_;
+    o.max_time_skip = workload_.safety_phase + workload_.liveness_bound;
+    o.log_sink = [](const std::string&) {};
+    return o;
+  }
+
+  void Setup();
+  void PlanCalls();
+  void MakeCall(size_t index);
+  void Heal();
+  void Crash(absl::Duration downtime);
+  void Finish(const absl::Status& ran);
+  bool Done() const { return calls_made_ == calls_.size() && open_.empty(); }
+  void AddFinding(Finding f) {
+    if (f.at == absl::InfinitePast()) f.at = env_.Now();
+    result_.findings.push_back(std::move(f));
+  }
+
+  const Simulation& sim_;
+  const Workload& workload_;
+  Random random_;
+  FaultPlan plan_;
+  std::unique_ptr<Strategy> strategy_;
+  SimEnv sim_env_;
+  StepHasher hasher_;
+  testing::TestEnvironment env_;
+  const Registry* registry_;
+  absl::Time start_;
+
+  std::vector<ClientCall> calls_;
+  std::vector<std::string> request_ids_;  // per call (signals)
+  std::vector<absl::Status> outcomes_;
+  size_t calls_made_ = 0;
+  std::vector<std::string> plan_ids_;  // workflow ids the plan starts, first-start order
+  std::vector<OpenRun> open_;
+  bool crash_pending_ = false;
+  SeedResult result_;
+};
+
+void SeedRun::Setup() {
+  if (registry_ != nullptr) {
+    *env_.registry() = *registry_;
+  } else if (workload_.register_types) {
+    absl::Status s = workload_.register_types(env_.registry());
+    if (!s.ok()) throw std::runtime_error(absl::StrCat("registering the workload's types: ",
+                                                       s.ToString()));
+  }
+  Service& service = env_.service();
+  service.AddStepObserver(&hasher_);
+  service.AddStepObserver(this);
+  sim_env_.set_clock(service.clock());
+  sim_env_.set_crash_requester([this](absl::Time at) {
+    if (crash_pending_) return;
+    crash_pending_ = true;
+    env_.RegisterDelayedCallback(at - env_.Now(), [this] {
+      crash_pending_ = false;
+      Crash(LogUniformDuration(random_.stream(Stream::kWorkers), absl::Seconds(1),
+                               absl::Minutes(5)));
+    });
+  });
+  start_ = env_.Now();
+}
+
+void SeedRun::PlanCalls() {
+  Plan plan(&random_.stream(Stream::kWorkload));
+  if (workload_.plan) workload_.plan(plan);
+  calls_ = std::move(plan.calls());
+  request_ids_.resize(calls_.size());
+  for (size_t i = 0; i < calls_.size(); ++i) {
+    request_ids_[i] = absl::StrCat("sim-", result_.seed, "-call-", i);
+  }
+  // Signal faults, in plan order, each from the signals stream.
+  Prng& rng = random_.stream(Stream::kSignals);
+  const size_t planned = calls_.size();
+  for (size_t i = 0; i < planned; ++i) {
+    if (calls_[i].kind != ClientCall::Kind::kSignal) continue;
+    if (sim_env_.Roll(Fault::kSignalDelay, Stream::kSignals)) {
+      calls_[i].at += LogUniformDuration(rng, absl::Milliseconds(1), absl::Hours(6));
+    }
+    if (sim_env_.Roll(Fault::kSignalReorder, Stream::kSignals)) {
+      std::vector<size_t> peers;
+      for (size_t j = 0; j < planned; ++j) {
+        if (j != i && calls_[j].kind == ClientCall::Kind::kSignal &&
+            calls_[j].workflow_id == calls_[i].workflow_id) {
+          peers.push_back(j);
+        }
+      }
+      if (!peers.empty()) std::swap(calls_[i].at, calls_[peers[rng.Below(peers.size())]].at);
+    }
+    if (sim_env_.Roll(Fault::kSignalDuplicate, Stream::kSignals)) {
+      ClientCall again = calls_[i];
+      again.at += LogUniformDuration(rng, absl::Milliseconds(1), absl::Minutes(10));
+      calls_.push_back(std::move(again));
+      request_ids_.push_back(request_ids_[i]);
+    }
+  }
+  // In order of time, then of planning.
+  std::vector<size_t> order(calls_.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return calls_[a].at < calls_[b].at; });
+  std::vector<ClientCall> sorted;
+  std::vector<std::string> ids;
+  for (size_t i : order) {
+    sorted.push_back(std::move(calls_[i]));
+    ids.push_back(std::move(request_ids_[i]));
+  }
+  calls_ = std::move(sorted);
+  request_ids_ = std::move(ids);
+  outcomes_.assign(calls_.size(), absl::OkStatus());
+  for (size_t i = 0; i < calls_.size(); ++i) {
+    const ClientCall& c = calls_[i];
+    if ((c.kind == ClientCall::Kind::kStart || c.kind == ClientCall::Kind::kSignalWithStart) &&
+        std::find(plan_ids_.begin(), plan_ids_.end(), c.workflow_id) == plan_ids_.end()) {
+      plan_ids_.push_back(c.workflow_id);
+    }
+    env_.RegisterDelayedCallback(std::max(c.at, absl::ZeroDuration()), [this, i] { MakeCall(i); });
+  }
+}
+
+StartWorkflowRequest ToStartRequest(const ClientCall& c, absl::string_view default_queue) {
+  StartWorkflowRequest r;
+  r.workflow_id = c.workflow_id;
+  r.workflow_type = c.workflow_type;
+  r.task_queue = c.options.task_queue.empty() ? std::string(default_queue) : c.options.task_queue;
+  r.execution_timeout = c.options.execution_timeout;
+  r.run_timeout = c.options.run_timeout;
+  r.task_timeout = c.options.task_timeout;
+  r.retry_policy = c.options.retry_policy;
+  r.id_reuse_policy = c.options.id_reuse_policy;
+  return r;
+}
+
+void SeedRun::MakeCall(size_t index) {
+  ++calls_made_;
+  const ClientCall& c = calls_[index];
+  Service& service = env_.service();
+  absl::Status status;
+  switch (c.kind) {
+    case ClientCall::Kind::kStart: {
+      StartWorkflowRequest r = ToStartRequest(c, workload_.task_queue);
+      r.input = c.input;
+      r.request_id = request_ids_[index];
+      status = service.StartWorkflow(r).status();
+      break;
+    }
+    case ClientCall::Kind::kSignal: {
+      SignalWorkflowRequest r;
+      r.workflow_id = c.workflow_id;
+      r.signal_name = c.name;
+      r.input = c.input;
+      r.request_id = request_ids_[index];
+      status = service.SignalWorkflow(r);
+      break;
+    }
+    case ClientCall::Kind::kSignalWithStart: {
+      SignalWithStartRequest r;
+      r.start = ToStartRequest(c, workload_.task_queue);
+      r.start.input = c.start_input;
+      r.start.request_id = request_ids_[index];
+      r.signal_name = c.name;
+      r.signal_input = c.input;
+      status = service.SignalWithStartWorkflow(r).status();
+      break;
+    }
+    case ClientCall::Kind::kQuery: {
+      bool asked = false;
+      if (auto f = CheckQueryPure(env_, c.workflow_id, c.name, c.input, &asked)) {
+        AddFinding(std::move(*f));
+      }
+      if (!asked) status = absl::FailedPreconditionError("not asked: no open run answered");
+      break;
+    }
+    case ClientCall::Kind::kUpdate: {
+      UpdateWorkflowRequest r;
+      r.workflow_id = c.workflow_id;
+      r.update_id = request_ids_[index];
+      r.name = c.name;
+      r.args = c.input;
+      status = service.UpdateWorkflow(r).status();
+      break;
+    }
+    case ClientCall::Kind::kCancel: {
+      CancelWorkflowRequest r;
+      r.workflow_id = c.workflow_id;
+      r.request_id = request_ids_[index];
+      status = service.RequestCancelWorkflow(r);
+      break;
+    }
+  }
+  outcomes_[index] = status;
+}
+
+void SeedRun::Crash(absl::Duration downtime) {
+  if (sim_env_.healed() || env_.workers_crashed()) return;
+  env_.CrashWorkers();
+  env_.RegisterDelayedCallback(downtime, [this] { env_.RestartWorkers(); });
+}
+
+void SeedRun::Heal() {
+  sim_env_.Heal();
+  env_.RestartWorkers();
+}
+
+void SeedRun::OnStep(const StepRecord& step) {
+  Coverage& cov = result_.coverage;
+  ++cov.steps[static_cast<size_t>(step.kind) % Coverage::kStepKinds];
+  for (const AppendedEvents& appended : step.appended) {
+    for (int i = appended.first; i < appended.end; ++i) {
+      const int type = appended.history->events(i).event_type();
+      const int prev = i > 0 ? appended.history->events(i - 1).event_type() : 0;
+      ++cov.events[type % Coverage::kEventTypes];
+      ++cov.transitions[prev % Coverage::kEventTypes][type % Coverage::kEventTypes];
+      if (type == enums::EVENT_TYPE_WORKFLOW_EXECUTION_STARTED) {
+        open_.push_back({std::string(appended.workflow_id), std::string(appended.run_id),
+                         appended.history->events(i)
+                             .workflow_execution_started_event_attributes()
+                             .workflow_type()
+                             .name()});
+      } else if (IsCloseEvent(type)) {
+        for (size_t k = 0; k < open_.size(); ++k) {
+          if (open_[k].run_id == appended.run_id && open_[k].workflow_id == appended.workflow_id) {
+            open_.erase(open_.begin() + static_cast<std::ptrdiff_t>(k));
+            break;
+          }
+        }
+      }
+    }
+  }
+  if (sim_env_.healed() || open_.empty()) return;
+  // Faults whose opportunity is a step. They act from a callback, outside the step.
+  Prng& workers = random_.stream(Stream::kWorkers);
+  if (sim_env_.Roll(Fault::kWorkerCrash, Stream::kWorkers)) {
+    const absl::Duration downtime =
+        LogUniformDuration(workers, absl::Seconds(1), absl::Minutes(5));
+    env_.RegisterDelayedCallback(absl::ZeroDuration(), [this, downtime] { Crash(downtime); });
+  }
+  if (sim_env_.Roll(Fault::kCacheEviction, Stream::kWorkers)) {
+    const OpenRun& run = open_[workers.Below(open_.size())];
+    env_.RegisterDelayedCallback(absl::ZeroDuration(),
+                                 [this, id = run.workflow_id, rid = run.run_id] {
+                                   env_.Evict(id, rid);
+                                 });
+  }
+  if (sim_env_.Roll(Fault::kActivityWorkerOutage, Stream::kWorkers)) {
+    sim_env_.StopActivityPolling(env_.Now() +
+                                 LogUniformDuration(workers, absl::Seconds(1), absl::Hours(1)));
+  }
+  if (!workload_.queries.empty() && sim_env_.Roll(Fault::kQuery, Stream::kQueries)) {
+    Prng& q = random_.stream(Stream::kQueries);
+    const OpenRun& run = open_[q.Below(open_.size())];
+    auto names = workload_.queries.find(run.workflow_type);
+    if (names != workload_.queries.end() && !names->second.empty()) {
+      const std::string& name = names->second[q.Below(names->second.size())];
+      env_.RegisterDelayedCallback(absl::ZeroDuration(), [this, id = run.workflow_id, name] {
+        if (auto f = CheckQueryPure(env_, id, name, Payloads())) AddFinding(std::move(*f));
+      });
+    }
+  }
+}
+
+void SeedRun::Finish(const absl::Status& ran) {
+  Service& service = env_.service();
+  if (!ran.ok()) {
+    const std::string why =
+        ran.code() == absl::StatusCode::kDeadlineExceeded
+            ? absl::StrCat("the liveness bound of ", absl::FormatDuration(workload_.liveness_bound),
+                           " after the safety phase passed")
+            : "nothing was pending any more: no timer, timeout, retry or client call";
+    std::vector<std::string> ids;
+    for (const auto& run : service.ListRuns()) {
+      if (std::find(ids.begin(), ids.end(), run.workflow_id()) == ids.end()) {
+        ids.push_back(run.workflow_id());
+      }
+    }
+    for (Finding& f : CheckAllClosed(service, ids, env_.Now(), why)) AddFinding(std::move(f));
+  }
+
+  // Every workflow id, its runs in order, and its latest run's outcome.
+  std::vector<WorkflowResult> workflows;
+  std::map<std::string, size_t, std::less<>> index;
+  const bool boundaries = sim_.options().task_boundary_replay_every > 0 &&
+                          result_.seed % static_cast<uint64_t>(
+                                             sim_.options().task_boundary_replay_every) == 0;
+  for (const auto& run : service.ListRuns()) {
+    auto history = service.GetHistory(run.workflow_id(), run.run_id());
+    if (!history.ok()) continue;
+    auto [it, inserted] = index.emplace(run.workflow_id(), workflows.size());
+    if (inserted) {
+      WorkflowResult w;
+      w.workflow_id = run.workflow_id();
+      w.started_by_plan =
+          std::find(plan_ids_.begin(), plan_ids_.end(), w.workflow_id) != plan_ids_.end();
+      workflows.push_back(std::move(w));
+    }
+    workflows[it->second].runs.push_back(*history);
+    if (auto f = CheckHistoryValid(run.workflow_id(), run.run_id(), **history)) {
+      AddFinding(std::move(*f));
+    }
+    if (auto f = CheckReplaysCleanly(*env_.registry(), run.workflow_id(), run.run_id(), **history,
+                                     boundaries)) {
+      AddFinding(std::move(*f));
+    }
+    if (sim_.options().record) {
+      result_.histories.push_back({run.workflow_id(), run.run_id(), **history});
+    }
+  }
+  for (WorkflowResult& w : workflows) {
+    auto d = service.DescribeWorkflow(w.workflow_id, "");
+    if (!d.ok()) continue;
+    w.workflow_type = d->workflow_type;
+    w.run_id = d->execution.run_id();
+    w.status = d->status;
+    w.result = d->result;
+    w.failure = d->failure;
+  }
+
+  std::vector<SentSignal> sent;
+  for (size_t i = 0; i < calls_.size(); ++i) {
+    const ClientCall& c = calls_[i];
+    if (c.kind != ClientCall::Kind::kSignal && c.kind != ClientCall::Kind::kSignalWithStart) {
+      continue;
+    }
+    sent.push_back({c.workflow_id, c.name, request_ids_[i], i < calls_made_ && outcomes_[i].ok()});
+  }
+  for (Finding& f : CheckSignalLedger(sent, workflows, workload_.signals_applied)) {
+    AddFinding(std::move(f));
+  }
+  RunView view(result_.seed, std::move(workflows), calls_, outcomes_);
+  for (Finding& f : CheckInvariants(workload_.invariants, view)) AddFinding(std::move(f));
+}
+
+SeedResult SeedRun::Run() {
+  try {
+    Setup();
+    PlanCalls();
+    env_.RegisterDelayedCallback(workload_.safety_phase, [this] { Heal(); });
+    absl::Status ran = env_.RunUntil([this] { return Done(); }, "every workflow to close");
+    Finish(ran);
+  } catch (const std::exception& e) {
+    Finding f;
+    f.checker = "harness";
+    f.message = absl::StrCat("the simulation stopped: ", e.what());
+    AddFinding(std::move(f));
+  }
+  result_.fingerprint = hasher_.fingerprint();
+  result_.steps = hasher_.steps();
+  result_.virtual_time = env_.Now() - start_;
+  result_.coverage.faults = sim_env_.injected();
+  return std::move(result_);
+}
+
+}  // namespace
+
+void Coverage::Merge(const Coverage& other) {
+  for (size_t i = 0; i < faults.size(); ++i) faults[i] += other.faults[i];
+  for (size_t i = 0; i < steps.size(); ++i) steps[i] += other.steps[i];
+  for (size_t i = 0; i < events.size(); ++i) events[i] += other.events[i];
+  for (size_t i = 0; i < transitions.size(); ++i) {
+    for (size_t j = 0; j < transitions[i].size(); ++j) transitions[i][j] += other.transitions[i][j];
+  }
+}
+
+Simulation::Simulation(const Workload* workload, SimOptions options, const Registry* registry)
+    : workload_(workload),
+      options_(std::move(options)),
+      faults_(options_.faults.value_or(workload->faults)),
+      registry_(registry) {}
+
+SeedResult Simulation::RunOnce(uint64_t seed, bool keep_digests,
+                               std::vector<StepDigest>* digests) const {
+  SeedRun run(*this, registry_, seed, keep_digests);
+  SeedResult result = run.Run();
+  if (digests != nullptr) *digests = run.TakeDigests();
+  return result;
+}
+
+SeedResult Simulation::Run(uint64_t seed) const {
+  if (!options_.check_determinism) return RunOnce(seed, false, nullptr);
+  std::vector<StepDigest> first;
+  std::vector<StepDigest> second;
+  SeedResult result = RunOnce(seed, true, &first);
+  SeedResult again = RunOnce(seed, true, &second);
+  std::optional<std::string> difference = FirstDifference(first, second);
+  if (!difference.has_value() && result.fingerprint != again.fingerprint) {
+    difference = "the step hashes agree but the fingerprints differ";
+  }
+  if (difference.has_value()) {
+    Finding f;
+    f.checker = "determinism";
+    f.message = absl::StrCat("the same seed ran twice in this process took different paths: ",
+                             *difference);
+    result.findings.insert(result.findings.begin(), std::move(f));
+  }
+  return result;
+}
+
+std::string Simulation::ReproduceCommand(absl::string_view program, uint64_t seed) const {
+  std::string out = absl::StrCat(program, " --workflow ", workload_->name, " --seed ", seed,
+                                 " --faults ", faults_.ToString(), " --strategy ",
+                                 StrategyName(options_.strategy));
+  if (options_.strategy == StrategyKind::kPct) {
+    absl::StrAppend(&out, " --pct-depth ", options_.pct.depth);
+  }
+  if (options_.check_determinism) absl::StrAppend(&out, " --check-determinism");
+  return out;
+}
+
+}  // namespace lockstep::sim
