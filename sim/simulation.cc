@@ -42,8 +42,10 @@ bool IsCloseEvent(int type) {
 // One seed's run: the harness, the simulator's schedule and the per-step bookkeeping.
 class SeedRun : public StepObserver {
  public:
-  SeedRun(const Simulation& sim, const Registry* registry, uint64_t seed, bool keep_digests)
+  SeedRun(const Simulation& sim, const Registry* registry, uint64_t seed, bool record,
+          bool keep_digests)
       : sim_(sim),
+        record_(record),
         workload_(sim.workload()),
         random_(seed),
         plan_(FaultPlan::Swarm(sim.faults(), random_.stream(Stream::kSwarm))),
@@ -95,6 +97,7 @@ class SeedRun : public StepObserver {
   }
 
   const Simulation& sim_;
+  bool record_;
   const Workload& workload_;
   Random random_;
   FaultPlan plan_;
@@ -379,7 +382,7 @@ void SeedRun::Finish(const absl::Status& ran) {
                                      boundaries)) {
       AddFinding(std::move(*f));
     }
-    if (sim_.options().record) {
+    if (record_) {
       result_.histories.push_back({run.workflow_id(), run.run_id(), **history});
     }
   }
@@ -445,20 +448,20 @@ Simulation::Simulation(const Workload* workload, SimOptions options, const Regis
       faults_(options_.faults.value_or(workload->faults)),
       registry_(registry) {}
 
-SeedResult Simulation::RunOnce(uint64_t seed, bool keep_digests,
+SeedResult Simulation::RunOnce(uint64_t seed, bool record, bool keep_digests,
                                std::vector<StepDigest>* digests) const {
-  SeedRun run(*this, registry_, seed, keep_digests);
+  SeedRun run(*this, registry_, seed, record, keep_digests);
   SeedResult result = run.Run();
   if (digests != nullptr) *digests = run.TakeDigests();
   return result;
 }
 
-SeedResult Simulation::Run(uint64_t seed) const {
-  if (!options_.check_determinism) return RunOnce(seed, false, nullptr);
+SeedResult Simulation::Run(uint64_t seed, bool record) const {
+  if (!options_.check_determinism) return RunOnce(seed, record, false, nullptr);
   std::vector<StepDigest> first;
   std::vector<StepDigest> second;
-  SeedResult result = RunOnce(seed, true, &first);
-  SeedResult again = RunOnce(seed, true, &second);
+  SeedResult result = RunOnce(seed, record, true, &first);
+  SeedResult again = RunOnce(seed, false, true, &second);
   std::optional<std::string> difference = FirstDifference(first, second);
   if (!difference.has_value() && result.fingerprint != again.fingerprint) {
     difference = "the step hashes agree but the fingerprints differ";

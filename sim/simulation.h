@@ -95,7 +95,9 @@ class Simulation {
   explicit Simulation(const Workload* workload, SimOptions options = {},
                       const Registry* registry = nullptr);
 
-  SeedResult Run(uint64_t seed) const;
+  SeedResult Run(uint64_t seed) const { return Run(seed, options_.record); }
+  // With `record`, the result keeps every history and the timeline, whatever the options say.
+  SeedResult Run(uint64_t seed, bool record) const;
 
   const Workload& workload() const { return *workload_; }
   const SimOptions& options() const { return options_; }
@@ -106,7 +108,8 @@ class Simulation {
   std::string ReproduceCommand(absl::string_view program, uint64_t seed) const;
 
  private:
-  SeedResult RunOnce(uint64_t seed, bool keep_digests, std::vector<StepDigest>* digests) const;
+  SeedResult RunOnce(uint64_t seed, bool record, bool keep_digests,
+                     std::vector<StepDigest>* digests) const;
 
   const Workload* workload_;
   SimOptions options_;
