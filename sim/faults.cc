@@ -53,9 +53,9 @@ constexpr std::array<FaultInfo, kFaultCount> kFaults = {{
     {"worker_crash", "every worker crashes between steps, and restarts later",
      {{{1, 500}, {1, 100}, {1, 20}}}},
     {"cache_eviction", "a workflow worker evicts an open run from its cache",
-     {{{1, 50}, {1, 10}, {1, 3}}}},
+     {{{1, 100}, {1, 30}, {1, 10}}}},
     {"query", "a client queries an open run at a random point (twice, and after an eviction)",
-     {{{1, 50}, {1, 10}, {1, 3}}}},
+     {{{1, 200}, {1, 50}, {1, 20}}}},
 }};
 
 absl::StatusOr<Ratio> ParseRatio(absl::string_view text, absl::string_view item) {

@@ -48,7 +48,7 @@ struct SimOptions {
   bool check_determinism = false;
   // Also replay every history from every workflow task boundary in one seed out of this many
   // (0: never). The worker's own rebuilds at the eviction points taken are always checked.
-  int task_boundary_replay_every = 16;
+  int task_boundary_replay_every = 64;
   // Keep copies of every history and a timeline of the run (for writing a failure out).
   bool record = false;
 };

@@ -1,5 +1,8 @@
 #include "sim/step_hasher.h"
 
+#include <bit>
+#include <cstring>
+
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
@@ -8,20 +11,32 @@
 namespace lockstep::sim {
 namespace {
 
-inline void Mix(uint64_t& h, const void* data, size_t size) {
-  const auto* p = static_cast<const unsigned char*>(data);
-  for (size_t i = 0; i < size; ++i) {
-    h ^= p[i];
-    h *= 0x100000001b3ULL;
-  }
+// A 64-bit hash over bytes, eight at a time (a multiply-xorshift mix per word). Its value is
+// fixed by this code: words are assembled little-endian whatever the host, so every platform
+// and compiler computes the same fingerprint.
+inline uint64_t Word(const unsigned char* p) {
+  uint64_t w;
+  std::memcpy(&w, p, 8);
+  if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);
+  return w;
 }
 
-inline void MixInt(uint64_t& h, int64_t v) {
-  // Fixed little-endian byte order, whatever the host.
-  unsigned char bytes[8];
-  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<unsigned char>(static_cast<uint64_t>(v) >> (8 * i));
-  Mix(h, bytes, 8);
+inline void MixWord(uint64_t& h, uint64_t w) {
+  h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+  h ^= h >> 32;
 }
+
+inline void Mix(uint64_t& h, const void* data, size_t size) {
+  const auto* p = static_cast<const unsigned char*>(data);
+  MixWord(h, size);
+  size_t i = 0;
+  for (; i + 8 <= size; i += 8) MixWord(h, Word(p + i));
+  uint64_t tail = 0;
+  for (size_t k = 0; i + k < size; ++k) tail |= static_cast<uint64_t>(p[i + k]) << (8 * k);
+  MixWord(h, tail);
+}
+
+inline void MixInt(uint64_t& h, int64_t v) { MixWord(h, static_cast<uint64_t>(v)); }
 
 std::string Time(absl::Time t) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%E9SZ", t, absl::UTCTimeZone());
@@ -51,14 +66,15 @@ void StepHasher::OnStep(const StepRecord& step) {
     for (int i = appended.first; i < appended.end; ++i) {
       const auto& event = appended.history->events(i);
       if (first == nullptr) first = &event;
-      scratch_.clear();
+      // Deterministic serialization (map entries in key order) into a reused buffer.
+      const size_t size = event.ByteSizeLong();
+      scratch_.resize(size);
       {
-        google::protobuf::io::StringOutputStream stream(&scratch_);
+        google::protobuf::io::ArrayOutputStream stream(scratch_.data(), static_cast<int>(size));
         google::protobuf::io::CodedOutputStream coded(&stream);
         coded.SetSerializationDeterministic(true);
-        event.SerializeToCodedStream(&coded);
+        event.SerializeWithCachedSizes(&coded);
       }
-      MixInt(hash_, static_cast<int64_t>(scratch_.size()));
       Mix(hash_, scratch_.data(), scratch_.size());
     }
   }

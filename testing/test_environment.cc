@@ -312,16 +312,19 @@ absl::Status TestEnvironment::RunUntil(absl::FunctionRef<bool()> done, absl::str
   while (true) {
     RunDue();
     if (done()) return absl::OkStatus();
-    const std::string now = absl::FormatTime(absl::RFC3339_full, clock_.Now(), absl::UTCTimeZone());
+    // Only the error paths below format the time (this loop runs once per deadline).
+    auto now = [this] {
+      return absl::FormatTime(absl::RFC3339_full, clock_.Now(), absl::UTCTimeZone());
+    };
     if (!options_.time_skipping) {
       return absl::FailedPreconditionError(
-          absl::StrCat(what, " has not happened by ", now,
+          absl::StrCat(what, " has not happened by ", now(),
                        " and time skipping is off: move time with AdvanceTime"));
     }
     std::optional<absl::Time> next = NextEvent();
     if (!next.has_value()) {
       return absl::FailedPreconditionError(absl::StrCat(
-          what, " cannot happen: nothing is pending at ", now,
+          what, " cannot happen: nothing is pending at ", now(),
           " (no timer, timeout, retry, activity or callback); the workflow waits for something "
           "only the test can send, such as a signal or an update, or failed a workflow task "
           "(see its history)"));
@@ -329,7 +332,7 @@ absl::Status TestEnvironment::RunUntil(absl::FunctionRef<bool()> done, absl::str
     if (*next - start > options_.max_time_skip) {
       return absl::DeadlineExceededError(absl::StrCat(
           what, " has not happened after ", absl::FormatDuration(options_.max_time_skip),
-          " of virtual time (TestEnvironmentOptions::max_time_skip); it is now ", now));
+          " of virtual time (TestEnvironmentOptions::max_time_skip); it is now ", now()));
     }
     clock_.AdvanceTo(*next);
   }
