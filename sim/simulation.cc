@@ -17,6 +17,7 @@
 #include "sim/random.h"
 #include "sim/sim_env.h"
 #include "sim/step_hasher.h"
+#include "sim/trace_recorder.h"
 #include "temporal/api/enums/v1/event_type.pb.h"
 
 namespace lockstep::sim {
@@ -91,6 +92,8 @@ class SeedRun : public StepObserver {
   void Crash(absl::Duration downtime);
   void Finish(const absl::Status& ran);
   bool Done() const { return calls_made_ == calls_.size() && open_.empty(); }
+  // A simulator-side happening on the timeline (recorded runs only).
+  void Mark(absl::string_view workflow_id, absl::string_view what);
   void AddFinding(Finding f) {
     if (f.at == absl::InfinitePast()) f.at = env_.Now();
     result_.findings.push_back(std::move(f));
@@ -115,6 +118,7 @@ class SeedRun : public StepObserver {
   std::vector<std::string> plan_ids_;  // workflow ids the plan starts, first-start order
   std::vector<OpenRun> open_;
   bool crash_pending_ = false;
+  std::unique_ptr<TraceRecorder> trace_;  // with record_
   SeedResult result_;
 };
 
@@ -129,6 +133,10 @@ void SeedRun::Setup() {
   Service& service = env_.service();
   service.AddStepObserver(&hasher_);
   service.AddStepObserver(this);
+  if (record_) {
+    trace_ = std::make_unique<TraceRecorder>(env_.Now());
+    service.AddStepObserver(trace_.get());
+  }
   sim_env_.set_clock(service.clock());
   sim_env_.set_crash_requester([this](absl::Time at) {
     if (crash_pending_) return;
@@ -275,12 +283,20 @@ void SeedRun::MakeCall(size_t index) {
 void SeedRun::Crash(absl::Duration downtime) {
   if (sim_env_.healed() || env_.workers_crashed()) return;
   env_.CrashWorkers();
-  env_.RegisterDelayedCallback(downtime, [this] { env_.RestartWorkers(); });
+  env_.RegisterDelayedCallback(downtime, [this] {
+    Mark("", "workers restarted");
+    env_.RestartWorkers();
+  });
 }
 
 void SeedRun::Heal() {
+  Mark("", "faults healed: liveness phase");
   sim_env_.Heal();
   env_.RestartWorkers();
+}
+
+void SeedRun::Mark(absl::string_view workflow_id, absl::string_view what) {
+  if (trace_ != nullptr) trace_->AddInstant(workflow_id, "simulator", what, env_.Now());
 }
 
 void SeedRun::OnStep(const StepRecord& step) {
@@ -320,6 +336,7 @@ void SeedRun::OnStep(const StepRecord& step) {
     const OpenRun& run = open_[workers.Below(open_.size())];
     env_.RegisterDelayedCallback(absl::ZeroDuration(),
                                  [this, id = run.workflow_id, rid = run.run_id] {
+                                   Mark(id, "evicted from the worker's cache");
                                    env_.Evict(id, rid);
                                  });
   }
@@ -334,6 +351,7 @@ void SeedRun::OnStep(const StepRecord& step) {
     if (names != workload_.queries.end() && !names->second.empty()) {
       const std::string& name = names->second[q.Below(names->second.size())];
       env_.RegisterDelayedCallback(absl::ZeroDuration(), [this, id = run.workflow_id, name] {
+        Mark(id, absl::StrCat("query ", name));
         if (auto f = CheckQueryPure(env_, id, name, Payloads())) AddFinding(std::move(*f));
       });
     }
@@ -428,6 +446,12 @@ SeedResult SeedRun::Run() {
   result_.steps = hasher_.steps();
   result_.virtual_time = env_.Now() - start_;
   result_.coverage.faults = sim_env_.injected();
+  if (trace_ != nullptr) {
+    for (const Finding& f : result_.findings) {
+      trace_->AddInstant(f.workflow_id, "simulator", absl::StrCat("finding: ", f.Headline()), f.at);
+    }
+    result_.trace_json = trace_->Finish(env_.Now());
+  }
   return std::move(result_);
 }
 
