@@ -88,6 +88,12 @@ using temporal::api::common::v1::Payloads;
 // An encoding "binary/null" payload with empty data: no value.
 Payload NullPayload();
 
+// Whether two payload lists hold the same values: the same data bytes, metadata (as maps, in
+// any order) and external payload sizes, payload by payload. What MessageDifferencer::Equals
+// says for these messages (unknown fields aside), without reflection: replay compares results
+// and queries compare answers on every call.
+bool SamePayloads(const Payloads& a, const Payloads& b);
+
 namespace payload_internal {
 
 template <typename T>
@@ -100,6 +106,7 @@ inline constexpr bool kIsOptionalMessage<std::optional<T>> = kIsMessage<T>;
 
 // Sets metadata "encoding" to json/plain.
 void MarkJsonPlain(Payload* payload);
+
 
 template <typename T>
 absl::StatusOr<T> DecodeJsonPlain(std::string_view data) {

@@ -13,7 +13,6 @@
 #include "engine/workflow/exception_text.h"
 #include "engine/workflow/run_internal.h"
 #include "engine/workflow/run_ops.h"
-#include "google/protobuf/util/message_differencer.h"
 
 namespace lockstep {
 namespace enums = temporal::api::enums::v1;
@@ -627,7 +626,7 @@ void WorkflowRun::FinishIfDone() {
         // Same command, different result: not nondeterminism (Temporal does not compare
         // results), but worth telling whoever replays the history.
         const Payloads& recorded = event.workflow_execution_completed_event_attributes().result();
-        if (!failed && !google::protobuf::util::MessageDifferencer::Equals(result, recorded)) {
+        if (!failed && !SamePayloads(result, recorded)) {
           Nondeterminism n;
           n.kind = Nondeterminism::Kind::kResultMismatch;
           n.event_id = event.event_id();
@@ -957,7 +956,7 @@ absl::StatusOr<Payloads> WorkflowRun::Query(const std::string& name, const Paylo
         absl::StrCat("query \"", name, "\" threw: ", DescribeCurrentException()));
   }
   in_query_ = false;
-  if (!google::protobuf::util::MessageDifferencer::Equals(first, second)) {
+  if (!SamePayloads(first, second)) {
     return absl::FailedPreconditionError(
         absl::StrCat("query \"", name,
                      "\" changed workflow state: asked twice in a row it answered "

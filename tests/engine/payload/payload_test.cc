@@ -680,5 +680,30 @@ TEST(PayloadProtobuf, SerializationIsDeterministic) {
   EXPECT_EQ(*FromPayload<int>(decoded->fields().at("k7")), 7);
 }
 
+TEST(SamePayloads, ComparesValuesNotEncodingOrder) {
+  Payloads a = ToPayloads(std::string("x"), 42);
+  Payloads b = ToPayloads(std::string("x"), 42);
+  EXPECT_TRUE(SamePayloads(a, b));
+  EXPECT_FALSE(SamePayloads(a, ToPayloads(std::string("x"), 43)));
+  EXPECT_FALSE(SamePayloads(a, ToPayloads(std::string("x"))));
+  // Metadata is a map: the order entries were added in does not matter, their values do.
+  Payloads m1;
+  Payloads m2;
+  auto* p1 = m1.add_payloads();
+  (*p1->mutable_metadata())["encoding"] = "json/plain";
+  (*p1->mutable_metadata())["messageType"] = "T";
+  auto* p2 = m2.add_payloads();
+  (*p2->mutable_metadata())["messageType"] = "T";
+  (*p2->mutable_metadata())["encoding"] = "json/plain";
+  EXPECT_TRUE(SamePayloads(m1, m2));
+  (*p2->mutable_metadata())["encoding"] = "binary/plain";
+  EXPECT_FALSE(SamePayloads(m1, m2));
+  (*p2->mutable_metadata())["encoding"] = "json/plain";
+  p2->add_external_payloads()->set_size_bytes(10);
+  EXPECT_FALSE(SamePayloads(m1, m2));
+  p1->add_external_payloads()->set_size_bytes(10);
+  EXPECT_TRUE(SamePayloads(m1, m2));
+}
+
 }  // namespace
 }  // namespace lockstep
