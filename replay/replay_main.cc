@@ -61,73 +61,93 @@ bool CollectFiles(const std::vector<std::string>& paths, std::vector<std::string
 
 }  // namespace
 
+bool ParseResultCheck(absl::string_view name, ReplayOptions::ResultCheck* check) {
+  if (name == "warn") {
+    *check = ReplayOptions::ResultCheck::kWarn;
+  } else if (name == "fail") {
+    *check = ReplayOptions::ResultCheck::kFail;
+  } else if (name == "off") {
+    *check = ReplayOptions::ResultCheck::kOff;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+bool ParseIdRule(absl::string_view name, IdRule* rule) {
+  if (name == "auto") {
+    *rule = IdRule::kAuto;
+  } else if (name == "strict") {
+    *rule = IdRule::kStrict;
+  } else if (name == "sdk") {
+    *rule = IdRule::kSdk;
+  } else {
+    return false;
+  }
+  return true;
+}
+
 int RunReplayCommand(const std::vector<std::string>& args, const RegistryFinder& registry_for,
                      std::ostream& out, std::ostream& err) {
-  struct {
-    std::ostream& out;
-    std::ostream& err;
-  } io{out, err};
-  bool json = false;
-  bool every_task = false;
-  ReplayOptions options;
-  int jobs = 1;
-  std::vector<std::string> paths;
+  ReplayCommandOptions options;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (arg == "--json") {
-      json = true;
+      options.json = true;
     } else if (arg == "--every-task") {
-      every_task = true;
+      options.every_task = true;
     } else if (arg.rfind("--result=", 0) == 0) {
       const std::string mode = arg.substr(9);
-      if (mode == "warn") {
-        options.result_check = ReplayOptions::ResultCheck::kWarn;
-      } else if (mode == "fail") {
-        options.result_check = ReplayOptions::ResultCheck::kFail;
-      } else if (mode == "off") {
-        options.result_check = ReplayOptions::ResultCheck::kOff;
-      } else {
-        io.err << "replay: --result must be warn, fail or off, got '" << mode << "'\n";
+      if (!ParseResultCheck(mode, &options.replay.result_check)) {
+        err << "replay: --result must be warn, fail or off, got '" << mode << "'\n";
         return kReplayExitUsage;
       }
     } else if (arg.rfind("--ids=", 0) == 0) {
       const std::string rule = arg.substr(6);
-      if (rule == "auto") {
-        options.id_rule = IdRule::kAuto;
-      } else if (rule == "strict") {
-        options.id_rule = IdRule::kStrict;
-      } else if (rule == "sdk") {
-        options.id_rule = IdRule::kSdk;
-      } else {
-        io.err << "replay: --ids must be auto, strict or sdk, got '" << rule << "'\n";
+      if (!ParseIdRule(rule, &options.replay.id_rule)) {
+        err << "replay: --ids must be auto, strict or sdk, got '" << rule << "'\n";
         return kReplayExitUsage;
       }
     } else if (arg == "--until" || arg == "--jobs") {
       int64_t value = 0;
       if (i + 1 >= args.size() || !absl::SimpleAtoi(args[i + 1], &value) || value <= 0) {
-        io.err << "replay: " << arg << " needs a positive number\n";
+        err << "replay: " << arg << " needs a positive number\n";
         return kReplayExitUsage;
       }
       ++i;
       if (arg == "--until") {
-        options.until_event_id = value;
+        options.replay.until_event_id = value;
       } else {
-        jobs = static_cast<int>(std::min<int64_t>(value, 64));
+        options.jobs = static_cast<int>(std::min<int64_t>(value, 64));
       }
     } else if (!arg.empty() && arg[0] == '-') {
-      io.err << "replay: unknown flag '" << arg
-             << "' (flags: --json, --until EVENT_ID, --every-task, --result=warn|fail|off, "
-                "--ids=auto|strict|sdk, --jobs N)\n";
+      err << "replay: unknown flag '" << arg
+          << "' (flags: --json, --until EVENT_ID, --every-task, --result=warn|fail|off, "
+             "--ids=auto|strict|sdk, --jobs N)\n";
       return kReplayExitUsage;
     } else {
-      paths.push_back(arg);
+      options.paths.push_back(arg);
     }
   }
-  if (paths.empty()) {
-    io.err << "usage: replay PATH... [--json] [--until EVENT_ID | --every-task] "
-              "[--jobs N]\n";
+  if (options.paths.empty()) {
+    err << "usage: replay PATH... [--json] [--until EVENT_ID | --every-task] "
+           "[--jobs N]\n";
     return kReplayExitUsage;
   }
+  return RunReplayCommand(options, registry_for, out, err);
+}
+
+int RunReplayCommand(const ReplayCommandOptions& options, const RegistryFinder& registry_for,
+                     std::ostream& out, std::ostream& err) {
+  struct {
+    std::ostream& out;
+    std::ostream& err;
+  } io{out, err};
+  const bool json = options.json;
+  const bool every_task = options.every_task;
+  const std::vector<std::string>& paths = options.paths;
+  // The cap bounds the threads a slip of the keyboard (--jobs 6400) can start.
+  const int jobs = std::clamp(options.jobs, 1, 64);
 
   std::vector<std::string> files;
   bool bad_input = !CollectFiles(paths, &files, io.err);
@@ -155,9 +175,9 @@ int RunReplayCommand(const std::vector<std::string>& args, const RegistryFinder&
     for (size_t i = next++; i < items.size(); i = next++) {
       const Registry& registry = registry_for(*items[i].history);
       results[i] =
-          every_task
-              ? ReplayEveryTaskBoundary(registry, *items[i].history, items[i].source, options)
-              : ReplayHistory(registry, *items[i].history, items[i].source, options);
+          every_task ? ReplayEveryTaskBoundary(registry, *items[i].history, items[i].source,
+                                               options.replay)
+                     : ReplayHistory(registry, *items[i].history, items[i].source, options.replay);
     }
   };
   std::vector<std::thread> threads;

@@ -20,7 +20,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "engine/workflow/registry.h"
+#include "replay/replayer.h"
 #include "temporal/api/history/v1/message.pb.h"
 
 namespace lockstep::replay {
@@ -37,6 +39,26 @@ using RegistryFinder =
     std::function<const Registry&(const temporal::api::history::v1::History& history)>;
 int RunReplayCommand(const std::vector<std::string>& args, const RegistryFinder& registry_for,
                      std::ostream& out, std::ostream& err);
+
+// What the arguments above ask for, once parsed.
+struct ReplayCommandOptions {
+  std::vector<std::string> paths;  // history files, directories and glob patterns
+  bool json = false;               // --json: one JSON object per history, no summary line
+  bool every_task = false;         // --every-task: also evict the cache at every task boundary
+  int jobs = 1;                    // --jobs: histories replayed at a time (capped at 64)
+  ReplayOptions replay;            // --until, --result, --ids
+};
+
+// The same with the arguments already parsed: for a command line with a parser of its own
+// (`lockstep replay`), which then takes the same options and gets the same reports, summary
+// and exit statuses.
+int RunReplayCommand(const ReplayCommandOptions& options, const RegistryFinder& registry_for,
+                     std::ostream& out, std::ostream& err);
+
+// The values of --result (warn, fail, off) and --ids (auto, strict, sdk), so that every parser
+// of these options reads them alike. False, and `*check` / `*rule` untouched, for any other.
+bool ParseResultCheck(absl::string_view name, ReplayOptions::ResultCheck* check);
+bool ParseIdRule(absl::string_view name, IdRule* rule);
 
 }  // namespace lockstep::replay
 

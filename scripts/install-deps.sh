@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build clang libclang-rt-14-dev
   protobuf-compiler libprotobuf-dev libabsl-dev
   libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev
-  libsqlite3-dev libsimdjson-dev
+  libsqlite3-dev libsimdjson-dev libcli11-dev
 )
 # Bazel is only needed by the Bazel build (.ci/run and `make bazel-test`).
 if [[ "${LOCKSTEP_WITH_BAZEL:-0}" == 1 ]]; then

@@ -179,10 +179,10 @@ TEST_F(BadInput, BadUsage) {
   EXPECT_THAT(flag.err, HasSubstr("unknown flag '--frobnicate'"));
   Result binary = Show({"--binary"});
   EXPECT_EQ(binary.status, kExitUsage);
-  EXPECT_THAT(binary.err, HasSubstr("--binary needs an output file"));
+  EXPECT_THAT(binary.err, HasSubstr("--binary needs a value (OUT)"));
   Result limit = Show({"--max-payload-bytes=lots", "x.json"});
   EXPECT_EQ(limit.status, kExitUsage);
-  EXPECT_THAT(limit.err, HasSubstr("--max-payload-bytes needs a positive number"));
+  EXPECT_THAT(limit.err, HasSubstr("--max-payload-bytes needs a positive integer, got 'lots'"));
   std::string features = testing::TestDataPath(
       "temporal/features__features__activity__retry_on_error__history__history.go.v1.5.0.json");
   Result two = Show({"--binary", dir_ + "/out.pb", features, features});

@@ -22,6 +22,9 @@ expect() {
 
 expect 0 "$lockstep" show "$corpus"/*.json
 expect 0 "$lockstep" help
+for command in show run replay list; do
+  grep -q "^  $command " "$scratch/out" || { echo "FAIL: help does not list $command"; failures=$((failures + 1)); }
+done
 expect 0 "$lockstep" list
 grep -qx "counterWorkflow" "$scratch/out" || { echo "FAIL: list does not name counterWorkflow"; failures=$((failures + 1)); }
 expect 2 "$lockstep" list --bogus
@@ -50,6 +53,13 @@ expect 1 "$lockstep" replay --ids=strict "$corpus/samples-go__helloworld__hellow
 expect 2 "$lockstep" replay --ids=loose "$corpus/samples-go__helloworld__helloworld.json"
 expect 2 "$lockstep" replay --until x "$scratch/counter.pb"
 expect 0 "$lockstep" replay --every-task --jobs 2 "$scratch/counter.pb" "$scratch/counter.pb"
+expect 0 "$lockstep" replay --until=3 --jobs=2 --result fail "$scratch/counter.pb"
+expect 2 "$lockstep" replay --jobs=0 "$scratch/counter.pb"
+grep -q "^lockstep replay: --jobs needs a positive integer, got '0'" "$scratch/err" || { echo "FAIL: --jobs=0 not named"; failures=$((failures + 1)); }
+expect 0 "$lockstep" replay --help
+grep -q "Usage: lockstep replay" "$scratch/out" || { echo "FAIL: replay --help printed no usage"; failures=$((failures + 1)); }
+expect 0 "$lockstep" help run
+grep -q "Usage: lockstep run" "$scratch/out" || { echo "FAIL: help run printed no usage"; failures=$((failures + 1)); }
 expect 2 "$lockstep"
 expect 2 "$lockstep" frobnicate
 expect 2 "$lockstep" show

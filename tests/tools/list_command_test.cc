@@ -22,7 +22,7 @@ TEST(List, ActivitiesOnRequest) {
 TEST(List, UnknownArgumentIsUsageError) {
   auto r = testing::RunCommand(RunList, {"--bogus"});
   EXPECT_EQ(r.status, kExitUsage);
-  EXPECT_THAT(r.err, ::testing::HasSubstr("unknown argument '--bogus'"));
+  EXPECT_THAT(r.err, ::testing::HasSubstr("unknown flag '--bogus'"));
 }
 
 }  // namespace

@@ -3,7 +3,8 @@
 //
 // Exit statuses (stable, for CI): 0 success; 1 a check found a problem (for example
 // nondeterminism); 2 bad input or bad usage, with a message that names the file, event or
-// argument.
+// argument. Every subcommand parses its arguments with tools/lockstep/cli_parse.h, and so
+// takes --help and reports usage errors alike.
 #ifndef LOCKSTEP_TOOLS_LOCKSTEP_COMMAND_H_
 #define LOCKSTEP_TOOLS_LOCKSTEP_COMMAND_H_
 
@@ -33,6 +34,11 @@ int RunReplay(const std::vector<std::string>& args, CommandIo io);
 
 // `lockstep list [--activities]`
 int RunList(const std::vector<std::string>& args, CommandIo io);
+
+// `lockstep COMMAND ARGS...`: runs the subcommand `args[0]` on the rest. Also `lockstep help`
+// (or --help, -h: the commands, on io.out, exit 0), `lockstep help COMMAND` (that command's
+// --help), and `lockstep` alone (the commands, on io.err, exit 2).
+int RunLockstep(const std::vector<std::string>& args, CommandIo io);
 
 }  // namespace lockstep::cli
 

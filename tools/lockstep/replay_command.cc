@@ -1,13 +1,69 @@
 // `lockstep replay PATH...`: replay/replay_main.h against the workflows built into this
 // binary (the examples, and the ports of recorded Temporal workflows, chosen per history).
+// The options are ReplayMain's; they are parsed here, with the other subcommands' parser.
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/strings/str_cat.h"
 #include "replay/replay_main.h"
 #include "tools/lockstep/builtin_registry.h"
+#include "tools/lockstep/cli_parse.h"
 #include "tools/lockstep/command.h"
 
 namespace lockstep::cli {
 
 int RunReplay(const std::vector<std::string>& args, CommandIo io) {
-  return replay::RunReplayCommand(args, RegistryFor, io.out, io.err);
+  CommandLine command_line(
+      "replay",
+      "Replay histories against the workflows built into this binary and report, per\n"
+      "history, whether the code still issues the recorded commands; then a summary.");
+  command_line.app().footer(
+      "exit status: 0 every history replayed cleanly, 1 nondeterminism found,\n"
+      "2 bad input (a history that could not be replayed) or usage");
+  CLI::App& app = command_line.app();
+  replay::ReplayCommandOptions options;
+  std::string result = "warn";
+  std::string ids = "auto";
+  int64_t jobs = options.jobs;
+  app.add_option("PATH", options.paths,
+                 "history files (JSON in either Temporal shape, or binary),\n"
+                 "directories of them (*.json, *.pb, *.binpb), or glob patterns")
+      ->type_name("")
+      ->required();
+  app.add_flag("--json", options.json, "one JSON object per history, no summary line");
+  app.add_option("--until", options.replay.until_event_id, "replay only events 1..EVENT_ID")
+      ->type_name("EVENT_ID")
+      ->check(PositiveInteger());
+  app.add_flag("--every-task", options.every_task,
+               "also evict the workflow from the cache at every task boundary");
+  app.add_option("--result", result,
+                 "a final result other than the recorded one: a warning, a failure\n"
+                 "(result-mismatch), or not checked")
+      ->type_name("MODE")
+      ->check(OneOf({"warn", "fail", "off"}))
+      ->capture_default_str();
+  app.add_option("--ids", ids,
+                 "activity, timer and child workflow ids: compared always (strict),\n"
+                 "never (sdk), or in the histories Lockstep recorded only (auto)")
+      ->type_name("RULE")
+      ->check(OneOf({"auto", "strict", "sdk"}))
+      ->capture_default_str();
+  app.add_option("--jobs", jobs, "replay N histories at a time (at most 64)")
+      ->type_name("N")
+      ->check(PositiveInteger());
+  if (std::optional<int> exit = command_line.Parse(args, io)) return *exit;
+
+  // OneOf() let only these names through; ReplayMain's parser reads them with the same calls.
+  if (!replay::ParseResultCheck(result, &options.replay.result_check)) {
+    return command_line.UsageError(absl::StrCat("--result: unknown mode '", result, "'"), io);
+  }
+  if (!replay::ParseIdRule(ids, &options.replay.id_rule)) {
+    return command_line.UsageError(absl::StrCat("--ids: unknown rule '", ids, "'"), io);
+  }
+  options.jobs = static_cast<int>(std::min<int64_t>(jobs, 64));
+  return replay::RunReplayCommand(options, RegistryFor, io.out, io.err);
 }
 
 }  // namespace lockstep::cli

@@ -3,8 +3,9 @@
 // the history it recorded.
 //
 // Signals are sent, in order, after the workflow's first workflow task; virtual time then runs
-// from deadline to deadline until nothing is pending (at most --limit, default 30 days). Exit
-// 0 when the workflow completed, 1 when it failed, timed out or is still waiting, 2 on usage.
+// from deadline to deadline until nothing is pending (at most --limit-hours, default 30
+// days). Exit 0 when the workflow completed, 1 when it failed, timed out or is still waiting,
+// 2 on usage.
 //
 // The histories of the other workflows the run started (child workflows) are written beside
 // FILE as STEM.WORKFLOW_ID.EXT (in start order; characters other than letters, digits, '-',
@@ -12,10 +13,10 @@
 // `lockstep replay` can check them too.
 #include <iostream>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "engine/history/history_file.h"
 #include "engine/service/service.h"
@@ -23,6 +24,7 @@
 #include "engine/workflow/worker.h"
 #include "simdjson.h"
 #include "tools/lockstep/builtin_registry.h"
+#include "tools/lockstep/cli_parse.h"
 #include "tools/lockstep/command.h"
 
 namespace lockstep::cli {
@@ -49,63 +51,57 @@ Payload JsonText(const std::string& text) {
   return p;
 }
 
-bool Parse(const std::vector<std::string>& args, RunArgs* parsed, std::ostream& err) {
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    auto value = [&](std::string_view flag) -> const std::string* {
-      if (i + 1 >= args.size()) {
-        err << "lockstep run: " << flag << " needs a value\n";
-        return nullptr;
-      }
-      return &args[++i];
-    };
-    if (arg == "--input") {
-      const std::string* v = value(arg);
-      if (v == nullptr) return false;
-      if (!IsJson(*v)) {
-        err << "lockstep run: --input '" << *v
-            << "' is not JSON (a string needs quotes: '\"x\"')\n";
-        return false;
-      }
-      parsed->inputs.push_back(*v);
-    } else if (arg == "--signal") {
-      const std::string* v = value(arg);
-      if (v == nullptr) return false;
-      const size_t eq = v->find('=');
-      const std::string name = v->substr(0, eq);
-      const std::string json = eq == std::string::npos ? "" : v->substr(eq + 1);
-      if (name.empty() || (!json.empty() && !IsJson(json))) {
-        err << "lockstep run: --signal '" << *v << "' must be NAME or NAME=JSON\n";
-        return false;
-      }
-      parsed->signals.emplace_back(name, json);
-    } else if (arg == "--out") {
-      const std::string* v = value(arg);
-      if (v == nullptr) return false;
-      parsed->out = *v;
-    } else if (arg == "--limit-hours") {
-      const std::string* v = value(arg);
-      if (v == nullptr) return false;
-      if (!absl::SimpleAtoi(*v, &parsed->limit_hours) || parsed->limit_hours <= 0) {
-        err << "lockstep run: --limit-hours needs a positive number, got '" << *v << "'\n";
-        return false;
-      }
-    } else if (!arg.empty() && arg[0] == '-') {
-      err << "lockstep run: unknown flag '" << arg
-          << "' (flags: --input JSON, --signal NAME=JSON, --out FILE, --limit-hours N)\n";
-      return false;
-    } else if (parsed->workflow_type.empty()) {
-      parsed->workflow_type = arg;
-    } else {
-      err << "lockstep run: unexpected argument '" << arg << "'\n";
-      return false;
-    }
-  }
-  if (parsed->workflow_type.empty()) {
-    err << "usage: lockstep run TYPE [--input JSON]... [--signal NAME=JSON]... [--out FILE]\n";
-    return false;
-  }
-  return true;
+// --input: a JSON text. Message in cli_parse.h's convention.
+CLI::Validator JsonArgument() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        if (IsJson(text)) return "";
+        return absl::StrCat("needs JSON, got '", text, "' (a string needs quotes: '\"x\"')");
+      },
+      /*validator_desc=*/"", "JSON");
+}
+
+// --signal: NAME or NAME=JSON.
+CLI::Validator SignalArgument() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        const size_t eq = text.find('=');
+        const std::string name = text.substr(0, eq);
+        const std::string json = eq == std::string::npos ? "" : text.substr(eq + 1);
+        if (name.empty() || (!json.empty() && !IsJson(json))) {
+          return absl::StrCat("must be NAME or NAME=JSON, got '", text, "'");
+        }
+        return "";
+      },
+      /*validator_desc=*/"", "signal");
+}
+
+// Declares the arguments of `lockstep run` on `command_line`, bound to `*parsed` (the signals
+// as given, NAME or NAME=JSON, into `*signals`).
+void DeclareArgs(RunArgs* parsed, std::vector<std::string>* signals, CommandLine* command_line) {
+  CLI::App& app = command_line->app();
+  app.add_option("TYPE", parsed->workflow_type,
+                 "a workflow type built into this binary (see lockstep list)")
+      ->type_name("")
+      ->required();
+  // One value per occurrence: `--input 1 TYPE` must not take TYPE as a second input.
+  app.add_option("--input", parsed->inputs, "a workflow argument (repeatable)")
+      ->type_name("JSON")
+      ->allow_extra_args(false)
+      ->check(JsonArgument());
+  app.add_option("--signal", *signals,
+                 "a signal sent after the first workflow task, in order (repeatable)")
+      ->type_name("NAME=JSON")
+      ->allow_extra_args(false)
+      ->check(SignalArgument());
+  app.add_option("--out", parsed->out,
+                 "where to write the history: .json, else binary\n"
+                 "(default /tmp/lockstep-run-TYPE.json)")
+      ->type_name("FILE");
+  app.add_option("--limit-hours", parsed->limit_hours,
+                 "how far virtual time runs at most (default 720, 30 days)")
+      ->type_name("N")
+      ->check(PositiveInteger());
 }
 
 history::HistoryFormat FormatOf(const std::string& path) {
@@ -157,8 +153,23 @@ bool SaveOtherRuns(const Service& service, const std::string& workflow_id, const
 }  // namespace
 
 int RunRun(const std::vector<std::string>& args, CommandIo io) {
+  CommandLine command_line(
+      "run",
+      "Run a workflow built into this binary on the in-process service, in virtual\n"
+      "time, and show the history it recorded. The histories of the child workflows\n"
+      "it started are written beside FILE, as STEM.WORKFLOW_ID.EXT.");
+  command_line.app().footer(
+      "exit status: 0 the workflow completed, 1 it failed, timed out or is still\n"
+      "waiting, 2 bad input or usage");
   RunArgs parsed;
-  if (!Parse(args, &parsed, io.err)) return kExitUsage;
+  std::vector<std::string> signals;
+  DeclareArgs(&parsed, &signals, &command_line);
+  if (std::optional<int> exit = command_line.Parse(args, io)) return *exit;
+  for (const std::string& signal : signals) {
+    const size_t eq = signal.find('=');
+    parsed.signals.emplace_back(signal.substr(0, eq),
+                                eq == std::string::npos ? "" : signal.substr(eq + 1));
+  }
   const Registry& registry = BuiltinRegistry();
   if (registry.FindWorkflow(parsed.workflow_type) == nullptr) {
     io.err << "lockstep run: no workflow type '" << parsed.workflow_type

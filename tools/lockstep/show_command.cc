@@ -1,14 +1,15 @@
 // `lockstep show`: histories as aligned tables, or converted to JSON or binary.
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "engine/history/event_summary.h"
 #include "engine/history/event_types.h"
 #include "engine/history/history_file.h"
 #include "engine/history/json_writer.h"
+#include "tools/lockstep/cli_parse.h"
 #include "tools/lockstep/command.h"
 
 namespace lockstep::cli {
@@ -20,60 +21,31 @@ using temporal::api::history::v1::History;
 struct ShowArgs {
   int64_t max_payload_bytes = history::kDefaultMaxPayloadBytes;
   bool json = false;
-  bool validate = true;
+  bool no_validate = false;
   std::string binary_out;
   std::vector<std::string> files;
 };
 
-bool ParseShowArgs(const std::vector<std::string>& args, ShowArgs* parsed, std::ostream& err) {
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    if (arg == "--json") {
-      parsed->json = true;
-    } else if (arg == "--no-validate") {
-      parsed->validate = false;
-    } else if (arg == "--binary" || arg.rfind("--binary=", 0) == 0) {
-      if (arg == "--binary") {
-        if (i + 1 >= args.size()) {
-          err << "lockstep show: --binary needs an output file\n";
-          return false;
-        }
-        parsed->binary_out = args[++i];
-      } else {
-        parsed->binary_out = arg.substr(9);
-      }
-      if (parsed->binary_out.empty()) {
-        err << "lockstep show: --binary needs an output file\n";
-        return false;
-      }
-    } else if (arg.rfind("--max-payload-bytes=", 0) == 0) {
-      if (!absl::SimpleAtoi(arg.substr(20), &parsed->max_payload_bytes) ||
-          parsed->max_payload_bytes <= 0) {
-        err << "lockstep show: --max-payload-bytes needs a positive number, got '" << arg.substr(20)
-            << "'\n";
-        return false;
-      }
-    } else if (arg == "--") {
-      parsed->files.insert(parsed->files.end(), args.begin() + static_cast<long>(i) + 1,
-                           args.end());
-      break;
-    } else if (arg.size() > 1 && arg[0] == '-') {
-      err << "lockstep show: unknown flag '" << arg << "' (flags: --json, --binary OUT, "
-          << "--no-validate, --max-payload-bytes=N)\n";
-      return false;
-    } else {
-      parsed->files.push_back(arg);
-    }
-  }
-  if (parsed->files.empty()) {
-    err << "usage: lockstep show [--json] [--binary OUT] [--no-validate] FILE...\n";
-    return false;
-  }
-  if (parsed->json && !parsed->binary_out.empty()) {
-    err << "lockstep show: --json and --binary cannot be combined\n";
-    return false;
-  }
-  return true;
+// Declares the arguments of `lockstep show` on `command_line`, bound to `*parsed`.
+void DeclareArgs(ShowArgs* parsed, CommandLine* command_line) {
+  CLI::App& app = command_line->app();
+  app.add_option("FILE", parsed->files,
+                 "history files: JSON in either Temporal shape, or binary protobuf")
+      ->type_name("")
+      ->required();
+  CLI::Option* json = app.add_flag(
+      "--json", parsed->json,
+      "write JSON in the current Temporal shape instead\n(several histories: one JSON array)");
+  CLI::Option* binary =
+      app.add_option("--binary", parsed->binary_out,
+                     "write the (single) history as binary protobuf to OUT instead")
+          ->type_name("OUT");
+  json->excludes(binary);
+  app.add_flag("--no-validate", parsed->no_validate, "skip structural validation");
+  app.add_option("--max-payload-bytes", parsed->max_payload_bytes,
+                 "reject payloads larger than N bytes (default 64 MiB)")
+      ->type_name("N")
+      ->check(PositiveInteger());
 }
 
 int64_t TimeNanos(const temporal::api::history::v1::HistoryEvent& e) {
@@ -141,11 +113,19 @@ void PrintTable(const std::string& title, const History& h, std::ostream& out) {
 }  // namespace
 
 int RunShow(const std::vector<std::string>& args, CommandIo io) {
+  CommandLine command_line("show",
+                           "Print histories as tables: a summary line (workflow, id, run, status,\n"
+                           "events, duration) and one row per event.");
   ShowArgs parsed;
-  if (!ParseShowArgs(args, &parsed, io.err)) return kExitUsage;
+  DeclareArgs(&parsed, &command_line);
+  if (std::optional<int> exit = command_line.Parse(args, io)) return *exit;
+  // `--binary=` (or `--binary ""`): CLI11 accepts an empty value.
+  if (command_line.app().count("--binary") > 0 && parsed.binary_out.empty()) {
+    return command_line.UsageError("--binary needs an output file", io);
+  }
 
   history::LoadOptions options;
-  options.validate = parsed.validate;
+  options.validate = !parsed.no_validate;
   options.json.max_payload_bytes = parsed.max_payload_bytes;
   int status = kExitOk;
   // Titles and histories; the histories stay on the arenas they were loaded onto.
