@@ -1,7 +1,7 @@
-// tools/lockstep/cli_parse.h, on a command line of its own: the rules every `lockstep`
+// tools/cli_parse/cli_parse.h, on a command line of its own: the rules every `lockstep`
 // subcommand inherits (both value forms, last value wins, `--`, --help) and the wording of
 // every kind of usage error.
-#include "tools/lockstep/cli_parse.h"
+#include "tools/cli_parse/cli_parse.h"
 
 #include <cstdint>
 #include <sstream>

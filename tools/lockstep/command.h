@@ -3,7 +3,7 @@
 //
 // Exit statuses (stable, for CI): 0 success; 1 a check found a problem (for example
 // nondeterminism); 2 bad input or bad usage, with a message that names the file, event or
-// argument. Every subcommand parses its arguments with tools/lockstep/cli_parse.h, and so
+// argument. Every subcommand parses its arguments with tools/cli_parse/cli_parse.h, and so
 // takes --help and reports usage errors alike.
 #ifndef LOCKSTEP_TOOLS_LOCKSTEP_COMMAND_H_
 #define LOCKSTEP_TOOLS_LOCKSTEP_COMMAND_H_
@@ -12,16 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "tools/cli_parse/command_io.h"
+
 namespace lockstep::cli {
-
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitFound = 1;
-inline constexpr int kExitUsage = 2;
-
-struct CommandIo {
-  std::ostream& out;
-  std::ostream& err;
-};
 
 // `lockstep show [--json] [--binary OUT] [--no-validate] FILE...`
 int RunShow(const std::vector<std::string>& args, CommandIo io);
@@ -31,6 +24,11 @@ int RunRun(const std::vector<std::string>& args, CommandIo io);
 
 // `lockstep replay PATH... [--json] [--until EVENT_ID] [--jobs N]`
 int RunReplay(const std::vector<std::string>& args, CommandIo io);
+
+// `lockstep sim --workflow NAME [--seeds N | --seed S] [--faults LIST] [--strategy random|pct]
+// [--jobs J] [--shard I/N] [--out DIR] ...` (sim/sim_main.h): exit 0 no failure, 1 a failing
+// seed was found (its reproduce line printed), 2 bad usage.
+int RunSim(const std::vector<std::string>& args, CommandIo io);
 
 // `lockstep list [--activities]`
 int RunList(const std::vector<std::string>& args, CommandIo io);

@@ -2,7 +2,7 @@
 #include <optional>
 
 #include "tools/lockstep/builtin_registry.h"
-#include "tools/lockstep/cli_parse.h"
+#include "tools/cli_parse/cli_parse.h"
 #include "tools/lockstep/command.h"
 
 namespace lockstep::cli {

@@ -21,6 +21,8 @@ constexpr Subcommand kSubcommands[] = {
     {"show", "print histories as tables, or convert them to JSON or binary", RunShow},
     {"run", "run a built-in workflow in virtual time and show its history", RunRun},
     {"replay", "replay histories against the built-in workflows", RunReplay},
+    {"sim", "simulate a built-in workload over many seeds with faults, find failing seeds",
+     RunSim},
     {"list", "the workflow (or activity) types built into this binary", RunList},
 };
 

@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "replay/replay_main.h"
 #include "tools/lockstep/builtin_registry.h"
-#include "tools/lockstep/cli_parse.h"
+#include "tools/cli_parse/cli_parse.h"
 #include "tools/lockstep/command.h"
 
 namespace lockstep::cli {

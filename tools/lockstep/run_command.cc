@@ -24,7 +24,7 @@
 #include "engine/workflow/worker.h"
 #include "simdjson.h"
 #include "tools/lockstep/builtin_registry.h"
-#include "tools/lockstep/cli_parse.h"
+#include "tools/cli_parse/cli_parse.h"
 #include "tools/lockstep/command.h"
 
 namespace lockstep::cli {

@@ -9,7 +9,7 @@
 #include "engine/history/event_types.h"
 #include "engine/history/history_file.h"
 #include "engine/history/json_writer.h"
-#include "tools/lockstep/cli_parse.h"
+#include "tools/cli_parse/cli_parse.h"
 #include "tools/lockstep/command.h"
 
 namespace lockstep::cli {

@@ -1,6 +1,6 @@
-// Option parsing for the `lockstep` subcommands, on CLI11. Every subcommand builds its command
-// line with a CommandLine, so that all of them share one help format, one error format and the
-// same rules:
+// Option parsing for Lockstep's command lines, on CLI11: the `lockstep` subcommands and the
+// binaries SimMain makes (sim/sim_main.h). Each builds its command line with a CommandLine, so
+// that all of them share one help format, one error format and the same rules:
 //   - a long option takes its value as `--opt=value` or `--opt value`;
 //   - a single-value option given twice keeps its last value (a script can override a default
 //     it set earlier); a repeatable one (a std::vector target) keeps every value, one per
@@ -27,8 +27,8 @@
 // '0'"); the ones below are written so. A message that starts with a capital (CLI11's own
 // validators: "Value 0 not in range ...") is shown after the name and a colon, as CLI11 words
 // it.
-#ifndef LOCKSTEP_TOOLS_LOCKSTEP_CLI_PARSE_H_
-#define LOCKSTEP_TOOLS_LOCKSTEP_CLI_PARSE_H_
+#ifndef LOCKSTEP_TOOLS_CLI_PARSE_CLI_PARSE_H_
+#define LOCKSTEP_TOOLS_CLI_PARSE_CLI_PARSE_H_
 
 #include <optional>
 #include <string>
@@ -36,15 +36,22 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/string_view.h"
-#include "tools/lockstep/command.h"
+#include "tools/cli_parse/command_io.h"
 
 namespace lockstep::cli {
+
+// A whole program name for CommandLine, for binaries other than `lockstep <command>`.
+struct ProgramName {
+  std::string name;
+};
 
 class CommandLine {
  public:
   // `command` is the subcommand's name ("show"): the help's usage line and every message say
   // "lockstep <command>". `description` heads the help.
   CommandLine(absl::string_view command, absl::string_view description);
+  // For another binary: `program` is its name as messages show it (argv[0]).
+  CommandLine(ProgramName program, absl::string_view description);
 
   CommandLine(const CommandLine&) = delete;
   CommandLine& operator=(const CommandLine&) = delete;
@@ -71,7 +78,7 @@ class CommandLine {
   // The message for a CLI11 parse error, in the wording described above.
   std::string Describe(const CLI::ParseError& error) const;
 
-  std::string command_;
+  std::string program_;  // "lockstep show", or a binary's own name
   CLI::App app_;
 };
 
@@ -86,4 +93,4 @@ CLI::Validator OneOf(std::vector<std::string> values);
 
 }  // namespace lockstep::cli
 
-#endif  // LOCKSTEP_TOOLS_LOCKSTEP_CLI_PARSE_H_
+#endif  // LOCKSTEP_TOOLS_CLI_PARSE_CLI_PARSE_H_

@@ -1,4 +1,4 @@
-#include "tools/lockstep/cli_parse.h"
+#include "tools/cli_parse/cli_parse.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -13,7 +13,10 @@
 namespace lockstep::cli {
 
 CommandLine::CommandLine(absl::string_view command, absl::string_view description)
-    : command_(command), app_(std::string(description), absl::StrCat("lockstep ", command)) {
+    : CommandLine(ProgramName{absl::StrCat("lockstep ", command)}, description) {}
+
+CommandLine::CommandLine(ProgramName program, absl::string_view description)
+    : program_(std::move(program.name)), app_(std::string(description), program_) {
   // Set before any option is declared: option_defaults() applies to the options added later.
   // The last value wins, as it did with the hand-written parsers; a std::vector target still
   // keeps every value (TakeLast keeps as many values as the option takes).
@@ -62,8 +65,8 @@ std::optional<int> CommandLine::Parse(const std::vector<std::string>& args, Comm
 }
 
 int CommandLine::UsageError(absl::string_view message, CommandIo io) const {
-  io.err << "lockstep " << command_ << ": " << message << "\n"
-         << "run 'lockstep " << command_ << " --help' for usage\n";
+  io.err << program_ << ": " << message << "\n"
+         << "run '" << program_ << " --help' for usage\n";
   return kExitUsage;
 }
 
