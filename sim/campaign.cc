@@ -47,7 +47,12 @@ std::string Header(const Simulation& sim, const CampaignOptions& o, int64_t shar
 std::string SeedLine(const SeedResult& r) {
   return absl::StrCat("seed ", r.seed, ": faults ", r.fault_plan, ": ",
                       r.failed() ? "FAILED" : "ok", " (", r.steps, " steps, ",
-                      absl::FormatDuration(r.virtual_time), " virtual)\n");
+                      absl::FormatDuration(r.virtual_time), " virtual, fingerprint ",
+                      absl::StrFormat("%016x", r.fingerprint), ")\n");
+}
+
+std::string SeedDir(const Simulation& sim, const CampaignOptions& o, uint64_t seed) {
+  return (fs::path(o.out_dir) / absl::StrCat(sim.workload().name, "-seed-", seed)).string();
 }
 
 std::string FailureReport(const Simulation& sim, const SeedResult& r, const std::string& program) {
@@ -176,6 +181,7 @@ absl::StatusOr<CampaignSummary> RunCampaign(const Simulation& simulation,
   std::atomic<int64_t> next{0};
   std::atomic<int64_t> done{0};
   std::atomic<int> failed{0};
+  absl::Status write_error;
   const absl::Time wall_start = WallNow();
   auto worker = [&] {
     Coverage coverage;
@@ -186,7 +192,18 @@ absl::StatusOr<CampaignSummary> RunCampaign(const Simulation& simulation,
       if (options.max_failures > 0 && failed.load() >= options.max_failures) break;
       const int64_t k = next.fetch_add(1);
       if (k >= count) break;
-      SeedResult r = simulation.Run(seed_at(k));
+      SeedResult r = simulation.Run(seed_at(k), options.record_all);
+      if (options.record_all && !options.out_dir.empty()) {
+        absl::Status written =
+            WriteSeedArtifacts(simulation, r, simulation.ReproduceCommand(options.program, r.seed),
+                               SeedDir(simulation, options, r.seed));
+        if (!written.ok()) {
+          std::lock_guard<std::mutex> lock(mu);
+          if (write_error.ok()) write_error = written;
+        }
+        r.histories.clear();
+        r.trace_json.clear();
+      }
       ++ran;
       steps += r.steps;
       virtual_time += r.virtual_time;
@@ -244,11 +261,13 @@ absl::StatusOr<CampaignSummary> RunCampaign(const Simulation& simulation,
     worker();
     for (std::thread& t : threads) t.join();
     threads.clear();
+    summary.wall = WallNow() - wall_start;
     finished.store(true);
     reporter.join();
   }
   for (std::thread& t : threads) t.join();
-  summary.wall = WallNow() - wall_start;
+  if (summary.wall == absl::ZeroDuration()) summary.wall = WallNow() - wall_start;
+  if (!write_error.ok()) return write_error;
   std::sort(summary.failures.begin(), summary.failures.end(),
             [](const SeedResult& a, const SeedResult& b) { return a.seed < b.seed; });
 
@@ -268,9 +287,7 @@ absl::StatusOr<CampaignSummary> RunCampaign(const Simulation& simulation,
              "threads); try --check-determinism\n";
     }
     if (!options.out_dir.empty()) {
-      const std::string dir =
-          (fs::path(options.out_dir) / absl::StrCat(simulation.workload().name, "-seed-", first.seed))
-              .string();
+      const std::string dir = SeedDir(simulation, options, first.seed);
       absl::Status written = WriteSeedArtifacts(simulation, again, reproduce, dir);
       if (!written.ok()) return written;
       out << "seed " << first.seed << ": report, histories (binary and JSON) and timeline "

@@ -48,8 +48,11 @@ struct CampaignOptions {
   // Print a progress bar (true) or progress lines (false) to the progress stream; null: none.
   std::ostream* progress = nullptr;
   bool progress_is_terminal = false;
-  // Print one line per seed (seed, fault plan, result).
+  // Print one line per seed (seed, fault plan, fingerprint, result).
   bool verbose = false;
+  // Write every seed's report, histories and timeline to out_dir, failing or not (for
+  // comparing builds byte for byte; meant for a few seeds).
+  bool record_all = false;
 };
 
 struct CampaignSummary {

@@ -33,6 +33,7 @@ struct Flags {
   bool keep_going = false;
   bool check_determinism = false;
   bool verbose = false;
+  bool record = false;
   bool list = false;
   bool list_faults = false;
 };
@@ -63,7 +64,10 @@ void AddOptions(CLI::App& app, Flags& f) {
   app.add_flag("--keep-going", f.keep_going, "run every seed, however many fail");
   app.add_flag("--check-determinism", f.check_determinism,
                "run every seed twice and compare each step");
-  app.add_flag("--verbose", f.verbose, "one line per seed");
+  app.add_flag("--verbose", f.verbose, "one line per seed (with its fingerprint)");
+  app.add_flag("--record", f.record,
+               "write every seed's report, histories and timeline to --out, failing or not "
+               "(to compare builds byte for byte; meant for a few seeds)");
   app.add_flag("--list", f.list, "list the workloads and exit");
   app.add_flag("--list-faults", f.list_faults, "list the fault kinds and exit");
 }
@@ -135,6 +139,8 @@ int RunSimCommand(const std::vector<std::string>& args, const Registry* registry
   campaign.progress = io.progress;
   campaign.progress_is_terminal = io.progress_is_terminal;
   campaign.verbose = f.verbose;
+  campaign.record_all = f.record;
+  if (f.record && f.out_dir.empty()) return usage("--record needs --out DIR");
   if (!f.shard.empty()) {
     if (!ParseShard(f.shard, &campaign.shard_index, &campaign.shard_count)) {
       return usage(absl::StrCat("--shard must be I/N with 0 <= I < N, got '", f.shard, "'"));

@@ -21,7 +21,8 @@
 //   --out DIR              where failing seeds' reports, histories and timelines go
 //   --max-failures N       stop after N failing seeds (default 1); --keep-going: run all
 //   --check-determinism    run every seed twice and compare each step
-//   --verbose              one line per seed
+//   --verbose              one line per seed, with its fingerprint
+//   --record               write every seed's report, histories and timeline to --out
 // Exit status: 0 no failure, 1 a failure was found (its reproduce line printed), 2 bad usage.
 // A progress bar goes to stderr when it is a terminal; otherwise progress lines do.
 #ifndef LOCKSTEP_SIM_SIM_MAIN_H_
