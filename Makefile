@@ -4,6 +4,8 @@
 #   make demo        release build, then the main job
 #   make test        release build with warnings as errors, then every test through ctest
 #   make asan-test   clang build with AddressSanitizer + UndefinedBehaviorSanitizer, then ctest
+#   make sim-determinism  the same simulation seeds through the release (g++ -O3) and the
+#                    sanitizer (clang -O0) builds: histories, reports and timelines compared
 #   make bazel-test  the Bazel build and its tests (offline)
 #   make consumer-test  release build, then examples/consumer (a project that depends on
 #                    Lockstep) built and tested from the installed package and with Bazel
@@ -17,7 +19,7 @@ JOBS ?= $(shell nproc)
 # CI builds treat warnings as errors; local builds do too unless WERROR=OFF.
 WERROR ?= ON
 
-.PHONY: deps build demo test asan-test bazel-test consumer-test bench compare clean
+.PHONY: deps build demo test asan-test sim-determinism bazel-test consumer-test bench compare clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -40,6 +42,15 @@ asan-test: deps
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --test-dir $(ASAN_DIR) --output-on-failure -j $(JOBS)
 
+# Reuses both builds when they exist (CI runs it after test and asan-test).
+sim-determinism: build
+	@CC=clang CXX=clang++ cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+	  -DLOCKSTEP_WERROR=$(WERROR) -DLOCKSTEP_SANITIZE=address,undefined \
+	  -DLOCKSTEP_BENCHMARKS=OFF >/dev/null
+	@cmake --build $(ASAN_DIR) -j $(JOBS) --target lockstep
+	@bash scripts/sim-determinism.sh $(BUILD_DIR)/tools/lockstep/lockstep \
+	  $(ASAN_DIR)/tools/lockstep/lockstep
+
 bazel-test:
 	@LOCKSTEP_WITH_BAZEL=1 bash scripts/install-deps.sh
 	@bash scripts/bazel-test.sh
@@ -49,7 +60,7 @@ consumer-test: build
 	@JOBS=$(JOBS) bash scripts/consumer-test.sh $(BUILD_DIR)
 
 bench: build
-	@for b in history payload signal replay test_environment; do \
+	@for b in history payload signal replay test_environment simulation; do \
 	  $(BUILD_DIR)/benchmarks/$${b}_benchmark --benchmark_repetitions=5 \
 	    --benchmark_report_aggregates_only=true || exit 1; \
 	done

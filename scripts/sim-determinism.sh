@@ -18,11 +18,12 @@ for workload in $("$a" sim --list | cut -f1); do
     # Exit 1 (a failing seed) is expected for the buggy examples; 2 is not.
     set +e
     "$bin" sim --workflow "$workload" --seeds "$seeds" --keep-going --verbose --record \
-      --out "$out/$side" | grep -E '^seed [0-9]+:' > "$out/$side-$workload.txt"
+      --out "$out/$side" 2> "$out/stderr" | grep -E '^seed [0-9]+:' > "$out/$side-$workload.txt"
     rc=${PIPESTATUS[0]}
     set -e
-    if [[ $rc -eq 2 ]]; then
-      echo "sim-determinism: $bin sim --workflow $workload failed with usage status 2" >&2
+    if [[ $rc -ne 0 && $rc -ne 1 ]]; then
+      echo "sim-determinism: $bin sim --workflow $workload exited with status $rc:" >&2
+      cat "$out/stderr" >&2
       exit 2
     fi
   done
