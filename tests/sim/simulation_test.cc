@@ -17,6 +17,7 @@ namespace lockstep::sim {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 std::string Describe(const SeedResult& r) {
   std::string out = absl::StrCat("seed ", r.seed, " faults ", r.fault_plan, ":");
@@ -127,10 +128,19 @@ TEST(SimulationTest, ReplayCheckerCatchesDivergenceAfterEviction) {
   EXPECT_EQ(f->workflow_id, "forgetful");
   EXPECT_THAT(f->message, HasSubstr("NON_DETERMINISTIC"));
 
-  // Without evictions the same code passes: the checker is about replay, not the workflow.
+  // Without evictions the worker never rebuilds the run, but the checker's own replay from
+  // scratch still catches the dependence on process state. (The same seed gives the same run
+  // id: forget the first run's, so that the live run takes its first-time path again.)
+  {
+    std::lock_guard<std::mutex> lock(seen_mutex);
+    seen_runs->clear();
+  }
   Simulation calm(&workload, {.faults = FaultSelection::None()});
-  SeedResult ok = calm.Run(1);
-  EXPECT_FALSE(ok.failed()) << Describe(ok);
+  SeedResult quiet = calm.Run(1);
+  const Finding* from_scratch = FindChecker(quiet, "replay");
+  ASSERT_NE(from_scratch, nullptr) << Describe(quiet);
+  EXPECT_THAT(from_scratch->message, HasSubstr("replay from scratch is not clean"));
+  EXPECT_THAT(from_scratch->message, Not(HasSubstr("NON_DETERMINISTIC")));
 }
 
 // A query handler with a side effect.

@@ -1,5 +1,6 @@
-// The simulation workloads built into the `lockstep` binary: the examples' (`lockstep sim
-// --list`), each registering its own workflow and activity types.
+// The simulation workloads built into the `lockstep` binary (`lockstep sim --list`): the order
+// example, and the examples with planted bugs (examples/buggy/) as NAME_buggy and their fixed
+// twins NAME. Each registers its own workflow and activity types.
 #ifndef LOCKSTEP_TOOLS_LOCKSTEP_BUILTIN_WORKLOADS_H_
 #define LOCKSTEP_TOOLS_LOCKSTEP_BUILTIN_WORKLOADS_H_
 
