@@ -1,48 +1,64 @@
 #!/usr/bin/env bash
-# The main job, for now: run the example workflows on the embedded engine in virtual time,
-# show the histories they recorded and replay them (in full and with a cache eviction at every
-# workflow task); then load real Temporal histories in both JSON shapes and convert one to
-# binary and back. The simulator takes over the first part as it lands.
-# usage: scripts/demo.sh LOCKSTEP_BINARY
+# The main job: the simulator finds the bug planted in each example (examples/buggy/), shows
+# what it found and the command that reproduces it, checks that the fixed twins survive the
+# same campaign, replays the histories it recorded, and says where the timelines and
+# histories were written. Then: Lockstep reading and replaying real Temporal histories.
+# usage: scripts/demo.sh LOCKSTEP_BINARY [OUT_DIR]
 set -euo pipefail
 lockstep=$1
 cd "$(dirname "$0")/.."
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+out=${2:-$(dirname "$lockstep")/../../demo}
+rm -rf "$out"
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+seeds=${SEEDS:-1000}
 
-echo "\$ lockstep list"
-"$lockstep" list
+echo "\$ lockstep sim --list"
+"$lockstep" sim --list
 echo
-echo "\$ lockstep run counterWorkflow --input 3 --signal inc=1 --signal inc=2 --out $out/counter.pb"
-"$lockstep" run counterWorkflow --input 3 --signal inc=1 --signal inc=2 --out "$out/counter.pb"
+for name in child_signal charge eviction continue_as_new timer_race; do
+  echo "\$ lockstep sim --workflow ${name}_buggy --seeds $seeds --jobs 2 --out $out"
+  set +e
+  "$lockstep" sim --workflow "${name}_buggy" --seeds "$seeds" --jobs 2 --out "$out" 2>/dev/null \
+    | grep -v '^coverage: \|^progress:' | cut -c1-300
+  rc=${PIPESTATUS[0]}
+  set -e
+  echo "(exit status $rc: 1 means a failing seed was found)"
+  echo
+done
+
+echo "The fixed twins, same campaign:"
+for name in child_signal charge eviction continue_as_new timer_race; do
+  printf '  %-16s ' "$name"
+  set +e
+  "$lockstep" sim --workflow "$name" --seeds "$seeds" --jobs 2 2>/dev/null | sed -n 's/^summary: //p'
+  rc=${PIPESTATUS[0]}
+  set -e
+  if [[ $rc -ne 0 ]]; then echo "  (exit status $rc)"; fi
+done
 echo
-echo "\$ lockstep run orderWorkflow --input '{...}' --signal approve=true --out $out/order.json"
-"$lockstep" run orderWorkflow \
-  --input '{"id":"o-1","card":"4242","cents":1250,"approval_timeout_seconds":3600}' \
-  --signal approve=true --out "$out/order.json"
+
+first=$(ls -d "$out"/child_signal_buggy-seed-* | head -n 1)
+echo "\$ lockstep show $first/history-*.json | grep '^workflow'"
+"$lockstep" show "$first"/history-*.json | grep '^workflow'
 echo
-echo "\$ lockstep run fanoutWorkflow --input '{\"n\":5,\"per_child\":3}' --out $out/fanout/parent.json"
-mkdir "$out/fanout"
-"$lockstep" run fanoutWorkflow --input '{"n":5,"per_child":3}' --out "$out/fanout/parent.json"
+echo "\$ lockstep replay $out/*-seed-*/history-*.binpb   (every history the failing seeds recorded)"
+set +e
+"$lockstep" replay "$out"/*-seed-*/history-*.binpb | tail -n 6
+set -e
+echo "(Replayed in a new process these histories are clean: the planted bugs break invariants,"
+echo " lose signals or hang, and eviction_buggy diverges only when a worker that has run it"
+echo " rebuilds it, which the simulation's replay checker saw as NON_DETERMINISTIC task failures.)"
 echo
-echo "\$ lockstep replay --every-task $out/counter.pb $out/order.json $out/fanout"
-"$lockstep" replay --every-task "$out/counter.pb" "$out/order.json" "$out/fanout"
+echo "\$ lockstep sim --workflow order --seeds $seeds --jobs 2"
+"$lockstep" sim --workflow order --seeds "$seeds" --jobs 2 2>/dev/null
 echo
 
 old_shape=tests/data/temporal/samples-go__helloworld__helloworld.json
 new_shape=tests/data/temporal/sdk-java__temporal-sdk__src__test__resources__cancellationScopeDeterminism.json
 retries=tests/data/temporal/features__features__activity__retry_on_error__history__history.go.v1.5.0.json
-
-echo "\$ lockstep show $old_shape $new_shape $retries"
-"$lockstep" show "$old_shape" "$new_shape" "$retries"
-echo
-echo "\$ lockstep show --binary $out/helloworld.pb $old_shape && lockstep show $out/helloworld.pb"
-"$lockstep" show --binary "$out/helloworld.pb" "$old_shape"
-"$lockstep" show "$out/helloworld.pb" | sed -n 1,2p
-echo
-echo "\$ lockstep show tests/data/temporal/*.json | grep '^workflow'   (summary line of every recorded history)"
-"$lockstep" show tests/data/temporal/*.json | grep '^workflow'
-
+echo "\$ lockstep show $old_shape | head -n 8"
+"$lockstep" show "$old_shape" | head -n 8
 echo
 # Recordings of Temporal's Go and Java SDKs against Lockstep ports of their workflows
 # (docs/temporal-corpus.md lists all 44 and which replay).
@@ -51,7 +67,9 @@ ported=(tests/data/temporal/sdk-go__internal__testdata__parentWF.json
         tests/data/temporal/sdk-go__test__replaytests__workflow2.json
         tests/data/temporal/sdk-go__test__replaytests__local-activity.json
         "$new_shape" "$old_shape" "$retries")
-echo "\$ lockstep replay --every-task --jobs 2 ${ported[*]}"
+echo "\$ lockstep replay --every-task --jobs 2 (7 histories recorded by Temporal's Go and Java SDKs)"
 "$lockstep" replay --every-task --jobs 2 "${ported[@]}" | tail -n 1
 echo
+echo "Failing seeds' reports, histories (binary and JSON) and timelines: $out/<workload>-seed-<S>/"
+echo "  open a trace.json in https://ui.perfetto.dev or chrome://tracing, e.g. $first/trace.json"
 echo "lockstep binary: $lockstep"

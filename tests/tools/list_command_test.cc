@@ -10,13 +10,19 @@ namespace {
 TEST(List, PrintsWorkflowTypesOnePerLine) {
   auto r = testing::RunCommand(RunList, {});
   EXPECT_EQ(r.status, kExitOk) << r.err;
-  EXPECT_EQ(r.out, "counterWorkflow\nfanoutChild\nfanoutWorkflow\norderWorkflow\n");
+  // The examples, and those with planted bugs (examples/buggy/), sorted.
+  EXPECT_EQ(r.out,
+            "accumulator\naccumulatorBuggy\nbootWatch\nbootWatchBuggy\nchargeOrder\n"
+            "chargeOrderBuggy\nchildSignalParent\nchildSignalParentBuggy\nchildSignalWorker\n"
+            "counterWorkflow\nfanoutChild\nfanoutWorkflow\ninvoice\ninvoiceBuggy\norderWorkflow\n");
 }
 
 TEST(List, ActivitiesOnRequest) {
   auto r = testing::RunCommand(RunList, {"--activities"});
   EXPECT_EQ(r.status, kExitOk) << r.err;
-  EXPECT_EQ(r.out, "charge_card\ngreet\nsend_receipt\nsquare\n");
+  EXPECT_EQ(r.out,
+            "chargeCard\nchargeCardBuggy\ncharge_card\nchildSignalProcess\ngreet\npageOperator\n"
+            "powerOn\nsendReminder\nsend_receipt\nsquare\n");
 }
 
 TEST(List, UnknownArgumentIsUsageError) {

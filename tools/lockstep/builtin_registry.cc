@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "examples/buggy/buggy_examples.h"
 #include "examples/counter/counter_workflow.h"
 #include "examples/fanout/fanout_workflow.h"
 #include "examples/order/order_workflow.h"
@@ -14,7 +15,8 @@ const Registry& BuiltinRegistry() {
   static const Registry* registry = [] {
     auto* r = new Registry();
     for (const absl::Status& s :
-         {examples::RegisterCounter(r), examples::RegisterOrder(r), examples::RegisterFanout(r)}) {
+         {examples::RegisterCounter(r), examples::RegisterOrder(r), examples::RegisterFanout(r),
+          examples::RegisterBuggyExamples(r)}) {
       if (!s.ok()) {
         std::fprintf(stderr, "lockstep: built-in registry: %s\n", std::string(s.message()).c_str());
         std::abort();
