@@ -42,13 +42,21 @@ std::string Time(absl::Time t) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%E9SZ", t, absl::UTCTimeZone());
 }
 
+std::string EventName(int type) {
+  std::string name = temporal::api::enums::v1::EventType_Name(type);
+  if (name.rfind("EVENT_TYPE_", 0) == 0) name = name.substr(11);
+  return name;
+}
+
 std::string Describe(const StepDigest& d) {
   std::string out = absl::StrCat(Time(d.time), " ", StepKindName(d.kind));
-  if (!d.workflow_id.empty()) absl::StrAppend(&out, " workflow ", d.workflow_id);
-  if (d.first_event_id != 0) {
-    absl::StrAppend(&out, " event ", d.first_event_id, " ", d.first_event_type);
-  }
+  if (!d.workflow_id.empty()) absl::StrAppend(&out, " of workflow ", d.workflow_id);
   return out;
+}
+
+std::string Describe(const EventDigest& e) {
+  return absl::StrCat("event ", e.event_id, " ", EventName(e.event_type), " of workflow ",
+                      e.workflow_id);
 }
 
 }  // namespace
@@ -60,12 +68,19 @@ void StepHasher::OnStep(const StepRecord& step) {
   MixInt(hash_, static_cast<int64_t>(step.seq));
   Mix(hash_, step.workflow_id.data(), step.workflow_id.size());
   Mix(hash_, step.run_id.data(), step.run_id.size());
-  const temporal::api::history::v1::HistoryEvent* first = nullptr;
+  std::vector<EventDigest>* events = nullptr;
+  if (keep_digests_) {
+    digests_.emplace_back();
+    StepDigest& d = digests_.back();
+    d.time = step.time;
+    d.kind = step.kind;
+    d.workflow_id = std::string(step.workflow_id);
+    events = &d.events;
+  }
   for (const AppendedEvents& appended : step.appended) {
     Mix(hash_, appended.run_id.data(), appended.run_id.size());
     for (int i = appended.first; i < appended.end; ++i) {
       const auto& event = appended.history->events(i);
-      if (first == nullptr) first = &event;
       // Deterministic serialization (map entries in key order) into a reused buffer.
       const size_t size = event.ByteSizeLong();
       scratch_.resize(size);
@@ -76,19 +91,15 @@ void StepHasher::OnStep(const StepRecord& step) {
         event.SerializeWithCachedSizes(&coded);
       }
       Mix(hash_, scratch_.data(), scratch_.size());
+      if (events != nullptr) {
+        uint64_t h = 0;
+        Mix(h, scratch_.data(), scratch_.size());
+        events->push_back({std::string(appended.workflow_id), event.event_id(),
+                           static_cast<int>(event.event_type()), h});
+      }
     }
   }
-  if (!keep_digests_) return;
-  StepDigest d;
-  d.hash = hash_;
-  d.time = step.time;
-  d.kind = step.kind;
-  d.workflow_id = std::string(step.workflow_id);
-  if (first != nullptr) {
-    d.first_event_id = first->event_id();
-    d.first_event_type = temporal::api::enums::v1::EventType_Name(first->event_type());
-  }
-  digests_.push_back(std::move(d));
+  if (keep_digests_) digests_.back().hash = hash_;
 }
 
 std::optional<std::string> FirstDifference(const std::vector<StepDigest>& first,
@@ -96,8 +107,26 @@ std::optional<std::string> FirstDifference(const std::vector<StepDigest>& first,
   const size_t n = std::min(first.size(), second.size());
   for (size_t i = 0; i < n; ++i) {
     if (first[i].hash == second[i].hash) continue;
-    return absl::StrCat("step ", i + 1, " differs: first run: ", Describe(first[i]),
-                        "; second run: ", Describe(second[i]));
+    const StepDigest& a = first[i];
+    const StepDigest& b = second[i];
+    std::string out = absl::StrCat("step ", i + 1, " differs: first run: ", Describe(a),
+                                   "; second run: ", Describe(b));
+    const size_t m = std::min(a.events.size(), b.events.size());
+    for (size_t e = 0; e < m; ++e) {
+      if (a.events[e].hash == b.events[e].hash && a.events[e].event_id == b.events[e].event_id) {
+        continue;
+      }
+      absl::StrAppend(&out, "; the first event that differs: ", Describe(a.events[e]),
+                      a.events[e].event_type == b.events[e].event_type
+                          ? " (same type, different content)"
+                          : absl::StrCat(" vs ", Describe(b.events[e])));
+      return out;
+    }
+    if (a.events.size() != b.events.size()) {
+      absl::StrAppend(&out, "; it appended ", a.events.size(), " event(s) in the first run and ",
+                      b.events.size(), " in the second");
+    }
+    return out;
   }
   if (first.size() != second.size()) {
     const bool first_longer = first.size() > second.size();

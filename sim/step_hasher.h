@@ -17,13 +17,20 @@
 
 namespace lockstep::sim {
 
+// One event a step appended, for naming the first event two runs disagree on.
+struct EventDigest {
+  std::string workflow_id;
+  int64_t event_id = 0;
+  int event_type = 0;  // temporal.api.enums.v1.EventType
+  uint64_t hash = 0;   // of the event's bytes
+};
+
 struct StepDigest {
   uint64_t hash = 0;  // the running hash after this step
   absl::Time time;
   StepKind kind = StepKind::kUserTimer;
   std::string workflow_id;
-  int64_t first_event_id = 0;  // of the first event the step appended (0: none)
-  std::string first_event_type;
+  std::vector<EventDigest> events;
 };
 
 class StepHasher : public StepObserver {
@@ -44,7 +51,8 @@ class StepHasher : public StepObserver {
   std::string scratch_;
 };
 
-// Where two runs' step sequences first differ, in words; nullopt when they agree.
+// Where two runs' step sequences first differ, in words (the step, and the first event it
+// appended that differs); nullopt when they agree.
 std::optional<std::string> FirstDifference(const std::vector<StepDigest>& first,
                                            const std::vector<StepDigest>& second);
 

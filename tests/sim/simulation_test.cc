@@ -85,6 +85,37 @@ TEST(SimulationTest, DeterminismSelfCheckPassesOnDeterministicCode) {
   }
 }
 
+// An activity whose answer depends on a process-wide counter: two runs of one seed in one
+// process see different values.
+std::atomic<int> ticket_counter{0};
+constexpr WorkflowDef<int()> kTicket{"ticket"};
+constexpr ActivityDef<int()> kNextTicket{"next_ticket"};
+
+Task<int> Ticket(WorkflowContext& ctx) {
+  co_await ctx.Sleep(absl::Minutes(1));
+  co_return co_await ctx.ExecuteActivity(kNextTicket, {.start_to_close_timeout = absl::Seconds(5)});
+}
+
+TEST(SimulationTest, DeterminismSelfCheckNamesTheFirstStepThatDiffers) {
+  Workload w;
+  w.name = "ticket";
+  w.register_types = [](Registry* r) -> absl::Status {
+    if (auto s = r->RegisterWorkflow(kTicket, &Ticket); !s.ok()) return s;
+    return r->RegisterActivity(kNextTicket, [](ActivityContext&) { return ++ticket_counter; });
+  };
+  w.plan = [](Plan& plan) { plan.Start(absl::ZeroDuration(), kTicket, {.id = "ticket"}); };
+  Simulation sim(&w, {.faults = FaultSelection::None(), .check_determinism = true});
+  SeedResult r = sim.Run(1);
+  const Finding* f = FindChecker(r, "determinism");
+  ASSERT_NE(f, nullptr) << Describe(r);
+  // The runs agree until the activity's answer is recorded, one minute in.
+  EXPECT_THAT(f->message, HasSubstr("differs: first run: 2024-01-01T00:01:00"));
+  EXPECT_THAT(f->message, HasSubstr("ActivityOutcome of workflow ticket"));
+  EXPECT_THAT(f->message,
+              HasSubstr("the first event that differs: event 12 ACTIVITY_TASK_COMPLETED of "
+                        "workflow ticket (same type, different content)"));
+}
+
 // A workflow whose decisions depend on process memory that outlives a cache eviction: the
 // run diverges from its history when the worker rebuilds it.
 std::mutex seen_mutex;
