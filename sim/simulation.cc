@@ -119,6 +119,8 @@ class SeedRun : public StepObserver {
   std::vector<OpenRun> open_;
   bool crash_pending_ = false;
   std::unique_ptr<TraceRecorder> trace_;  // with record_
+  // An empty-cache worker over the same registry: the query purity checker's rebuilds.
+  std::unique_ptr<Worker> rebuilder_;
   SeedResult result_;
 };
 
@@ -130,6 +132,7 @@ void SeedRun::Setup() {
     if (!s.ok()) throw std::runtime_error(absl::StrCat("registering the workload's types: ",
                                                        s.ToString()));
   }
+  rebuilder_ = std::make_unique<Worker>(env_.registry());
   Service& service = env_.service();
   service.AddStepObserver(&hasher_);
   service.AddStepObserver(this);
@@ -254,7 +257,7 @@ void SeedRun::MakeCall(size_t index) {
     }
     case ClientCall::Kind::kQuery: {
       bool asked = false;
-      if (auto f = CheckQueryPure(env_, c.workflow_id, c.name, c.input, &asked)) {
+      if (auto f = CheckQueryPure(service, *rebuilder_, c.workflow_id, c.name, c.input, &asked)) {
         AddFinding(std::move(*f));
       }
       if (!asked) status = absl::FailedPreconditionError("not asked: no open run answered");
@@ -352,7 +355,9 @@ void SeedRun::OnStep(const StepRecord& step) {
       const std::string& name = names->second[q.Below(names->second.size())];
       env_.RegisterDelayedCallback(absl::ZeroDuration(), [this, id = run.workflow_id, name] {
         Mark(id, absl::StrCat("query ", name));
-        if (auto f = CheckQueryPure(env_, id, name, Payloads())) AddFinding(std::move(*f));
+        if (auto f = CheckQueryPure(env_.service(), *rebuilder_, id, name, Payloads())) {
+          AddFinding(std::move(*f));
+        }
       });
     }
   }
