@@ -310,6 +310,75 @@ TEST(SimulationTest, UserInvariantsAreChecked) {
   EXPECT_TRUE(found);
 }
 
+// A cart: items added by update (validated), closed by a signal; a cancel ends it early.
+constexpr WorkflowDef<int()> kCart{"cart"};
+constexpr UpdateDef<int(int)> kAddItems{"add_items"};
+constexpr SignalDef<void()> kClose{"close"};
+
+Task<int> Cart(WorkflowContext& ctx) {
+  int items = 0;
+  bool closed = false;
+  ctx.SetUpdateHandler(
+      kAddItems,
+      [&items](int n) {
+        items += n;
+        return items;
+      },
+      [](int n) {
+        if (n <= 0) throw ApplicationFailure("must add at least one item", "BadCount");
+      });
+  ctx.SetSignalHandler(kClose, [&closed] { closed = true; });
+  co_await ctx.WaitCondition([&closed] { return closed; });
+  co_return items;
+}
+
+TEST(SimulationTest, PlansSendUpdatesSignalWithStartAndCancels) {
+  Workload w;
+  w.name = "carts";
+  w.register_types = [](Registry* r) { return r->RegisterWorkflow(kCart, &Cart); };
+  w.plan = [](Plan& plan) {
+    // cart-1: updates (one rejected by the validator), then closed by signal.
+    plan.Start(absl::ZeroDuration(), kCart, {.id = "cart-1"});
+    plan.Update(absl::Minutes(1), "cart-1", kAddItems, 2);
+    plan.Update(absl::Minutes(2), "cart-1", kAddItems, 0);
+    plan.Update(absl::Minutes(3), "cart-1", kAddItems, 3);
+    plan.Signal(absl::Minutes(4), "cart-1", kClose);
+    // cart-2: started by signal-with-start, then canceled.
+    plan.SignalWithStartRaw(absl::Minutes(1), "cart", {.id = "cart-2"}, "noop", Payloads(),
+                            Payloads());
+    plan.Cancel(absl::Minutes(2), "cart-2");
+  };
+  w.invariants.push_back({"cart-1 holds the accepted items", [](const RunView& run) {
+    const WorkflowResult* cart = run.Find("cart-1");
+    if (cart == nullptr) return absl::InternalError("no cart-1");
+    auto items = cart->ResultAs<int>();
+    if (!items.ok()) return items.status();
+    if (*items != 5) return absl::InternalError(absl::StrCat("cart-1 holds ", *items));
+    return absl::OkStatus();
+  }});
+  Simulation sim(&w, {.faults = FaultSelection::None(), .record = true});
+  SeedResult r = sim.Run(1);
+  EXPECT_FALSE(r.failed()) << Describe(r);
+  int updates_accepted = 0;
+  bool canceled = false;
+  bool signal_with_start = false;
+  for (const RecordedHistory& h : r.histories) {
+    for (const auto& e : h.history.events()) {
+      updates_accepted += e.event_type() ==
+                          temporal::api::enums::v1::EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED;
+      canceled |= e.event_type() ==
+                  temporal::api::enums::v1::EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED;
+      signal_with_start |=
+          h.workflow_id == "cart-2" &&
+          e.event_type() == temporal::api::enums::v1::EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED;
+    }
+  }
+  // The validator's rejection leaves no event (as in Temporal); two updates were accepted.
+  EXPECT_EQ(updates_accepted, 2);
+  EXPECT_TRUE(canceled);
+  EXPECT_TRUE(signal_with_start);
+}
+
 TEST(SimulationTest, ReproduceCommandNamesEverythingThatShapesTheRun) {
   const Workload workload = examples::OrderWorkload();
   auto selection = FaultSelection::Parse("all,-worker_crash");
