@@ -91,11 +91,23 @@ std::string CoverageReport(const Coverage& c) {
   for (const auto& row : c.transitions) {
     for (int64_t n : row) transitions += n > 0 ? 1 : 0;
   }
+  int rows_hit = 0;
+  int rows_total = 0;
+  std::vector<std::string> machines;
+  for (size_t m = 0; m < MachineTables().size() && m < c.machine_rows.size(); ++m) {
+    int hit = 0;
+    for (int64_t n : c.machine_rows[m]) hit += n > 0 ? 1 : 0;
+    rows_hit += hit;
+    rows_total += static_cast<int>(c.machine_rows[m].size());
+    machines.push_back(
+        absl::StrCat(MachineTables()[m].name, " ", hit, "/", c.machine_rows[m].size()));
+  }
   return absl::StrCat(
       "coverage: faults injected: ", faults.empty() ? "none" : absl::StrJoin(faults, ", "), "\n",
       "coverage: ", step_kinds, " step kinds; ", events.size(), " event types: ",
       absl::StrJoin(events, ", "), "\n", "coverage: ", transitions,
-      " distinct event-to-event transitions in histories\n");
+      " distinct event-to-event transitions in histories\n", "coverage: state-machine rows taken: ",
+      rows_hit, " of ", rows_total, " (", absl::StrJoin(machines, ", "), ")\n");
 }
 
 }  // namespace

@@ -7,6 +7,14 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "engine/machines/activity_machine.h"
+#include "engine/machines/child_workflow_machine.h"
+#include "engine/machines/completion_machine.h"
+#include "engine/machines/external_machine.h"
+#include "engine/machines/local_activity_marker.h"
+#include "engine/machines/marker_machine.h"
+#include "engine/machines/timer_machine.h"
+#include "engine/machines/transition_table.h"
 #include "engine/service/service.h"
 #include "sim/checkers/history_valid.h"
 #include "sim/checkers/invariants.h"
@@ -39,6 +47,33 @@ bool IsCloseEvent(int type) {
       return false;
   }
 }
+
+// Counts the engine's state-machine transitions into a Coverage while installed on this thread.
+class MachineCoverage : public machines::TransitionObserver {
+ public:
+  explicit MachineCoverage(Coverage* coverage)
+      : coverage_(coverage), previous_(machines::SetTransitionObserver(this)) {}
+  ~MachineCoverage() override { machines::SetTransitionObserver(previous_); }
+
+  void OnTransition(absl::string_view table, size_t row, size_t rows) override {
+    (void)rows;
+    // Tables are few: find by name, starting from the last one hit.
+    const std::vector<MachineTable>& tables = MachineTables();
+    if (tables[last_].name != table) {
+      for (size_t i = 0; i < tables.size(); ++i) {
+        if (tables[i].name == table) last_ = i;
+      }
+      if (tables[last_].name != table) return;
+    }
+    std::vector<int64_t>& hits = coverage_->machine_rows[last_];
+    if (row < hits.size()) ++hits[row];
+  }
+
+ private:
+  Coverage* coverage_;
+  machines::TransitionObserver* previous_;
+  size_t last_ = 0;
+};
 
 // One seed's run: the harness, the simulator's schedule and the per-step bookkeeping.
 class SeedRun : public StepObserver {
@@ -439,6 +474,8 @@ SeedResult SeedRun::Run() {
     Setup();
     PlanCalls();
     env_.RegisterDelayedCallback(workload_.safety_phase, [this] { Heal(); });
+    // The engine's transitions while the seed runs and while its histories are replayed.
+    MachineCoverage machines(&result_.coverage);
     absl::Status ran = env_.RunUntil([this] { return Done(); }, "every workflow to close");
     Finish(ran);
   } catch (const std::exception& e) {
@@ -462,7 +499,32 @@ SeedResult SeedRun::Run() {
 
 }  // namespace
 
+const std::vector<MachineTable>& MachineTables() {
+  static const std::vector<MachineTable>* tables = new std::vector<MachineTable>{
+      {machines::ActivityTransitions().name(), machines::ActivityTransitions().rows().size()},
+      {machines::TimerTransitions().name(), machines::TimerTransitions().rows().size()},
+      {machines::ChildTransitions().name(), machines::ChildTransitions().rows().size()},
+      {machines::ExternalTransitions().name(), machines::ExternalTransitions().rows().size()},
+      {machines::LocalActivityTransitions().name(),
+       machines::LocalActivityTransitions().rows().size()},
+      {machines::RecordTransitions().name(), machines::RecordTransitions().rows().size()},
+      {machines::CompletionTransitions().name(), machines::CompletionTransitions().rows().size()},
+  };
+  return *tables;
+}
+
+std::vector<std::vector<int64_t>> Coverage::EmptyMachineRows() {
+  std::vector<std::vector<int64_t>> rows;
+  for (const MachineTable& table : MachineTables()) rows.emplace_back(table.rows, 0);
+  return rows;
+}
+
 void Coverage::Merge(const Coverage& other) {
+  for (size_t m = 0; m < machine_rows.size() && m < other.machine_rows.size(); ++m) {
+    for (size_t r = 0; r < machine_rows[m].size() && r < other.machine_rows[m].size(); ++r) {
+      machine_rows[m][r] += other.machine_rows[m][r];
+    }
+  }
   for (size_t i = 0; i < faults.size(); ++i) faults[i] += other.faults[i];
   for (size_t i = 0; i < steps.size(); ++i) steps[i] += other.steps[i];
   for (size_t i = 0; i < events.size(); ++i) events[i] += other.events[i];

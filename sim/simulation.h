@@ -53,8 +53,10 @@ struct SimOptions {
   bool record = false;
 };
 
-// How many times each fault kind, step kind and event type was hit, and which event followed
-// which in a run's history (the service's state transitions as its histories show them).
+// How many times each fault kind, step kind and event type was hit, which event followed
+// which in a run's history (the service's state transitions as its histories show them), and
+// how often each row of the workflow engine's state machines (engine/machines: one transition
+// table per command kind) was taken while the seed ran and its histories were replayed.
 struct Coverage {
   static constexpr int kEventTypes = 64;
   static constexpr int kStepKinds = 32;
@@ -62,9 +64,19 @@ struct Coverage {
   std::array<int64_t, kStepKinds> steps = {};
   std::array<int64_t, kEventTypes> events = {};
   std::array<std::array<int64_t, kEventTypes>, kEventTypes> transitions = {};
+  // By machine, in the order of MachineTables(): hits per table row.
+  std::vector<std::vector<int64_t>> machine_rows = EmptyMachineRows();
 
   void Merge(const Coverage& other);
+  static std::vector<std::vector<int64_t>> EmptyMachineRows();
 };
+
+// The engine's state machines: name and row count, in a fixed order.
+struct MachineTable {
+  absl::string_view name;
+  size_t rows;
+};
+const std::vector<MachineTable>& MachineTables();
 
 struct RecordedHistory {
   std::string workflow_id;

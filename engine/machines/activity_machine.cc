@@ -29,7 +29,7 @@ constexpr Transition<S, T> kRows[] = {
 }  // namespace
 
 const TransitionTable<ActivityState, ActivityTrigger>& ActivityTransitions() {
-  static constexpr TransitionTable<ActivityState, ActivityTrigger> kTable(kRows);
+  static constexpr TransitionTable<ActivityState, ActivityTrigger> kTable("activity", kRows);
   return kTable;
 }
 

@@ -21,7 +21,7 @@ constexpr Transition<S, T> kRows[] = {
 }  // namespace
 
 const TransitionTable<ChildState, ChildTrigger>& ChildTransitions() {
-  static constexpr TransitionTable<ChildState, ChildTrigger> kTable(kRows);
+  static constexpr TransitionTable<ChildState, ChildTrigger> kTable("child_workflow", kRows);
   return kTable;
 }
 

@@ -10,7 +10,7 @@ constexpr Transition<CompletionState, CompletionTrigger> kRows[] = {
 }  // namespace
 
 const TransitionTable<CompletionState, CompletionTrigger>& CompletionTransitions() {
-  static constexpr TransitionTable<CompletionState, CompletionTrigger> kTable(kRows);
+  static constexpr TransitionTable<CompletionState, CompletionTrigger> kTable("completion", kRows);
   return kTable;
 }
 

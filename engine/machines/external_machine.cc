@@ -16,7 +16,7 @@ constexpr Transition<S, T> kRows[] = {
 }  // namespace
 
 const TransitionTable<ExternalState, ExternalTrigger>& ExternalTransitions() {
-  static constexpr TransitionTable<ExternalState, ExternalTrigger> kTable(kRows);
+  static constexpr TransitionTable<ExternalState, ExternalTrigger> kTable("external", kRows);
   return kTable;
 }
 

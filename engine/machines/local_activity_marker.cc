@@ -32,7 +32,7 @@ LOCKSTEP_JSON_FIELDS(GoMarkerData, ActivityID, ActivityType, ReplayTime, Attempt
 }  // namespace
 
 const TransitionTable<LocalActivityState, LocalActivityTrigger>& LocalActivityTransitions() {
-  static constexpr TransitionTable<LocalActivityState, LocalActivityTrigger> kTable(kRows);
+  static constexpr TransitionTable<LocalActivityState, LocalActivityTrigger> kTable("local_activity", kRows);
   return kTable;
 }
 

@@ -10,7 +10,7 @@ constexpr Transition<RecordState, RecordTrigger> kRows[] = {
 }  // namespace
 
 const TransitionTable<RecordState, RecordTrigger>& RecordTransitions() {
-  static constexpr TransitionTable<RecordState, RecordTrigger> kTable(kRows);
+  static constexpr TransitionTable<RecordState, RecordTrigger> kTable("marker", kRows);
   return kTable;
 }
 

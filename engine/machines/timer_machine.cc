@@ -18,7 +18,7 @@ constexpr Transition<S, T> kRows[] = {
 }  // namespace
 
 const TransitionTable<TimerState, TimerTrigger>& TimerTransitions() {
-  static constexpr TransitionTable<TimerState, TimerTrigger> kTable(kRows);
+  static constexpr TransitionTable<TimerState, TimerTrigger> kTable("timer", kRows);
   return kTable;
 }
 

@@ -54,6 +54,23 @@ TEST(SimulationTest, OrderWorkloadPassesWithEveryFault) {
     EXPECT_GT(coverage.faults[static_cast<size_t>(f)], 0) << FaultName(f);
   }
   EXPECT_GT(steps, 200 * 10);
+  // The engine's state machines: the order workflow schedules activities and timers (and
+  // cancels its approval timer), never children or external signals.
+  const std::vector<MachineTable>& tables = MachineTables();
+  auto rows_hit = [&](absl::string_view name) {
+    for (size_t m = 0; m < tables.size(); ++m) {
+      if (tables[m].name != name) continue;
+      int hit = 0;
+      for (int64_t n : coverage.machine_rows[m]) hit += n > 0 ? 1 : 0;
+      return hit;
+    }
+    return -1;
+  };
+  EXPECT_GE(rows_hit("activity"), 3);
+  EXPECT_GE(rows_hit("timer"), 3);
+  EXPECT_EQ(rows_hit("child_workflow"), 0);
+  EXPECT_EQ(rows_hit("external"), 0);
+  EXPECT_EQ(rows_hit("completion"), 1);
 }
 
 TEST(SimulationTest, SameSeedSameRun) {

@@ -1,6 +1,8 @@
 // Walks every row of every machine's transition table, and checks that what is not in a
 // table is refused.
 #include <set>
+#include <string>
+#include <vector>
 
 #include "engine/machines/activity_machine.h"
 #include "engine/machines/child_workflow_machine.h"
@@ -33,6 +35,44 @@ void ExpectTableIsConsistent(const TransitionTable<State, Trigger>& table, int s
       EXPECT_FALSE(table.Next(static_cast<State>(s), static_cast<Trigger>(t)).has_value())
           << "state " << s << " trigger " << t;
     }
+  }
+}
+
+// Records what an installed TransitionObserver is told.
+class RecordingObserver : public TransitionObserver {
+ public:
+  void OnTransition(absl::string_view table, size_t row, size_t rows) override {
+    seen.push_back({std::string(table), row, rows});
+  }
+  struct Seen {
+    std::string table;
+    size_t row;
+    size_t rows;
+  };
+  std::vector<Seen> seen;
+};
+
+TEST(TransitionObserver, ToldOfEveryTransitionTakenAndNothingElse) {
+  RecordingObserver observer;
+  TransitionObserver* previous = SetTransitionObserver(&observer);
+  const auto& table = TimerTransitions();
+  const auto& row = table.rows()[2];
+  ASSERT_TRUE(table.Next(row.from, row.trigger).has_value());
+  // A refused trigger is not a transition.
+  EXPECT_FALSE(table.Next(TimerState::kFired, TimerTrigger::kStartedRecorded).has_value());
+  EXPECT_EQ(SetTransitionObserver(previous), &observer);
+  // Uninstalled: no more calls.
+  ASSERT_TRUE(table.Next(row.from, row.trigger).has_value());
+  ASSERT_EQ(observer.seen.size(), 1u);
+  EXPECT_EQ(observer.seen[0].table, "timer");
+  EXPECT_EQ(observer.seen[0].row, 2u);
+  EXPECT_EQ(observer.seen[0].rows, table.rows().size());
+  // Every machine is named.
+  for (absl::string_view name :
+       {ActivityTransitions().name(), TimerTransitions().name(), ChildTransitions().name(),
+        ExternalTransitions().name(), LocalActivityTransitions().name(),
+        RecordTransitions().name(), CompletionTransitions().name()}) {
+    EXPECT_FALSE(name.empty());
   }
 }
 
