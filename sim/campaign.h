@@ -9,8 +9,9 @@
 // each failing seed its seed and fault plan, every finding, and a one-line command that
 // reproduces it; then a summary (seeds run, failures, seeds per second, virtual-to-wall
 // speedup) and coverage (fault kinds injected, step kinds and event types hit, history
-// transitions seen, rows of the engine's state machines taken). Failing seeds are re-run with recording on, which also checks that the
-// rerun reproduces the failure with the same fingerprint; with `out_dir`, each one's report,
+// transitions seen, rows of the engine's state machines taken). Failing seeds are re-run with
+// recording on, which also checks that the rerun reproduces the failure with the same
+// fingerprint; with `out_dir`, each one's report,
 // histories (binary and JSON) and timeline (Chrome trace-event JSON) are written to
 // `<out_dir>/<workload>-seed-<S>/`. Progress goes to `progress` (a bar when it is a
 // terminal, lines otherwise).
