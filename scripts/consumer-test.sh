@@ -5,7 +5,8 @@
 #   1. CMake: installs the release build in BUILD_DIR (default build/) into a temporary
 #      prefix, checks that the installed package refers to nothing in the source or build
 #      tree, then configures, builds and tests examples/consumer with find_package(Lockstep)
-#      from that prefix, warnings as errors. record_history must then reproduce the checked-in
+#      from that prefix, warnings as errors. Its simulation binary (SimMain) must run 200 clean
+#      seeds, and record_history must then reproduce the checked-in
 #      history fixture byte for byte.
 #   2. Bazel: `bazel test //...` in examples/consumer, whose WORKSPACE takes Lockstep as a
 #      local_repository and calls lockstep_dependencies(); offline, through
@@ -48,6 +49,11 @@ grep -qF -- "$work/prefix/include" "$work/build/build.ninja" \
   || fail "examples/consumer includes Lockstep's source tree"
 cmake --build "$work/build" -j "$jobs"
 ctest --test-dir "$work/build" --output-on-failure -j "$jobs"
+# The project's own simulation binary (SimMain) runs its workload clean.
+"$work/build/shipment_sim" --workflow shipment --seeds 200 > "$work/sim.txt" 2>&1 \
+  || { cat "$work/sim.txt" >&2; fail "shipment_sim found a failing seed or did not run"; }
+grep -q '^summary: 200 seeds run, 0 failed' "$work/sim.txt" \
+  || fail "shipment_sim did not report 200 clean seeds"
 "$work/build/record_history" "$work/shipment.json" >/dev/null
 cmp -s "$work/shipment.json" examples/consumer/testdata/shipment.json \
   || fail "record_history no longer writes testdata/shipment.json; if the workflow's" \
