@@ -54,7 +54,7 @@ constexpr std::array<FaultInfo, kFaultCount> kFaults = {{
      {{{1, 500}, {1, 100}, {1, 20}}}},
     {"cache_eviction", "a workflow worker evicts an open run from its cache",
      {{{1, 100}, {1, 30}, {1, 10}}}},
-    {"query", "a client queries an open run at a random point (twice, and after an eviction)",
+    {"query", "a client queries an open run at a random point (twice, then rebuilt from history)",
      {{{1, 200}, {1, 50}, {1, 20}}}},
 }};
 

@@ -121,8 +121,8 @@ class Plan {
                           testing::StartWorkflowOptions options, std::string signal,
                           Payloads signal_input, Payloads start_input);
 
-  // A query whose answer must be pure: asked twice, and again after the run is evicted from
-  // the worker's cache, it must give the same answer and append nothing.
+  // A query whose answer must be pure: asked twice, and again of the run rebuilt from its
+  // history (checkers/query_purity.h), it must give the same answer and append nothing.
   void QueryRaw(absl::Duration at, std::string workflow_id, std::string query, Payloads args);
   template <typename R, typename... Declared, typename... Args>
   void Query(absl::Duration at, std::string workflow_id, const QueryDef<R(Declared...)>& def,
