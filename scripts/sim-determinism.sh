@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Same seed, same bytes, across builds: runs the same simulation seeds with two `lockstep`
 # binaries (CI: g++ -O3 release and clang -O0 with sanitizers) and compares every seed's
-# fingerprint, report, histories (binary and JSON) and timeline byte for byte.
+# seed lines (fault plan, steps, virtual time, fingerprint, findings, reproduce line), and every
+# seed's report, histories (binary and JSON) and timeline byte for byte.
 #
 #   scripts/sim-determinism.sh BUILD_A/tools/lockstep/lockstep BUILD_B/tools/lockstep/lockstep
 set -euo pipefail
@@ -18,7 +19,8 @@ for workload in $("$a" sim --list | cut -f1); do
     # Exit 1 (a failing seed) is expected for the buggy examples; 2 is not.
     set +e
     "$bin" sim --workflow "$workload" --seeds "$seeds" --keep-going --verbose --record \
-      --out "$out/$side" 2> "$out/stderr" | grep -E '^seed [0-9]+:' > "$out/$side-$workload.txt"
+      --out "$out/$side" 2> "$out/stderr" \
+      | grep -E '^(seed [0-9]+: faults |  )' > "$out/$side-$workload.txt"
     rc=${PIPESTATUS[0]}
     set -e
     if [[ $rc -ne 0 && $rc -ne 1 ]]; then
