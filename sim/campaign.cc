@@ -62,8 +62,7 @@ std::string FailureReport(const Simulation& sim, const SeedResult& r, const std:
     if (!f.invariant.empty()) absl::StrAppend(&out, " '", f.invariant, "'");
     if (!f.workflow_id.empty()) absl::StrAppend(&out, " [", f.workflow_id, "]");
     if (f.at != absl::InfinitePast()) {
-      absl::StrAppend(&out, " at ", absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", f.at,
-                                                     absl::UTCTimeZone()));
+      absl::StrAppend(&out, " at ", FormatReportTime(f.at));
     }
     std::string message = f.message;
     std::replace(message.begin(), message.end(), '\n', ' ');

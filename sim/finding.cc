@@ -13,4 +13,8 @@ std::string Finding::Headline() const {
   return out;
 }
 
+std::string FormatReportTime(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", t, absl::UTCTimeZone());
+}
+
 }  // namespace lockstep::sim

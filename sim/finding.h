@@ -21,6 +21,9 @@ struct Finding {
   std::string Headline() const;
 };
 
+// A virtual time as reports print it: "2024-01-01T04:00:00.000Z" (UTC, milliseconds).
+std::string FormatReportTime(absl::Time t);
+
 }  // namespace lockstep::sim
 
 #endif  // LOCKSTEP_SIM_FINDING_H_

@@ -22,76 +22,60 @@ absl::string_view ClientCallKindName(ClientCall::Kind kind) {
   return "?";
 }
 
-std::string Plan::StartRaw(absl::Duration at, std::string type,
-                           testing::StartWorkflowOptions options, Payloads input) {
-  ++starts_;
-  if (options.id.empty()) options.id = absl::StrCat(type, "-", starts_);
+ClientCall& Plan::Add(ClientCall::Kind kind, absl::Duration at, std::string workflow_id,
+                      std::string name, Payloads input) {
   ClientCall call;
-  call.kind = ClientCall::Kind::kStart;
+  call.kind = kind;
   call.at = at;
-  call.workflow_id = options.id;
-  call.workflow_type = std::move(type);
-  call.options = std::move(options);
+  call.workflow_id = std::move(workflow_id);
+  call.name = std::move(name);
   call.input = std::move(input);
   calls_.push_back(std::move(call));
-  return calls_.back().workflow_id;
+  return calls_.back();
+}
+
+ClientCall& Plan::AddStart(ClientCall::Kind kind, absl::Duration at, std::string type,
+                           testing::StartWorkflowOptions options, std::string signal,
+                           Payloads input) {
+  ++starts_;
+  if (options.id.empty()) options.id = absl::StrCat(type, "-", starts_);
+  ClientCall& call = Add(kind, at, options.id, std::move(signal), std::move(input));
+  call.workflow_type = std::move(type);
+  call.options = std::move(options);
+  return call;
+}
+
+std::string Plan::StartRaw(absl::Duration at, std::string type,
+                           testing::StartWorkflowOptions options, Payloads input) {
+  return AddStart(ClientCall::Kind::kStart, at, std::move(type), std::move(options), "",
+                  std::move(input))
+      .workflow_id;
 }
 
 void Plan::SignalRaw(absl::Duration at, std::string workflow_id, std::string signal,
                      Payloads input) {
-  ClientCall call;
-  call.kind = ClientCall::Kind::kSignal;
-  call.at = at;
-  call.workflow_id = std::move(workflow_id);
-  call.name = std::move(signal);
-  call.input = std::move(input);
-  calls_.push_back(std::move(call));
+  Add(ClientCall::Kind::kSignal, at, std::move(workflow_id), std::move(signal), std::move(input));
 }
 
 void Plan::SignalWithStartRaw(absl::Duration at, std::string type,
                               testing::StartWorkflowOptions options, std::string signal,
                               Payloads signal_input, Payloads start_input) {
-  ++starts_;
-  if (options.id.empty()) options.id = absl::StrCat(type, "-", starts_);
-  ClientCall call;
-  call.kind = ClientCall::Kind::kSignalWithStart;
-  call.at = at;
-  call.workflow_id = options.id;
-  call.workflow_type = std::move(type);
-  call.options = std::move(options);
-  call.name = std::move(signal);
-  call.input = std::move(signal_input);
-  call.start_input = std::move(start_input);
-  calls_.push_back(std::move(call));
+  AddStart(ClientCall::Kind::kSignalWithStart, at, std::move(type), std::move(options),
+           std::move(signal), std::move(signal_input))
+      .start_input = std::move(start_input);
 }
 
 void Plan::QueryRaw(absl::Duration at, std::string workflow_id, std::string query, Payloads args) {
-  ClientCall call;
-  call.kind = ClientCall::Kind::kQuery;
-  call.at = at;
-  call.workflow_id = std::move(workflow_id);
-  call.name = std::move(query);
-  call.input = std::move(args);
-  calls_.push_back(std::move(call));
+  Add(ClientCall::Kind::kQuery, at, std::move(workflow_id), std::move(query), std::move(args));
 }
 
 void Plan::UpdateRaw(absl::Duration at, std::string workflow_id, std::string update,
                      Payloads args) {
-  ClientCall call;
-  call.kind = ClientCall::Kind::kUpdate;
-  call.at = at;
-  call.workflow_id = std::move(workflow_id);
-  call.name = std::move(update);
-  call.input = std::move(args);
-  calls_.push_back(std::move(call));
+  Add(ClientCall::Kind::kUpdate, at, std::move(workflow_id), std::move(update), std::move(args));
 }
 
 void Plan::Cancel(absl::Duration at, std::string workflow_id) {
-  ClientCall call;
-  call.kind = ClientCall::Kind::kCancel;
-  call.at = at;
-  call.workflow_id = std::move(workflow_id);
-  calls_.push_back(std::move(call));
+  Add(ClientCall::Kind::kCancel, at, std::move(workflow_id), "", Payloads());
 }
 
 const WorkflowResult* RunView::Find(absl::string_view workflow_id) const {

@@ -146,6 +146,13 @@ class Plan {
   const std::vector<ClientCall>& calls() const { return calls_; }
 
  private:
+  ClientCall& Add(ClientCall::Kind kind, absl::Duration at, std::string workflow_id,
+                  std::string name, Payloads input);
+  // A start or signal-with-start: an empty options.id becomes "<type>-<n>".
+  ClientCall& AddStart(ClientCall::Kind kind, absl::Duration at, std::string type,
+                       testing::StartWorkflowOptions options, std::string signal,
+                       Payloads input);
+
   Prng* rng_;
   std::vector<ClientCall> calls_;
   int starts_ = 0;

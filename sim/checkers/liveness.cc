@@ -6,10 +6,6 @@
 namespace lockstep::sim {
 namespace {
 
-std::string Time(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", t, absl::UTCTimeZone());
-}
-
 std::string WaitsOn(const WorkflowDescription& d) {
   std::vector<std::string> parts;
   for (const auto& a : d.pending_activities) {
@@ -21,7 +17,8 @@ std::string WaitsOn(const WorkflowDescription& d) {
     parts.push_back(std::move(part));
   }
   for (const auto& t : d.pending_timers) {
-    parts.push_back(absl::StrCat("timer ", t.timer_id, " firing at ", Time(t.fire_time)));
+    parts.push_back(
+        absl::StrCat("timer ", t.timer_id, " firing at ", FormatReportTime(t.fire_time)));
   }
   for (const auto& c : d.pending_children) {
     parts.push_back(absl::StrCat("child workflow ", c.workflow_id, " (", c.workflow_type,
@@ -53,8 +50,9 @@ std::vector<Finding> CheckAllClosed(const Service& service, const std::vector<st
     f.checker = "liveness";
     f.workflow_id = id;
     f.at = now;
-    f.message = absl::StrCat("still running at ", Time(now), " (", why, ") after ",
-                             d->history_length, " events, started ", Time(d->start_time),
+    f.message = absl::StrCat("still running at ", FormatReportTime(now), " (", why, ") after ",
+                             d->history_length, " events, started ",
+                             FormatReportTime(d->start_time),
                              "; it waits on ", WaitsOn(*d));
     findings.push_back(std::move(f));
   }

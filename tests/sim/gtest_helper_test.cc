@@ -7,33 +7,14 @@
 #include "examples/order/order_simulation.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/sim/stuck_workload.h"
 
 namespace lockstep::sim {
 namespace {
 
 using ::testing::HasSubstr;
 
-constexpr WorkflowDef<int()> kStuck{"stuck"};
-constexpr SignalDef<void()> kGo{"go"};
-
-Task<int> Stuck(WorkflowContext& ctx) {
-  bool go = false;
-  ctx.SetSignalHandler(kGo, [&go] { go = true; });
-  co_await ctx.WaitCondition([&go] { return go; });
-  co_return 1;
-}
-
-Workload StuckWorkload() {
-  Workload w;
-  w.name = "stuck";
-  w.register_types = [](Registry* r) { return r->RegisterWorkflow(kStuck, &Stuck); };
-  // Odd seeds send the signal; even ones never do.
-  w.plan = [](Plan& plan) {
-    plan.Start(absl::ZeroDuration(), kStuck, {.id = "stuck"});
-    if (plan.rng().Chance(1, 2)) plan.Signal(absl::Minutes(1), "stuck", kGo);
-  };
-  return w;
-}
+using test::StuckWorkload;
 
 TEST(PassesSeedsTest, ACleanWorkloadPasses) {
   EXPECT_TRUE(PassesSeeds(examples::OrderWorkload(), {.seeds = 50}));

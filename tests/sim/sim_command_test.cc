@@ -13,6 +13,7 @@
 #include "examples/order/order_simulation.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/sim/stuck_workload.h"
 
 namespace lockstep::sim {
 namespace {
@@ -20,26 +21,8 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-constexpr WorkflowDef<int()> kStuck{"stuck"};
-constexpr SignalDef<void()> kGo{"go"};
-
-Task<int> Stuck(WorkflowContext& ctx) {
-  bool go = false;
-  ctx.SetSignalHandler(kGo, [&go] { go = true; });
-  co_await ctx.WaitCondition([&go] { return go; });
-  co_return 1;
-}
-
 std::vector<Workload> Workloads() {
-  Workload stuck;
-  stuck.name = "stuck";
-  stuck.description = "half the seeds never send the signal";
-  stuck.register_types = [](Registry* r) { return r->RegisterWorkflow(kStuck, &Stuck); };
-  stuck.plan = [](Plan& plan) {
-    plan.Start(absl::ZeroDuration(), kStuck, {.id = "stuck"});
-    if (plan.rng().Chance(1, 2)) plan.Signal(absl::Minutes(1), "stuck", kGo);
-  };
-  return {examples::OrderWorkload(), stuck};
+  return {examples::OrderWorkload(), test::StuckWorkload()};
 }
 
 struct Result {
