@@ -251,6 +251,9 @@ absl::StatusOr<CampaignSummary> RunCampaign(const Simulation& simulation,
     reporter = std::thread([&] {
       int64_t last_line = -1;
       while (!finished.load()) {
+        // Under the output lock: the progress stream may be tied to `out` (std::cerr is tied
+        // to std::cout), so writing to it flushes `out`, which a seed's line may be writing.
+        std::unique_lock<std::mutex> lock(mu);
         const int64_t d = done.load();
         const double secs = absl::ToDoubleSeconds(WallNow() - wall_start);
         const double rate = secs > 0 ? static_cast<double>(d) / secs : 0;
@@ -265,8 +268,10 @@ absl::StatusOr<CampaignSummary> RunCampaign(const Simulation& simulation,
           *options.progress << "progress: " << d << "/" << count << " seeds, " << failed.load()
                             << " failed\n" << std::flush;
         }
+        lock.unlock();
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
       }
+      std::lock_guard<std::mutex> lock(mu);
       if (options.progress_is_terminal) *options.progress << "\n" << std::flush;
     });
     worker();
