@@ -17,6 +17,11 @@
 //   FailChildStart  child_start_failure
 // After Heal(), no fault is injected (the workload's own activity behaviour stays).
 //
+// Schedules (decisions.h, schedule_script.h): with a script, every decision above is read
+// from the schedule instead of drawn (the strategy and the streams are not used); with a
+// recording, every decision made is appended to it. Either way the decision is applied by the
+// same code, so a seed and the schedule it recorded take the same steps.
+//
 // Coverage: how many times each fault kind was injected.
 #ifndef LOCKSTEP_SIM_SIM_ENV_H_
 #define LOCKSTEP_SIM_SIM_ENV_H_
@@ -30,8 +35,10 @@
 #include "absl/time/time.h"
 #include "engine/core/clock.h"
 #include "engine/service/service_env.h"
+#include "sim/decisions.h"
 #include "sim/faults.h"
 #include "sim/random.h"
+#include "sim/schedule_script.h"
 #include "sim/strategy.h"
 #include "sim/workload.h"
 
@@ -45,10 +52,19 @@ class SimEnv : public ServiceEnv {
   // The harness's clock, once it exists (before the first decision).
   void set_clock(const Clock* clock) { clock_ = clock; }
 
-  // The driver's hook for worker_crash_mid_activity: crash every worker at `at`.
-  void set_crash_requester(std::function<void(absl::Time at)> request) {
-    request_crash_ = std::move(request);
-  }
+  // Decide from `script` instead of the streams (it must outlive the environment).
+  void set_script(const ScheduleScript* script) { script_ = script; }
+  // Append every decision to `schedule` (which must outlive the environment).
+  void set_recording(Schedule* schedule) { recording_ = schedule; }
+  const ScheduleScript* script() const { return script_; }
+  Schedule* recording() const { return recording_; }
+
+  // The driver's hook for worker_crash_mid_activity: crash every worker at `at`, for
+  // `downtime` (nullopt: the driver draws it when the crash happens, and writes it to
+  // `record`, the attempt's entry in the recording, if any).
+  using CrashRequester = std::function<void(absl::Time at, std::optional<absl::Duration> downtime,
+                                            v1::ActivityAttempt* record)>;
+  void set_crash_requester(CrashRequester request) { request_crash_ = std::move(request); }
   // Stops every fault from now on (the liveness phase).
   void Heal();
   bool healed() const { return healed_; }
@@ -58,14 +74,17 @@ class SimEnv : public ServiceEnv {
   const FaultPlan& plan() const { return plan_; }
   // Injections per fault kind.
   const std::array<int64_t, kFaultCount>& injected() const { return injected_; }
-  // Whether the fault fires at this opportunity (counts it); false once healed.
+  // Whether the fault fires at this opportunity, drawn from `stream` (counts it); false once
+  // healed.
   bool Roll(Fault fault, Stream stream);
+  // Draws without counting.
+  bool Draw(Fault fault, Stream stream);
   void CountInjection(Fault fault) { ++injected_[static_cast<size_t>(fault)]; }
 
   // --- ServiceEnv.
   absl::Duration StepDelay(const Step& step) override;
   bool OrdersSteps() const override { return true; }
-  size_t PickNext(absl::Span<const Step> ready) override { return strategy_->Pick(ready); }
+  size_t PickNext(absl::Span<const Step> ready) override;
   bool ActivityWorkerPolls(absl::string_view task_queue) override;
   WorkflowTaskPlan PlanWorkflowTask(const WorkflowTaskRequest& request) override;
   ActivityAttempt RunActivityAttempt(const ActivityTask& task,
@@ -82,7 +101,22 @@ class SimEnv : public ServiceEnv {
   bool healed_ = false;
   absl::Time activity_outage_until_ = absl::InfinitePast();
   std::array<int64_t, kFaultCount> injected_ = {};
-  std::function<void(absl::Time)> request_crash_;
+  CrashRequester request_crash_;
+
+  // Schedules.
+  bool keyed() const { return script_ != nullptr || recording_ != nullptr; }
+  absl::Duration DecideDelay(Fault fault, Stream stream, absl::Duration lo, absl::Duration hi,
+                             const DelayKey& key);
+  ActivityDecision DrawActivity(const ActivityTask& task, absl::Duration bound);
+  WorkflowTaskDecision DrawWorkflowTask();
+  const ScheduleScript* script_ = nullptr;
+  Schedule* recording_ = nullptr;
+  Occurrences activity_occurrences_;
+  Occurrences child_latency_occurrences_;
+  Occurrences child_failure_occurrences_;
+  Occurrences delay_occurrences_;
+  Occurrences workflow_tasks_;  // per workflow id: its tasks' numbers
+  int64_t choices_ = 0;
 };
 
 }  // namespace lockstep::sim

@@ -23,6 +23,8 @@
 #include "sim/checkers/replay_clean.h"
 #include "sim/checkers/signal_ledger.h"
 #include "sim/random.h"
+#include "sim/schedule.h"
+#include "sim/schedule_script.h"
 #include "sim/sim_env.h"
 #include "sim/step_hasher.h"
 #include "sim/trace_recorder.h"
@@ -78,13 +80,17 @@ class MachineCoverage : public machines::TransitionObserver {
 // One seed's run: the harness, the simulator's schedule and the per-step bookkeeping.
 class SeedRun : public StepObserver {
  public:
+  // With `script`, the run follows it (its seed is the schedule's); with `record_schedule`, the
+  // run's decisions are kept as a schedule in the result.
   SeedRun(const Simulation& sim, const Registry* registry, uint64_t seed, bool record,
-          bool keep_digests)
+          bool keep_digests, const ScheduleScript* script, bool record_schedule)
       : sim_(sim),
         record_(record),
         workload_(sim.workload()),
+        script_(script),
         random_(seed),
-        plan_(FaultPlan::Swarm(sim.faults(), random_.stream(Stream::kSwarm))),
+        plan_(script == nullptr ? FaultPlan::Swarm(sim.faults(), random_.stream(Stream::kSwarm))
+                                : FaultPlan()),
         strategy_(MakeStrategy(sim.options().strategy, &random_.stream(Stream::kSchedule),
                                sim.options().pct)),
         sim_env_(&random_, plan_, strategy_.get(), &workload_),
@@ -92,7 +98,14 @@ class SeedRun : public StepObserver {
         env_(EnvOptions(seed)),
         registry_(registry) {
     result_.seed = seed;
-    result_.fault_plan = plan_.ToString();
+    result_.fault_plan = script == nullptr ? plan_.ToString() : "as scheduled";
+    if (script != nullptr) sim_env_.set_script(script);
+    if (record_schedule) {
+      recording_ = std::make_unique<Schedule>();
+      recording_->set_workload(workload_.name);
+      recording_->set_seed(seed);
+      sim_env_.set_recording(recording_.get());
+    }
   }
 
   SeedResult Run();
@@ -122,6 +135,15 @@ class SeedRun : public StepObserver {
 
   void Setup();
   void PlanCalls();
+  // Signal faults, in plan order, each from the signals stream: delayed, swapped with another
+  // signal to the same workflow, delivered twice (the copy shares the request id).
+  void AddSignalFaults();
+  // The faults whose opportunity is a step, drawn from the seed or read from the schedule.
+  void StepFaults();
+  void CrashSoon(absl::Duration downtime);
+  void EvictSoon(const OpenRun& run);
+  void QuerySoon(const OpenRun& run, const std::string& name);
+  const OpenRun* FindOpen(absl::string_view workflow_id) const;
   void MakeCall(size_t index);
   void Heal();
   void Crash(absl::Duration downtime);
@@ -137,6 +159,9 @@ class SeedRun : public StepObserver {
   const Simulation& sim_;
   bool record_;
   const Workload& workload_;
+  const ScheduleScript* script_;          // null: decisions drawn from the seed
+  std::unique_ptr<Schedule> recording_;  // with record_schedule
+  int64_t steps_seen_ = 0;
   Random random_;
   FaultPlan plan_;
   std::unique_ptr<Strategy> strategy_;
@@ -148,6 +173,7 @@ class SeedRun : public StepObserver {
 
   std::vector<ClientCall> calls_;
   std::vector<std::string> request_ids_;  // per call (signals)
+  std::vector<int64_t> requests_;         // per call: the number in its request id
   std::vector<absl::Status> outcomes_;
   size_t calls_made_ = 0;
   std::vector<std::string> plan_ids_;  // workflow ids the plan starts, first-start order
@@ -176,26 +202,64 @@ void SeedRun::Setup() {
     service.AddStepObserver(trace_.get());
   }
   sim_env_.set_clock(service.clock());
-  sim_env_.set_crash_requester([this](absl::Time at) {
+  sim_env_.set_crash_requester([this](absl::Time at, std::optional<absl::Duration> downtime,
+                                      v1::ActivityAttempt* record) {
     if (crash_pending_) return;
     crash_pending_ = true;
-    env_.RegisterDelayedCallback(at - env_.Now(), [this] {
+    env_.RegisterDelayedCallback(at - env_.Now(), [this, downtime, record] {
       crash_pending_ = false;
-      Crash(LogUniformDuration(random_.stream(Stream::kWorkers), absl::Seconds(1),
-                               absl::Minutes(5)));
+      const absl::Duration d =
+          downtime.has_value() ? *downtime
+                               : LogUniformDuration(random_.stream(Stream::kWorkers),
+                                                    absl::Seconds(1), absl::Minutes(5));
+      if (record != nullptr) record->set_crash_downtime(ScheduleDuration(d));
+      Crash(d);
     });
   });
   start_ = env_.Now();
 }
 
 void SeedRun::PlanCalls() {
-  Plan plan(&random_.stream(Stream::kWorkload));
-  if (workload_.plan) workload_.plan(plan);
-  calls_ = std::move(plan.calls());
-  request_ids_.resize(calls_.size());
-  for (size_t i = 0; i < calls_.size(); ++i) {
-    request_ids_[i] = absl::StrCat("sim-", result_.seed, "-call-", i);
+  if (script_ != nullptr) {
+    for (const ScheduleScript::ScriptedCall& c : script_->calls()) {
+      calls_.push_back(c.call);
+      requests_.push_back(c.request);
+    }
+  } else {
+    Plan plan(&random_.stream(Stream::kWorkload));
+    if (workload_.plan) workload_.plan(plan);
+    calls_ = std::move(plan.calls());
+    for (size_t i = 0; i < calls_.size(); ++i) requests_.push_back(static_cast<int64_t>(i));
+    AddSignalFaults();
   }
+  // In order of time, then of planning.
+  std::vector<size_t> order(calls_.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return calls_[a].at < calls_[b].at; });
+  std::vector<ClientCall> sorted;
+  std::vector<int64_t> requests;
+  for (size_t i : order) {
+    sorted.push_back(std::move(calls_[i]));
+    requests.push_back(requests_[i]);
+  }
+  calls_ = std::move(sorted);
+  requests_ = std::move(requests);
+  for (int64_t r : requests_) request_ids_.push_back(absl::StrCat("sim-", result_.seed, "-call-", r));
+  if (workload_.before_run) workload_.before_run(calls_);
+  outcomes_.assign(calls_.size(), absl::OkStatus());
+  for (size_t i = 0; i < calls_.size(); ++i) {
+    const ClientCall& c = calls_[i];
+    if (recording_ != nullptr) *recording_->add_calls() = CallToProto(c, requests_[i]);
+    if ((c.kind == ClientCall::Kind::kStart || c.kind == ClientCall::Kind::kSignalWithStart) &&
+        std::find(plan_ids_.begin(), plan_ids_.end(), c.workflow_id) == plan_ids_.end()) {
+      plan_ids_.push_back(c.workflow_id);
+    }
+    env_.RegisterDelayedCallback(std::max(c.at, absl::ZeroDuration()), [this, i] { MakeCall(i); });
+  }
+}
+
+void SeedRun::AddSignalFaults() {
   // Signal faults, in plan order, each from the signals stream.
   Prng& rng = random_.stream(Stream::kSignals);
   const size_t planned = calls_.size();
@@ -218,30 +282,8 @@ void SeedRun::PlanCalls() {
       ClientCall again = calls_[i];
       again.at += LogUniformDuration(rng, absl::Milliseconds(1), absl::Minutes(10));
       calls_.push_back(std::move(again));
-      request_ids_.push_back(request_ids_[i]);
+      requests_.push_back(requests_[i]);
     }
-  }
-  // In order of time, then of planning.
-  std::vector<size_t> order(calls_.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return calls_[a].at < calls_[b].at; });
-  std::vector<ClientCall> sorted;
-  std::vector<std::string> ids;
-  for (size_t i : order) {
-    sorted.push_back(std::move(calls_[i]));
-    ids.push_back(std::move(request_ids_[i]));
-  }
-  calls_ = std::move(sorted);
-  request_ids_ = std::move(ids);
-  outcomes_.assign(calls_.size(), absl::OkStatus());
-  for (size_t i = 0; i < calls_.size(); ++i) {
-    const ClientCall& c = calls_[i];
-    if ((c.kind == ClientCall::Kind::kStart || c.kind == ClientCall::Kind::kSignalWithStart) &&
-        std::find(plan_ids_.begin(), plan_ids_.end(), c.workflow_id) == plan_ids_.end()) {
-      plan_ids_.push_back(c.workflow_id);
-    }
-    env_.RegisterDelayedCallback(std::max(c.at, absl::ZeroDuration()), [this, i] { MakeCall(i); });
   }
 }
 
@@ -362,25 +404,96 @@ void SeedRun::OnStep(const StepRecord& step) {
       }
     }
   }
+  ++steps_seen_;
   if (sim_env_.healed() || open_.empty()) return;
-  // Faults whose opportunity is a step. They act from a callback, outside the step.
+  StepFaults();
+}
+
+const SeedRun::OpenRun* SeedRun::FindOpen(absl::string_view workflow_id) const {
+  for (const OpenRun& run : open_) {
+    if (run.workflow_id == workflow_id) return &run;
+  }
+  return nullptr;
+}
+
+void SeedRun::CrashSoon(absl::Duration downtime) {
+  env_.RegisterDelayedCallback(absl::ZeroDuration(), [this, downtime] { Crash(downtime); });
+}
+
+void SeedRun::EvictSoon(const OpenRun& run) {
+  env_.RegisterDelayedCallback(absl::ZeroDuration(),
+                               [this, id = run.workflow_id, rid = run.run_id] {
+                                 Mark(id, "evicted from the worker's cache");
+                                 env_.Evict(id, rid);
+                               });
+}
+
+void SeedRun::QuerySoon(const OpenRun& run, const std::string& name) {
+  env_.RegisterDelayedCallback(absl::ZeroDuration(), [this, id = run.workflow_id, name] {
+    Mark(id, absl::StrCat("query ", name));
+    if (auto f = CheckQueryPure(env_.service(), *rebuilder_, id, name, Payloads())) {
+      AddFinding(std::move(*f));
+    }
+  });
+}
+
+void SeedRun::StepFaults() {
+  // They act from a callback, outside the step.
+  if (script_ != nullptr) {
+    for (const ScheduleScript::StepFaultEntry& e : script_->StepFaults(steps_seen_)) {
+      if (recording_ != nullptr) {
+        RecordStepFault(steps_seen_, e.kind, e.workflow_id, e.name, e.duration, recording_.get());
+      }
+      switch (e.kind) {
+        case v1::StepFault::KIND_WORKER_CRASH:
+          sim_env_.CountInjection(Fault::kWorkerCrash);
+          CrashSoon(e.duration);
+          break;
+        case v1::StepFault::KIND_CACHE_EVICTION:
+          if (const OpenRun* run = FindOpen(e.workflow_id)) {
+            sim_env_.CountInjection(Fault::kCacheEviction);
+            EvictSoon(*run);
+          }
+          break;
+        case v1::StepFault::KIND_ACTIVITY_OUTAGE:
+          sim_env_.CountInjection(Fault::kActivityWorkerOutage);
+          sim_env_.StopActivityPolling(env_.Now() + e.duration);
+          break;
+        default:
+          if (const OpenRun* run = FindOpen(e.workflow_id)) {
+            sim_env_.CountInjection(Fault::kQuery);
+            QuerySoon(*run, e.name);
+          }
+          break;
+      }
+    }
+    return;
+  }
   Prng& workers = random_.stream(Stream::kWorkers);
   if (sim_env_.Roll(Fault::kWorkerCrash, Stream::kWorkers)) {
     const absl::Duration downtime =
         LogUniformDuration(workers, absl::Seconds(1), absl::Minutes(5));
-    env_.RegisterDelayedCallback(absl::ZeroDuration(), [this, downtime] { Crash(downtime); });
+    if (recording_ != nullptr) {
+      RecordStepFault(steps_seen_, v1::StepFault::KIND_WORKER_CRASH, "", "", downtime,
+                      recording_.get());
+    }
+    CrashSoon(downtime);
   }
   if (sim_env_.Roll(Fault::kCacheEviction, Stream::kWorkers)) {
     const OpenRun& run = open_[workers.Below(open_.size())];
-    env_.RegisterDelayedCallback(absl::ZeroDuration(),
-                                 [this, id = run.workflow_id, rid = run.run_id] {
-                                   Mark(id, "evicted from the worker's cache");
-                                   env_.Evict(id, rid);
-                                 });
+    if (recording_ != nullptr) {
+      RecordStepFault(steps_seen_, v1::StepFault::KIND_CACHE_EVICTION, run.workflow_id, "",
+                      absl::ZeroDuration(), recording_.get());
+    }
+    EvictSoon(run);
   }
   if (sim_env_.Roll(Fault::kActivityWorkerOutage, Stream::kWorkers)) {
-    sim_env_.StopActivityPolling(env_.Now() +
-                                 LogUniformDuration(workers, absl::Seconds(1), absl::Hours(1)));
+    const absl::Duration outage = LogUniformDuration(workers, absl::Seconds(1), absl::Hours(1));
+    if (recording_ != nullptr) {
+      RecordStepFault(steps_seen_, v1::StepFault::KIND_ACTIVITY_OUTAGE, "", "", outage,
+                      recording_.get());
+    }
+    sim_env_.StopActivityPolling(env_.Now() + outage);
   }
   if (!workload_.queries.empty() && sim_env_.Roll(Fault::kQuery, Stream::kQueries)) {
     Prng& q = random_.stream(Stream::kQueries);
@@ -388,12 +501,11 @@ void SeedRun::OnStep(const StepRecord& step) {
     auto names = workload_.queries.find(run.workflow_type);
     if (names != workload_.queries.end() && !names->second.empty()) {
       const std::string& name = names->second[q.Below(names->second.size())];
-      env_.RegisterDelayedCallback(absl::ZeroDuration(), [this, id = run.workflow_id, name] {
-        Mark(id, absl::StrCat("query ", name));
-        if (auto f = CheckQueryPure(env_.service(), *rebuilder_, id, name, Payloads())) {
-          AddFinding(std::move(*f));
-        }
-      });
+      if (recording_ != nullptr) {
+        RecordStepFault(steps_seen_, v1::StepFault::KIND_QUERY, run.workflow_id, name,
+                        absl::ZeroDuration(), recording_.get());
+      }
+      QuerySoon(run, name);
     }
   }
 }
@@ -494,6 +606,7 @@ SeedResult SeedRun::Run() {
     }
     result_.trace_json = trace_->Finish(env_.Now());
   }
+  if (recording_ != nullptr) result_.schedule = std::move(*recording_);
   return std::move(result_);
 }
 
@@ -539,20 +652,42 @@ Simulation::Simulation(const Workload* workload, SimOptions options, const Regis
       faults_(options_.faults.value_or(workload->faults)),
       registry_(registry) {}
 
-SeedResult Simulation::RunOnce(uint64_t seed, bool record, bool keep_digests,
-                               std::vector<StepDigest>* digests) const {
-  SeedRun run(*this, registry_, seed, record, keep_digests);
+SeedResult Simulation::RunOnce(uint64_t seed, const ScheduleScript* script, RunOptions how,
+                               bool keep_digests, std::vector<StepDigest>* digests) const {
+  SeedRun run(*this, registry_, seed, how.record, keep_digests, script, how.record_schedule);
   SeedResult result = run.Run();
   if (digests != nullptr) *digests = run.TakeDigests();
   return result;
 }
 
 SeedResult Simulation::Run(uint64_t seed, bool record) const {
-  if (!options_.check_determinism) return RunOnce(seed, record, false, nullptr);
+  return Run(seed, RunOptions{.record = record, .record_schedule = false});
+}
+
+SeedResult Simulation::Run(uint64_t seed, RunOptions how) const {
+  return RunChecked(seed, nullptr, how);
+}
+
+absl::StatusOr<SeedResult> Simulation::RunSchedule(const Schedule& schedule,
+                                                   RunOptions how) const {
+  if (schedule.workload() != workload_->name) {
+    return absl::InvalidArgumentError(absl::StrCat("the schedule is for workload '",
+                                                   schedule.workload(), "', not '",
+                                                   workload_->name, "'"));
+  }
+  absl::StatusOr<std::unique_ptr<ScheduleScript>> script =
+      ScheduleScript::Make(schedule, "schedule");
+  if (!script.ok()) return script.status();
+  return RunChecked(schedule.seed(), script->get(), how);
+}
+
+SeedResult Simulation::RunChecked(uint64_t seed, const ScheduleScript* script,
+                                  RunOptions how) const {
+  if (!options_.check_determinism) return RunOnce(seed, script, how, false, nullptr);
   std::vector<StepDigest> first;
   std::vector<StepDigest> second;
-  SeedResult result = RunOnce(seed, record, true, &first);
-  SeedResult again = RunOnce(seed, false, true, &second);
+  SeedResult result = RunOnce(seed, script, how, true, &first);
+  SeedResult again = RunOnce(seed, script, RunOptions(), true, &second);
   std::optional<std::string> difference = FirstDifference(first, second);
   if (!difference.has_value() && result.fingerprint != again.fingerprint) {
     difference = "the step hashes agree but the fingerprints differ";
@@ -560,8 +695,8 @@ SeedResult Simulation::Run(uint64_t seed, bool record) const {
   if (difference.has_value()) {
     Finding f;
     f.checker = "determinism";
-    f.message = absl::StrCat("the same seed ran twice in this process took different paths: ",
-                             *difference);
+    f.message = absl::StrCat("the same ", script == nullptr ? "seed" : "schedule",
+                             " ran twice in this process took different paths: ", *difference);
     result.findings.insert(result.findings.begin(), std::move(f));
   }
   return result;

@@ -30,6 +30,8 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "engine/workflow/registry.h"
+#include "absl/status/statusor.h"
+#include "sim/decisions.h"
 #include "sim/faults.h"
 #include "sim/finding.h"
 #include "sim/step_hasher.h"
@@ -38,6 +40,8 @@
 #include "temporal/api/history/v1/message.pb.h"
 
 namespace lockstep::sim {
+
+class ScheduleScript;
 
 struct SimOptions {
   // The fault kinds a seed may turn on; nullopt: the workload's own choice.
@@ -95,6 +99,9 @@ struct SeedResult {
   // With SimOptions::record.
   std::vector<RecordedHistory> histories;
   std::string trace_json;
+  // With RunOptions::record_schedule: the run's client calls and every decision it took, as a
+  // schedule that RunSchedule runs the same way (schedule.h).
+  std::optional<Schedule> schedule;
 
   bool failed() const { return !findings.empty(); }
 };
@@ -107,9 +114,27 @@ class Simulation {
   explicit Simulation(const Workload* workload, SimOptions options = {},
                       const Registry* registry = nullptr);
 
+  struct RunOptions {
+    // Keep every history and the timeline, whatever SimOptions::record says.
+    bool record = false;
+    // Keep the run's decisions as a schedule (SeedResult::schedule).
+    bool record_schedule = false;
+  };
+
   SeedResult Run(uint64_t seed) const { return Run(seed, options_.record); }
   // With `record`, the result keeps every history and the timeline, whatever the options say.
   SeedResult Run(uint64_t seed, bool record) const;
+  SeedResult Run(uint64_t seed, RunOptions how) const;
+
+  // Runs a schedule instead of a seed: its calls, and its decisions where the seed's streams
+  // would decide (the fault plan and the strategy are not used; the schedule's seed names the
+  // service's ids). A seed's recorded schedule runs step for step as the seed did: the same
+  // fingerprint, findings and history bytes. An error if the schedule is for another
+  // workload or does not validate (schedule.h); findings are in the result.
+  absl::StatusOr<SeedResult> RunSchedule(const Schedule& schedule, RunOptions how) const;
+  absl::StatusOr<SeedResult> RunSchedule(const Schedule& schedule) const {
+    return RunSchedule(schedule, RunOptions());
+  }
 
   const Workload& workload() const { return *workload_; }
   const SimOptions& options() const { return options_; }
@@ -120,8 +145,10 @@ class Simulation {
   std::string ReproduceCommand(absl::string_view program, uint64_t seed) const;
 
  private:
-  SeedResult RunOnce(uint64_t seed, bool record, bool keep_digests,
-                     std::vector<StepDigest>* digests) const;
+  SeedResult RunOnce(uint64_t seed, const ScheduleScript* script, RunOptions how,
+                     bool keep_digests, std::vector<StepDigest>* digests) const;
+  // With check_determinism, twice.
+  SeedResult RunChecked(uint64_t seed, const ScheduleScript* script, RunOptions how) const;
 
   const Workload* workload_;
   SimOptions options_;

@@ -236,6 +236,12 @@ struct Workload {
   std::string description;
   std::function<absl::Status(Registry*)> register_types;
   std::function<void(Plan&)> plan;
+  // Called before every run, seeded or scheduled, with the calls it will make: puts back state
+  // outside the engine that its workflows or activities touch (a process-wide memo, a fake
+  // database), so that a run never sees what an earlier run left there and the same seed or
+  // schedule runs the same way again. Runs of a campaign with several jobs call it from
+  // several threads at once.
+  std::function<void(const std::vector<ClientCall>& calls)> before_run;
   std::map<std::string, ActivityBehavior, std::less<>> activities;
   std::vector<Invariant> invariants;
   std::function<absl::StatusOr<int64_t>(const WorkflowResult&)> signals_applied;

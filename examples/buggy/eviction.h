@@ -26,9 +26,9 @@
 // pointers) is the same mistake, but its outcome changes from one run of the process to the
 // next, so a failing seed would not fail again. The set changes only as the seed's own run
 // changes it, so the divergence is as reproducible as the rest of the run. (Each invoice has a
-// number drawn from the seed, and the buggy workload's plan clears the set's entries for its
-// numbers before the seed runs, so running a seed again in the same process starts from the
-// same state.)
+// number drawn from the seed, and the buggy workload's before_run hook clears the set's entries
+// for its numbers before each run, so running a seed or a schedule again in the same process
+// starts from the same state.)
 //
 // How the simulator finds it: the cache_eviction and worker_crash faults make the worker rebuild
 // an open run from its history; a rebuild after the reminder diverges. The replay checker
