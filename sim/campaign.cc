@@ -12,6 +12,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "engine/history/json_writer.h"
+#include "sim/schedule.h"
 #include "temporal/api/enums/v1/event_type.pb.h"
 
 namespace lockstep::sim {
@@ -160,6 +161,11 @@ absl::Status WriteSeedArtifacts(const Simulation& simulation, const SeedResult& 
   if (!recorded.trace_json.empty()) {
     if (absl::Status s = write("trace.json", recorded.trace_json); !s.ok()) return s;
   }
+  if (recorded.schedule.has_value()) {
+    if (absl::Status s = write("schedule.txtpb", ScheduleToText(*recorded.schedule)); !s.ok()) {
+      return s;
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -292,7 +298,7 @@ absl::StatusOr<CampaignSummary> RunCampaign(const Simulation& simulation,
   constexpr size_t kWritten = 3;
   for (size_t i = 0; i < summary.failures.size() && i < kWritten; ++i) {
     const SeedResult& first = summary.failures[i];
-    SeedResult again = simulation.Run(first.seed, /*record=*/true);
+    SeedResult again = simulation.Run(first.seed, {.record = true, .record_schedule = true});
     const std::string reproduce = simulation.ReproduceCommand(options.program, first.seed);
     if (again.fingerprint != first.fingerprint || again.findings.size() != first.findings.size()) {
       out << "seed " << first.seed
@@ -306,8 +312,9 @@ absl::StatusOr<CampaignSummary> RunCampaign(const Simulation& simulation,
       const std::string dir = SeedDir(simulation, options, first.seed);
       absl::Status written = WriteSeedArtifacts(simulation, again, reproduce, dir);
       if (!written.ok()) return written;
-      out << "seed " << first.seed << ": report, histories (binary and JSON) and timeline "
-          << "(trace.json, for Perfetto or chrome://tracing) written to " << dir << "/\n";
+      out << "seed " << first.seed << ": report, histories (binary and JSON), timeline "
+          << "(trace.json, for Perfetto or chrome://tracing) and schedule (schedule.txtpb, for "
+          << "--schedule) written to " << dir << "/\n";
     }
   }
 

@@ -12,7 +12,8 @@
 // transitions seen, rows of the engine's state machines taken). Failing seeds are re-run with
 // recording on, which also checks that the rerun reproduces the failure with the same
 // fingerprint; with `out_dir`, each one's report,
-// histories (binary and JSON) and timeline (Chrome trace-event JSON) are written to
+// histories (binary and JSON), timeline (Chrome trace-event JSON) and schedule
+// (schedule.txtpb, which `--schedule` runs) are written to
 // `<out_dir>/<workload>-seed-<S>/`. Progress goes to `progress` (a bar when it is a
 // terminal, lines otherwise).
 //

@@ -242,6 +242,11 @@ struct Workload {
   // schedule runs the same way again. Runs of a campaign with several jobs call it from
   // several threads at once.
   std::function<void(const std::vector<ClientCall>& calls)> before_run;
+  // Which call lists the plan could have made (an error says why not), for property tests:
+  // shrinking a failing schedule removes calls and simplifies their payloads, and keeps a
+  // smaller schedule only if this accepts its calls. Without it, a shrunk schedule is kept
+  // only if its calls still pass without faults whenever the original's did (property.h).
+  std::function<absl::Status(const std::vector<ClientCall>& calls)> valid_calls;
   std::map<std::string, ActivityBehavior, std::less<>> activities;
   std::vector<Invariant> invariants;
   std::function<absl::StatusOr<int64_t>(const WorkflowResult&)> signals_applied;

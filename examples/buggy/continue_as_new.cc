@@ -72,6 +72,24 @@ sim::Workload MakeWorkload(std::string name, std::string description,
       plan.Query(at + plan.LogUniform(absl::Seconds(1), absl::Hours(1)), id, kTotal);
     }
   };
+  // Every chain starts from a fresh state, as the plan starts it (property tests shrink
+  // inputs; a chain that starts with runs 0 miscounts its runs in the fixed workflow too).
+  w.valid_calls = [](const std::vector<sim::ClientCall>& calls) -> absl::Status {
+    for (const sim::ClientCall& call : calls) {
+      if (call.kind != sim::ClientCall::Kind::kStart) continue;
+      absl::StatusOr<AccumulatorState> state =
+          call.input.payloads_size() == 1 ? FromPayload<AccumulatorState>(call.input.payloads(0))
+                                          : absl::InvalidArgumentError("one input expected");
+      if (!state.ok()) return state.status();
+      const AccumulatorState fresh;
+      if (state->total != fresh.total || state->applied != fresh.applied ||
+          state->runs != fresh.runs || !state->pending.empty()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(call.workflow_id, " does not start from a fresh state"));
+      }
+    }
+    return absl::OkStatus();
+  };
   w.queries[std::string(def.name())] = {std::string(kTotal.name())};
   w.signals_applied = [](const sim::WorkflowResult& r) -> absl::StatusOr<int64_t> {
     absl::StatusOr<AccumulatorState> state = r.ResultAs<AccumulatorState>();

@@ -45,6 +45,27 @@ sim::Workload MakeWorkload(std::string name, std::string description,
       }
     }
   };
+  // Every machine the plan starts is its own id and gets its ready signal (property tests
+  // remove calls; a machine never told it is ready waits for it in the fixed workflow too).
+  w.valid_calls = [](const std::vector<sim::ClientCall>& calls) -> absl::Status {
+    for (const sim::ClientCall& start : calls) {
+      if (start.kind != sim::ClientCall::Kind::kStart) continue;
+      absl::StatusOr<std::string> machine =
+          start.input.payloads_size() == 1 ? FromPayload<std::string>(start.input.payloads(0))
+                                           : absl::InvalidArgumentError("one input expected");
+      if (!machine.ok()) return machine.status();
+      if (*machine != start.workflow_id) {
+        return absl::InvalidArgumentError(absl::StrCat(start.workflow_id, " is not its own machine"));
+      }
+      bool ready = false;
+      for (const sim::ClientCall& c : calls) {
+        ready = ready || (c.kind == sim::ClientCall::Kind::kSignal &&
+                          c.workflow_id == start.workflow_id && c.name == kReady.name());
+      }
+      if (!ready) return absl::InvalidArgumentError(absl::StrCat(start.workflow_id, " is never ready"));
+    }
+    return absl::OkStatus();
+  };
   w.activities[std::string(kPowerOn.name())] = {.min_latency = absl::Milliseconds(100),
                                                 .max_latency = absl::Seconds(5)};
   w.activities[std::string(kPageOperator.name())] = {.min_latency = absl::Milliseconds(10),
