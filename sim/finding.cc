@@ -1,5 +1,7 @@
 #include "sim/finding.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 
 namespace lockstep::sim {
@@ -11,6 +13,12 @@ std::string Finding::Headline() const {
   const size_t newline = message.find('\n');
   absl::StrAppend(&out, ": ", message.substr(0, newline));
   return out;
+}
+
+std::string Finding::OneLine() const {
+  Finding flat = *this;
+  std::replace(flat.message.begin(), flat.message.end(), '\n', ' ');
+  return flat.Headline();
 }
 
 std::string FormatReportTime(absl::Time t) {

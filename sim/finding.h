@@ -17,8 +17,10 @@ struct Finding {
   std::string message;      // what was expected and what happened
   absl::Time at = absl::InfinitePast();  // the virtual time it was seen, if known
 
-  // "replay: order-1: ..." on one line (the message may span lines).
+  // "replay: order-1: ..." on one line: the message's first line.
   std::string Headline() const;
+  // The same with the whole message, its line breaks as spaces.
+  std::string OneLine() const;
 };
 
 // A virtual time as reports print it: "2024-01-01T04:00:00.000Z" (UTC, milliseconds).

@@ -14,47 +14,6 @@
 namespace lockstep::sim {
 namespace {
 
-std::string Signature(const Finding& f) {
-  return f.invariant.empty() ? f.checker : absl::StrCat(f.checker, " '", f.invariant, "'");
-}
-
-std::vector<std::string> Signatures(const SeedResult& r) {
-  std::vector<std::string> out;
-  for (const Finding& f : r.findings) {
-    std::string s = Signature(f);
-    if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(std::move(s));
-  }
-  return out;
-}
-
-bool FailsTheSameWay(const SeedResult& r, const std::vector<std::string>& failure) {
-  for (const Finding& f : r.findings) {
-    if (std::find(failure.begin(), failure.end(), Signature(f)) != failure.end()) return true;
-  }
-  return false;
-}
-
-bool CallsPassAlone(const Simulation& simulation, const Schedule& schedule) {
-  absl::StatusOr<SeedResult> alone = simulation.RunSchedule(WithoutFaults(schedule));
-  return alone.ok() && !alone->failed();
-}
-
-// Whether the workload could meet the schedule: its valid_calls accepts the calls, or
-// (without one) the calls pass on their own if the generated case's did.
-bool Valid(const Simulation& simulation, const ScheduleCase& c) {
-  const Workload& workload = simulation.workload();
-  if (workload.valid_calls) {
-    std::vector<ClientCall> calls;
-    for (int i = 0; i < c.schedule.calls_size(); ++i) {
-      absl::StatusOr<ClientCall> call = CallFromProto(c.schedule.calls(i), i);
-      if (!call.ok()) return false;
-      calls.push_back(std::move(*call));
-    }
-    return workload.valid_calls(calls).ok();
-  }
-  return !c.calls_pass_alone || CallsPassAlone(simulation, c.schedule);
-}
-
 std::string OutDir(const PropertyOptions& options) {
   if (!options.out_dir.empty()) return options.out_dir;
   for (const char* var : {"TEST_UNDECLARED_OUTPUTS_DIR", "TMPDIR"}) {
@@ -88,7 +47,7 @@ rc::Gen<ScheduleCase> GenScheduleCase(const Simulation& simulation) {
     rc::Random r = random;
     const uint64_t seed = r.next();
     SeedResult run = sim->Run(seed, {.record = false, .record_schedule = true});
-    ScheduleCase c{std::move(*run.schedule), Signatures(run), false};
+    ScheduleCase c{std::move(*run.schedule), FailureSignatures(run), false};
     if (!c.failure.empty() && !sim->workload().valid_calls) {
       c.calls_pass_alone = CallsPassAlone(*sim, c.schedule);
     }
@@ -110,7 +69,9 @@ SeedResult CheckScheduleCase(const Simulation& simulation, const ScheduleCase& s
     return std::move(*run);
   }
   // A shrunk schedule the workload could not meet: not a counterexample.
-  if (!Valid(simulation, schedule_case)) return std::move(*run);
+  if (!WorkloadCouldMeet(simulation, schedule_case.schedule, schedule_case.calls_pass_alone)) {
+    return std::move(*run);
+  }
   // Failing: record it (histories, timeline) and write it out; each smaller failure
   // overwrites the last, so the minimal schedule is what stays.
   absl::StatusOr<SeedResult> recorded =
@@ -130,11 +91,7 @@ SeedResult CheckScheduleCase(const Simulation& simulation, const ScheduleCase& s
   }
   std::string message = absl::StrCat(simulation.workload().name, ": the schedule fails (",
                                      run->findings.size(), " findings):\n");
-  for (const Finding& f : run->findings) {
-    std::string text = f.message;
-    std::replace(text.begin(), text.end(), '\n', ' ');
-    absl::StrAppend(&message, "  ", f.Headline(), ": ", text, "\n");
-  }
+  for (const Finding& f : run->findings) absl::StrAppend(&message, "  ", f.OneLine(), "\n");
   absl::StrAppend(&message, ScheduleTimeline(schedule_case.schedule), "rerun it: ", rerun, "\n",
                   written);
   RC_FAIL(message);

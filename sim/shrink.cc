@@ -1,10 +1,12 @@
 #include "sim/shrink.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
 #include "engine/payload/encoding.h"
@@ -404,6 +406,82 @@ void ScheduleShrinker::PlanSimplifications() {
                  [i](Schedule* x) { return x->mutable_calls(i)->mutable_start_input(); }, &edits);
   }
   for (auto& e : edits) edits_.push_back(std::move(e));
+}
+
+namespace {
+
+std::string Signature(const Finding& f) {
+  return f.invariant.empty() ? f.checker : absl::StrCat(f.checker, " '", f.invariant, "'");
+}
+
+}  // namespace
+
+std::vector<std::string> FailureSignatures(const SeedResult& run) {
+  std::vector<std::string> out;
+  for (const Finding& f : run.findings) {
+    std::string s = Signature(f);
+    if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(std::move(s));
+  }
+  return out;
+}
+
+bool FailsTheSameWay(const SeedResult& run, const std::vector<std::string>& signatures) {
+  for (const Finding& f : run.findings) {
+    if (std::find(signatures.begin(), signatures.end(), Signature(f)) != signatures.end()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool CallsPassAlone(const Simulation& simulation, const Schedule& schedule) {
+  absl::StatusOr<SeedResult> alone = simulation.RunSchedule(WithoutFaults(schedule));
+  return alone.ok() && !alone->failed();
+}
+
+bool WorkloadCouldMeet(const Simulation& simulation, const Schedule& schedule,
+                       bool original_calls_pass) {
+  const Workload& workload = simulation.workload();
+  if (workload.valid_calls) {
+    std::vector<ClientCall> calls;
+    for (int i = 0; i < schedule.calls_size(); ++i) {
+      absl::StatusOr<ClientCall> call = CallFromProto(schedule.calls(i), i);
+      if (!call.ok()) return false;
+      calls.push_back(std::move(*call));
+    }
+    return workload.valid_calls(calls).ok();
+  }
+  return !original_calls_pass || CallsPassAlone(simulation, schedule);
+}
+
+absl::StatusOr<ShrinkResult> ShrinkFailingSchedule(const Simulation& simulation,
+                                                   const Schedule& failing, int max_runs) {
+  absl::StatusOr<SeedResult> first = simulation.RunSchedule(failing);
+  if (!first.ok()) return first.status();
+  if (!first->failed()) {
+    return absl::FailedPreconditionError("the schedule passes: there is nothing to shrink");
+  }
+  const std::vector<std::string> signatures = FailureSignatures(*first);
+  const bool calls_pass = !simulation.workload().valid_calls && CallsPassAlone(simulation, failing);
+  ShrinkResult result{failing, std::move(*first), 1, 0};
+  bool smaller = true;
+  while (smaller && result.runs < max_runs) {
+    smaller = false;
+    const ScheduleShrinker shrinker(result.schedule);
+    for (size_t i = 0; i < shrinker.size() && result.runs < max_runs; ++i) {
+      Schedule candidate = shrinker.Candidate(i);
+      absl::StatusOr<SeedResult> run = simulation.RunSchedule(candidate);
+      ++result.runs;
+      if (!run.ok() || !FailsTheSameWay(*run, signatures)) continue;
+      if (!WorkloadCouldMeet(simulation, candidate, calls_pass)) continue;
+      result.schedule = std::move(candidate);
+      result.run = std::move(*run);
+      ++result.steps;
+      smaller = true;
+      break;
+    }
+  }
+  return result;
 }
 
 }  // namespace lockstep::sim

@@ -23,7 +23,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "sim/decisions.h"
+#include "sim/simulation.h"
 
 namespace lockstep::sim {
 
@@ -48,6 +50,33 @@ class ScheduleShrinker {
 // nothing goes wrong; a shrunk schedule whose calls fail on their own (a signal the workflow
 // waits for removed, an input it cannot take) is no longer one the workload could meet.
 Schedule WithoutFaults(const Schedule& schedule);
+
+// "The same failure": a shrunk schedule counts as failing only if one of its findings comes
+// from a checker (and invariant) that failed in the schedule shrinking started from, so that
+// shrinking does not slip from the bug to whatever failure is smallest. The signatures:
+// "checker" or "checker 'invariant'", each once, in the order found.
+std::vector<std::string> FailureSignatures(const SeedResult& run);
+bool FailsTheSameWay(const SeedResult& run, const std::vector<std::string>& signatures);
+
+// Whether the workload could meet the schedule: its Workload::valid_calls accepts the calls;
+// without one, the calls pass without faults (WithoutFaults) whenever `original_calls_pass`
+// (the shrinking started from calls that did).
+bool WorkloadCouldMeet(const Simulation& simulation, const Schedule& schedule,
+                       bool original_calls_pass);
+// Whether the schedule's calls pass without its faults.
+bool CallsPassAlone(const Simulation& simulation, const Schedule& schedule);
+
+// Shrinks a failing schedule without rapidcheck: takes the first candidate that fails the same
+// way and that the workload could meet, and starts again from it, until no candidate does or
+// `max_runs` simulations ran. An error if the schedule does not run or does not fail.
+struct ShrinkResult {
+  Schedule schedule;  // the smallest failing schedule found
+  SeedResult run;     // its run
+  int runs = 0;       // simulations run while shrinking
+  int steps = 0;      // smaller schedules taken
+};
+absl::StatusOr<ShrinkResult> ShrinkFailingSchedule(const Simulation& simulation,
+                                                   const Schedule& failing, int max_runs = 20000);
 
 // Simpler forms of one JSON text, one change each (empty if it is not JSON or is minimal).
 std::vector<std::string> ShrinkJson(const std::string& json);

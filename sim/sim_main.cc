@@ -4,14 +4,18 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "sim/campaign.h"
 #include "sim/faults.h"
+#include "sim/schedule.h"
+#include "sim/shrink.h"
 #include "sim/simulation.h"
 #include "tools/cli_parse/cli_parse.h"
 
@@ -36,6 +40,8 @@ struct Flags {
   bool record = false;
   bool list = false;
   bool list_faults = false;
+  std::string schedule;
+  bool shrink = false;
 };
 
 void AddOptions(CLI::App& app, Flags& f) {
@@ -68,6 +74,12 @@ void AddOptions(CLI::App& app, Flags& f) {
   app.add_flag("--record", f.record,
                "write every seed's report, histories and timeline to --out, failing or not "
                "(to compare builds byte for byte; meant for a few seeds)");
+  app.add_option("--schedule", f.schedule,
+                 "run this schedule file instead of seeds (what a property test's rerun line "
+                 "says; a failing seed's directory under --out has its schedule.txtpb)");
+  app.add_flag("--shrink", f.shrink,
+               "with --seed or --schedule: shrink the failing run to the smallest schedule that "
+               "fails the same way, and write it (to --out, else the current directory)");
   app.add_flag("--list", f.list, "list the workloads and exit");
   app.add_flag("--list-faults", f.list_faults, "list the fault kinds and exit");
 }
@@ -77,6 +89,107 @@ bool ParseShard(const std::string& text, int* index, int* count) {
   std::vector<std::string> parts = absl::StrSplit(text, '/');
   return parts.size() == 2 && absl::SimpleAtoi(parts[0], index) &&
          absl::SimpleAtoi(parts[1], count) && *count >= 1 && *index >= 0 && *index < *count;
+}
+
+std::string RunLine(const std::string& what, const SeedResult& r) {
+  return absl::StrCat(what, ": ", r.failed() ? "FAILED" : "ok", " (", r.steps, " steps, ",
+                      absl::FormatDuration(r.virtual_time), " virtual, fingerprint ",
+                      absl::StrFormat("%016x", r.fingerprint), ")\n");
+}
+
+void PrintFindings(const SeedResult& r, std::ostream& out) {
+  for (const Finding& f : r.findings) out << "  " << f.OneLine() << "\n";
+}
+
+// --schedule FILE and --shrink: one run, from a schedule file or a seed's recorded schedule.
+int RunOneSchedule(const Simulation& simulation, const Flags& f, const std::string& program,
+                   SimCommandIo io) {
+  const std::string& name = simulation.workload().name;
+  Schedule schedule;
+  std::string what;
+  if (!f.schedule.empty()) {
+    absl::StatusOr<Schedule> read = ReadScheduleFile(f.schedule);
+    if (!read.ok()) {
+      io.err << program << ": --schedule: " << read.status().message() << "\n";
+      return kSimExitUsage;
+    }
+    if (read->workload() != name) {
+      io.err << program << ": --schedule: " << f.schedule << " is a schedule of workload '"
+             << read->workload() << "', not '" << name << "'\n";
+      return kSimExitUsage;
+    }
+    schedule = std::move(*read);
+    what = absl::StrCat("schedule ", f.schedule);
+  } else {
+    SeedResult seeded = simulation.Run(*f.seed, {.record = false, .record_schedule = true});
+    schedule = std::move(*seeded.schedule);
+    what = absl::StrCat("seed ", *f.seed);
+  }
+  const ScheduleSize size = SizeOf(schedule);
+  io.out << "lockstep sim: workload " << name << ", " << what << " (" << size.calls
+         << " calls, " << size.faults << " faults, " << size.other << " other decisions)"
+         << (f.shrink ? ", shrinking" : "") << "\n";
+  if (f.verbose) io.out << ScheduleTimeline(schedule);
+  if (!f.shrink) {
+    absl::StatusOr<SeedResult> run =
+        simulation.RunSchedule(schedule, {.record = !f.out_dir.empty(), .record_schedule = false});
+    if (!run.ok()) {
+      io.err << program << ": " << f.schedule << ": " << run.status().message() << "\n";
+      return kSimExitUsage;
+    }
+    io.out << RunLine(what, *run);
+    PrintFindings(*run, io.out);
+    const std::string rerun = absl::StrCat(program, " --workflow ", name, " --schedule ", f.schedule);
+    if (run->failed()) io.out << "  reproduce: " << rerun << "\n";
+    if (!f.out_dir.empty()) {
+      run->schedule = schedule;
+      const std::string dir =
+          (std::filesystem::path(f.out_dir) / absl::StrCat(name, "-schedule")).string();
+      if (absl::Status s = WriteSeedArtifacts(simulation, *run, rerun, dir); !s.ok()) {
+        io.err << program << ": " << s.message() << "\n";
+        return kSimExitUsage;
+      }
+      io.out << what << ": report, histories, timeline and schedule written to " << dir << "/\n";
+    }
+    return run->failed() ? kSimExitFound : kSimExitOk;
+  }
+  absl::StatusOr<ShrinkResult> shrunk = ShrinkFailingSchedule(simulation, schedule);
+  if (!shrunk.ok()) {
+    io.out << what << ": " << shrunk.status().message() << "\n";
+    return shrunk.status().code() == absl::StatusCode::kFailedPrecondition ? kSimExitOk
+                                                                            : kSimExitUsage;
+  }
+  const ScheduleSize small = SizeOf(shrunk->schedule);
+  io.out << what << ": shrunk in " << shrunk->steps << " steps (" << shrunk->runs
+         << " runs) to " << small.calls << " calls, " << small.faults << " faults, "
+         << small.other << " other decisions:\n"
+         << ScheduleTimeline(shrunk->schedule);
+  PrintFindings(shrunk->run, io.out);
+  std::string path;
+  absl::Status written;
+  if (!f.out_dir.empty()) {
+    const std::string dir =
+        (std::filesystem::path(f.out_dir) / absl::StrCat(name, "-shrunk")).string();
+    path = (std::filesystem::path(dir) / "schedule.txtpb").string();
+    absl::StatusOr<SeedResult> recorded = simulation.RunSchedule(shrunk->schedule, {.record = true});
+    if (recorded.ok()) {
+      recorded->schedule = shrunk->schedule;
+      written = WriteSeedArtifacts(simulation, *recorded,
+                                   absl::StrCat(program, " --workflow ", name, " --schedule ", path),
+                                   dir);
+    } else {
+      written = recorded.status();
+    }
+  } else {
+    path = absl::StrCat(name, "-shrunk.txtpb");
+    written = WriteScheduleFile(shrunk->schedule, path);
+  }
+  if (!written.ok()) {
+    io.err << program << ": " << written.message() << "\n";
+    return kSimExitUsage;
+  }
+  io.out << "  reproduce: " << program << " --workflow " << name << " --schedule " << path << "\n";
+  return kSimExitFound;
 }
 
 }  // namespace
@@ -113,6 +226,24 @@ int RunSimCommand(const std::vector<std::string>& args, const Registry* registry
   if (workload == nullptr) {
     return usage(absl::StrCat("--workflow: no workload named '", f.workflow,
                               "' (--list shows the names)"));
+  }
+
+  const bool one_schedule = !f.schedule.empty() || f.shrink;
+  if (one_schedule) {
+    if (!f.schedule.empty() && f.seed.has_value()) {
+      return usage("--schedule and --seed: give one (a schedule decides what a seed would)");
+    }
+    if (f.shrink && f.schedule.empty() && !f.seed.has_value()) {
+      return usage("--shrink needs the failing run: --seed S or --schedule FILE");
+    }
+    if (!f.schedule.empty() && (!f.faults.empty() || f.strategy != "random")) {
+      return usage("--faults and --strategy do not apply to --schedule: it lists every fault "
+                   "and every choice among simultaneous steps");
+    }
+    if (f.record || !f.shard.empty() || f.jobs != 1 || f.keep_going) {
+      return usage("--record, --shard, --jobs and --keep-going apply to seed ranges, not to "
+                   "one schedule");
+    }
   }
 
   SimOptions options;
@@ -159,6 +290,7 @@ int RunSimCommand(const std::vector<std::string>& args, const Registry* registry
   }
 
   Simulation simulation(workload, options, registry);
+  if (one_schedule) return RunOneSchedule(simulation, f, program, io);
   absl::StatusOr<CampaignSummary> summary = RunCampaign(simulation, campaign, io.out);
   if (!summary.ok()) {
     io.err << program << ": " << summary.status().message() << "\n";

@@ -23,6 +23,10 @@
 //   --check-determinism    run every seed twice and compare each step
 //   --verbose              one line per seed, with its fingerprint
 //   --record               write every seed's report, histories and timeline to --out
+//   --schedule FILE        run one schedule (schedule.h) instead of seeds: what a property
+//                          test's rerun line says, or a failing seed's schedule.txtpb
+//   --shrink               with --seed or --schedule: shrink the failing run to the smallest
+//                          schedule that fails the same way (shrink.h) and write it
 // Exit status: 0 no failure, 1 a failure was found (its reproduce line printed), 2 bad usage.
 // A progress bar goes to stderr when it is a terminal; otherwise progress lines do.
 #ifndef LOCKSTEP_SIM_SIM_MAIN_H_

@@ -112,6 +112,88 @@ TEST(SimCommandTest, AFailureExitsOneAndItsReproduceLineReproducesIt) {
   EXPECT_EQ(histories, 1);
 }
 
+// The fingerprint of the first "...: FAILED (..., fingerprint F)" or "...: ok (...)" line.
+std::string FingerprintIn(const std::string& out) {
+  const size_t at = out.find("fingerprint ");
+  return at == std::string::npos ? "" : out.substr(at + 12, 16);
+}
+
+TEST(SimCommandTest, AFailingSeedsScheduleRerunsTheSameWay) {
+  const std::filesystem::path dir =
+      std::filesystem::path(::testing::TempDir()) / "sim_command_schedule";
+  std::filesystem::remove_all(dir);
+  Result r = Sim({"--workflow=stuck", "--seeds=40", "--out", dir.string()});
+  ASSERT_EQ(r.status, kSimExitFound) << r.out << r.err;
+  const uint64_t seed = *SeedsIn(r.out).begin();
+  const std::string seed_line = LineWith(r.out, "seed " + std::to_string(seed) + ": faults");
+  const std::filesystem::path schedule =
+      dir / ("stuck-seed-" + std::to_string(seed)) / "schedule.txtpb";
+  ASSERT_TRUE(std::filesystem::exists(schedule)) << r.out;
+  Result again = Sim({"--workflow", "stuck", "--schedule", schedule.string()});
+  EXPECT_EQ(again.status, kSimExitFound) << again.out << again.err;
+  EXPECT_THAT(again.out, HasSubstr("liveness: stuck"));
+  EXPECT_EQ(FingerprintIn(again.out), FingerprintIn(seed_line)) << again.out << seed_line;
+  EXPECT_THAT(again.out, HasSubstr("reproduce: simtest --workflow stuck --schedule " +
+                                   schedule.string()));
+}
+
+TEST(SimCommandTest, ShrinkWritesTheSmallestFailingSchedule) {
+  const std::filesystem::path dir =
+      std::filesystem::path(::testing::TempDir()) / "sim_command_shrink";
+  std::filesystem::remove_all(dir);
+  // A failing seed of the stuck workload (its plan sends no `go`), with every fault allowed.
+  uint64_t failing = 0;
+  for (uint64_t seed = 1; seed <= 40 && failing == 0; ++seed) {
+    if (Sim({"--workflow", "stuck", "--seed", std::to_string(seed)}).status == kSimExitFound) {
+      failing = seed;
+    }
+  }
+  ASSERT_NE(failing, 0u);
+  Result r = Sim({"--workflow", "stuck", "--seed", std::to_string(failing), "--shrink", "--out",
+                  dir.string()});
+  ASSERT_EQ(r.status, kSimExitFound) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("to 1 calls, 0 faults, 0 other decisions"));
+  EXPECT_THAT(r.out, HasSubstr("at 0: start stuck (stuck)"));
+  const std::filesystem::path shrunk = dir / "stuck-shrunk" / "schedule.txtpb";
+  EXPECT_THAT(r.out, HasSubstr("reproduce: simtest --workflow stuck --schedule " + shrunk.string()));
+  Result again = Sim({"--workflow", "stuck", "--schedule", shrunk.string()});
+  EXPECT_EQ(again.status, kSimExitFound) << again.out << again.err;
+  // A passing seed has nothing to shrink.
+  Result passing = Sim({"--workflow", "order", "--seed", "3", "--shrink"});
+  EXPECT_EQ(passing.status, kSimExitOk) << passing.out << passing.err;
+  EXPECT_THAT(passing.out, HasSubstr("the schedule passes: there is nothing to shrink"));
+}
+
+TEST(SimCommandTest, ScheduleUsageErrorsExitTwoNamingTheArgument) {
+  const std::filesystem::path dir =
+      std::filesystem::path(::testing::TempDir()) / "sim_command_schedule_usage";
+  std::filesystem::create_directories(dir);
+  struct Case {
+    std::vector<std::string> args;
+    std::string error;
+  };
+  const std::string missing = (dir / "nope.txtpb").string();
+  const std::string other = (dir / "other.txtpb").string();
+  std::ofstream(other) << "workload: \"stuck\"\n";
+  const std::string broken = (dir / "broken.txtpb").string();
+  std::ofstream(broken) << "workload: \"order\"\ncalls { kind: KIND_SIGNAL workflow_id: \"x\" at: \"later\" }\n";
+  for (const Case& c : std::vector<Case>{
+           {{"--workflow", "order", "--schedule", missing, "--seed", "3"}, "give one"},
+           {{"--workflow", "order", "--schedule", missing, "--faults", "none"},
+            "--faults and --strategy do not apply to --schedule"},
+           {{"--workflow", "order", "--shrink"}, "--shrink needs the failing run"},
+           {{"--workflow", "order", "--schedule", missing, "--jobs", "2"}, "not to one schedule"},
+           {{"--workflow", "order", "--schedule", missing}, "nope.txtpb: cannot open the schedule"},
+           {{"--workflow", "order", "--schedule", other}, "is a schedule of workload 'stuck', not 'order'"},
+           {{"--workflow", "order", "--schedule", broken},
+            "broken.txtpb: calls[0].at: 'later' is not a duration"},
+       }) {
+    Result r = Sim(c.args);
+    EXPECT_EQ(r.status, kSimExitUsage) << c.error << "\n" << r.out << r.err;
+    EXPECT_THAT(r.err, HasSubstr(c.error));
+  }
+}
+
 TEST(SimCommandTest, ASingleSeedPrintsItsOptionsFirst) {
   Result r = Sim({"--workflow", "order", "--seed", "77"});
   EXPECT_EQ(r.status, kSimExitOk);
