@@ -40,7 +40,8 @@ v1::ActivityAttempt* RecordActivity(const ActivityKey& key, const ActivityDecisi
   e->set_workload_failure(d.workload_failure);
   e->set_injected_failure(d.injected_failure);
   if (d.late_by.has_value()) e->set_late_by(ScheduleDuration(*d.late_by));
-  if (d.fault_latency > absl::ZeroDuration()) e->set_fault_latency(ScheduleDuration(d.fault_latency));
+  if (d.fault_latency > absl::ZeroDuration())
+    e->set_fault_latency(ScheduleDuration(d.fault_latency));
   e->set_heartbeat_lost(d.heartbeat_lost);
   if (d.crash_after.has_value()) e->set_crash_after(ScheduleDuration(*d.crash_after));
   if (d.crash_downtime.has_value()) e->set_crash_downtime(ScheduleDuration(*d.crash_downtime));
@@ -106,9 +107,11 @@ void RecordPick(int64_t choice, size_t index, Schedule* schedule) {
   e->set_index(static_cast<int64_t>(index));
 }
 
-void RecordStepFault(int64_t after_step, v1::StepFault::Kind kind, absl::string_view workflow_id,
+void RecordStepFault(absl::string_view step_workflow_id, int64_t after_step,
+                     v1::StepFault::Kind kind, absl::string_view workflow_id,
                      absl::string_view name, absl::Duration duration, Schedule* schedule) {
   v1::StepFault* e = schedule->add_step_faults();
+  e->set_step_workflow_id(std::string(step_workflow_id));
   e->set_after_step(after_step);
   e->set_kind(kind);
   e->set_workflow_id(std::string(workflow_id));

@@ -110,8 +110,10 @@ void RecordChildLatency(const ChildKey& key, absl::Duration latency, Schedule* s
 void RecordChildFailure(const ChildKey& key, Schedule* schedule);
 void RecordDelay(const DelayKey& key, absl::Duration delay, Schedule* schedule);
 void RecordPick(int64_t choice, size_t index, Schedule* schedule);
-// `duration`: the crash's downtime or the outage's length (zero: none written).
-void RecordStepFault(int64_t after_step, v1::StepFault::Kind kind, absl::string_view workflow_id,
+// After the `after_step`-th step of `step_workflow_id`. `duration`: the crash's downtime or
+// the outage's length (zero: none written).
+void RecordStepFault(absl::string_view step_workflow_id, int64_t after_step,
+                     v1::StepFault::Kind kind, absl::string_view workflow_id,
                      absl::string_view name, absl::Duration duration, Schedule* schedule);
 
 }  // namespace lockstep::sim

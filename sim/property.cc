@@ -18,7 +18,8 @@ std::string OutDir(const PropertyOptions& options) {
   if (!options.out_dir.empty()) return options.out_dir;
   for (const char* var : {"TEST_UNDECLARED_OUTPUTS_DIR", "TMPDIR"}) {
     const char* dir = std::getenv(var);
-    if (dir != nullptr && *dir != '\0') return (std::filesystem::path(dir) / "lockstep-property").string();
+    if (dir != nullptr && *dir != '\0')
+      return (std::filesystem::path(dir) / "lockstep-property").string();
   }
   return "/tmp/lockstep-property";
 }
@@ -86,8 +87,9 @@ SeedResult CheckScheduleCase(const Simulation& simulation, const ScheduleCase& s
   if (recorded.ok()) {
     recorded->schedule = schedule_case.schedule;  // as shown, not as the run re-recorded it
     absl::Status s = WriteSeedArtifacts(simulation, *recorded, rerun, dir);
-    written = s.ok() ? absl::StrCat("schedule, report, histories and timeline written to ", dir, "/")
-                     : absl::StrCat("writing the failure out failed: ", s.ToString());
+    written = s.ok()
+                  ? absl::StrCat("schedule, report, histories and timeline written to ", dir, "/")
+                  : absl::StrCat("writing the failure out failed: ", s.ToString());
   }
   std::string message = absl::StrCat(simulation.workload().name, ": the schedule fails (",
                                      run->findings.size(), " findings):\n");

@@ -27,7 +27,8 @@ class ErrorCollector : public google::protobuf::io::ErrorCollector {
  public:
   void AddError(int line, google::protobuf::io::ColumnNumber column,
                 const std::string& message) override {
-    if (first_.empty()) first_ = absl::StrCat("line ", line + 1, ", column ", column + 1, ": ", message);
+    if (first_.empty())
+      first_ = absl::StrCat("line ", line + 1, ", column ", column + 1, ": ", message);
   }
   void AddWarning(int, google::protobuf::io::ColumnNumber, const std::string&) override {}
   const std::string& first() const { return first_; }
@@ -46,7 +47,8 @@ std::string PayloadText(const temporal::api::common::v1::Payload& p) {
     return p.data();
   }
   if (encoding == kEncodingBinaryNull) return "null";
-  return absl::StrCat("<", p.data().size(), " bytes ", absl::string_view(encoding.data(), encoding.size()), ">");
+  return absl::StrCat("<", p.data().size(), " bytes ",
+                      absl::string_view(encoding.data(), encoding.size()), ">");
 }
 
 std::string PayloadsText(const Payloads& payloads) {
@@ -100,18 +102,19 @@ absl::StatusOr<absl::Duration> ParseScheduleDuration(absl::string_view text,
 absl::Status ValidateSchedule(const Schedule& s, absl::string_view source) {
   auto duration = [&](const std::string& text, const std::string& field) -> absl::Status {
     absl::StatusOr<absl::Duration> d = ParseScheduleDuration(text, field);
-    if (!d.ok()) return absl::InvalidArgumentError(absl::StrCat(source, ": ", d.status().message()));
+    if (!d.ok())
+      return absl::InvalidArgumentError(absl::StrCat(source, ": ", d.status().message()));
     return absl::OkStatus();
   };
   auto positive = [&](int64_t n, const std::string& field) -> absl::Status {
     if (n >= 1) return absl::OkStatus();
     return Invalid(source, field, absl::StrCat(n, " is not a count from 1"));
   };
-#define LOCKSTEP_RETURN_IF_ERROR(expr)       \
-  do {                                       \
+#define LOCKSTEP_RETURN_IF_ERROR(expr)        \
+  do {                                        \
     if (absl::Status st = (expr); !st.ok()) { \
-      return st;                             \
-    }                                        \
+      return st;                              \
+    }                                         \
   } while (false)
   if (s.workload().empty()) return Invalid(source, "workload", "missing");
   for (int i = 0; i < s.calls_size(); ++i) {
@@ -127,7 +130,8 @@ absl::Status ValidateSchedule(const Schedule& s, absl::string_view source) {
     }
     if (c.request() < 0) return Invalid(source, f + ".request", "negative");
     LOCKSTEP_RETURN_IF_ERROR(duration(c.at(), f + ".at"));
-    LOCKSTEP_RETURN_IF_ERROR(duration(c.options().execution_timeout(), f + ".options.execution_timeout"));
+    LOCKSTEP_RETURN_IF_ERROR(
+        duration(c.options().execution_timeout(), f + ".options.execution_timeout"));
     LOCKSTEP_RETURN_IF_ERROR(duration(c.options().run_timeout(), f + ".options.run_timeout"));
     LOCKSTEP_RETURN_IF_ERROR(duration(c.options().task_timeout(), f + ".options.task_timeout"));
   }
@@ -154,7 +158,8 @@ absl::Status ValidateSchedule(const Schedule& s, absl::string_view source) {
         std::make_tuple(a.workflow_id(), a.activity_id(), a.attempt(), a.local(), a.occurrence()),
         i);
     if (!inserted) {
-      return Invalid(source, f, absl::StrCat("the same attempt as activity_attempts[", it->second, "]"));
+      return Invalid(source, f,
+                     absl::StrCat("the same attempt as activity_attempts[", it->second, "]"));
     }
   }
   std::set<std::pair<std::string, int>> tasks;
@@ -172,7 +177,8 @@ absl::Status ValidateSchedule(const Schedule& s, absl::string_view source) {
   for (int i = 0; i < s.child_starts_size(); ++i) {
     const v1::ChildStart& c = s.child_starts(i);
     const std::string f = absl::StrCat("child_starts[", i, "]");
-    if (c.parent_workflow_id().empty()) return Invalid(source, f + ".parent_workflow_id", "missing");
+    if (c.parent_workflow_id().empty())
+      return Invalid(source, f + ".parent_workflow_id", "missing");
     LOCKSTEP_RETURN_IF_ERROR(positive(c.initiated_event_id(), f + ".initiated_event_id"));
     LOCKSTEP_RETURN_IF_ERROR(positive(c.occurrence(), f + ".occurrence"));
     LOCKSTEP_RETURN_IF_ERROR(duration(c.latency(), f + ".latency"));
@@ -190,8 +196,9 @@ absl::Status ValidateSchedule(const Schedule& s, absl::string_view source) {
     if (d.workflow_id().empty()) return Invalid(source, f + ".workflow_id", "missing");
     LOCKSTEP_RETURN_IF_ERROR(positive(d.occurrence(), f + ".occurrence"));
     LOCKSTEP_RETURN_IF_ERROR(duration(d.delay(), f + ".delay"));
-    if (!delays.emplace(d.kind(), d.workflow_id(), d.timer_id(), d.initiated_event_id(),
-                        d.occurrence())
+    if (!delays
+             .emplace(d.kind(), d.workflow_id(), d.timer_id(), d.initiated_event_id(),
+                      d.occurrence())
              .second) {
       return Invalid(source, f, "a second entry for the same step");
     }
@@ -218,7 +225,8 @@ absl::Status ValidateSchedule(const Schedule& s, absl::string_view source) {
     const std::string f = absl::StrCat("picks[", i, "]");
     LOCKSTEP_RETURN_IF_ERROR(positive(p.choice(), f + ".choice"));
     if (p.index() < 0) return Invalid(source, f + ".index", "negative");
-    if (!choices.insert(p.choice()).second) return Invalid(source, f, "a second entry for the same choice");
+    if (!choices.insert(p.choice()).second)
+      return Invalid(source, f, "a second entry for the same choice");
   }
 #undef LOCKSTEP_RETURN_IF_ERROR
   return absl::OkStatus();
@@ -267,12 +275,11 @@ ScheduleSize SizeOf(const Schedule& s) {
   size.calls = s.calls_size();
   for (const v1::ActivityAttempt& a : s.activity_attempts()) {
     const bool fault = a.injected_failure() != v1::FAILURE_KIND_NONE || !a.late_by().empty() ||
-                       !a.fault_latency().empty() || a.heartbeat_lost() ||
-                       !a.crash_after().empty();
+                       !a.fault_latency().empty() || a.heartbeat_lost() || !a.crash_after().empty();
     ++(fault ? size.faults : size.other);
   }
-  size.faults += s.workflow_tasks_size() + s.child_starts_size() + s.delays_size() +
-                 s.step_faults_size();
+  size.faults +=
+      s.workflow_tasks_size() + s.child_starts_size() + s.delays_size() + s.step_faults_size();
   size.other += s.picks_size();
   return size;
 }
@@ -297,7 +304,8 @@ std::string ScheduleTimeline(const Schedule& s) {
     if (!c.workflow_type().empty()) absl::StrAppend(&out, " (", c.workflow_type(), ")");
     if (!c.name().empty()) absl::StrAppend(&out, " '", c.name(), "'");
     if (c.kind() == v1::Call::KIND_SIGNAL_WITH_START) {
-      absl::StrAppend(&out, " ", PayloadsText(c.input()), ", start ", PayloadsText(c.start_input()));
+      absl::StrAppend(&out, " ", PayloadsText(c.input()), ", start ",
+                      PayloadsText(c.start_input()));
     } else if (c.kind() != v1::Call::KIND_CANCEL) {
       absl::StrAppend(&out, " ", PayloadsText(c.input()));
     }
@@ -310,7 +318,8 @@ std::string ScheduleTimeline(const Schedule& s) {
     std::vector<std::string> what;
     if (!a.latency().empty()) what.push_back(absl::StrCat("takes ", a.latency()));
     if (a.workload_failure() != v1::FAILURE_KIND_NONE) {
-      what.push_back(absl::StrCat("fails (", FailureName(a.workload_failure()), ", the workload's rate)"));
+      what.push_back(
+          absl::StrCat("fails (", FailureName(a.workload_failure()), ", the workload's rate)"));
     }
     if (a.injected_failure() != v1::FAILURE_KIND_NONE) {
       what.push_back(absl::StrCat("fault: fails ", FailureName(a.injected_failure())));
@@ -318,7 +327,8 @@ std::string ScheduleTimeline(const Schedule& s) {
     if (!a.late_by().empty()) {
       what.push_back(absl::StrCat("fault: times out, its answer ", a.late_by(), " late"));
     }
-    if (!a.fault_latency().empty()) what.push_back(absl::StrCat("fault: slow, ", a.fault_latency()));
+    if (!a.fault_latency().empty())
+      what.push_back(absl::StrCat("fault: slow, ", a.fault_latency()));
     if (a.heartbeat_lost()) what.push_back("fault: heartbeats lost");
     if (!a.crash_after().empty()) {
       what.push_back(absl::StrCat("fault: workers crash ", a.crash_after(), " in",
@@ -356,7 +366,9 @@ std::string ScheduleTimeline(const Schedule& s) {
     }
   }
   for (const v1::StepFault& f : s.step_faults()) {
-    absl::StrAppend(&out, "  after step ", f.after_step(), ": fault: ");
+    absl::StrAppend(&out, "  after step ", f.after_step(), " of ",
+                    f.step_workflow_id().empty() ? "the service" : f.step_workflow_id(),
+                    ": fault: ");
     switch (f.kind()) {
       case v1::StepFault::KIND_WORKER_CRASH:
         absl::StrAppend(&out, "every worker crashes, down ", Shown(f.duration()), "\n");

@@ -14,7 +14,7 @@ std::string ActivityLookupKey(absl::string_view workflow_id, absl::string_view a
                       occurrence);
 }
 
-std::string TaskLookupKey(absl::string_view workflow_id, int32_t number) {
+std::string TaskLookupKey(absl::string_view workflow_id, int64_t number) {
   return absl::StrCat(workflow_id, "\x1f", number);
 }
 
@@ -24,8 +24,7 @@ std::string ChildLookupKey(absl::string_view parent, int64_t event, int32_t occu
 
 std::string DelayLookupKey(v1::Delay::Kind kind, absl::string_view workflow_id,
                            absl::string_view timer_id, int64_t event, int32_t occurrence) {
-  return absl::StrCat(DelayOccurrenceKey(kind, workflow_id, timer_id, event), "\x1f",
-                      occurrence);
+  return absl::StrCat(DelayOccurrenceKey(kind, workflow_id, timer_id, event), "\x1f", occurrence);
 }
 
 // Validated already: durations parse.
@@ -63,34 +62,34 @@ absl::StatusOr<std::unique_ptr<ScheduleScript>> ScheduleScript::Make(const Sched
     d.heartbeat_lost = a.heartbeat_lost();
     d.crash_after = OptionalD(a.crash_after());
     d.crash_downtime = OptionalD(a.crash_downtime());
-    script->activities_[ActivityLookupKey(a.workflow_id(), a.activity_id(), a.attempt(),
-                                          a.local(), a.occurrence())] = d;
+    script->activities_[ActivityLookupKey(a.workflow_id(), a.activity_id(), a.attempt(), a.local(),
+                                          a.occurrence())] = d;
   }
   for (const v1::WorkflowTask& t : s.workflow_tasks()) {
     script->tasks_[TaskLookupKey(t.workflow_id(), t.number())] = {t.lost(), t.failed(),
-                                                                   D(t.latency())};
+                                                                  D(t.latency())};
   }
   for (const v1::ChildStart& c : s.child_starts()) {
     script->children_[ChildLookupKey(c.parent_workflow_id(), c.initiated_event_id(),
                                      c.occurrence())] = {D(c.latency()), c.failed()};
   }
   for (const v1::Delay& d : s.delays()) {
-    script->delays_[DelayLookupKey(d.kind(), d.workflow_id(), d.timer_id(),
-                                   d.initiated_event_id(), d.occurrence())] = D(d.delay());
+    script->delays_[DelayLookupKey(d.kind(), d.workflow_id(), d.timer_id(), d.initiated_event_id(),
+                                   d.occurrence())] = D(d.delay());
   }
   for (const v1::Pick& p : s.picks()) {
     script->picks_[p.choice()] = static_cast<size_t>(p.index());
   }
   for (const v1::StepFault& f : s.step_faults()) {
-    script->step_faults_[f.after_step()].push_back(
+    script->step_faults_[TaskLookupKey(f.step_workflow_id(), f.after_step())].push_back(
         {f.kind(), f.workflow_id(), f.name(), D(f.duration())});
   }
   return script;
 }
 
 ActivityDecision ScheduleScript::Activity(const ActivityKey& key) const {
-  auto it = activities_.find(ActivityLookupKey(key.workflow_id, key.activity_id, key.attempt,
-                                               key.local, key.occurrence));
+  auto it = activities_.find(
+      ActivityLookupKey(key.workflow_id, key.activity_id, key.attempt, key.local, key.occurrence));
   return it == activities_.end() ? ActivityDecision() : it->second;
 }
 
@@ -123,9 +122,10 @@ size_t ScheduleScript::Pick(int64_t choice) const {
   return it == picks_.end() ? 0 : it->second;
 }
 
-const std::vector<ScheduleScript::StepFaultEntry>& ScheduleScript::StepFaults(int64_t step) const {
+const std::vector<ScheduleScript::StepFaultEntry>& ScheduleScript::StepFaults(
+    absl::string_view workflow_id, int64_t step) const {
   static const std::vector<StepFaultEntry>* const kNone = new std::vector<StepFaultEntry>();
-  auto it = step_faults_.find(step);
+  auto it = step_faults_.find(TaskLookupKey(workflow_id, step));
   return it == step_faults_.end() ? *kNone : it->second;
 }
 

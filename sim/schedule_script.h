@@ -45,8 +45,9 @@ class ScheduleScript {
   bool ChildFails(const ChildKey& key) const;
   absl::Duration Delay(const DelayKey& key) const;
   size_t Pick(int64_t choice) const;
-  // The faults to act on after step `step`, in the schedule's order (empty if none).
-  const std::vector<StepFaultEntry>& StepFaults(int64_t step) const;
+  // The faults to act on after the `step`-th step of `workflow_id`, in the schedule's order
+  // (empty if none).
+  const std::vector<StepFaultEntry>& StepFaults(absl::string_view workflow_id, int64_t step) const;
 
  private:
   struct Child {
@@ -63,7 +64,7 @@ class ScheduleScript {
   absl::flat_hash_map<std::string, Child> children_;
   absl::flat_hash_map<std::string, absl::Duration> delays_;
   absl::flat_hash_map<int64_t, size_t> picks_;
-  absl::flat_hash_map<int64_t, std::vector<StepFaultEntry>> step_faults_;
+  absl::flat_hash_map<std::string, std::vector<StepFaultEntry>> step_faults_;
 };
 
 }  // namespace lockstep::sim

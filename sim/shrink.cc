@@ -186,7 +186,8 @@ std::vector<std::string> Shrinks(simdjson::dom::element e) {
       if (v != 0) {
         out.push_back("0");
         const double t = static_cast<double>(static_cast<int64_t>(v));
-        if (t != v && t > -9e18 && t < 9e18) out.push_back(absl::StrFormat("%d", static_cast<int64_t>(v)));
+        if (t != v && t > -9e18 && t < 9e18)
+          out.push_back(absl::StrFormat("%d", static_cast<int64_t>(v)));
       }
       break;
     }
@@ -223,7 +224,8 @@ std::vector<std::string> Shrinks(simdjson::dom::element e) {
       const size_t none = items.size();
       for (size_t i = 0; i < items.size(); ++i) out.push_back(join(i, none, ""));
       for (size_t i = 0; i < items.size(); ++i) {
-        for (const std::string& simpler : Shrinks(elements[i])) out.push_back(join(none, i, simpler));
+        for (const std::string& simpler : Shrinks(elements[i]))
+          out.push_back(join(none, i, simpler));
       }
       break;
     }
@@ -296,7 +298,8 @@ Schedule ScheduleShrinker::Candidate(size_t i) const {
 
 void ScheduleShrinker::PlanRemovals() {
   size_t n = 0;
-  for (int field = 0; field < kFields; ++field) n += static_cast<size_t>(FieldSize(schedule_, field));
+  for (int field = 0; field < kFields; ++field)
+    n += static_cast<size_t>(FieldSize(schedule_, field));
   for (size_t chunk = n; chunk >= 1; chunk /= 2) {
     for (size_t first = 0; first < n; first += chunk) {
       const size_t count = std::min(chunk, n - first);
@@ -347,63 +350,84 @@ void ScheduleShrinker::PlanSimplifications() {
   }
   for (int i = 0; i < s.picks_size(); ++i) {
     if (s.picks(i).index() > 1) {
-      edits.push_back([i](Schedule* x) {
-        x->mutable_picks(i)->set_index(x->picks(i).index() - 1);
-      });
+      edits.push_back(
+          [i](Schedule* x) { x->mutable_picks(i)->set_index(x->picks(i).index() - 1); });
     }
   }
   // 3. Earlier and shorter.
   for (int i = 0; i < s.calls_size(); ++i) {
-    DurationEdits(s.calls(i).at(), absl::ZeroDuration(), [i](Schedule* x, std::string v) {
-      x->mutable_calls(i)->set_at(std::move(v));
-    }, &edits);
+    DurationEdits(
+        s.calls(i).at(), absl::ZeroDuration(),
+        [i](Schedule* x, std::string v) { x->mutable_calls(i)->set_at(std::move(v)); }, &edits);
   }
   for (int i = 0; i < s.activity_attempts_size(); ++i) {
     const v1::ActivityAttempt& a = s.activity_attempts(i);
     // A timeout's answer comes at least 1ns past the bound (empty would mean no timeout).
-    DurationEdits(a.late_by(), absl::Nanoseconds(1), [i](Schedule* x, std::string v) {
-      x->mutable_activity_attempts(i)->set_late_by(std::move(v));
-    }, &edits);
-    DurationEdits(a.fault_latency(), absl::ZeroDuration(), [i](Schedule* x, std::string v) {
-      x->mutable_activity_attempts(i)->set_fault_latency(std::move(v));
-    }, &edits);
-    DurationEdits(a.latency(), absl::ZeroDuration(), [i](Schedule* x, std::string v) {
-      x->mutable_activity_attempts(i)->set_latency(std::move(v));
-    }, &edits);
+    DurationEdits(
+        a.late_by(), absl::Nanoseconds(1),
+        [i](Schedule* x, std::string v) {
+          x->mutable_activity_attempts(i)->set_late_by(std::move(v));
+        },
+        &edits);
+    DurationEdits(
+        a.fault_latency(), absl::ZeroDuration(),
+        [i](Schedule* x, std::string v) {
+          x->mutable_activity_attempts(i)->set_fault_latency(std::move(v));
+        },
+        &edits);
+    DurationEdits(
+        a.latency(), absl::ZeroDuration(),
+        [i](Schedule* x, std::string v) {
+          x->mutable_activity_attempts(i)->set_latency(std::move(v));
+        },
+        &edits);
     // Empty would mean no crash: the earliest is "0".
-    DurationEdits(a.crash_after(), absl::ZeroDuration(), [i](Schedule* x, std::string v) {
-      x->mutable_activity_attempts(i)->set_crash_after(v.empty() ? "0" : std::move(v));
-    }, &edits);
-    DurationEdits(a.crash_downtime(), absl::Nanoseconds(1), [i](Schedule* x, std::string v) {
-      x->mutable_activity_attempts(i)->set_crash_downtime(std::move(v));
-    }, &edits);
+    DurationEdits(
+        a.crash_after(), absl::ZeroDuration(),
+        [i](Schedule* x, std::string v) {
+          x->mutable_activity_attempts(i)->set_crash_after(v.empty() ? "0" : std::move(v));
+        },
+        &edits);
+    DurationEdits(
+        a.crash_downtime(), absl::Nanoseconds(1),
+        [i](Schedule* x, std::string v) {
+          x->mutable_activity_attempts(i)->set_crash_downtime(std::move(v));
+        },
+        &edits);
   }
   for (int i = 0; i < s.workflow_tasks_size(); ++i) {
-    DurationEdits(s.workflow_tasks(i).latency(), absl::ZeroDuration(), [i](Schedule* x, std::string v) {
-      x->mutable_workflow_tasks(i)->set_latency(std::move(v));
-    }, &edits);
+    DurationEdits(
+        s.workflow_tasks(i).latency(), absl::ZeroDuration(),
+        [i](Schedule* x, std::string v) {
+          x->mutable_workflow_tasks(i)->set_latency(std::move(v));
+        },
+        &edits);
   }
   for (int i = 0; i < s.child_starts_size(); ++i) {
-    DurationEdits(s.child_starts(i).latency(), absl::ZeroDuration(), [i](Schedule* x, std::string v) {
-      x->mutable_child_starts(i)->set_latency(std::move(v));
-    }, &edits);
+    DurationEdits(
+        s.child_starts(i).latency(), absl::ZeroDuration(),
+        [i](Schedule* x, std::string v) { x->mutable_child_starts(i)->set_latency(std::move(v)); },
+        &edits);
   }
   for (int i = 0; i < s.delays_size(); ++i) {
-    DurationEdits(s.delays(i).delay(), absl::ZeroDuration(), [i](Schedule* x, std::string v) {
-      x->mutable_delays(i)->set_delay(std::move(v));
-    }, &edits);
+    DurationEdits(
+        s.delays(i).delay(), absl::ZeroDuration(),
+        [i](Schedule* x, std::string v) { x->mutable_delays(i)->set_delay(std::move(v)); }, &edits);
   }
   for (int i = 0; i < s.step_faults_size(); ++i) {
-    DurationEdits(s.step_faults(i).duration(), absl::ZeroDuration(), [i](Schedule* x, std::string v) {
-      x->mutable_step_faults(i)->set_duration(std::move(v));
-    }, &edits);
+    DurationEdits(
+        s.step_faults(i).duration(), absl::ZeroDuration(),
+        [i](Schedule* x, std::string v) { x->mutable_step_faults(i)->set_duration(std::move(v)); },
+        &edits);
   }
   // 4. Simpler payloads.
   for (int i = 0; i < s.calls_size(); ++i) {
-    PayloadEdits(s.calls(i).input(), [i](Schedule* x) { return x->mutable_calls(i)->mutable_input(); },
-                 &edits);
-    PayloadEdits(s.calls(i).start_input(),
-                 [i](Schedule* x) { return x->mutable_calls(i)->mutable_start_input(); }, &edits);
+    PayloadEdits(
+        s.calls(i).input(), [i](Schedule* x) { return x->mutable_calls(i)->mutable_input(); },
+        &edits);
+    PayloadEdits(
+        s.calls(i).start_input(),
+        [i](Schedule* x) { return x->mutable_calls(i)->mutable_start_input(); }, &edits);
   }
   for (auto& e : edits) edits_.push_back(std::move(e));
 }

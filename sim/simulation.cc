@@ -161,7 +161,11 @@ class SeedRun : public StepObserver {
   const Workload& workload_;
   const ScheduleScript* script_;          // null: decisions drawn from the seed
   std::unique_ptr<Schedule> recording_;  // with record_schedule
-  int64_t steps_seen_ = 0;
+  // With a script or a recording: the step just taken, as the workflow it belongs to and its
+  // number among that workflow's steps (step faults are keyed by it).
+  Occurrences step_numbers_;
+  std::string step_workflow_;
+  int64_t step_number_ = 0;
   Random random_;
   FaultPlan plan_;
   std::unique_ptr<Strategy> strategy_;
@@ -404,7 +408,10 @@ void SeedRun::OnStep(const StepRecord& step) {
       }
     }
   }
-  ++steps_seen_;
+  if (script_ != nullptr || recording_ != nullptr) {
+    step_workflow_ = std::string(step.workflow_id);
+    step_number_ = step_numbers_.Next(step_workflow_);
+  }
   if (sim_env_.healed() || open_.empty()) return;
   StepFaults();
 }
@@ -438,12 +445,18 @@ void SeedRun::QuerySoon(const OpenRun& run, const std::string& name) {
 }
 
 void SeedRun::StepFaults() {
+  // Into the recording, keyed by the step just taken.
+  auto record = [this](v1::StepFault::Kind kind, absl::string_view workflow_id,
+                       absl::string_view name, absl::Duration duration) {
+    if (recording_ == nullptr) return;
+    RecordStepFault(step_workflow_, step_number_, kind, workflow_id, name, duration,
+                    recording_.get());
+  };
   // They act from a callback, outside the step.
   if (script_ != nullptr) {
-    for (const ScheduleScript::StepFaultEntry& e : script_->StepFaults(steps_seen_)) {
-      if (recording_ != nullptr) {
-        RecordStepFault(steps_seen_, e.kind, e.workflow_id, e.name, e.duration, recording_.get());
-      }
+    for (const ScheduleScript::StepFaultEntry& e :
+         script_->StepFaults(step_workflow_, step_number_)) {
+      record(e.kind, e.workflow_id, e.name, e.duration);
       switch (e.kind) {
         case v1::StepFault::KIND_WORKER_CRASH:
           sim_env_.CountInjection(Fault::kWorkerCrash);
@@ -473,26 +486,17 @@ void SeedRun::StepFaults() {
   if (sim_env_.Roll(Fault::kWorkerCrash, Stream::kWorkers)) {
     const absl::Duration downtime =
         LogUniformDuration(workers, absl::Seconds(1), absl::Minutes(5));
-    if (recording_ != nullptr) {
-      RecordStepFault(steps_seen_, v1::StepFault::KIND_WORKER_CRASH, "", "", downtime,
-                      recording_.get());
-    }
+    record(v1::StepFault::KIND_WORKER_CRASH, "", "", downtime);
     CrashSoon(downtime);
   }
   if (sim_env_.Roll(Fault::kCacheEviction, Stream::kWorkers)) {
     const OpenRun& run = open_[workers.Below(open_.size())];
-    if (recording_ != nullptr) {
-      RecordStepFault(steps_seen_, v1::StepFault::KIND_CACHE_EVICTION, run.workflow_id, "",
-                      absl::ZeroDuration(), recording_.get());
-    }
+    record(v1::StepFault::KIND_CACHE_EVICTION, run.workflow_id, "", absl::ZeroDuration());
     EvictSoon(run);
   }
   if (sim_env_.Roll(Fault::kActivityWorkerOutage, Stream::kWorkers)) {
     const absl::Duration outage = LogUniformDuration(workers, absl::Seconds(1), absl::Hours(1));
-    if (recording_ != nullptr) {
-      RecordStepFault(steps_seen_, v1::StepFault::KIND_ACTIVITY_OUTAGE, "", "", outage,
-                      recording_.get());
-    }
+    record(v1::StepFault::KIND_ACTIVITY_OUTAGE, "", "", outage);
     sim_env_.StopActivityPolling(env_.Now() + outage);
   }
   if (!workload_.queries.empty() && sim_env_.Roll(Fault::kQuery, Stream::kQueries)) {
@@ -501,10 +505,7 @@ void SeedRun::StepFaults() {
     auto names = workload_.queries.find(run.workflow_type);
     if (names != workload_.queries.end() && !names->second.empty()) {
       const std::string& name = names->second[q.Below(names->second.size())];
-      if (recording_ != nullptr) {
-        RecordStepFault(steps_seen_, v1::StepFault::KIND_QUERY, run.workflow_id, name,
-                        absl::ZeroDuration(), recording_.get());
-      }
+      record(v1::StepFault::KIND_QUERY, run.workflow_id, name, absl::ZeroDuration());
       QuerySoon(run, name);
     }
   }

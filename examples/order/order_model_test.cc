@@ -110,8 +110,8 @@ struct StartOrder : OrderCommand {
     m.orders[id] = {card, cents, m.now + absl::Seconds(timeout_seconds), State::kAwaiting};
   }
   void run(const Model& m, Sut& sut) const override {
-    absl::StatusOr<testing::WorkflowHandle> h = sut.env.StartWorkflow(
-        kOrder, {.id = id}, Order{id, card, cents, timeout_seconds});
+    absl::StatusOr<testing::WorkflowHandle> h =
+        sut.env.StartWorkflow(kOrder, {.id = id}, Order{id, card, cents, timeout_seconds});
     RC_ASSERT(h.ok());
     sut.handles[id] = *h;
     sut.env.RunUntilIdle();
@@ -207,9 +207,9 @@ RC_GTEST_PROP(OrderModelTest, TheEngineFollowsTheModel, ()) {
   Sut sut;
   RC_ASSERT(RegisterOrder(sut.env.registry()).ok());
   sut.begin = sut.env.Now();
-  rc::state::check(Model(), sut,
-                   rc::state::gen::execOneOfWithArgs<StartOrder, Approve, Cancel, QueryStatus,
-                                                     Wait>());
+  rc::state::check(
+      Model(), sut,
+      rc::state::gen::execOneOfWithArgs<StartOrder, Approve, Cancel, QueryStatus, Wait>());
 }
 
 }  // namespace

@@ -26,8 +26,8 @@ namespace {
 using ::testing::HasSubstr;
 
 const Workload& Find(absl::string_view name) {
-  static const std::vector<Workload>* all = new std::vector<Workload>(
-      examples::BuggyExampleWorkloads());
+  static const std::vector<Workload>* all =
+      new std::vector<Workload>(examples::BuggyExampleWorkloads());
   for (const Workload& w : *all) {
     if (w.name == name) return w;
   }
@@ -118,8 +118,8 @@ TEST_P(PropertyTest, FindsTheBugAndShrinksItsSchedule) {
   EXPECT_LE(size.other, bug.max_other) << ScheduleTimeline(outcome.minimal.schedule);
   // rapidcheck's report carries the failure, the timeline and the rerun command.
   EXPECT_THAT(outcome.description, HasSubstr(absl::StrCat(bug.buggy, ": the schedule fails")));
-  EXPECT_THAT(outcome.description, HasSubstr(absl::StrCat("lockstep sim --workflow ", bug.buggy,
-                                                          " --schedule ", dir)));
+  EXPECT_THAT(outcome.description,
+              HasSubstr(absl::StrCat("lockstep sim --workflow ", bug.buggy, " --schedule ", dir)));
   // It fails the way the generated case did.
   absl::StatusOr<SeedResult> again = sim.RunSchedule(outcome.minimal.schedule);
   ASSERT_TRUE(again.ok()) << again.status();
@@ -141,7 +141,8 @@ TEST_P(PropertyTest, FindsTheBugAndShrinksItsSchedule) {
   absl::StatusOr<SeedResult> twin = fixed.RunSchedule(for_fixed);
   ASSERT_TRUE(twin.ok()) << twin.status();
   std::string twin_findings;
-  for (const Finding& f : twin->findings) absl::StrAppend(&twin_findings, f.Headline(), ": ", f.message, "\n");
+  for (const Finding& f : twin->findings)
+    absl::StrAppend(&twin_findings, f.Headline(), ": ", f.message, "\n");
   EXPECT_FALSE(twin->failed()) << twin_findings << outcome.description;
   std::cout << bug.buggy << ": " << outcome.generated_cases << " property runs\n"
             << ScheduleTimeline(outcome.minimal.schedule);

@@ -106,7 +106,8 @@ TEST(ScheduleTest, TimelineNamesCallsAndFaults) {
   const std::string timeline = ScheduleTimeline(s);
   EXPECT_THAT(timeline, HasSubstr("2 calls, 1 faults"));
   EXPECT_THAT(timeline, HasSubstr("at 1m30s: signal order-1 'approve'"));
-  EXPECT_THAT(timeline, HasSubstr("activity order-1/3 attempt 1: fault: times out, its answer 30s late"));
+  EXPECT_THAT(timeline,
+              HasSubstr("activity order-1/3 attempt 1: fault: times out, its answer 30s late"));
 }
 
 TEST(ScheduleTest, BadSchedulesAreRefusedWithTheEntryNamed) {
@@ -115,24 +116,32 @@ TEST(ScheduleTest, BadSchedulesAreRefusedWithTheEntryNamed) {
     EXPECT_FALSE(s.ok()) << text;
     return s.ok() ? std::string() : std::string(s.status().message());
   };
-  EXPECT_THAT(error("workload: \"order\" calls { kind: KIND_SIGNAL workflow_id: \"a\" at: \"soon\" }"),
-              HasSubstr("my.schedule: calls[0].at: 'soon' is not a duration"));
-  EXPECT_THAT(error("workload: \"order\" delays { kind: KIND_TIMER workflow_id: \"a\" occurrence: 1 "
-                    "delay: \"-3s\" }"),
-              HasSubstr("delays[0].delay: '-3s' is negative"));
+  EXPECT_THAT(
+      error("workload: \"order\" calls { kind: KIND_SIGNAL workflow_id: \"a\" at: \"soon\" }"),
+      HasSubstr("my.schedule: calls[0].at: 'soon' is not a duration"));
+  EXPECT_THAT(
+      error("workload: \"order\" delays { kind: KIND_TIMER workflow_id: \"a\" occurrence: 1 "
+            "delay: \"-3s\" }"),
+      HasSubstr("delays[0].delay: '-3s' is negative"));
   EXPECT_THAT(error("workload: \"order\" calls { workflow_id: \"a\" }"),
               HasSubstr("calls[0].kind: missing or unknown"));
-  EXPECT_THAT(error("workload: \"order\" nonsense: 3"), HasSubstr("my.schedule: not a lockstep.sim.v1.Schedule"));
+  EXPECT_THAT(error("workload: \"order\" nonsense: 3"),
+              HasSubstr("my.schedule: not a lockstep.sim.v1.Schedule"));
   EXPECT_THAT(error("workload: \"order\" nonsense: 3"), HasSubstr("line 1"));
-  EXPECT_THAT(error("calls { kind: KIND_CANCEL workflow_id: \"a\" }"), HasSubstr("workload: missing"));
+  EXPECT_THAT(error("calls { kind: KIND_CANCEL workflow_id: \"a\" }"),
+              HasSubstr("workload: missing"));
   EXPECT_THAT(
       error("workload: \"order\" workflow_tasks { workflow_id: \"a\" number: 2 lost: true } "
             "workflow_tasks { workflow_id: \"a\" number: 2 failed: true }"),
       HasSubstr("workflow_tasks[1]: a second entry for the same workflow task"));
-  EXPECT_THAT(error("workload: \"order\" activity_attempts { workflow_id: \"a\" attempt: 0 occurrence: 1 }"),
-              HasSubstr("activity_attempts[0].attempt: 0 is not a count from 1"));
-  EXPECT_THAT(error("workload: \"order\" step_faults { after_step: 3 kind: KIND_QUERY workflow_id: \"a\" }"),
-              HasSubstr("step_faults[0].name: missing"));
+  EXPECT_THAT(
+      error(
+          "workload: \"order\" activity_attempts { workflow_id: \"a\" attempt: 0 occurrence: 1 }"),
+      HasSubstr("activity_attempts[0].attempt: 0 is not a count from 1"));
+  EXPECT_THAT(
+      error(
+          "workload: \"order\" step_faults { after_step: 3 kind: KIND_QUERY workflow_id: \"a\" }"),
+      HasSubstr("step_faults[0].name: missing"));
 
   const Workload workload = examples::OrderWorkload();
   Simulation sim(&workload);
@@ -173,7 +182,8 @@ TEST(ScheduleTest, AHandWrittenFaultIsApplied) {
   quiet.set_workload(charge->name);
   quiet.set_seed(1);
   *quiet.mutable_calls() = seeded.schedule->calls();
-  absl::StatusOr<SeedResult> calm = sim.RunSchedule(quiet, {.record = false, .record_schedule = true});
+  absl::StatusOr<SeedResult> calm =
+      sim.RunSchedule(quiet, {.record = false, .record_schedule = true});
   ASSERT_TRUE(calm.ok()) << calm.status();
   EXPECT_FALSE(calm->failed()) << Findings(*calm);
   // A timeout on the first attempt of each activity id in turn: one of them is the charge.
