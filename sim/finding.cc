@@ -21,6 +21,18 @@ std::string Finding::OneLine() const {
   return flat.Headline();
 }
 
+std::string WithoutNumbers(absl::string_view text) {
+  std::string out;
+  bool in_number = false;
+  for (char c : text) {
+    const bool digit = c >= '0' && c <= '9';
+    if (digit && !in_number) out += 'N';
+    if (!digit) out += c;
+    in_number = digit;
+  }
+  return out;
+}
+
 std::string FormatReportTime(absl::Time t) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", t, absl::UTCTimeZone());
 }

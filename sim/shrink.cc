@@ -435,7 +435,10 @@ void ScheduleShrinker::PlanSimplifications() {
 namespace {
 
 std::string Signature(const Finding& f) {
-  return f.invariant.empty() ? f.checker : absl::StrCat(f.checker, " '", f.invariant, "'");
+  std::string s = f.checker;
+  if (!f.invariant.empty()) absl::StrAppend(&s, " '", f.invariant, "'");
+  if (!f.cause.empty()) absl::StrAppend(&s, " (", f.cause, ")");
+  return s;
 }
 
 }  // namespace

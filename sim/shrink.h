@@ -54,7 +54,8 @@ Schedule WithoutFaults(const Schedule& schedule);
 // "The same failure": a shrunk schedule counts as failing only if one of its findings comes
 // from a checker (and invariant) that failed in the schedule shrinking started from, so that
 // shrinking does not slip from the bug to whatever failure is smallest. The signatures:
-// "checker" or "checker 'invariant'", each once, in the order found.
+// "checker", "checker 'invariant'", with " (cause)" when the finding names one
+// (Finding::cause), each once, in the order found.
 std::vector<std::string> FailureSignatures(const SeedResult& run);
 bool FailsTheSameWay(const SeedResult& run, const std::vector<std::string>& signatures);
 

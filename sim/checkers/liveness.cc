@@ -6,7 +6,21 @@
 namespace lockstep::sim {
 namespace {
 
-std::string WaitsOn(const WorkflowDescription& d) {
+// The failure of the run's last recorded WorkflowTaskFailed, if any (Temporal records the
+// first failure of a run of attempts; later attempts fail the same way unrecorded).
+std::string LastTaskFailure(const Service& service, const WorkflowDescription& d) {
+  auto history = service.GetHistory(d.execution.workflow_id(), d.execution.run_id());
+  if (!history.ok()) return "";
+  const auto& events = (*history)->events();
+  for (int i = events.size() - 1; i >= 0; --i) {
+    if (events[i].event_type() == temporal::api::enums::v1::EVENT_TYPE_WORKFLOW_TASK_FAILED) {
+      return events[i].workflow_task_failed_event_attributes().failure().message();
+    }
+  }
+  return "";
+}
+
+std::string WaitsOn(const WorkflowDescription& d, const std::string& task_failure) {
   std::vector<std::string> parts;
   for (const auto& a : d.pending_activities) {
     std::string part = absl::StrCat("activity ", a.activity_type, " (id ", a.activity_id,
@@ -26,7 +40,8 @@ std::string WaitsOn(const WorkflowDescription& d) {
   }
   if (d.workflow_task_state !=
       temporal::api::enums::v1::PENDING_WORKFLOW_TASK_STATE_UNSPECIFIED) {
-    parts.push_back(absl::StrCat("a workflow task (attempt ", d.workflow_task_attempt, ")"));
+    parts.push_back(absl::StrCat("a workflow task (attempt ", d.workflow_task_attempt, ")",
+                                 task_failure.empty() ? "" : ", failing: ", task_failure));
   }
   if (parts.empty()) {
     return "nothing the service knows of: the workflow waits for a signal, an update or a "
@@ -50,10 +65,17 @@ std::vector<Finding> CheckAllClosed(const Service& service, const std::vector<st
     f.checker = "liveness";
     f.workflow_id = id;
     f.at = now;
+    const bool task_pending =
+        d->workflow_task_state != temporal::api::enums::v1::PENDING_WORKFLOW_TASK_STATE_UNSPECIFIED;
+    const std::string task_failure = task_pending ? LastTaskFailure(service, *d) : "";
     f.message = absl::StrCat("still running at ", FormatReportTime(now), " (", why, ") after ",
                              d->history_length, " events, started ",
-                             FormatReportTime(d->start_time),
-                             "; it waits on ", WaitsOn(*d));
+                             FormatReportTime(d->start_time), "; it waits on ",
+                             WaitsOn(*d, task_failure));
+    // A workflow whose code keeps failing its task is stuck for that reason, not another.
+    if (!task_failure.empty()) {
+      f.cause = absl::StrCat("workflow task failing: ", WithoutNumbers(task_failure));
+    }
     findings.push_back(std::move(f));
   }
   return findings;

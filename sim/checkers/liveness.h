@@ -2,8 +2,9 @@
 // injected failures or delays); every workflow must then close within the workload's liveness
 // bound of virtual time. One that does not is reported with what it waits on, from the
 // service's description of the run: pending activities (attempt, last failure), timers (fire
-// time), children, a workflow task, or nothing at all (it waits for a signal, an update or a
-// condition no one will satisfy).
+// time), children, a workflow task (with the failure its code keeps raising, from the last
+// WorkflowTaskFailed of the history), or nothing at all (it waits for a signal, an update or
+// a condition no one will satisfy).
 #ifndef LOCKSTEP_SIM_CHECKERS_LIVENESS_H_
 #define LOCKSTEP_SIM_CHECKERS_LIVENESS_H_
 

@@ -267,3 +267,55 @@ TEST(ShrinkTest, JsonShrinksOneThingAtATime) {
 
 }  // namespace
 }  // namespace lockstep::sim
+
+namespace lockstep::sim {
+namespace {
+
+// A workflow whose own check fails: an exception from workflow code (here a signal handler)
+// with a message of its own. The message must reach the report and survive shrinking.
+inline constexpr WorkflowDef<int64_t()> kCounter{"assertingCounter"};
+inline constexpr SignalDef<void(int64_t)> kAdd{"add"};
+
+Task<int64_t> AssertingCounter(WorkflowContext& ctx) {
+  int64_t total = 0;
+  int64_t signals = 0;
+  ctx.SetSignalHandler(kAdd, [&](int64_t n) {
+    total += n;
+    ++signals;
+    if (total > 100) throw std::logic_error(absl::StrCat("the total went over 100: ", total));
+  });
+  co_await ctx.WaitCondition([&] { return signals == 3; });
+  co_return total;
+}
+
+Workload AssertingWorkload() {
+  Workload w;
+  w.name = "asserting";
+  w.register_types = [](Registry* r) { return r->RegisterWorkflow(kCounter, &AssertingCounter); };
+  w.plan = [](Plan& plan) {
+    plan.Start(absl::ZeroDuration(), kCounter, {.id = "counter"});
+    for (int i = 0; i < 3; ++i) {
+      plan.Signal(plan.Uniform(absl::Seconds(1), absl::Hours(1)), "counter", kAdd,
+                  UniformInt(plan.rng(), 1, 60));
+    }
+  };
+  return w;
+}
+
+TEST(PropertyMessageTest, AnExceptionInWorkflowCodeKeepsItsMessageThroughShrinking) {
+  const Workload workload = AssertingWorkload();
+  const Simulation sim(&workload);
+  const Outcome outcome = CheckWithRapidcheck(sim, 5, 300, OutDir("asserting"));
+  ASSERT_TRUE(outcome.failed);
+  // The workflow's own message, from the shrunk run: payloads shrank to just over the limit.
+  EXPECT_THAT(outcome.description, HasSubstr("failing: the total went over 100: 101"))
+      << outcome.description;
+  // One start and the three signals it waits for: without the message in the failure's
+  // identity, shrinking slips to a start alone (which never closes either).
+  const ScheduleSize size = SizeOf(outcome.minimal.schedule);
+  EXPECT_EQ(size.calls, 4) << ScheduleTimeline(outcome.minimal.schedule);
+  EXPECT_EQ(size.faults, 0) << ScheduleTimeline(outcome.minimal.schedule);
+}
+
+}  // namespace
+}  // namespace lockstep::sim
