@@ -4,7 +4,10 @@
 #   - `lockstep sim --workflow NAME_buggy --seeds 2000` finds the bug and exits 1;
 #   - its printed reproduce line, run in a new process, fails again and writes the same
 #     report, histories and timeline, byte for byte;
-#   - the fixed twin NAME passes FIXED_SEEDS seeds (default 20,000) and exits 0.
+#   - the fixed twin NAME passes FIXED_SEEDS seeds (default 20,000) and exits 0;
+#   - `--shrink` shrinks the failing seed to a smaller schedule that still fails, and its
+#     printed reproduce line (`--schedule FILE`), run in a new process, writes the same
+#     histories byte for byte.
 # usage: sim_acceptance_test.sh LOCKSTEP_BINARY
 set -uo pipefail
 lockstep=${1:?usage: sim_acceptance_test.sh LOCKSTEP_BINARY}
@@ -45,6 +48,31 @@ for name in child_signal charge eviction continue_as_new timer_race; do
   [[ $files -ge 1 ]] || fail "${name}_buggy: no history written for seed $seed"
   echo "${name}_buggy: found at seed $seed ($(grep -c '^  [a-z_]* ' "$out/$name.txt") finding lines);" \
        "reproduced byte for byte ($files histories)"
+
+  "$lockstep" sim --workflow "${name}_buggy" --seed "$seed" --shrink --out "$out/shrunk" \
+    > "$out/$name.shrunk.txt" 2> /dev/null
+  rc=$?
+  shrunk_line=$(sed -n 's/^  reproduce: //p' "$out/$name.shrunk.txt")
+  if [[ $rc -ne 1 || -z $shrunk_line ]]; then
+    fail "${name}_buggy: --shrink of seed $seed exited $rc without a reproduce line"
+  else
+    read -r -a args <<< "${shrunk_line#lockstep }"
+    "$lockstep" "${args[@]}" --out "$out/shrunk-again" > "$out/$name.shrunk-again.txt" 2> /dev/null
+    rc=$?
+    [[ $rc -eq 1 ]] || fail "${name}_buggy: the shrunk schedule exited $rc, expected 1"
+    shrunk_dir="$out/shrunk/${name}_buggy-shrunk"
+    again_dir="$out/shrunk-again/${name}_buggy-schedule"
+    histories=0
+    for h in "$shrunk_dir"/history-*.binpb; do
+      [[ -e $h ]] || continue
+      histories=$((histories + 1))
+      cmp -s "$h" "$again_dir/$(basename "$h")" ||
+        fail "${name}_buggy: the shrunk schedule's rerun wrote different bytes for $(basename "$h")"
+    done
+    [[ $histories -ge 1 ]] || fail "${name}_buggy: no history written for the shrunk schedule"
+    echo "${name}_buggy: $(sed -n 's/^seed [0-9]*: shrunk\(.*\):$/shrunk\1/p' "$out/$name.shrunk.txt");" \
+         "rerun from its schedule byte for byte ($histories histories)"
+  fi
 
   "$lockstep" sim --workflow "$name" --seeds "$fixed_seeds" --jobs "$jobs" \
     > "$out/$name.fixed.txt" 2> /dev/null
