@@ -66,7 +66,8 @@ rc::Seq<Schedule> ShrinkSchedule(const Schedule& schedule);
 
 struct PropertyOptions {
   // Where a failing schedule and its histories go; empty: $TEST_UNDECLARED_OUTPUTS_DIR under
-  // Bazel, else $TMPDIR (or /tmp), in "lockstep-property/".
+  // Bazel, else $TMPDIR (or /tmp), in "lockstep-property/". Properties of one workload that
+  // run at the same time (ctest -j) need directories of their own.
   std::string out_dir = {};
   // What the rerun command starts with.
   std::string program = "lockstep sim";

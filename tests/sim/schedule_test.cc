@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "engine/util/prng.h"
 #include "examples/buggy/buggy_examples.h"
 #include "examples/order/order_simulation.h"
 #include "gmock/gmock.h"
@@ -208,6 +209,54 @@ TEST(ScheduleTest, AHandWrittenFaultIsApplied) {
     }
   }
   EXPECT_TRUE(found) << "no single start-to-close timeout made charge_buggy charge twice";
+}
+
+}  // namespace
+}  // namespace lockstep::sim
+
+namespace lockstep::sim {
+namespace {
+
+// Whatever the bytes, a schedule file is refused with an error or runs: never a crash. Each
+// case flips, drops or duplicates a few bytes of a real schedule's text (a seeded PRNG, so the
+// cases are the same on every run).
+TEST(ScheduleTest, CorruptedSchedulesAreRefusedOrRunNeverCrash) {
+  const Workload workload = examples::OrderWorkload();
+  Simulation sim(&workload);
+  const std::string text =
+      ScheduleToText(*sim.Run(11, {.record = false, .record_schedule = true}).schedule);
+  Prng rng(20261206);
+  int refused = 0;
+  int ran = 0;
+  for (int i = 0; i < 400; ++i) {
+    std::string bad = text;
+    const int edits = 1 + static_cast<int>(rng.Below(4));
+    for (int e = 0; e < edits && !bad.empty(); ++e) {
+      const size_t at = rng.Below(bad.size());
+      switch (rng.Below(3)) {
+        case 0:
+          bad[at] = static_cast<char>(rng.Below(256));
+          break;
+        case 1:
+          bad.erase(at, 1 + rng.Below(8));
+          break;
+        default:
+          bad.insert(at, bad.substr(at, 1 + rng.Below(8)));
+          break;
+      }
+    }
+    absl::StatusOr<Schedule> parsed = ParseSchedule(bad, "bad.schedule");
+    if (!parsed.ok()) {
+      EXPECT_THAT(parsed.status().message(), HasSubstr("bad.schedule"));
+      ++refused;
+      continue;
+    }
+    absl::StatusOr<SeedResult> r = sim.RunSchedule(*parsed);
+    if (r.ok()) ++ran;
+  }
+  // Both paths were taken.
+  EXPECT_GT(refused, 50);
+  EXPECT_GT(ran, 50);
 }
 
 }  // namespace
