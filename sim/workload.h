@@ -23,6 +23,12 @@
 //   - `plan` is called once per seed with a Plan whose rng() is the seed's workload stream; it
 //     must draw only from it (no wall clock, no other randomness), so a seed names one plan.
 //     Times are offsets from the run's start in virtual time.
+//   - Draw at most once per full expression: bind each draw to a named local before the call.
+//     C++ leaves the order of a call's arguments unspecified (g++ evaluates them right to left,
+//     clang left to right), so `plan.Signal(plan.Uniform(...), id, kAdd, UniformInt(plan.rng(),
+//     1, 60))` gives the same seed a different plan under each compiler. Comparing one seed's
+//     histories from a g++ build and a clang build catches it (`make sim-determinism` does so
+//     for the example workloads).
 //   - Client calls happen at their time, in order of time and then of planning. A call that
 //     fails (a signal to a workflow not started yet or already closed, a start whose id is
 //     taken) is recorded as rejected; it is not a failure of the run.
