@@ -108,7 +108,8 @@ int RunReplayCommand(const std::vector<std::string>& args, const RegistryFinder&
         err << "replay: --ids must be auto, strict or sdk, got '" << rule << "'\n";
         return kReplayExitUsage;
       }
-    } else if (arg == "--until" || arg == "--jobs") {
+    } else if (arg == "--until" || arg == "--jobs" || arg == "--max-file-bytes" ||
+               arg == "--max-payload-bytes" || arg == "--max-events") {
       int64_t value = 0;
       if (i + 1 >= args.size() || !absl::SimpleAtoi(args[i + 1], &value) || value <= 0) {
         err << "replay: " << arg << " needs a positive number\n";
@@ -117,13 +118,20 @@ int RunReplayCommand(const std::vector<std::string>& args, const RegistryFinder&
       ++i;
       if (arg == "--until") {
         options.replay.until_event_id = value;
-      } else {
+      } else if (arg == "--jobs") {
         options.jobs = static_cast<int>(std::min<int64_t>(value, 64));
+      } else if (arg == "--max-file-bytes") {
+        options.load.max_file_bytes = value;
+      } else if (arg == "--max-payload-bytes") {
+        options.load.json.max_payload_bytes = value;
+      } else {
+        options.load.max_events = value;
       }
     } else if (!arg.empty() && arg[0] == '-') {
       err << "replay: unknown flag '" << arg
           << "' (flags: --json, --until EVENT_ID, --every-task, --result=warn|fail|off, "
-             "--ids=auto|strict|sdk, --jobs N)\n";
+             "--ids=auto|strict|sdk, --jobs N, --max-file-bytes N, --max-payload-bytes N, "
+             "--max-events N)\n";
       return kReplayExitUsage;
     } else {
       options.paths.push_back(arg);
@@ -155,7 +163,7 @@ int RunReplayCommand(const ReplayCommandOptions& options, const RegistryFinder& 
   std::vector<history::LoadedHistories> loaded_files;
   std::vector<Item> items;
   for (const std::string& file : files) {
-    auto loaded = history::LoadHistoryFile(file);
+    auto loaded = history::LoadHistoryFile(file, options.load);
     if (!loaded.ok()) {
       io.err << "replay: " << loaded.status().message() << "\n";
       bad_input = true;

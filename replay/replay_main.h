@@ -8,7 +8,8 @@
 //
 // The binary then takes what `lockstep replay` takes: PATH... (history files in either JSON
 // shape or binary, directories, glob patterns) and --json, --until EVENT_ID, --every-task,
-// --result=warn|fail|off, --ids=auto|strict|sdk, --jobs N. It prints one report per history
+// --result=warn|fail|off, --ids=auto|strict|sdk, --jobs N, and the loading budget
+// --max-file-bytes N, --max-payload-bytes N, --max-events N (history_file.h). It prints one report per history
 // (text or JSON lines) and a summary (histories, events, clean, nondeterministic by kind,
 // could not be replayed), and exits 0 when every history replayed cleanly, 1 when
 // nondeterminism was found, 2 on bad input or usage.
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "engine/history/history_file.h"
 #include "engine/workflow/registry.h"
 #include "replay/replayer.h"
 #include "temporal/api/history/v1/message.pb.h"
@@ -47,6 +49,8 @@ struct ReplayCommandOptions {
   bool every_task = false;         // --every-task: also evict the cache at every task boundary
   int jobs = 1;                    // --jobs: histories replayed at a time (capped at 64)
   ReplayOptions replay;            // --until, --result, --ids
+  // --max-file-bytes, --max-payload-bytes, --max-events (history_file.h); files always validate.
+  history::LoadOptions load;
 };
 
 // The same with the arguments already parsed: for a command line with a parser of its own

@@ -317,23 +317,33 @@ HistorySummary SummarizeHistory(const History& history) {
     constexpr absl::string_view kPrefix = "WorkflowExecution";
     summary.status = absl::StartsWith(name, kPrefix) ? name.substr(kPrefix.size()) : name;
   }
-  auto nanos = [](const HistoryEvent& e) {
-    return e.event_time().seconds() * 1000000000 + e.event_time().nanos();
-  };
   if (first.has_event_time() && last.has_event_time()) {
-    summary.duration_nanos = nanos(last) - nanos(first);
+    summary.duration = ElapsedBetween(first.event_time(), last.event_time());
   }
   return summary;
 }
 
-std::string FormatElapsed(int64_t nanos) {
-  const bool negative = nanos < 0;
-  if (negative) nanos = -nanos;
-  const int64_t millis = nanos / 1000000;
-  const int64_t hours = millis / 3600000;
-  const int64_t minutes = millis / 60000 % 60;
-  const int64_t seconds = millis / 1000 % 60;
-  const int64_t ms = millis % 1000;
+absl::Duration ElapsedBetween(const google::protobuf::Timestamp& from,
+                              const google::protobuf::Timestamp& to) {
+  // absl::Duration holds +/-2^63 seconds and its arithmetic saturates, so neither the
+  // conversion nor the difference can overflow.
+  return (absl::Seconds(to.seconds()) + absl::Nanoseconds(to.nanos())) -
+         (absl::Seconds(from.seconds()) + absl::Nanoseconds(from.nanos()));
+}
+
+std::string FormatElapsed(absl::Duration elapsed) {
+  if (elapsed == absl::InfiniteDuration()) return "inf";
+  if (elapsed == -absl::InfiniteDuration()) return "-inf";
+  const bool negative = elapsed < absl::ZeroDuration();
+  // Negating a finite duration is exact (absl keeps a separate sign), unlike negating INT64_MIN.
+  if (negative) elapsed = -elapsed;
+  // -(-2^63 s) is the one finite duration whose negation saturates.
+  if (elapsed == absl::InfiniteDuration()) return negative ? "-inf" : "inf";
+  absl::Duration rest;
+  const int64_t hours = absl::IDivDuration(elapsed, absl::Hours(1), &rest);
+  const int64_t minutes = absl::IDivDuration(rest, absl::Minutes(1), &rest);
+  const int64_t seconds = absl::IDivDuration(rest, absl::Seconds(1), &rest);
+  const int64_t ms = absl::IDivDuration(rest, absl::Milliseconds(1), &rest);
   char buf[64];
   if (hours > 0) {
     std::snprintf(buf, sizeof(buf), "%lldh%02lldm%02lld.%03llds", static_cast<long long>(hours),

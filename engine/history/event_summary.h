@@ -12,6 +12,8 @@
 #include <cstddef>
 #include <string>
 
+#include "absl/time/time.h"
+#include "google/protobuf/timestamp.pb.h"
 #include "temporal/api/common/v1/message.pb.h"
 #include "temporal/api/history/v1/message.pb.h"
 
@@ -36,13 +38,20 @@ struct HistorySummary {
   // Completed, Failed, ..., or Running for a history that ends mid-run.
   std::string status = "Running";
   int64_t events = 0;
-  int64_t duration_nanos = 0;  // last event time minus first event time
+  absl::Duration duration;  // last event time minus first event time (see ElapsedBetween)
 };
 
 HistorySummary SummarizeHistory(const temporal::api::history::v1::History& history);
 
-// "1.234s", "2m03.500s", "1h02m03.000s".
-std::string FormatElapsed(int64_t nanos);
+// `to` minus `from`, exact for any two timestamps protobuf allows (years 1 to 9999, where
+// nanoseconds overflow int64 past 292 years) and saturating to +/-absl::InfiniteDuration() for
+// the out-of-range seconds a binary history can carry: never undefined behaviour.
+absl::Duration ElapsedBetween(const google::protobuf::Timestamp& from,
+                              const google::protobuf::Timestamp& to);
+
+// "1.234s", "2m03.500s", "1h02m03.000s", "-1.500s"; "inf" and "-inf" for infinite durations.
+// Milliseconds, truncated toward zero.
+std::string FormatElapsed(absl::Duration elapsed);
 
 }  // namespace lockstep::history
 

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -79,11 +80,19 @@ bool FindOversizedPayload(const google::protobuf::Message& msg, int64_t limit, s
 
 }  // namespace
 
-absl::StatusOr<std::string> ReadFileToString(const std::string& path) {
-  return ReadFileWithPadding(path, 0);
+absl::Status FileTooLargeError(absl::string_view path, int64_t size, int64_t max_bytes) {
+  return absl::InvalidArgumentError(absl::StrCat(
+      path, ": ", size >= 0 ? absl::StrCat(size, " bytes") : "a stream that goes on",
+      " is over the limit of ", max_bytes,
+      " bytes for a history file (raise it with --max-file-bytes if this is intended)"));
 }
 
-absl::StatusOr<std::string> ReadFileWithPadding(const std::string& path, size_t padding) {
+absl::StatusOr<std::string> ReadFileToString(const std::string& path, int64_t max_bytes) {
+  return ReadFileWithPadding(path, 0, max_bytes);
+}
+
+absl::StatusOr<std::string> ReadFileWithPadding(const std::string& path, size_t padding,
+                                                int64_t max_bytes) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return ErrnoError("cannot open", path);
   struct stat st;
@@ -96,14 +105,24 @@ absl::StatusOr<std::string> ReadFileWithPadding(const std::string& path, size_t 
     ::close(fd);
     return absl::InvalidArgumentError(absl::StrCat(path, ": is a directory, expected a file"));
   }
+  if (S_ISREG(st.st_mode) && st.st_size > max_bytes) {
+    ::close(fd);
+    return FileTooLargeError(path, st.st_size, max_bytes);
+  }
   // Read straight into the string: a regular file's size is known (the room for the padding
   // also lets the last read see the end of the file), and anything else (a pipe) grows the
-  // string as it goes.
+  // string as it goes, up to one byte past the limit, which is enough to know it is over.
+  const size_t cap = static_cast<size_t>(max_bytes) + 1;
   std::string out;
-  out.resize(S_ISREG(st.st_mode) ? static_cast<size_t>(st.st_size) + padding + 1 : size_t{1} << 16);
+  out.resize(S_ISREG(st.st_mode) ? static_cast<size_t>(st.st_size) + padding + 1
+                                 : std::min(size_t{1} << 16, cap));
   size_t used = 0;
   while (true) {
-    if (used == out.size()) out.resize(out.size() * 2);
+    if (used >= cap) {
+      ::close(fd);
+      return FileTooLargeError(path, -1, max_bytes);  // a pipe or device: its size is unknown
+    }
+    if (used == out.size()) out.resize(std::min(out.size() * 2, cap));
     ssize_t n = ::read(fd, out.data() + used, out.size() - used);
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -155,7 +174,7 @@ std::string SerializeHistoryBinary(const History& history) {
 absl::StatusOr<LoadedHistories> LoadHistoryFile(const std::string& path,
                                                 const LoadOptions& options) {
   // With room for the JSON parser to read ahead, so that it parses the text in place.
-  absl::StatusOr<PaddedFile> file = PaddedFile::Open(path, kJsonPadding);
+  absl::StatusOr<PaddedFile> file = PaddedFile::Open(path, kJsonPadding, options.max_file_bytes);
   if (!file.ok()) return file.status();
   const absl::string_view bytes = file->bytes();
   LoadedHistories loaded;
@@ -186,6 +205,15 @@ absl::StatusOr<LoadedHistories> LoadHistoryFile(const std::string& path,
     auto histories = ParseHistoriesJsonPadded(bytes, path, options.json, &loaded.json_stats);
     if (!histories.ok()) return histories.status();
     loaded.histories = *std::move(histories);
+  }
+  for (size_t i = 0; i < loaded.histories.size(); ++i) {
+    const int64_t events = loaded.histories[i].events_size();
+    if (events > options.max_events) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          path, loaded.histories.size() > 1 ? absl::StrCat(": history #", i + 1) : "", ": ",
+          events, " events is over the limit of ", options.max_events,
+          " (raise it with --max-events if this is intended)"));
+    }
   }
   if (options.validate) {
     for (size_t i = 0; i < loaded.histories.size(); ++i) {

@@ -10,6 +10,7 @@
 #define LOCKSTEP_ENGINE_HISTORY_HISTORY_FILE_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,9 +26,23 @@ namespace lockstep::history {
 
 enum class HistoryFormat { kJson, kBinary };
 
+// A history file larger than this is refused before it is parsed. JSON parsing takes about
+// ten times a file's size in memory (json_reader.h), so the default keeps a load under 1 GB;
+// Temporal's servers refuse histories over 50 MB (limit.historySize.error), whose JSON form
+// can be larger: raise it with --max-file-bytes for those.
+inline constexpr int64_t kDefaultMaxFileBytes = int64_t{64} << 20;
+
+// Temporal's servers refuse histories over 51,200 events (limit.historyCount.error); ten
+// times that is room for raised limits while bounding what one replay of the file costs.
+inline constexpr int64_t kDefaultMaxEvents = 512000;
+
 struct LoadOptions {
   bool validate = true;
-  JsonReadOptions json;
+  // Checked against a regular file's size before reading, and while reading anything else.
+  int64_t max_file_bytes = kDefaultMaxFileBytes;
+  // Events in one history (--max-events).
+  int64_t max_events = kDefaultMaxEvents;
+  JsonReadOptions json;  // the payload size limit (--max-payload-bytes) and key handling
 };
 
 struct LoadedHistories {
@@ -37,11 +52,16 @@ struct LoadedHistories {
   JsonReadStats json_stats;  // what the JSON reader skipped (empty for binary)
 };
 
-// Reads the whole file. Errors name the file and, for content problems, the event.
-[[nodiscard]] absl::StatusOr<std::string> ReadFileToString(const std::string& path);
+// Reads the whole file, refusing one of more than `max_bytes` (for a pipe or device, after
+// reading max_bytes + 1). Errors name the file and, for content problems, the event.
+[[nodiscard]] absl::StatusOr<std::string> ReadFileToString(
+    const std::string& path, int64_t max_bytes = kDefaultMaxFileBytes);
 // The same followed by `padding` zero bytes (the result is that much longer than the file).
-[[nodiscard]] absl::StatusOr<std::string> ReadFileWithPadding(const std::string& path,
-                                                              size_t padding);
+[[nodiscard]] absl::StatusOr<std::string> ReadFileWithPadding(
+    const std::string& path, size_t padding, int64_t max_bytes = kDefaultMaxFileBytes);
+// "FILE: N bytes is over the limit of M bytes ... --max-file-bytes"; size < 0 for a stream
+// whose size is unknown.
+absl::Status FileTooLargeError(absl::string_view path, int64_t size, int64_t max_bytes);
 
 [[nodiscard]] absl::StatusOr<LoadedHistories> LoadHistoryFile(const std::string& path,
                                                               const LoadOptions& options = {});

@@ -37,6 +37,9 @@ using temporal::api::history::v1::History;
 static_assert(kJsonPadding >= simdjson::SIMDJSON_PADDING);
 
 constexpr int kMaxUnknownKeyExamples = 5;
+// Messages below an event (the event itself is 1); with the History and its events list
+// above, this stays well inside protobuf's binary recursion limit of 100.
+constexpr int kMaxMessageDepth = 80;
 
 // What the reader needs to know about a message type, worked out once per parse instead of
 // once per value: how its JSON is read and where its keys are looked up.
@@ -181,12 +184,14 @@ class Reader {
  private:
   // `plan` is the plan of msg's type; `owner` that of the message holding `field`.
   absl::Status FillMessage(element json, Message* msg, MessagePlan& plan);
+  absl::Status FillMessageFields(element json, Message* msg, MessagePlan& plan);
   absl::Status FillField(element json, Message* msg, MessagePlan& owner,
                          const FieldDescriptor* field);
   absl::Status FillRepeated(array json, Message* msg, MessagePlan& owner,
                             const FieldDescriptor* field);
   absl::Status FillMap(object json, Message* msg, MessagePlan& owner, const FieldDescriptor* field);
   absl::Status FillPayload(element json, Message* msg, MessagePlan& plan);
+  absl::Status CheckPayloadSize(int64_t size, const char* path);
   absl::Status FillWellKnown(element json, Message* msg, const MessagePlan& plan);
   absl::Status AddScalar(element json, Message* msg, const Reflection* refl,
                          const FieldDescriptor* field);
@@ -211,6 +216,7 @@ class Reader {
 
   const JsonReadOptions& options_;
   JsonReadStats* stats_;
+  int depth_ = 0;  // FillMessage calls in progress
   std::vector<std::string> path_;
   // Node-based, so a plan's reference stays valid while nested messages add theirs.
   absl::node_hash_map<const Descriptor*, MessagePlan> plans_;
@@ -312,6 +318,21 @@ void Reader::NoteUnknownKey(std::string_view key) {
 }
 
 absl::Status Reader::FillMessage(element json, Message* msg, MessagePlan& plan) {
+  // Protobuf's binary parser refuses messages nested more than 100 deep (its default recursion
+  // limit), so a deeper failure-cause chain would load here and then not read back from the
+  // binary form: it is refused now, with the path to it.
+  if (depth_ == kMaxMessageDepth) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("messages nested more than ", kMaxMessageDepth,
+                     " deep (a failure's cause chain?); protobuf's binary form allows 100"));
+  }
+  ++depth_;
+  absl::Status s = FillMessageFields(json, msg, plan);
+  --depth_;
+  return s;
+}
+
+absl::Status Reader::FillMessageFields(element json, Message* msg, MessagePlan& plan) {
   if (plan.reflection == nullptr) plan.reflection = msg->GetReflection();
   const Descriptor* desc = plan.desc;
   if (plan.kind == MessagePlan::Kind::kPayload) return FillPayload(json, msg, plan);
@@ -427,6 +448,15 @@ absl::Status Reader::FillMap(object json, Message* msg, MessagePlan& owner,
   return absl::OkStatus();
 }
 
+// The payload size limit, in every form a payload can take; `path` is the key to name, if any.
+absl::Status Reader::CheckPayloadSize(int64_t size, const char* path) {
+  if (size <= options_.max_payload_bytes) return absl::OkStatus();
+  if (path != nullptr) PushPath(path);
+  return absl::InvalidArgumentError(absl::StrCat(
+      "payload of ", size, " bytes is over the limit of ", options_.max_payload_bytes,
+      " bytes (raise it with --max-payload-bytes if this is intended)"));
+}
+
 // Payload: the protobuf-JSON form {"metadata":{k:base64},"data":base64}, the decoded form
 // ({"metadata":{"encoding":"json/plain"},"data":<raw text or JSON value>}), or a bare JSON
 // value standing for a json/plain payload. Filled through the generated class, not
@@ -465,7 +495,7 @@ absl::Status Reader::FillPayload(element json, Message* msg, MessagePlan& plan) 
     // A bare JSON value: the decoded form of a json/plain payload.
     metadata_map["encoding"] = "json/plain";
     *payload->mutable_data() = simdjson::minify(json);
-    return absl::OkStatus();
+    return CheckPayloadSize(static_cast<int64_t>(payload->data().size()), nullptr);
   }
 
   bool decoded_form = false;
@@ -498,12 +528,7 @@ absl::Status Reader::FillPayload(element json, Message* msg, MessagePlan& plan) 
       // Checked before decoding: base64 text is 4/3 of the data it carries.
       const int64_t size = decoded_form ? static_cast<int64_t>(text.size())
                                         : static_cast<int64_t>(text.size() / 4 * 3);
-      if (size > options_.max_payload_bytes) {
-        PushPath("data");
-        return absl::InvalidArgumentError(absl::StrCat(
-            "payload of ", size, " bytes is over the limit of ", options_.max_payload_bytes,
-            " bytes (raise it with --max-payload-bytes if this is intended)"));
-      }
+      if (auto s = CheckPayloadSize(size, "data"); !s.ok()) return s;
       if (decoded_form) {
         payload->set_data(text.data(), text.size());
       } else if (!DecodeBase64(AV(text), payload->mutable_data())) {
@@ -511,8 +536,13 @@ absl::Status Reader::FillPayload(element json, Message* msg, MessagePlan& plan) 
         return absl::InvalidArgumentError("payload data is not valid base64");
       }
     } else {
-      // A JSON value in place of base64 text: the decoded form of a JSON payload.
+      // A JSON value in place of base64 text: the decoded form of a JSON payload. Its size is
+      // known once minified; the file-size limit bounds what that costs.
       *payload->mutable_data() = simdjson::minify(data);
+      if (auto s = CheckPayloadSize(static_cast<int64_t>(payload->data().size()), "data");
+          !s.ok()) {
+        return s;
+      }
       if (!has_encoding) metadata_map["encoding"] = "json/plain";
     }
   }

@@ -328,11 +328,20 @@ void AppendMessageJson(const Message& message, const JsonWriteOptions& options, 
   Writer(options, out).WriteMessage(message, 0);
 }
 
+void AppendHistoryJson(const temporal::api::history::v1::History& history,
+                       const JsonWriteOptions& options, std::string* out) {
+  if (history.events_size() == 0) {
+    out->append(options.pretty ? "{\n  \"events\": []\n}" : "{\"events\":[]}");
+    return;
+  }
+  AppendMessageJson(history, options, out);
+}
+
 std::string HistoryToJson(const temporal::api::history::v1::History& history,
                           const JsonWriteOptions& options) {
   std::string out;
   out.reserve(static_cast<size_t>(history.events_size()) * 512);
-  AppendMessageJson(history, options, &out);
+  AppendHistoryJson(history, options, &out);
   out.push_back('\n');
   return out;
 }

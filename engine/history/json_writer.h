@@ -31,7 +31,12 @@ void AppendJsonString(absl::string_view s, std::string* out);
 void AppendMessageJson(const google::protobuf::Message& message, const JsonWriteOptions& options,
                        std::string* out);
 
-// `{"events":[...]}` for one history, followed by a newline.
+// Appends one history as `{"events":[...]}`. The events key is always written, even for no
+// events (where protobuf JSON would write `{}`), so the text reads back as a history.
+void AppendHistoryJson(const temporal::api::history::v1::History& history,
+                       const JsonWriteOptions& options, std::string* out);
+
+// AppendHistoryJson's text, followed by a newline.
 std::string HistoryToJson(const temporal::api::history::v1::History& history,
                           const JsonWriteOptions& options = {});
 

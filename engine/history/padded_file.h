@@ -9,11 +9,14 @@
 // Contract: bytes() is the file's content as it was when opened; it stays valid while the
 // PaddedFile lives. A mapped file that another process truncates meanwhile ends the process
 // with SIGBUS on access, as with any mapped file; history files are not edited in place.
-// Errors (cannot open, a directory, read failures) name the file.
+// Errors (cannot open, a directory, read failures, more than `max_bytes`) name the file. The
+// limit holds for pipes, FIFOs and devices too (/dev/zero never ends): they are read up to
+// max_bytes + 1 and refused, never grown without bound.
 #ifndef LOCKSTEP_ENGINE_HISTORY_PADDED_FILE_H_
 #define LOCKSTEP_ENGINE_HISTORY_PADDED_FILE_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <utility>
 
@@ -24,7 +27,8 @@ namespace lockstep::history {
 
 class PaddedFile {
  public:
-  [[nodiscard]] static absl::StatusOr<PaddedFile> Open(const std::string& path, size_t padding);
+  [[nodiscard]] static absl::StatusOr<PaddedFile> Open(const std::string& path, size_t padding,
+                                                       int64_t max_bytes);
 
   PaddedFile(PaddedFile&& other) noexcept
       : map_(std::exchange(other.map_, nullptr)),

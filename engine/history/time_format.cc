@@ -1,5 +1,6 @@
 #include "engine/history/time_format.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
@@ -195,12 +196,19 @@ void AppendRfc3339(int64_t seconds, int32_t nanos, std::string* out) {
 }
 
 void AppendProtoDuration(int64_t seconds, int32_t nanos, std::string* out) {
+  // Clamp first: a binary history can hold any int64 seconds and int32 nanos, and negating
+  // INT64_MIN or INT32_MIN is undefined. Nanos must lie within a second and share the sign of
+  // nonzero seconds (google/protobuf/duration.proto); otherwise they are dropped.
+  seconds = std::clamp(seconds, -kMaxDurationSeconds, kMaxDurationSeconds);
+  if (nanos < -999999999 || nanos > 999999999 || (seconds > 0 && nanos < 0) ||
+      (seconds < 0 && nanos > 0)) {
+    nanos = 0;
+  }
   if (seconds < 0 || nanos < 0) {
     out->push_back('-');
     seconds = -seconds;
     nanos = -nanos;
   }
-  if (nanos < 0 || nanos > 999999999) nanos = 0;
   absl::StrAppend(out, seconds);
   AppendFraction(nanos, out);
   out->push_back('s');

@@ -492,8 +492,7 @@ RunStatus WorkflowRun::Activate(const History& history, int index, bool replayin
   // Local activities run (or are read back) once the code is blocked, and what they unblock
   // runs in the same task.
   // Not once the main function has returned: its locals, which handlers may use, are gone.
-  while (!task_error_ && !nondeterminism_ && !(main_ && main_->done()) &&
-         ResolveLocalActivities() > 0) {
+  while (!TaskDecided() && ResolveLocalActivities() > 0) {
     RunUntilBlocked();
   }
   FinishIfDone();
@@ -539,10 +538,10 @@ void WorkflowRun::RunUntilBlocked() {
         ++it;
         continue;
       }
-      if (std::exception_ptr e = it->error(); e && !task_error_) task_error_ = e;
+      if (std::exception_ptr e = it->error()) NoteHandlerError(e);
       it = handler_tasks_.erase(it);
     }
-    if (task_error_ || nondeterminism_ || (main_ && main_->done())) return;
+    if (TaskDecided()) return;
     // One condition at a time: the first that holds is resolved and the code it unblocks runs
     // before the others are asked again.
     bool progressed = false;
@@ -572,9 +571,10 @@ void WorkflowRun::RunUntilBlocked() {
 }
 
 void WorkflowRun::FinishIfDone() {
-  if (closed_ || !main_ || !main_->done() || nondeterminism_) return;
+  if (closed_ || nondeterminism_ || task_error_) return;
+  if (!handler_failure_ && (!main_ || !main_->done())) return;
   Command command;
-  if (std::exception_ptr error = main_->error()) {
+  if (std::exception_ptr error = handler_failure_ ? handler_failure_ : main_->error()) {
     try {
       std::rethrow_exception(error);
     } catch (const CanceledFailure& canceled) {
@@ -883,9 +883,20 @@ void WorkflowRun::StartHandler(std::function<Task<void>(const Payloads&)>& handl
     Task<void> task = handler(input);
     if (task.valid()) StartInScope(root_scope_, std::move(task));
   } catch (...) {
-    if (!task_error_) task_error_ = std::current_exception();
+    NoteHandlerError(std::current_exception());
   }
   scheduler_.set_current_scope(outer);
+}
+
+void WorkflowRun::NoteHandlerError(std::exception_ptr error) {
+  if (task_error_ || handler_failure_) return;
+  try {
+    std::rethrow_exception(error);
+  } catch (const WorkflowFailure&) {
+    handler_failure_ = error;
+  } catch (...) {
+    task_error_ = error;
+  }
 }
 
 Payloads WorkflowRun::RecordSideEffect(const std::function<Payloads()>& fn, SourceLocation where) {

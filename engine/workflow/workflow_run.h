@@ -248,6 +248,14 @@ class WorkflowRun : private internal::ScopeHost {
   void RunUntilBlocked();
   void DeliverSignal(const std::string& name, const Payloads& input);
   void StartHandler(std::function<Task<void>(const Payloads&)>& handler, const Payloads& input);
+  // Sorts what a signal handler threw: a WorkflowFailure into handler_failure_, anything else
+  // into task_error_. The first error of the task wins.
+  void NoteHandlerError(std::exception_ptr error);
+  // The stop condition of a task's run loop: the task failed, the code diverged, or the
+  // workflow's outcome is decided.
+  bool TaskDecided() const {
+    return task_error_ || handler_failure_ || nondeterminism_ || (main_ && main_->done());
+  }
   void FinishIfDone();
   RunStatus ExtraCommandsError();
   // Records `n` (unless a nondeterminism was already found: the first one is what is
@@ -278,6 +286,9 @@ class WorkflowRun : private internal::ScopeHost {
   int64_t last_event_id_ = 0;
   int end_index_ = 0;              // where the history ends for the ProcessEvents call in progress
   std::exception_ptr task_error_;  // a non-workflow exception from a handler or condition
+  // A WorkflowFailure a signal handler threw: it fails the workflow as if the main coroutine
+  // had thrown it, as Temporal's SDKs do (temporalio/sdk-java#1616, temporalio/features#482).
+  std::exception_ptr handler_failure_;
 
   std::deque<PendingCommand> commands_;  // issued, not yet matched with history
   std::deque<ActivityOp> activities_;

@@ -1,10 +1,21 @@
 #include "examples/counter/counter_workflow.h"
 
+#include "absl/strings/str_cat.h"
+#include "engine/workflow/failure.h"
+
 namespace lockstep::examples {
 
 Task<int> CounterWorkflow(WorkflowContext& ctx, int target) {
   int count = 0;
-  ctx.SetSignalHandler(kInc, [&count](int k) { count += k; });
+  ctx.SetSignalHandler(kInc, [&count](int k) {
+    // The increment comes from outside: a sum past INT_MAX would be undefined behaviour, so the
+    // workflow fails instead, with a type a caller can match.
+    if (__builtin_add_overflow(count, k, &count)) {
+      throw ApplicationFailure(
+          absl::StrCat("inc(", k, ") would take the count past the range of int"),
+          "CounterOverflow", /*non_retryable=*/true);
+    }
+  });
   ctx.SetQueryHandler(kCount, [&count] { return count; });
   co_await ctx.ExecuteActivity(kGreet, {.start_to_close_timeout = absl::Seconds(10)}, "peer");
   co_await ctx.Sleep(absl::Seconds(1));

@@ -18,6 +18,7 @@ using ::lockstep::testing::HasEventTypes;
 using ::lockstep::testing::IsOk;
 using ::lockstep::testing::IsOkAndHolds;
 using ::lockstep::testing::TestEnvironment;
+using ::lockstep::testing::WorkflowFailedWithType;
 using ::testing::AllOf;
 using ::testing::Contains;
 using ::testing::ElementsAre;
@@ -35,6 +36,20 @@ TEST(CounterWorkflow, ReturnsTheCountOnceItReachesTheTarget) {
   const absl::Time start = env.Now();
   EXPECT_THAT(handle->Result<int>(), IsOkAndHolds(6));
   EXPECT_EQ(env.Now() - start, absl::Hours(3));
+}
+
+TEST(CounterWorkflow, AnIncrementPastTheRangeOfIntFailsTheWorkflow) {
+  TestEnvironment env;
+  ASSERT_THAT(RegisterCounter(env.registry()), IsOk());
+  auto handle = env.StartWorkflow(kCounter, {}, 5);
+  ASSERT_THAT(handle, IsOk());
+  // Two signals in one workflow task: 2147483647 + 1 wrapped to a negative count (undefined
+  // behaviour) before the check, and the workflow went on waiting.
+  env.RegisterDelayedCallback(absl::Hours(1), [&] {
+    ASSERT_THAT(handle->Signal(kInc, 2147483647), IsOk());
+    ASSERT_THAT(handle->Signal(kInc, 1), IsOk());
+  });
+  EXPECT_THAT(handle->Result<int>(), WorkflowFailedWithType("CounterOverflow"));
 }
 
 TEST(CounterWorkflow, GreetsAndSleepsThenWaitsForSignals) {

@@ -30,10 +30,11 @@ std::string FanoutChildId(const std::string& parent_id, int64_t index) {
 }
 
 Task<FanoutResult> FanoutWorkflow(WorkflowContext& ctx, FanoutInput input) {
-  if (input.n < 0 || input.n > kMaxFanoutChildren || input.per_child < 0) {
+  if (input.n < 0 || input.n > kMaxFanoutChildren || input.per_child < 0 ||
+      input.per_child > kMaxFanoutPerChild) {
     throw ApplicationFailure(
-        absl::StrCat("fanout: n must be in [0, ", kMaxFanoutChildren,
-                     "] and per_child >= 0, got n=", input.n, " per_child=", input.per_child),
+        absl::StrCat("fanout: n must be in [0, ", kMaxFanoutChildren, "] and per_child in [0, ",
+                     kMaxFanoutPerChild, "], got n=", input.n, " per_child=", input.per_child),
         "InvalidInput", /*non_retryable=*/true);
   }
   // Reports are counted per child, not per signal: a child that reports twice (a retried

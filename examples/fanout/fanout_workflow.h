@@ -11,8 +11,9 @@
 //   4. returns FanoutResult{children, reported, sum}, sum being
 //      m(m+1)(2m+1)/6 for m = n*per_child.
 // The query `progress` answers how many distinct children have reported so far.
-// n outside [0, kMaxFanoutChildren] or a negative per_child fails the workflow
-// (non-retryable "InvalidInput").
+// n outside [0, kMaxFanoutChildren] or per_child outside [0, kMaxFanoutPerChild] fails the
+// workflow (non-retryable "InvalidInput"): the input comes from outside (a client, or a
+// history being replayed) and sizes the shares the workflow builds.
 //
 // fanoutChild(FanoutChildInput{parent_id, index}): waits for `work`, runs the activity
 // `square(x)` for every number of its share (all in flight at once), signals
@@ -78,6 +79,9 @@ inline constexpr SignalDef<void(FanoutReport)> kDone{kDoneSignal};
 inline constexpr QueryDef<int64_t()> kProgress{kProgressQuery};
 // Bounds the parent's history (each child adds about ten events to it).
 inline constexpr int64_t kMaxFanoutChildren = 1000;
+// Bounds each share's payload (8 bytes a number) and keeps the sum of squares of up to
+// kMaxFanoutChildren * kMaxFanoutPerChild numbers (about 3.3e17) well inside int64.
+inline constexpr int64_t kMaxFanoutPerChild = 1000;
 
 Task<FanoutResult> FanoutWorkflow(WorkflowContext& ctx, FanoutInput input);
 Task<FanoutReport> FanoutChild(WorkflowContext& ctx, FanoutChildInput input);

@@ -295,6 +295,12 @@ TEST(Fanout, InvalidInputFailsTheWorkflow) {
       WorkflowFailedWithType("InvalidInput"));
   EXPECT_THAT(env.ExecuteWorkflow(kFanout, {}, FanoutInput{.n = 2, .per_child = -1}),
               WorkflowFailedWithType("InvalidInput"));
+  // A share of 3e8 numbers once took 52 s and 4.3 GB to build (1e9: bad_alloc).
+  EXPECT_THAT(
+      env.ExecuteWorkflow(kFanout, {}, FanoutInput{.n = 2, .per_child = kMaxFanoutPerChild + 1}),
+      WorkflowFailedWithType("InvalidInput"));
+  EXPECT_THAT(env.ExecuteWorkflow(kFanout, {}, FanoutInput{.n = 2, .per_child = 300000000}),
+              WorkflowFailedWithType("InvalidInput"));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include "replay/replayer.h"
 
 #include <map>
+#include <new>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -115,6 +116,24 @@ TEST(Replayer, DroppedCommandIsMissing) {
   // Where the code was: the statement that scheduled "b", its last command.
   EXPECT_THAT(FormatText(r), HasSubstr("code was "));
   EXPECT_THAT(FormatText(r), HasSubstr("replayer_test.cc:"));
+}
+
+// Workflow code that throws where the history shows the task completed (here std::bad_alloc,
+// as a huge input once made it) must not replay clean: the task failed, so none of the
+// commands the history records were issued.
+TEST(Replayer, CodeThatThrowsWhereTheHistoryCompletedIsNotClean) {
+  for (int task : {1, 2}) {
+    ReplayResult r = ReplayWith(
+        [task](WorkflowContext& ctx) -> Task<int> {
+          if (task == 1) throw std::bad_alloc();
+          co_await ctx.ExecuteActivity<int>("a", Quick());
+          if (task == 2) throw std::bad_alloc();
+          co_return 0;
+        },
+        Recorded());
+    EXPECT_NE(r.outcome, Outcome::kClean) << "task " << task << ": " << FormatText(r);
+    EXPECT_THAT(FormatText(r), HasSubstr("bad_alloc")) << "task " << task;
+  }
 }
 
 TEST(Replayer, AddedCommandIsExtra) {

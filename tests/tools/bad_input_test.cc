@@ -34,9 +34,11 @@ class BadInput : public ::testing::Test {
   }
 
   // Runs show on a file with `contents`; expects status 2 and an error naming the file.
-  std::string Rejected(absl::string_view name, absl::string_view contents) {
+  std::string Rejected(absl::string_view name, absl::string_view contents,
+                       std::vector<std::string> flags = {}) {
     std::string path = Write(name, contents);
-    Result r = Show({path});
+    flags.push_back(path);
+    Result r = Show(flags);
     EXPECT_EQ(r.status, kExitUsage) << r.out;
     EXPECT_THAT(r.err, HasSubstr(path));
     return r.err;
@@ -142,15 +144,23 @@ TEST_F(BadInput, HundredMegabytePayload) {
        ->mutable_activity_task_scheduled_event_attributes()
        ->mutable_input()
        ->add_payloads() = history::JsonPayload(big);
-  EXPECT_THAT(Rejected("big.json", history::HistoryToJson(b.history())),
+  const std::string json = history::HistoryToJson(b.history());
+  const std::string binary = history::SerializeHistoryBinary(b.history());
+  // The file-size limit (64 MiB) refuses both files before they are parsed.
+  EXPECT_THAT(Rejected("big.json", json),
+              AllOf(HasSubstr("bytes is over the limit of 67108864 bytes for a history file"),
+                    HasSubstr("--max-file-bytes")));
+  EXPECT_THAT(Rejected("big.pb", binary), HasSubstr("--max-file-bytes"));
+  // With it raised, the payload limit names the event and the payload.
+  EXPECT_THAT(Rejected("big.json", json, {"--max-file-bytes=300000000"}),
               AllOf(HasSubstr("event #5 (eventId 5)"),
                     HasSubstr("activityTaskScheduledEventAttributes.input.payloads[0].data"),
                     HasSubstr("over the limit")));
   EXPECT_THAT(
-      Rejected("big.pb", history::SerializeHistoryBinary(b.history())),
+      Rejected("big.pb", binary, {"--max-file-bytes=300000000"}),
       AllOf(HasSubstr("event 5"), HasSubstr("input.payloads[0]"), HasSubstr("over the limit")));
   // With the limit raised, the same file loads.
-  Result r = Show({"--max-payload-bytes=200000000", dir_ + "/big.pb"});
+  Result r = Show({"--max-payload-bytes=200000000", "--max-file-bytes=300000000", dir_ + "/big.pb"});
   EXPECT_EQ(r.status, kExitOk) << r.err;
 }
 

@@ -11,6 +11,7 @@
 #include "tools/lockstep/builtin_registry.h"
 #include "tools/cli_parse/cli_parse.h"
 #include "tools/lockstep/command.h"
+#include "tools/lockstep/load_limits.h"
 
 namespace lockstep::cli {
 
@@ -37,7 +38,9 @@ int RunReplay(const std::vector<std::string>& args, CommandIo io) {
       ->type_name("EVENT_ID")
       ->check(PositiveInteger());
   app.add_flag("--every-task", options.every_task,
-               "also evict the workflow from the cache at every task boundary");
+               "also evict the workflow from the cache at every task boundary\n"
+               "(one replay per workflow task: time grows as tasks x events, so a\n"
+               "15,000-task history takes tens of seconds)");
   app.add_option("--result", result,
                  "a final result other than the recorded one: a warning, a failure\n"
                  "(result-mismatch), or not checked")
@@ -53,6 +56,7 @@ int RunReplay(const std::vector<std::string>& args, CommandIo io) {
   app.add_option("--jobs", jobs, "replay N histories at a time (at most 64)")
       ->type_name("N")
       ->check(PositiveInteger());
+  AddLoadLimitOptions(app, &options.load);
   if (std::optional<int> exit = command_line.Parse(args, io)) return *exit;
 
   // OneOf() let only these names through; ReplayMain's parser reads them with the same calls.

@@ -11,6 +11,7 @@
 #include "engine/history/json_writer.h"
 #include "tools/cli_parse/cli_parse.h"
 #include "tools/lockstep/command.h"
+#include "tools/lockstep/load_limits.h"
 
 namespace lockstep::cli {
 namespace {
@@ -19,7 +20,7 @@ using history::HistoryFormat;
 using temporal::api::history::v1::History;
 
 struct ShowArgs {
-  int64_t max_payload_bytes = history::kDefaultMaxPayloadBytes;
+  history::LoadOptions load;  // --max-file-bytes, --max-payload-bytes, --max-events
   bool json = false;
   bool no_validate = false;
   std::string binary_out;
@@ -42,14 +43,7 @@ void DeclareArgs(ShowArgs* parsed, CommandLine* command_line) {
           ->type_name("OUT");
   json->excludes(binary);
   app.add_flag("--no-validate", parsed->no_validate, "skip structural validation");
-  app.add_option("--max-payload-bytes", parsed->max_payload_bytes,
-                 "reject payloads larger than N bytes (default 64 MiB)")
-      ->type_name("N")
-      ->check(PositiveInteger());
-}
-
-int64_t TimeNanos(const temporal::api::history::v1::HistoryEvent& e) {
-  return e.event_time().seconds() * 1000000000 + e.event_time().nanos();
+  AddLoadLimitOptions(app, &parsed->load);
 }
 
 void PrintTable(const std::string& title, const History& h, std::ostream& out) {
@@ -58,18 +52,19 @@ void PrintTable(const std::string& title, const History& h, std::ostream& out) {
       << "workflow " << (summary.workflow_type.empty() ? "-" : summary.workflow_type) << "  id "
       << summary.workflow_id << "  run " << summary.run_id << "  status " << summary.status
       << "  events " << summary.events << "  duration "
-      << history::FormatElapsed(summary.duration_nanos) << "\n";
+      << history::FormatElapsed(summary.duration) << "\n";
 
   struct Row {
     std::string id, time, type, details;
   };
   std::vector<Row> rows;
   rows.reserve(static_cast<size_t>(h.events_size()));
-  const int64_t start = h.events_size() > 0 ? TimeNanos(h.events(0)) : 0;
+  const google::protobuf::Timestamp start =
+      h.events_size() > 0 ? h.events(0).event_time() : google::protobuf::Timestamp();
   size_t id_w = 2, time_w = 4, type_w = 4;
   for (const auto& event : h.events()) {
     Row row{absl::StrCat(event.event_id()),
-            event.has_event_time() ? "+" + history::FormatElapsed(TimeNanos(event) - start) : "-",
+            event.has_event_time() ? "+" + history::FormatElapsed(history::ElapsedBetween(start, event.event_time())) : "-",
             history::EventTypeShortName(event.event_type()), history::SummarizeEvent(event)};
     id_w = std::max(id_w, row.id.size());
     time_w = std::max(time_w, row.time.size());
@@ -124,9 +119,8 @@ int RunShow(const std::vector<std::string>& args, CommandIo io) {
     return command_line.UsageError("--binary needs an output file", io);
   }
 
-  history::LoadOptions options;
+  history::LoadOptions options = parsed.load;
   options.validate = !parsed.no_validate;
-  options.json.max_payload_bytes = parsed.max_payload_bytes;
   int status = kExitOk;
   // Titles and histories; the histories stay on the arenas they were loaded onto.
   std::vector<history::LoadedHistories> loaded_files;
@@ -179,7 +173,7 @@ int RunShow(const std::vector<std::string>& args, CommandIo io) {
       for (size_t i = 0; i < histories.size(); ++i) {
         if (i > 0) text.append(",");
         text.append("\n");
-        history::AppendMessageJson(*histories[i].second, {}, &text);
+        history::AppendHistoryJson(*histories[i].second, {}, &text);
       }
       text.append("\n]\n");
     }

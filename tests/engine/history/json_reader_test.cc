@@ -2,6 +2,9 @@
 // with a message naming the event and the JSON path.
 #include "engine/history/json_reader.h"
 
+#include <string>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -143,6 +146,37 @@ TEST(JsonReader, PayloadsInBase64AndDecodedForms) {
   EXPECT_EQ(payloads[5].data(), R"({"customer":"c-1","amount":5})");
 }
 
+// The payload size limit holds in every form a payload takes: base64 and raw-text data, a
+// JSON value as data, and a bare JSON value (the last two once loaded at any size).
+TEST(JsonReader, ThePayloadLimitHoldsInEveryForm) {
+  const std::string big(200, '7');
+  std::string numbers = "1";
+  for (int i = 0; i < 100; ++i) numbers += ",1";
+  const std::string start = R"({"events":[{"eventId":"1","eventType":"WorkflowExecutionStarted",
+    "workflowExecutionStartedEventAttributes":{"input":{"payloads":[)";
+  const std::string end = "]}}}]}";
+  const std::vector<std::string> forms = {
+      absl::StrCat(R"({"metadata":{"encoding":"anNvbi9wbGFpbg=="},"data":")",
+                   std::string(268, 'A'), R"("})"),
+      absl::StrCat(R"({"metadata":{"encoding":"json/plain"},"data":")", big, R"("})"),
+      absl::StrCat(R"({"metadata":{"encoding":"json/plain"},"data":[)", numbers, "]}"),
+      absl::StrCat("[", numbers, "]"),
+      absl::StrCat(R"({"customer":")", big, R"("})"),
+  };
+  JsonReadOptions options;
+  options.max_payload_bytes = 100;
+  for (const std::string& form : forms) {
+    const std::string json = start + form + end;
+    auto parsed = ParseHistoriesJson(json, "big.json", options);
+    ASSERT_FALSE(parsed.ok()) << form;
+    EXPECT_THAT(parsed.status().message(), HasSubstr("is over the limit of 100 bytes")) << form;
+    EXPECT_THAT(parsed.status().message(), HasSubstr("event #1")) << form;
+    options.max_payload_bytes = 1000;
+    EXPECT_TRUE(ParseHistoriesJson(json, "big.json", options).ok()) << form;
+    options.max_payload_bytes = 100;
+  }
+}
+
 TEST(JsonReader, ErrorsNameTheEventAndPath) {
   std::string msg = ParseError(R"({"events":[{"eventId":"1","eventType":"WorkflowExecutionStarted"},
     {"eventId":"2","eventType":"TimerStarted",
@@ -189,6 +223,29 @@ TEST(JsonReader, DeepNestingIsAnErrorNotACrash) {
   for (int i = 0; i < 2000; ++i) chain += "}";
   chain += "}}]}";
   EXPECT_THAT(ParseError(chain), HasSubstr("not valid JSON"));
+}
+
+// A cause chain simdjson accepts but protobuf's binary parser would not read back (it refuses
+// more than 100 nested messages) is refused at load, naming where.
+TEST(JsonReader, AFailureChainTooDeepForProtobufIsRefused) {
+  auto chain = [](int causes) {
+    std::string json = R"({"events":[{"eventId":"1","eventType":"WorkflowExecutionFailed",
+      "workflowExecutionFailedEventAttributes":{"failure":)";
+    for (int i = 0; i < causes; ++i) json += R"({"message":"m","cause":)";
+    json += R"({"message":"root"})";
+    for (int i = 0; i < causes; ++i) json += "}";
+    return json + "}}]}";
+  };
+  const std::string error = ParseError(chain(150));
+  EXPECT_THAT(error, HasSubstr("nested more than 80 deep"));
+  EXPECT_THAT(error, HasSubstr("event #1"));
+  EXPECT_THAT(error, HasSubstr("failure.cause.cause"));
+  // 70 causes load, and the binary form reads back.
+  auto parsed = ParseHistoriesJson(chain(70), "ok.json");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  temporal::api::history::v1::History back;
+  ASSERT_TRUE(back.ParseFromString((*parsed)[0].SerializeAsString()));
+  EXPECT_EQ(back.events_size(), 1);
 }
 
 }  // namespace

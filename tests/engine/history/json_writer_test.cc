@@ -63,6 +63,22 @@ TEST(JsonWriter, WritesTheCurrentShape) {
   EXPECT_THAT(json, ::testing::Not(HasSubstr("WorkflowExecutionStarted\"")));
 }
 
+// Protobuf JSON writes an empty History as `{}`, which no reader takes for a history; the
+// events key is always written so that what `show --json` writes reads back.
+TEST(JsonWriter, AnEmptyHistoryWritesTheEventsKeyAndReadsBack) {
+  const temporal::api::history::v1::History empty;
+  for (bool pretty : {true, false}) {
+    std::string json;
+    AppendHistoryJson(empty, {.pretty = pretty}, &json);
+    EXPECT_THAT(json, HasSubstr(R"("events")")) << json;
+    auto back = ParseHistoriesJson(json, "empty.json");
+    ASSERT_TRUE(back.ok()) << back.status();
+    ASSERT_EQ(back->size(), 1u);
+    EXPECT_EQ((*back)[0].events_size(), 0);
+  }
+  EXPECT_TRUE(ParseHistoriesJson(HistoryToJson(empty), "empty.json").ok());
+}
+
 TEST(JsonWriter, EscapesStrings) {
   temporal::api::common::v1::WorkflowType t;
   t.set_name("a\"b\\c\n\x01");

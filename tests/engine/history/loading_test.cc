@@ -48,7 +48,7 @@ TEST_F(Loading, PaddedFileHoldsTheContentAndReadablePaddingAtEverySize) {
                       page - kJsonPadding + 1, page - 1, page, page + 1, 3 * page}) {
     std::string contents(size, 'x');
     for (size_t i = 0; i < size; ++i) contents[i] = static_cast<char>('a' + i % 26);
-    auto file = PaddedFile::Open(Write("f" + std::to_string(size), contents), kJsonPadding);
+    auto file = PaddedFile::Open(Write("f" + std::to_string(size), contents), kJsonPadding, kDefaultMaxFileBytes);
     ASSERT_TRUE(file.ok()) << file.status();
     EXPECT_EQ(file->bytes(), contents) << size;
     // The padding is there to be read (its value does not matter).
@@ -60,12 +60,45 @@ TEST_F(Loading, PaddedFileHoldsTheContentAndReadablePaddingAtEverySize) {
 }
 
 TEST_F(Loading, PaddedFileErrorsNameTheFile) {
-  auto missing = PaddedFile::Open((dir_ / "nope.json").string(), kJsonPadding);
+  auto missing = PaddedFile::Open((dir_ / "nope.json").string(), kJsonPadding, kDefaultMaxFileBytes);
   ASSERT_FALSE(missing.ok());
   EXPECT_THAT(missing.status().message(), HasSubstr("nope.json"));
-  auto directory = PaddedFile::Open(dir_.string(), kJsonPadding);
+  auto directory = PaddedFile::Open(dir_.string(), kJsonPadding, kDefaultMaxFileBytes);
   ASSERT_FALSE(directory.ok());
   EXPECT_THAT(directory.status().message(), HasSubstr("is a directory"));
+}
+
+TEST_F(Loading, AFileOverTheLimitIsRefusedBeforeItIsRead) {
+  const std::string path = Write("big.json", std::string(5000, ' ') + R"({"events":[]})");
+  LoadOptions options;
+  options.max_file_bytes = 4096;
+  auto loaded = LoadHistoryFile(path, options);
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_THAT(loaded.status().message(), HasSubstr("big.json: 5013 bytes is over the limit of 4096"));
+  EXPECT_THAT(loaded.status().message(), HasSubstr("--max-file-bytes"));
+  auto read = ReadFileToString(path, 4096);
+  ASSERT_FALSE(read.ok());
+  EXPECT_THAT(read.status().message(), HasSubstr("5013 bytes is over the limit"));
+  EXPECT_TRUE(ReadFileToString(path, 5013).ok());
+}
+
+// A device or FIFO has no size to check first: /dev/zero once grew a buffer until the process
+// died. It is read to one byte past the limit and refused.
+TEST_F(Loading, AStreamThatNeverEndsIsRefusedAtTheLimit) {
+  LoadOptions options;
+  options.max_file_bytes = 1 << 20;
+  for (const char* path : {"/dev/zero", "/dev/urandom"}) {
+    auto loaded = LoadHistoryFile(path, options);
+    ASSERT_FALSE(loaded.ok()) << path;
+    EXPECT_THAT(loaded.status().message(),
+                HasSubstr(std::string(path) + ": a stream that goes on is over the limit of 1048576"));
+    auto file = PaddedFile::Open(path, kJsonPadding, 1 << 20);
+    ASSERT_FALSE(file.ok()) << path;
+  }
+  // The default limit holds without options.
+  auto zero = LoadHistoryFile("/dev/zero");
+  ASSERT_FALSE(zero.ok());
+  EXPECT_THAT(zero.status().message(), HasSubstr("over the limit of 67108864"));
 }
 
 TEST_F(Loading, HistoryListKeepsHistoriesAcrossMovesAndIterates) {

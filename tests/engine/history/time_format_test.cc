@@ -1,5 +1,9 @@
 #include "engine/history/time_format.h"
 
+#include <cstdint>
+#include <limits>
+#include <string>
+
 #include "gtest/gtest.h"
 #include "rapidcheck/gtest.h"
 
@@ -70,6 +74,46 @@ TEST(ProtoDuration, ParsesAndPrints) {
   for (absl::string_view bad : {"", "s", "10", "1.s", "ten", "1.0000000001s", "10m"}) {
     EXPECT_FALSE(ParseProtoDuration(bad, &s, &n).ok()) << bad;
   }
+}
+
+// A binary history can carry any int64 seconds and int32 nanos: the text is still one that
+// reads back (clamped to the range, nanos dropped when their sign disagrees), and nothing is
+// negated out of range (INT64_MIN seconds once printed "--9223372036854775808s").
+TEST(ProtoDuration, OutOfRangeValuesPrintAsTextThatReadsBack) {
+  struct Case {
+    int64_t seconds;
+    int32_t nanos;
+    const char* text;
+  };
+  const Case cases[] = {
+      {std::numeric_limits<int64_t>::min(), 0, "-315576000000s"},
+      {std::numeric_limits<int64_t>::max(), 0, "315576000000s"},
+      {0, std::numeric_limits<int32_t>::min(), "0s"},
+      {0, std::numeric_limits<int32_t>::max(), "0s"},
+      {std::numeric_limits<int64_t>::min(), std::numeric_limits<int32_t>::min(),
+       "-315576000000s"},
+      {-1, 500000000, "-1s"},  // mixed signs: not a valid Duration
+      {1, -500000000, "1s"},
+      {0, -1, "-0.000000001s"},
+  };
+  for (const Case& c : cases) {
+    std::string text;
+    AppendProtoDuration(c.seconds, c.nanos, &text);
+    EXPECT_EQ(text, c.text) << c.seconds << " " << c.nanos;
+    int64_t s;
+    int32_t n;
+    EXPECT_TRUE(ParseProtoDuration(text, &s, &n).ok()) << text;
+  }
+}
+
+RC_GTEST_PROP(TimeFormat, AnyDurationPrintsAsTextThatReadsBack, ()) {
+  const auto seconds = *rc::gen::arbitrary<int64_t>();
+  const auto nanos = *rc::gen::arbitrary<int32_t>();
+  std::string text;
+  AppendProtoDuration(seconds, nanos, &text);
+  int64_t s;
+  int32_t n;
+  RC_ASSERT(ParseProtoDuration(text, &s, &n).ok());
 }
 
 RC_GTEST_PROP(TimeFormat, TimestampRoundTrips, ()) {

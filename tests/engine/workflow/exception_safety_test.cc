@@ -221,6 +221,57 @@ TEST(ExceptionSafety, CoroutineSignalHandlerThrowsAfterSuspending) {
   ExpectWorkerStillWorks(env);
 }
 
+// A workflow failure (ApplicationFailure) thrown from a signal handler fails the workflow, as
+// if the main coroutine had thrown it, the way Temporal's SDKs treat it
+// (temporalio/sdk-java#1616). Failing the task instead would retry it forever. Both with the
+// run cached and evicted after every task, so the failure replays too.
+TEST(ExceptionSafety, AWorkflowFailureFromASignalHandlerFailsTheWorkflow) {
+  for (bool evict : {false, true}) {
+    for (bool coroutine_handler : {false, true}) {
+      WorkerOptions options;
+      options.evict_after_every_task = evict;
+      TestEnv env(options);
+      RegisterHealthy(env);
+      ASSERT_TRUE(
+          env.registry()
+              .RegisterWorkflow(
+                  "wf",
+                  [coroutine_handler](WorkflowContext& ctx) -> Task<int> {
+                    int got = 0;
+                    if (coroutine_handler) {
+                      ctx.SetSignalHandler<int>("set", [&ctx, &got](int v) -> Task<void> {
+                        co_await ctx.Sleep(absl::Seconds(1));
+                        if (v < 0) throw ApplicationFailure("negative", "Negative", true);
+                        got = v;
+                      });
+                    } else {
+                      ctx.SetSignalHandler<int>("set", [&got](int v) {
+                        if (v < 0) throw ApplicationFailure("negative", "Negative", true);
+                        got = v;
+                      });
+                    }
+                    co_await ctx.ExecuteActivity<int>("add", Quick(), 1, 2);
+                    co_await ctx.WaitCondition([&got] { return got != 0; });
+                    co_return got;
+                  })
+              .ok());
+      env.Start("wf", "w");
+      env.RunToEnd(absl::Minutes(5));
+      env.Signal("w", "set", ToPayloads(-1));
+      env.RunToEnd(absl::Minutes(5));
+      const auto& last = env.Last("w");
+      ASSERT_EQ(last.event_type(), enums::EVENT_TYPE_WORKFLOW_EXECUTION_FAILED)
+          << "evict=" << evict << " coroutine=" << coroutine_handler << ": "
+          << history::EventTypeShortName(last.event_type());
+      const auto& failure = last.workflow_execution_failed_event_attributes().failure();
+      EXPECT_EQ(failure.message(), "negative");
+      EXPECT_EQ(failure.application_failure_info().type(), "Negative");
+      EXPECT_TRUE(TaskFailures(env.History("w")).empty());
+      ExpectWorkerStillWorks(env);
+    }
+  }
+}
+
 TEST(ExceptionSafety, ConditionThrows) {
   TestEnv env;
   RegisterHealthy(env);
