@@ -6,6 +6,8 @@
 #   make asan-test   clang build with AddressSanitizer + UndefinedBehaviorSanitizer, then ctest
 #   make sim-determinism  the same simulation seeds through the release (g++ -O3) and the
 #                    sanitizer (clang -O0) builds: histories, reports and timelines compared
+#   make fuzz        clang sanitizer build of the libFuzzer targets (fuzz/); each runs its corpus,
+#                    then fuzzes for FUZZ_SECONDS (default 15) seconds (scripts/fuzz.sh)
 #   make bazel-test  the Bazel build and its tests (offline)
 #   make consumer-test  release build, then examples/consumer (a project that depends on
 #                    Lockstep) built and tested from the installed package and with Bazel
@@ -15,11 +17,13 @@
 
 BUILD_DIR ?= build
 ASAN_DIR ?= build-asan
+FUZZ_DIR ?= build-fuzz
 JOBS ?= $(shell nproc)
 # CI builds treat warnings as errors; local builds do too unless WERROR=OFF.
 WERROR ?= ON
 
-.PHONY: deps build demo test asan-test sim-determinism bazel-test consumer-test bench compare clean
+.PHONY: deps build demo test asan-test sim-determinism fuzz bazel-test consumer-test bench compare \
+  clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -51,6 +55,9 @@ sim-determinism: build
 	@bash scripts/sim-determinism.sh $(BUILD_DIR)/tools/lockstep/lockstep \
 	  $(ASAN_DIR)/tools/lockstep/lockstep
 
+fuzz: deps
+	@FUZZ_DIR=$(FUZZ_DIR) JOBS=$(JOBS) WERROR=$(WERROR) bash scripts/fuzz.sh
+
 bazel-test:
 	@LOCKSTEP_WITH_BAZEL=1 bash scripts/install-deps.sh
 	@bash scripts/bazel-test.sh
@@ -69,4 +76,4 @@ compare: build
 	@bash benchmarks/compare/compare.sh $(BUILD_DIR)
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)
