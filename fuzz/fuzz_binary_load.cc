@@ -21,21 +21,10 @@
 #include "engine/history/history_file.h"
 #include "engine/history/validate.h"
 #include "fuzz/fuzz_support.h"
-#include "tools/cli_parse/command_io.h"
 
 namespace {
 
-using lockstep::cli::kExitOk;
-using lockstep::cli::kExitUsage;
-using lockstep::fuzz::Fail;
-using lockstep::fuzz::RunLockstep;
-
 constexpr absl::string_view kTarget = "fuzz_binary_load";
-// The file loader also enforces a file size and an event count limit (history_file.h),
-// which the direct parse does not. Both lie above this size (an event takes at least two
-// bytes in binary and three in JSON: 1 MB or more at the event limit), so the two paths are
-// compared only on inputs below it.
-constexpr size_t kComparedInputBytes = size_t{512} << 10;
 
 }  // namespace
 
@@ -49,20 +38,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     valid = lockstep::history::ValidateHistory(*history, "input.pb").ok();
   }
 
-  const std::string path = lockstep::fuzz::WriteInputFile("input.pb", bytes);
-  const int shown = RunLockstep({"show", path}, {kExitOk, kExitUsage});
-  RunLockstep({"show", "--json", path}, {kExitOk, kExitUsage});
-  const int shown_unvalidated = RunLockstep({"show", "--no-validate", path}, {kExitOk, kExitUsage});
-  lockstep::fuzz::CheckPayloadLimit(kTarget, path);
-
-  if (size > kComparedInputBytes) return 0;
-  if ((shown_unvalidated == kExitOk) != history.ok()) {
-    Fail(kTarget, history.ok() ? "ParseHistoryBinary accepted what `show --no-validate` rejected"
-                               : "ParseHistoryBinary rejected what `show --no-validate` accepted");
-  }
-  if ((shown == kExitOk) != valid) {
-    Fail(kTarget, valid ? "the history validated but `show` rejected the file"
-                        : "the history failed validation but `show` accepted the file");
-  }
+  lockstep::fuzz::ShowAndCompare(kTarget, "input.pb", bytes, history.ok(), valid);
   return 0;
 }

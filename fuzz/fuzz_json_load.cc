@@ -21,21 +21,10 @@
 #include "engine/history/json_reader.h"
 #include "engine/history/validate.h"
 #include "fuzz/fuzz_support.h"
-#include "tools/cli_parse/command_io.h"
 
 namespace {
 
-using lockstep::cli::kExitOk;
-using lockstep::cli::kExitUsage;
-using lockstep::fuzz::Fail;
-using lockstep::fuzz::RunLockstep;
-
 constexpr absl::string_view kTarget = "fuzz_json_load";
-// The file loader also enforces a file size and an event count limit (history_file.h),
-// which the direct parse does not. Both lie above this size (an event takes at least two
-// bytes in binary and three in JSON: 1 MB or more at the event limit), so the two paths are
-// compared only on inputs below it.
-constexpr size_t kComparedInputBytes = size_t{512} << 10;
 
 }  // namespace
 
@@ -53,21 +42,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   }
 
-  const std::string path = lockstep::fuzz::WriteInputFile("input.json", bytes);
-  const int shown = RunLockstep({"show", path}, {kExitOk, kExitUsage});
-  RunLockstep({"show", "--json", path}, {kExitOk, kExitUsage});
-  const int shown_unvalidated = RunLockstep({"show", "--no-validate", path}, {kExitOk, kExitUsage});
-  lockstep::fuzz::CheckPayloadLimit(kTarget, path);
-
-  if (size > kComparedInputBytes) return 0;
-  if ((shown_unvalidated == kExitOk) != histories.ok()) {
-    Fail(kTarget, histories.ok()
-                      ? "ParseHistoriesJson accepted what `show --no-validate` rejected"
-                      : "ParseHistoriesJson rejected what `show --no-validate` accepted");
-  }
-  if ((shown == kExitOk) != all_valid) {
-    Fail(kTarget, all_valid ? "every history validated but `show` rejected the file"
-                            : "a history failed validation but `show` accepted the file");
-  }
+  lockstep::fuzz::ShowAndCompare(kTarget, "input.json", bytes, histories.ok(), all_valid);
   return 0;
 }

@@ -18,6 +18,7 @@
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/stubs/logging.h"
+#include "tools/cli_parse/command_io.h"
 #include "tools/lockstep/command.h"
 
 namespace lockstep::fuzz {
@@ -144,6 +145,27 @@ void Fail(absl::string_view target, absl::string_view message) {
   std::fprintf(stderr, "%.*s: check failed: %.*s\n", static_cast<int>(target.size()), target.data(),
                static_cast<int>(message.size()), message.data());
   std::abort();
+}
+
+void ShowAndCompare(absl::string_view target, absl::string_view name, absl::string_view bytes,
+                    bool parsed, bool valid) {
+  constexpr size_t kComparedInputBytes = size_t{512} << 10;
+  const std::string path = WriteInputFile(name, bytes);
+  const int shown = RunLockstep({"show", path}, {cli::kExitOk, cli::kExitUsage});
+  RunLockstep({"show", "--json", path}, {cli::kExitOk, cli::kExitUsage});
+  const int shown_unvalidated =
+      RunLockstep({"show", "--no-validate", path}, {cli::kExitOk, cli::kExitUsage});
+  CheckPayloadLimit(target, path);
+
+  if (bytes.size() > kComparedInputBytes) return;
+  if ((shown_unvalidated == cli::kExitOk) != parsed) {
+    Fail(target, parsed ? "the direct parse accepted what `show --no-validate` rejected"
+                        : "the direct parse rejected what `show --no-validate` accepted");
+  }
+  if ((shown == cli::kExitOk) != valid) {
+    Fail(target, valid ? "the input validated but `show` rejected the file"
+                       : "the input failed validation but `show` accepted the file");
+  }
 }
 
 }  // namespace lockstep::fuzz

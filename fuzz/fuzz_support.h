@@ -35,6 +35,16 @@ int RunLockstep(const std::vector<std::string>& args, std::initializer_list<int>
 // (docs/history-json.md), or a small hostile file could still expand past it.
 void CheckPayloadLimit(absl::string_view target, const std::string& path);
 
+// What the load targets check of `lockstep show` on one input: saves `bytes` as `name`, runs
+// `show`, `show --json` and `show --no-validate` on it (exit 0 or 2 allowed), checks the
+// payload limit (CheckPayloadLimit), and then, for inputs of at most 512 KiB, that the file
+// loader agreed with the target's direct parse: the file parses exactly when `parsed` and
+// passes validation exactly when `valid`. Larger inputs can meet the loader's file-size and
+// event-count limits (history_file.h), which the direct parse does not have; every such limit
+// lies above 512 KiB (an event takes at least two bytes in binary and three in JSON).
+void ShowAndCompare(absl::string_view target, absl::string_view name, absl::string_view bytes,
+                    bool parsed, bool valid);
+
 // Reports a failed check on stderr and aborts, so that libFuzzer saves the input as a crash.
 [[noreturn]] void Fail(absl::string_view target, absl::string_view message);
 
