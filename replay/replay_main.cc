@@ -109,7 +109,8 @@ int RunReplayCommand(const std::vector<std::string>& args, const RegistryFinder&
         return kReplayExitUsage;
       }
     } else if (arg == "--until" || arg == "--jobs" || arg == "--max-file-bytes" ||
-               arg == "--max-payload-bytes" || arg == "--max-events") {
+               arg == "--max-payload-bytes" || arg == "--max-events" ||
+               arg == "--every-task-events") {
       int64_t value = 0;
       if (i + 1 >= args.size() || !absl::SimpleAtoi(args[i + 1], &value) || value <= 0) {
         err << "replay: " << arg << " needs a positive number\n";
@@ -122,6 +123,8 @@ int RunReplayCommand(const std::vector<std::string>& args, const RegistryFinder&
         options.jobs = static_cast<int>(std::min<int64_t>(value, 64));
       } else if (arg == "--max-file-bytes") {
         options.load.max_file_bytes = value;
+      } else if (arg == "--every-task-events") {
+        options.replay.every_task_max_events = value;
       } else if (arg == "--max-payload-bytes") {
         options.load.json.max_payload_bytes = value;
       } else {
@@ -130,8 +133,8 @@ int RunReplayCommand(const std::vector<std::string>& args, const RegistryFinder&
     } else if (!arg.empty() && arg[0] == '-') {
       err << "replay: unknown flag '" << arg
           << "' (flags: --json, --until EVENT_ID, --every-task, --result=warn|fail|off, "
-             "--ids=auto|strict|sdk, --jobs N, --max-file-bytes N, --max-payload-bytes N, "
-             "--max-events N)\n";
+             "--ids=auto|strict|sdk, --jobs N, --every-task-events N, --max-file-bytes N, "
+             "--max-payload-bytes N, --max-events N)\n";
       return kReplayExitUsage;
     } else {
       options.paths.push_back(arg);

@@ -8,7 +8,7 @@
 //
 // The binary then takes what `lockstep replay` takes: PATH... (history files in either JSON
 // shape or binary, directories, glob patterns) and --json, --until EVENT_ID, --every-task,
-// --result=warn|fail|off, --ids=auto|strict|sdk, --jobs N, and the loading budget
+// --every-task-events N (ReplayOptions::every_task_max_events), --result=warn|fail|off, --ids=auto|strict|sdk, --jobs N, and the loading budget
 // --max-file-bytes N, --max-payload-bytes N, --max-events N (history_file.h). It prints one report per history
 // (text or JSON lines) and a summary (histories, events, clean, nondeterministic by kind,
 // could not be replayed), and exits 0 when every history replayed cleanly, 1 when
@@ -48,7 +48,7 @@ struct ReplayCommandOptions {
   bool json = false;               // --json: one JSON object per history, no summary line
   bool every_task = false;         // --every-task: also evict the cache at every task boundary
   int jobs = 1;                    // --jobs: histories replayed at a time (capped at 64)
-  ReplayOptions replay;            // --until, --result, --ids
+  ReplayOptions replay;            // --until, --every-task-events, --result, --ids
   // --max-file-bytes, --max-payload-bytes, --max-events (history_file.h); files always validate.
   history::LoadOptions load;
 };

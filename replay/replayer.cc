@@ -1,5 +1,10 @@
 #include "replay/replayer.h"
 
+#include <algorithm>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
 #include "engine/history/event_summary.h"
 #include "engine/history/event_types.h"
@@ -142,11 +147,32 @@ ReplayResult ReplayEveryTaskBoundary(const Registry& registry, const History& fu
   ReplayResult whole = ReplayHistory(registry, full, source, whole_options);
   if (whole.outcome != Outcome::kClean) return whole;
   namespace enums = temporal::api::enums::v1;
+  // Index of each completed task's WorkflowTaskStarted event.
+  std::vector<int> boundaries;
   for (int i = 0; i + 1 < full.events_size(); ++i) {
-    if (full.events(i).event_type() != enums::EVENT_TYPE_WORKFLOW_TASK_STARTED ||
-        full.events(i + 1).event_type() != enums::EVENT_TYPE_WORKFLOW_TASK_COMPLETED) {
-      continue;
+    if (full.events(i).event_type() == enums::EVENT_TYPE_WORKFLOW_TASK_STARTED &&
+        full.events(i + 1).event_type() == enums::EVENT_TYPE_WORKFLOW_TASK_COMPLETED) {
+      boundaries.push_back(i);
     }
+  }
+  const int64_t per_replay = std::max<int64_t>(1, full.events_size());
+  const int64_t affordable = std::max<int64_t>(2, options.every_task_max_events / per_replay);
+  if (static_cast<int64_t>(boundaries.size()) > affordable) {
+    // Evenly spread, first and last included: k * (n - 1) / (m - 1) for k in [0, m).
+    const int64_t n = static_cast<int64_t>(boundaries.size());
+    std::vector<int> chosen;
+    chosen.reserve(static_cast<size_t>(affordable));
+    for (int64_t k = 0; k < affordable; ++k) {
+      chosen.push_back(boundaries[static_cast<size_t>(k * (n - 1) / (affordable - 1))]);
+    }
+    whole.warnings.push_back(absl::StrCat(
+        "--every-task checked ", affordable, " of ", n,
+        " task boundaries, spread evenly: all of them would replay ", n, " x ", per_replay,
+        " events, over the budget of ", options.every_task_max_events,
+        " (--every-task-events)"));
+    boundaries = std::move(chosen);
+  }
+  for (const int i : boundaries) {
     ReplayResult result = whole;
     result.source = absl::StrCat(source, " (evicted before event ", i + 1, ")");
     WorkflowRun run(&registry, {.workflow_id = whole.workflow_id, .run_id = whole.run_id},

@@ -44,6 +44,11 @@ struct ReplayOptions {
   enum class ResultCheck { kWarn, kFail, kOff };
   ResultCheck result_check = ResultCheck::kWarn;
   IdRule id_rule = IdRule::kAuto;
+  // ReplayEveryTaskBoundary: the most events its replays may process in all. Each boundary
+  // costs one replay of the whole history, so a history of T tasks and E events costs T x E;
+  // past this budget, boundaries spread evenly over the history are checked instead of all.
+  static constexpr int64_t kDefaultEveryTaskMaxEvents = 10'000'000;
+  int64_t every_task_max_events = kDefaultEveryTaskMaxEvents;
 };
 
 struct ReplayResult {
@@ -66,6 +71,10 @@ ReplayResult ReplayHistory(const Registry& registry,
 // task the history shows completed, rebuild the run from the events before it, run that task
 // as the live one, then feed the rest of the history. Returns the first result that is not
 // clean (its source names the task's WorkflowTaskStarted event), or a clean result.
+// Time grows as tasks x events: when checking every boundary would replay more than
+// options.every_task_max_events events, that many events' worth of boundaries are checked,
+// spread evenly from the first to the last, and the result carries a warning that names how
+// many of how many (never fewer than two, the first and the last).
 ReplayResult ReplayEveryTaskBoundary(const Registry& registry,
                                      const temporal::api::history::v1::History& history,
                                      absl::string_view source, const ReplayOptions& options = {});

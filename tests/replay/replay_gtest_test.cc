@@ -57,6 +57,18 @@ TEST(ReplayGtest, MissingPathIsAFailure) {
   EXPECT_FALSE(ReplaysCleanly(registry, "/nonexistent/history.json"));
 }
 
+// Runs `workflow` (as type "wf") to its end and returns its history; registers it in
+// `registry` too, for the replays.
+template <typename Workflow>
+temporal::api::history::v1::History RecordWorkflow(Workflow workflow, Registry* registry) {
+  TestEnv env;
+  EXPECT_TRUE(env.registry().RegisterWorkflow("wf", workflow).ok());
+  env.Start("wf", "w");
+  env.RunToEnd();
+  EXPECT_TRUE(registry->RegisterWorkflow("wf", workflow).ok());
+  return env.History("w");
+}
+
 // A workflow that behaves differently live and in replay is caught, and the report says at
 // which eviction point.
 TEST(ReplayEveryTaskBoundary, CatchesCodeThatDependsOnReplaying) {
@@ -65,13 +77,8 @@ TEST(ReplayEveryTaskBoundary, CatchesCodeThatDependsOnReplaying) {
     if (!ctx.IsReplaying()) co_await ctx.Sleep(absl::Seconds(1));
     co_return 0;
   };
-  TestEnv env;
-  ASSERT_TRUE(env.registry().RegisterWorkflow("wf", workflow).ok());
-  env.Start("wf", "w");
-  env.RunToEnd();
-  const auto& recorded = env.History("w");
   Registry registry;
-  ASSERT_TRUE(registry.RegisterWorkflow("wf", workflow).ok());
+  const auto recorded = RecordWorkflow(workflow, &registry);
   // Replayed, the code skips the second sleep that the live run took.
   ReplayResult evicted = ReplayEveryTaskBoundary(registry, recorded, "w");
   ASSERT_EQ(evicted.outcome, Outcome::kNondeterministic);
@@ -85,6 +92,35 @@ TEST(ReplayEveryTaskBoundary, CatchesCodeThatDependsOnReplaying) {
   ASSERT_TRUE(examples::RegisterCounter(&counter_registry).ok());
   EXPECT_EQ(ReplayEveryTaskBoundary(counter_registry, counter->histories[0], "c").outcome,
             Outcome::kClean);
+}
+
+// Past its event budget, --every-task checks boundaries spread evenly and says how many.
+TEST(ReplayEveryTaskBoundary, ABudgetCapsTheReplaysAndSaysSo) {
+  auto workflow = [](WorkflowContext& ctx) -> Task<int> {
+    for (int i = 0; i < 20; ++i) co_await ctx.Sleep(absl::Seconds(1));
+    co_return 0;
+  };
+  Registry registry;
+  const auto recorded = RecordWorkflow(workflow, &registry);
+  const int events = recorded.events_size();
+
+  ReplayResult all = ReplayEveryTaskBoundary(registry, recorded, "w");
+  EXPECT_EQ(all.outcome, Outcome::kClean);
+  EXPECT_THAT(all.warnings, ::testing::IsEmpty());
+
+  ReplayOptions capped;
+  capped.every_task_max_events = 5 * events + events / 2;  // five replays' worth
+  ReplayResult some = ReplayEveryTaskBoundary(registry, recorded, "w", capped);
+  EXPECT_EQ(some.outcome, Outcome::kClean);
+  EXPECT_THAT(some.warnings,
+              ::testing::ElementsAre(::testing::AllOf(
+                  ::testing::HasSubstr("--every-task checked 5 of 21 task boundaries"),
+                  ::testing::HasSubstr("--every-task-events"))));
+
+  // Never fewer than the first and the last boundary.
+  capped.every_task_max_events = 1;
+  EXPECT_THAT(ReplayEveryTaskBoundary(registry, recorded, "w", capped).warnings,
+              ::testing::ElementsAre(::testing::HasSubstr("checked 2 of 21")));
 }
 
 }  // namespace

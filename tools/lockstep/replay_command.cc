@@ -39,8 +39,15 @@ int RunReplay(const std::vector<std::string>& args, CommandIo io) {
       ->check(PositiveInteger());
   app.add_flag("--every-task", options.every_task,
                "also evict the workflow from the cache at every task boundary\n"
-               "(one replay per workflow task: time grows as tasks x events, so a\n"
-               "15,000-task history takes tens of seconds)");
+               "(one replay per workflow task: time grows as tasks x events,\n"
+               "capped by --every-task-events)");
+  app.add_option("--every-task-events", options.replay.every_task_max_events,
+                 "the most events --every-task replays in all; past it, task\n"
+                 "boundaries spread evenly over the history are checked, and a\n"
+                 "warning says how many")
+      ->type_name("N")
+      ->check(PositiveInteger())
+      ->capture_default_str();
   app.add_option("--result", result,
                  "a final result other than the recorded one: a warning, a failure\n"
                  "(result-mismatch), or not checked")
