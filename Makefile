@@ -8,6 +8,8 @@
 #                    sanitizer (clang -O0) builds: histories, reports and timelines compared
 #   make fuzz        clang sanitizer build of the libFuzzer targets (fuzz/); each runs its corpus,
 #                    then fuzzes for FUZZ_SECONDS (default 15) seconds (scripts/fuzz.sh)
+#   make fuzz-check  the same targets in the asan-test build (-O0): corpus, regressions and
+#                    FUZZ_CHECK_SECONDS (default 20) seconds of fuzzing each; CI runs it
 #   make bazel-test  the Bazel build and its tests (offline)
 #   make consumer-test  release build, then examples/consumer (a project that depends on
 #                    Lockstep) built and tested from the installed package and with Bazel
@@ -22,7 +24,7 @@ JOBS ?= $(shell nproc)
 # CI builds treat warnings as errors; local builds do too unless WERROR=OFF.
 WERROR ?= ON
 
-.PHONY: deps build demo test asan-test sim-determinism fuzz bazel-test consumer-test bench compare \
+.PHONY: deps build demo test asan-test fuzz-check sim-determinism fuzz bazel-test consumer-test bench compare \
   clean
 
 deps:
@@ -38,19 +40,32 @@ demo: build
 test: build
 	@ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
 
+# The sanitizer build: clang at -O0 (the optimization level farthest from the release
+# build's, for sim-determinism), with the libFuzzer targets and coverage instrumentation of
+# the code a history file reaches first (fuzz/FuzzSetup.cmake), so that fuzz-check needs no
+# build of its own.
+ASAN_CONFIGURE = CC=clang CXX=clang++ cmake -S . -B $(ASAN_DIR) -G Ninja \
+  -DCMAKE_BUILD_TYPE=Debug -DLOCKSTEP_WERROR=$(WERROR) -DLOCKSTEP_SANITIZE=address,undefined \
+  -DLOCKSTEP_FUZZ=ON -DLOCKSTEP_FUZZ_COVERAGE=front-end -DLOCKSTEP_BENCHMARKS=OFF >/dev/null
+
 asan-test: deps
-	@CC=clang CXX=clang++ cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug \
-	  -DLOCKSTEP_WERROR=$(WERROR) -DLOCKSTEP_SANITIZE=address,undefined \
-	  -DLOCKSTEP_BENCHMARKS=OFF >/dev/null
+	@$(ASAN_CONFIGURE)
 	@cmake --build $(ASAN_DIR) -j $(JOBS)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --test-dir $(ASAN_DIR) --output-on-failure -j $(JOBS)
 
+# The fuzz targets of the sanitizer build: each over its corpus and regressions, then fuzzed
+# for FUZZ_CHECK_SECONDS (CI runs it after asan-test).
+FUZZ_CHECK_SECONDS ?= 20
+fuzz-check: deps
+	@$(ASAN_CONFIGURE)
+	@cmake --build $(ASAN_DIR) -j $(JOBS) --target fuzz_all
+	@FUZZ_DIR=$(ASAN_DIR) FUZZ_CONFIGURE=0 FUZZ_SECONDS=$(FUZZ_CHECK_SECONDS) JOBS=$(JOBS) \
+	  bash scripts/fuzz.sh
+
 # Reuses both builds when they exist (CI runs it after test and asan-test).
 sim-determinism: build
-	@CC=clang CXX=clang++ cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug \
-	  -DLOCKSTEP_WERROR=$(WERROR) -DLOCKSTEP_SANITIZE=address,undefined \
-	  -DLOCKSTEP_BENCHMARKS=OFF >/dev/null
+	@$(ASAN_CONFIGURE)
 	@cmake --build $(ASAN_DIR) -j $(JOBS) --target lockstep
 	@bash scripts/sim-determinism.sh $(BUILD_DIR)/tools/lockstep/lockstep \
 	  $(ASAN_DIR)/tools/lockstep/lockstep

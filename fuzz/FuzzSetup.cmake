@@ -20,3 +20,26 @@ set(LOCKSTEP_BUILD_TOOLS ON)
 # (fuzz/CMakeLists.txt), since it brings a main(). Whatever LOCKSTEP_SANITIZE adds stays in
 # force alongside.
 add_compile_options(-fsanitize=fuzzer-no-link)
+
+# Which code gets that instrumentation. "all" (the default; `make fuzz`) steers by every edge.
+# "front-end" (`make asan-test`, whose sanitizer build also runs every test) instruments only
+# what a history file reaches first: loading, validation, `show`, the replay driver and the
+# command line (engine/history, replay, tools, fuzz). The counters on every comparison cost the
+# simulation-heavy tests of that build about twice their time; the workflow engine then runs
+# uninstrumented, still under ASan and UBSan, and fuzz_replay steers by the replayer's edges.
+set(LOCKSTEP_FUZZ_COVERAGE "all" CACHE STRING "Code instrumented for libFuzzer: all or front-end")
+set_property(CACHE LOCKSTEP_FUZZ_COVERAGE PROPERTY STRINGS all front-end)
+if(LOCKSTEP_FUZZ_COVERAGE STREQUAL "front-end")
+  set(allowlist "${CMAKE_BINARY_DIR}/fuzz_coverage_allowlist.txt")
+  # Both a src: and a fun: entry must match for a function to be instrumented.
+  file(WRITE "${allowlist}"
+    "src:${PROJECT_SOURCE_DIR}/engine/history/*\n"
+    "src:${PROJECT_SOURCE_DIR}/replay/*\n"
+    "src:${PROJECT_SOURCE_DIR}/tools/*\n"
+    "src:${PROJECT_SOURCE_DIR}/fuzz/*\n"
+    "fun:*\n")
+  add_compile_options("-fsanitize-coverage-allowlist=${allowlist}")
+elseif(NOT LOCKSTEP_FUZZ_COVERAGE STREQUAL "all")
+  message(FATAL_ERROR
+    "LOCKSTEP_FUZZ_COVERAGE must be all or front-end, got '${LOCKSTEP_FUZZ_COVERAGE}'")
+endif()

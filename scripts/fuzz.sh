@@ -16,6 +16,8 @@
 #   FUZZ_OUT=DIR         where new corpus entries and crash inputs go (default: a fresh
 #                        /tmp/lockstep-fuzz.XXXXXX, kept after the run)
 #   FUZZ_REGRESSIONS=0   skip fuzz/regressions/ (for a tree without the fixes they check)
+#   FUZZ_CONFIGURE=0     use FUZZ_DIR as it is configured (it must have LOCKSTEP_FUZZ=ON):
+#                        `make fuzz-check` fuzzes in the sanitizer build of `make asan-test`
 #   JOBS, WERROR         build parallelism; warnings as errors (default ON)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,11 +31,17 @@ jobs=${JOBS:-$(nproc)}
 out=${FUZZ_OUT:-$(mktemp -d /tmp/lockstep-fuzz.XXXXXX)}
 mkdir -p "$out"
 
-# Release-like optimization keeps executions per second up; the sanitizers and coverage
-# instrumentation come from LOCKSTEP_SANITIZE and LOCKSTEP_FUZZ.
-CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DLOCKSTEP_WERROR="${WERROR:-ON}" -DLOCKSTEP_FUZZ=ON -DLOCKSTEP_SANITIZE=address,undefined \
-  -DLOCKSTEP_BENCHMARKS=OFF -DLOCKSTEP_BUILD_TESTS=OFF -DLOCKSTEP_INSTALL=OFF >/dev/null
+if [[ ${FUZZ_CONFIGURE:-1} == 1 ]]; then
+  # Release-like optimization keeps executions per second up; the sanitizers and coverage
+  # instrumentation come from LOCKSTEP_SANITIZE and LOCKSTEP_FUZZ.
+  CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DLOCKSTEP_WERROR="${WERROR:-ON}" -DLOCKSTEP_FUZZ=ON -DLOCKSTEP_SANITIZE=address,undefined \
+    -DLOCKSTEP_BENCHMARKS=OFF -DLOCKSTEP_BUILD_TESTS=OFF -DLOCKSTEP_INSTALL=OFF >/dev/null
+elif ! grep -qx 'LOCKSTEP_FUZZ:BOOL=ON' "$build/CMakeCache.txt" 2>/dev/null; then
+  echo "fuzz: FUZZ_CONFIGURE=0 needs $build configured with -DLOCKSTEP_FUZZ=ON" \
+    "(make asan-test does)" >&2
+  exit 2
+fi
 cmake --build "$build" -j "$jobs" --target fuzz_all
 
 # A stale dictionary only makes fuzzing less effective, so it is a warning.

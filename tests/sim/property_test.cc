@@ -19,6 +19,7 @@
 #include "rapidcheck/gtest.h"
 #include "sim/schedule.h"
 #include "sim/shrink.h"
+#include "tests/testing/sanitizer.h"
 
 namespace lockstep::sim {
 namespace {
@@ -85,14 +86,7 @@ std::string OutDir(absl::string_view name) {
 // under AddressSanitizer, or LOCKSTEP_PROPERTY_FIXED_CASES.
 int FixedCases() {
   if (const char* env = std::getenv("LOCKSTEP_PROPERTY_FIXED_CASES")) return std::atoi(env);
-#if defined(__SANITIZE_ADDRESS__)
-  return 200;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-  return 200;
-#endif
-#endif
-  return 1000;
+  return lockstep::testing::kUnderAddressSanitizer ? 200 : 1000;
 }
 
 struct BugCase {
