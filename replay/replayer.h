@@ -47,7 +47,7 @@ struct ReplayOptions {
   // ReplayEveryTaskBoundary: the most events its replays may process in all. Each boundary
   // costs one replay of the whole history, so a history of T tasks and E events costs T x E;
   // past this budget, boundaries spread evenly over the history are checked instead of all.
-  static constexpr int64_t kDefaultEveryTaskMaxEvents = 10'000'000;
+  static constexpr int64_t kDefaultEveryTaskMaxEvents = 1'000'000;
   int64_t every_task_max_events = kDefaultEveryTaskMaxEvents;
 };
 
