@@ -8,8 +8,9 @@
 //
 // The binary then takes what `lockstep replay` takes: PATH... (history files in either JSON
 // shape or binary, directories, glob patterns) and --json, --until EVENT_ID, --every-task,
-// --every-task-events N (ReplayOptions::every_task_max_events), --result=warn|fail|off, --ids=auto|strict|sdk, --jobs N, and the loading budget
-// --max-file-bytes N, --max-payload-bytes N, --max-events N (history_file.h). It prints one report per history
+// --every-task-events N (ReplayOptions::every_task_max_events), --result=warn|fail|off,
+// --ids=auto|strict|sdk, --jobs N, and the loading budget --max-file-bytes N,
+// --max-payload-bytes N, --max-events N (history_file.h). It prints one report per history
 // (text or JSON lines) and a summary (histories, events, clean, nondeterministic by kind,
 // could not be replayed), and exits 0 when every history replayed cleanly, 1 when
 // nondeterminism was found, 2 on bad input or usage.
