@@ -56,6 +56,13 @@ expect 0 "$lockstep" replay --every-task --jobs 2 "$scratch/counter.pb" "$scratc
 expect 0 "$lockstep" replay --until=3 --jobs=2 --result fail "$scratch/counter.pb"
 expect 2 "$lockstep" replay --jobs=0 "$scratch/counter.pb"
 grep -q "^lockstep replay: --jobs needs a positive integer, got '0'" "$scratch/err" || { echo "FAIL: --jobs=0 not named"; failures=$((failures + 1)); }
+# --every-task's event budget: a bad value is named; a small one samples and says so.
+for bad in 0 -5 abc; do
+  expect 2 "$lockstep" replay --every-task --every-task-events="$bad" "$scratch/counter.pb"
+  grep -q "^lockstep replay: --every-task-events needs a positive integer, got '$bad'" "$scratch/err" || { echo "FAIL: --every-task-events=$bad not named"; failures=$((failures + 1)); }
+done
+expect 0 "$lockstep" replay --every-task --every-task-events 5 "$scratch/counter.pb"
+grep -q "every-task checked 2 of [0-9]* task boundaries" "$scratch/out" || { echo "FAIL: --every-task-events 5 did not sample and say so"; failures=$((failures + 1)); }
 expect 0 "$lockstep" replay --help
 grep -q "Usage: lockstep replay" "$scratch/out" || { echo "FAIL: replay --help printed no usage"; failures=$((failures + 1)); }
 expect 0 "$lockstep" help run
