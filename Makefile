@@ -11,6 +11,7 @@
 #   make fuzz-check  the same targets in the asan-test build (-O0): corpus, regressions and
 #                    FUZZ_CHECK_SECONDS (default 20) seconds of fuzzing each; CI runs it
 #   make bazel-test  the Bazel build and its tests (offline)
+#   make bazel-check every Bazel target analysed, nothing compiled (CI; scripts/bazel-check.sh)
 #   make consumer-test  release build, then examples/consumer (a project that depends on
 #                    Lockstep) built and tested from the installed package and with Bazel
 #   make bench       release build, then the Google Benchmark suites
@@ -24,7 +25,8 @@ JOBS ?= $(shell nproc)
 # CI builds treat warnings as errors; local builds do too unless WERROR=OFF.
 WERROR ?= ON
 
-.PHONY: deps build demo test asan-test fuzz-check sim-determinism fuzz bazel-test consumer-test bench compare \
+.PHONY: deps build demo test asan-test fuzz-check sim-determinism fuzz bazel-test bazel-check \
+  consumer-test bench compare \
   clean
 
 deps:
@@ -76,6 +78,9 @@ fuzz: deps
 bazel-test:
 	@LOCKSTEP_WITH_BAZEL=1 bash scripts/install-deps.sh
 	@bash scripts/bazel-test.sh
+
+bazel-check:
+	@bash scripts/bazel-check.sh
 
 consumer-test: build
 	@LOCKSTEP_WITH_BAZEL=1 bash scripts/install-deps.sh

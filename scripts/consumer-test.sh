@@ -8,9 +8,11 @@
 #      from that prefix, warnings as errors. Its simulation binary (SimMain) must run 200 clean
 #      seeds, and record_history must then reproduce the checked-in
 #      history fixture byte for byte.
-#   2. Bazel: `bazel test //...` in examples/consumer, whose WORKSPACE takes Lockstep as a
-#      local_repository and calls lockstep_dependencies(); offline, through
-#      scripts/bazel-test.sh (BAZEL_WORKSPACE=examples/consumer).
+#   2. Bazel: `bazel test //... @lockstep//tools/lockstep` in examples/consumer, whose
+#      WORKSPACE takes Lockstep as a local_repository and calls lockstep_dependencies(); offline,
+#      through scripts/bazel-test.sh (BAZEL_WORKSPACE=examples/consumer). This compiles every
+#      Lockstep library a dependent project links and the `lockstep` binary, as an external
+#      repository; it is CI's Bazel compile (scripts/bazel-check.sh says why).
 #
 # Usage: scripts/consumer-test.sh [BUILD_DIR]   (`make consumer-test` builds BUILD_DIR first)
 # Exits non-zero when either part fails; JOBS (default: nproc) bounds parallel compiles.
@@ -59,5 +61,5 @@ cmp -s "$work/shipment.json" examples/consumer/testdata/shipment.json \
   || fail "record_history no longer writes testdata/shipment.json; if the workflow's" \
           "commands were meant to change, re-record it (see record_history.cc)"
 
-echo "-- consumer (Bazel): bazel test //... in examples/consumer"
-BAZEL_WORKSPACE=examples/consumer bash scripts/bazel-test.sh
+echo "-- consumer (Bazel): bazel test //... @lockstep//tools/lockstep in examples/consumer"
+BAZEL_WORKSPACE=examples/consumer bash scripts/bazel-test.sh -- //... @lockstep//tools/lockstep

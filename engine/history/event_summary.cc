@@ -31,7 +31,7 @@ struct SummaryRule {
 };
 
 // The key attributes of each event type, in display order. Types not listed show nothing.
-const std::vector<SummaryRule>& Rules() {
+const std::vector<SummaryRule>& SummaryRules() {
   static const auto* rules = new std::vector<SummaryRule>{
       {enums::EVENT_TYPE_WORKFLOW_EXECUTION_STARTED,
        {{"type", "workflow_type.name"},
@@ -284,7 +284,7 @@ std::string EventSummaryOfPayloads(const temporal::api::common::v1::Payloads& pa
 std::string SummarizeEvent(const HistoryEvent& event) {
   const Message* attrs = EventAttributes(event);
   if (attrs == nullptr) return "";
-  for (const SummaryRule& rule : Rules()) {
+  for (const SummaryRule& rule : SummaryRules()) {
     if (rule.type != event.event_type()) continue;
     std::vector<std::string> parts;
     for (const KeyField& key : rule.fields) {

@@ -34,7 +34,7 @@ constexpr EventType kChildInitiated = enums::EVENT_TYPE_START_CHILD_WORKFLOW_EXE
 constexpr EventType kChildStarted = enums::EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED;
 constexpr EventType kNexusScheduled = enums::EVENT_TYPE_NEXUS_OPERATION_SCHEDULED;
 
-const std::vector<ReferenceRule>& Rules() {
+const std::vector<ReferenceRule>& ReferenceRules() {
   static const auto* rules = new std::vector<ReferenceRule>{
       {kWtStarted, "scheduled_event_id", {kWtScheduled}, false},
       {enums::EVENT_TYPE_WORKFLOW_TASK_COMPLETED, "scheduled_event_id", {kWtScheduled}, false},
@@ -163,7 +163,7 @@ bool IsCrossHistoryReference(absl::string_view field) {
 }
 
 const ReferenceRule* FindRule(EventType event, absl::string_view field) {
-  for (const ReferenceRule& rule : Rules()) {
+  for (const ReferenceRule& rule : ReferenceRules()) {
     if (rule.event == event && rule.field == field) return &rule;
   }
   return nullptr;

@@ -14,7 +14,7 @@ namespace {
 namespace enums = temporal::api::enums::v1;
 using temporal::api::failure::v1::Failure;
 
-constexpr char kSource[] = "Lockstep";
+constexpr char kFailureSource[] = "Lockstep";
 
 // Temporal's wording for activity timeouts (common.FailureReasonActivityTimeout formatted with
 // Go's TimeoutType names), so local and remote timeouts read alike.
@@ -23,7 +23,7 @@ Failure TimeoutFailure(enums::TimeoutType type) {
   failure.set_message(type == enums::TIMEOUT_TYPE_SCHEDULE_TO_CLOSE
                           ? "activity ScheduleToClose timeout"
                           : "activity StartToClose timeout");
-  failure.set_source(kSource);
+  failure.set_source(kFailureSource);
   failure.mutable_timeout_failure_info()->set_timeout_type(type);
   return failure;
 }
@@ -32,7 +32,7 @@ Failure TimeoutFailure(enums::TimeoutType type) {
 Failure LocalActivityFailure(const ActivityTask& task, enums::RetryState state, Failure cause) {
   Failure wrapped;
   wrapped.set_message("local activity error");
-  wrapped.set_source(kSource);
+  wrapped.set_source(kFailureSource);
   auto* info = wrapped.mutable_activity_failure_info();
   info->mutable_activity_type()->set_name(task.activity_type);
   info->set_activity_id(task.activity_id);

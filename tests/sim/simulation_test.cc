@@ -14,6 +14,7 @@
 #include "gtest/gtest.h"
 
 namespace lockstep::sim {
+namespace simulation_test {
 namespace {
 
 using ::testing::HasSubstr;
@@ -407,4 +408,5 @@ TEST(SimulationTest, ReproduceCommandNamesEverythingThatShapesTheRun) {
 }
 
 }  // namespace
+}  // namespace simulation_test
 }  // namespace lockstep::sim

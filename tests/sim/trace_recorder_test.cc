@@ -20,6 +20,7 @@
 #include "testing/test_environment.h"
 
 namespace lockstep::sim {
+namespace trace_recorder_test {
 namespace {
 
 using ::lockstep::testing::IsOk;
@@ -569,4 +570,5 @@ TEST(TraceRecorder, InstantsFromTheSimulatorAndWorkerCrashes) {
 }
 
 }  // namespace
+}  // namespace trace_recorder_test
 }  // namespace lockstep::sim

@@ -11,6 +11,7 @@
 #include "testing/matchers.h"
 
 namespace lockstep {
+namespace test_environment_test {
 namespace {
 
 using ::lockstep::testing::HasEventTypes;
@@ -394,4 +395,5 @@ TEST(TestEnvironment, HistoryMatcherSeesEventTypesInOrder) {
 }
 
 }  // namespace
+}  // namespace test_environment_test
 }  // namespace lockstep

@@ -13,6 +13,7 @@
 #include "tools/lockstep/command.h"
 
 namespace lockstep::cli {
+namespace show_command_test {
 namespace {
 
 using ::testing::HasSubstr;
@@ -104,4 +105,5 @@ TEST(Show, BuiltHistoryShowsWorkflowIdAndDuration) {
 }
 
 }  // namespace
+}  // namespace show_command_test
 }  // namespace lockstep::cli

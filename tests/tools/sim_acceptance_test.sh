@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The simulator's acceptance, on the real `lockstep` binary, for every example with a planted
 # bug (examples/buggy/):
-#   - `lockstep sim --workflow NAME_buggy --seeds 2000` finds the bug and exits 1;
+#   - `lockstep sim --workflow NAME_buggy --seeds BUGGY_SEEDS` (default 2,000) finds the bug
+#     and exits 1;
 #   - its printed reproduce line, run in a new process, fails again and writes the same
 #     report, histories and timeline, byte for byte;
 #   - the fixed twin NAME passes FIXED_SEEDS seeds (default 20,000) and exits 0;
@@ -12,6 +13,7 @@
 set -uo pipefail
 lockstep=${1:?usage: sim_acceptance_test.sh LOCKSTEP_BINARY}
 fixed_seeds=${FIXED_SEEDS:-20000}
+buggy_seeds=${BUGGY_SEEDS:-2000}
 jobs=${JOBS:-2}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
@@ -22,11 +24,11 @@ fail() {
 }
 
 for name in child_signal charge eviction continue_as_new timer_race; do
-  "$lockstep" sim --workflow "${name}_buggy" --seeds 2000 --out "$out/first" \
+  "$lockstep" sim --workflow "${name}_buggy" --seeds "$buggy_seeds" --out "$out/first" \
     > "$out/$name.txt" 2> /dev/null
   rc=$?
   if [[ $rc -ne 1 ]]; then
-    fail "${name}_buggy: exit status $rc over 2000 seeds, expected 1 (bug found)"
+    fail "${name}_buggy: exit status $rc over $buggy_seeds seeds, expected 1 (bug found)"
     continue
   fi
   line=$(sed -n 's/^reproduce the first: //p' "$out/$name.txt")

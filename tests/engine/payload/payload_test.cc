@@ -24,6 +24,7 @@
 #include "tests/engine/payload/test_types.h"
 
 namespace lockstep {
+namespace payload_test {
 namespace {
 
 using payload_test::Empty;
@@ -706,4 +707,5 @@ TEST(SamePayloads, ComparesValuesNotEncodingOrder) {
 }
 
 }  // namespace
+}  // namespace payload_test
 }  // namespace lockstep

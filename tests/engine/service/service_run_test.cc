@@ -10,6 +10,7 @@
 #include "tests/testing/function_env.h"
 
 namespace lockstep::testing {
+namespace service_run_test {
 namespace {
 
 using ::lockstep::testing::FunctionEnv;
@@ -250,4 +251,5 @@ TEST(ServiceDeterminismTest, SameInputsGiveByteIdenticalHistories) {
 }
 
 }  // namespace
+}  // namespace service_run_test
 }  // namespace lockstep::testing

@@ -7,6 +7,7 @@
 #include "tests/engine/service/service_fixture.h"
 
 namespace lockstep::testing {
+namespace service_workflow_task_test {
 namespace {
 
 using ::testing::ElementsAre;
@@ -376,4 +377,5 @@ TEST_F(ServiceTest, HandlerMaySignalItsOwnRunWhileHandlingATask) {
 }
 
 }  // namespace
+}  // namespace service_workflow_task_test
 }  // namespace lockstep::testing

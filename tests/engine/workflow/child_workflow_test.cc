@@ -8,6 +8,7 @@
 #include "tests/engine/workflow/test_env.h"
 
 namespace lockstep {
+namespace child_workflow_test {
 namespace {
 
 namespace enums = temporal::api::enums::v1;
@@ -434,4 +435,5 @@ TEST(ChildWorkflow, CancelBetweenInitiationAndStartIsSentOnceStarted) {
 }
 
 }  // namespace
+}  // namespace child_workflow_test
 }  // namespace lockstep

@@ -11,6 +11,7 @@
 #include "tests/testing/function_env.h"
 
 namespace lockstep {
+namespace engine_test {
 namespace {
 
 using ::lockstep::testing::FunctionEnv;
@@ -578,4 +579,5 @@ TEST(Engine, LogIsSilentDuringReplay) {
 }
 
 }  // namespace
+}  // namespace engine_test
 }  // namespace lockstep

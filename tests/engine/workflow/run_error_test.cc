@@ -14,6 +14,7 @@
 #include "tests/engine/workflow/test_env.h"
 
 namespace lockstep {
+namespace run_error_test {
 namespace {
 
 namespace enums = temporal::api::enums::v1;
@@ -258,4 +259,5 @@ TEST(RunResult, HoldsAValueOrAnError) {
 }
 
 }  // namespace
+}  // namespace run_error_test
 }  // namespace lockstep

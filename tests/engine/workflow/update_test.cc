@@ -7,6 +7,7 @@
 #include "tests/engine/workflow/test_env.h"
 
 namespace lockstep {
+namespace update_test {
 namespace {
 
 namespace enums = temporal::api::enums::v1;
@@ -172,4 +173,5 @@ TEST(Update, HistoriesReplayAtEveryTaskBoundary) {
 }
 
 }  // namespace
+}  // namespace update_test
 }  // namespace lockstep

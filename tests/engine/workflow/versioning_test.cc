@@ -7,6 +7,7 @@
 #include "tests/engine/workflow/test_env.h"
 
 namespace lockstep {
+namespace versioning_test {
 namespace {
 
 namespace enums = temporal::api::enums::v1;
@@ -237,4 +238,5 @@ TEST(Properties, UpsertsAreRecordedAndDescribed) {
 }
 
 }  // namespace
+}  // namespace versioning_test
 }  // namespace lockstep
