@@ -11,7 +11,8 @@
 #   make fuzz-check  the same targets in the asan-test build (-O0): corpus, regressions and
 #                    FUZZ_CHECK_SECONDS (default 20) seconds of fuzzing each; CI runs it
 #   make bazel-test  the Bazel build and its tests (offline)
-#   make bazel-check every Bazel target analysed, nothing compiled (CI; scripts/bazel-check.sh)
+#   make bazel-check every Bazel target analysed here and in examples/consumer, nothing
+#                    compiled (CI; scripts/bazel-check.sh)
 #   make consumer-test  release build, then examples/consumer (a project that depends on
 #                    Lockstep) built and tested from the installed package and with Bazel
 #   make bench       release build, then the Google Benchmark suites

@@ -30,14 +30,25 @@ add_compile_options(-fsanitize=fuzzer-no-link)
 set(LOCKSTEP_FUZZ_COVERAGE "all" CACHE STRING "Code instrumented for libFuzzer: all or front-end")
 set_property(CACHE LOCKSTEP_FUZZ_COVERAGE PROPERTY STRINGS all front-end)
 if(LOCKSTEP_FUZZ_COVERAGE STREQUAL "front-end")
-  set(allowlist "${CMAKE_BINARY_DIR}/fuzz_coverage_allowlist.txt")
-  # Both a src: and a fun: entry must match for a function to be instrumented.
-  file(WRITE "${allowlist}"
+  # Both a src: and a fun: entry must match for a function to be instrumented. src: matches
+  # a translation unit's main file, so a unity build (LOCKSTEP_UNITY_BUILD) needs the unity
+  # files that batch these directories' sources, under the build tree, too.
+  set(allowlist_text
     "src:${PROJECT_SOURCE_DIR}/engine/history/*\n"
     "src:${PROJECT_SOURCE_DIR}/replay/*\n"
     "src:${PROJECT_SOURCE_DIR}/tools/*\n"
     "src:${PROJECT_SOURCE_DIR}/fuzz/*\n"
+    "src:${CMAKE_BINARY_DIR}/engine/history/CMakeFiles/*\n"
+    "src:${CMAKE_BINARY_DIR}/replay/CMakeFiles/*\n"
+    "src:${CMAKE_BINARY_DIR}/tools/*/CMakeFiles/*\n"
+    "src:${CMAKE_BINARY_DIR}/fuzz/CMakeFiles/*\n"
     "fun:*\n")
+  # The file is named by its content, so that a changed list changes the compile flags and
+  # the build recompiles what it instruments.
+  string(SHA1 allowlist_hash "${allowlist_text}")
+  string(SUBSTRING "${allowlist_hash}" 0 12 allowlist_hash)
+  set(allowlist "${CMAKE_BINARY_DIR}/fuzz_coverage_allowlist-${allowlist_hash}.txt")
+  file(WRITE "${allowlist}" ${allowlist_text})
   add_compile_options("-fsanitize-coverage-allowlist=${allowlist}")
 elseif(NOT LOCKSTEP_FUZZ_COVERAGE STREQUAL "all")
   message(FATAL_ERROR

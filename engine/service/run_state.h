@@ -148,6 +148,13 @@ struct RunState {
   // history.ByteSizeLong() of the first `sized_events` events (see Service::HistoryBytes).
   int64_t history_bytes = 0;
   int sized_events = 0;
+  // Retention (ServiceOptions::retention): a closed run whose close still has to be reported
+  // (to its parent, or to its children's close policies) keeps its history until then; once
+  // released, `history` is empty and `released_events` says how long it was.
+  bool close_report_pending = false;
+  bool history_released = false;
+  int64_t released_events = 0;
+  int64_t closed_bytes = 0;  // the history's serialized size once closed (retention's measure)
 
   temporal::api::enums::v1::WorkflowExecutionStatus status =
       temporal::api::enums::v1::WORKFLOW_EXECUTION_STATUS_RUNNING;

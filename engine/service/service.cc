@@ -186,6 +186,7 @@ absl::StatusOr<temporal::api::common::v1::Payloads> Service::QueryWorkflow(
     return absl::UnavailableError(
         absl::StrCat("no workflow worker is attached to answer the query on ", workflow_id));
   }
+  if (run.history_released) return ReleasedError(run);
   return workflows_->HandleQuery(run.workflow_id, run.run_id, run.history, query_type, args);
 }
 
@@ -199,7 +200,7 @@ absl::StatusOr<WorkflowDescription> Service::DescribeWorkflow(const std::string&
   d.workflow_type = run.workflow_type;
   d.task_queue = run.task_queue;
   d.status = run.status;
-  d.history_length = run.history.events_size();
+  d.history_length = run.history_released ? run.released_events : run.history.events_size();
   d.attempt = run.attempt;
   d.start_time = run.start_time;
   d.close_time = run.close_time;
@@ -292,6 +293,7 @@ absl::StatusOr<const temporal::api::history::v1::History*> Service::GetHistory(
     const std::string& workflow_id, const std::string& run_id) const {
   absl::StatusOr<const RunState*> found = FindRun(workflow_id, run_id);
   if (!found.ok()) return found.status();
+  if ((*found)->history_released) return ReleasedError(**found);
   return &(*found)->history;
 }
 
@@ -461,7 +463,13 @@ void Service::NoteAppend(const RunState& run) {
 }
 
 void Service::EndStep(const RunState* run) {
-  if (--step_depth_ > 0 || !step_observed_) return;
+  if (--step_depth_ > 0) return;
+  // Observers first: they read the events the step appended, a closing run's included.
+  if (step_observed_) NotifyObservers(run);
+  if (!newly_closed_.empty() || !closed_kept_.empty()) ApplyRetention();
+}
+
+void Service::NotifyObservers(const RunState* run) {
   step_observed_ = false;
   step_.workflow_id = run != nullptr ? absl::string_view(run->workflow_id) : absl::string_view();
   step_.run_id = run != nullptr ? absl::string_view(run->run_id) : absl::string_view();

@@ -50,6 +50,8 @@
 #define LOCKSTEP_ENGINE_SERVICE_SERVICE_H_
 
 #include <cstdint>
+#include <deque>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -115,9 +117,19 @@ class Service {
   // dropped. A started workflow task is first failed (FORCE_CLOSE_COMMAND).
   [[nodiscard]] absl::Status TerminateWorkflow(const TerminateWorkflowRequest& request);
   // The run's history. The pointer stays valid for the service's lifetime; the history grows
-  // as the run goes on. Transient workflow task events are not in it (as in Temporal).
+  // as the run goes on. Transient workflow task events are not in it (as in Temporal). NotFound
+  // once ServiceOptions::retention has released it (the pointer then points at an empty
+  // history).
   [[nodiscard]] absl::StatusOr<const temporal::api::history::v1::History*> GetHistory(
       const std::string& workflow_id, const std::string& run_id) const;
+  // What ServiceOptions::retention has done so far.
+  struct RetentionStats {
+    int64_t released_histories = 0;
+    int64_t released_events = 0;
+    int64_t closed_kept = 0;        // closed runs whose history is still held
+    int64_t closed_kept_bytes = 0;  // their histories' serialized size
+  };
+  RetentionStats retention_stats() const { return retention_stats_; }
   // Every run ever started, in order of creation.
   std::vector<temporal::api::common::v1::WorkflowExecution> ListRuns() const;
 
@@ -252,6 +264,7 @@ class Service {
   // NoteAppend records, before an event is appended to `run`, where the step's events start.
   void BeginStep(StepKind kind, uint64_t seq);
   void EndStep(const RunState* run);
+  void NotifyObservers(const RunState* run);
   void NoteAppend(const RunState& run);
   void EvictFromWorker(const RunState& run);
   temporal::api::enums::v1::TimeoutType FirstTimeoutType(
@@ -268,6 +281,14 @@ class Service {
   void FlushBuffered(RunState& run);
   // history.ByteSizeLong(), computed incrementally (WorkflowTaskStarted reports it).
   int64_t HistoryBytes(RunState& run);
+  // Releases closed histories per options_.retention (at the end of each outermost step).
+  void ApplyRetention();
+  bool RetentionReleases() const {
+    return options_.retention.closed_for != absl::InfiniteDuration() ||
+           options_.retention.max_closed_bytes != std::numeric_limits<int64_t>::max();
+  }
+  void ReleaseHistory(RunState& run);
+  static absl::Status ReleasedError(const RunState& run);
   static int64_t NextEventId(const RunState& run) { return run.history.events_size() + 1; }
 
   // service_run.cc: run lifecycle.
@@ -420,6 +441,11 @@ class Service {
   service::DeadlineQueue activity_dispatch_;
 
   std::vector<std::unique_ptr<RunState>> runs_;  // never shrinks; index = RunState::index
+  // Closed runs whose history is still held, in order of closing (retention releases from the
+  // front), and what retention has done.
+  std::deque<size_t> closed_kept_;
+  std::vector<size_t> newly_closed_;  // closed in the step in progress
+  RetentionStats retention_stats_;
   absl::btree_map<std::pair<std::string, std::string>, size_t> run_index_;  // (wid, rid)
   absl::btree_map<std::string, size_t> current_run_;                        // wid -> latest
   // (workflow id, update id) -> the run the update was last admitted to.

@@ -185,6 +185,7 @@ void Service::OnStartChild(RunState& parent, int64_t initiated_event_id) {
 void Service::OnCloseExecution(RunState& run) {
   ReportCloseToParent(run);
   ApplyParentClosePolicies(run);
+  run.close_report_pending = false;
 }
 
 void Service::ReportCloseToParent(const RunState& child) {

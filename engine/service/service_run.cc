@@ -236,7 +236,9 @@ void Service::CloseRun(RunState& run, enums::WorkflowExecutionStatus status) {
   // after this close is recorded (Temporal's close execution transfer task).
   if (run.parent.has_value() || !run.children.empty()) {
     Schedule(&timers_, Now(), service::RunItem(service::DueKind::kCloseExecution, run.index));
+    run.close_report_pending = true;
   }
+  if (RetentionReleases()) newly_closed_.push_back(run.index);
 }
 
 void Service::ForceCloseWorkflowTask(RunState& run) {

@@ -3,6 +3,7 @@
 #define LOCKSTEP_ENGINE_SERVICE_SERVICE_TYPES_H_
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,6 +53,24 @@ struct ServiceOptions {
   // an activity scheduled without one is never retried and closes with RETRY_POLICY_NOT_SET,
   // and its ActivityTaskStarted is written when it starts (older servers).
   bool apply_default_activity_retry_policy = true;
+
+  // When a closed run's history is released from memory. Temporal deletes a closed execution
+  // once the namespace's retention period has passed since its close (a DeleteHistoryEventTask
+  // at close time + retention, service/history/workflow/task_generator.go
+  // GenerateDeleteHistoryEventTask); an embedded engine also needs a bound on memory. Released,
+  // a run keeps its summary (DescribeWorkflow: ids, status, close time, result or failure,
+  // history length) and its signal request ids, but GetHistory and QueryWorkflow on it are
+  // NotFound. The default keeps every history for the service's lifetime, which tests and
+  // the simulator's checkers (replaying every history) rely on.
+  struct Retention {
+    // Released once this much (virtual) time has passed since the run closed.
+    absl::Duration closed_for = absl::InfiniteDuration();
+    // Closed histories kept at most this many bytes in all, measured as serialized (about a
+    // sixth to a twelfth of what they take in memory as decoded protobuf); the earliest closed
+    // go first. Zero releases each history once its close has been reported.
+    int64_t max_closed_bytes = std::numeric_limits<int64_t>::max();
+  };
+  Retention retention = {};
 };
 
 struct StartWorkflowRequest {

@@ -22,12 +22,16 @@ expect() {
 
 expect 0 "$lockstep" show "$corpus"/*.json
 expect 0 "$lockstep" help
-for command in show run replay list; do
+for command in show run replay sim bench list; do
   grep -q "^  $command " "$scratch/out" || { echo "FAIL: help does not list $command"; failures=$((failures + 1)); }
 done
 expect 0 "$lockstep" list
 grep -qx "counterWorkflow" "$scratch/out" || { echo "FAIL: list does not name counterWorkflow"; failures=$((failures + 1)); }
 expect 2 "$lockstep" list --bogus
+expect 0 "$lockstep" bench signals --workflow counter --workflows 4 --signals 400 --per-task 10
+grep -q "^workflows_completed: 4$" "$scratch/out" && grep -q "^signals_per_second: [0-9]*$" "$scratch/out" || { echo "FAIL: bench signals did not report its load"; failures=$((failures + 1)); }
+expect 2 "$lockstep" bench
+expect 2 "$lockstep" bench signals --workflow counter --per-task 0
 expect 0 "$lockstep" run counterWorkflow --input 2 --signal inc=2 --out "$scratch/counter.pb"
 grep -q "status Completed" "$scratch/out" || { echo "FAIL: run did not complete the counter"; failures=$((failures + 1)); }
 expect 0 "$lockstep" show "$scratch/counter.pb"

@@ -30,6 +30,11 @@ int RunReplay(const std::vector<std::string>& args, CommandIo io);
 // seed was found (its reproduce line printed), 2 bad usage.
 int RunSim(const std::vector<std::string>& args, CommandIo io);
 
+// `lockstep bench signals --workflow NAME [--workflows W] [--signals N] [--per-task K]
+// [--per-workflow S]` (benchmarks/load/bench_main.h): exit 0 the load ran, 1 it failed, 2 bad
+// usage.
+int RunBench(const std::vector<std::string>& args, CommandIo io);
+
 // `lockstep list [--activities]`
 int RunList(const std::vector<std::string>& args, CommandIo io);
 

@@ -23,6 +23,8 @@ constexpr Subcommand kSubcommands[] = {
     {"replay", "replay histories against the built-in workflows", RunReplay},
     {"sim", "simulate a built-in workload over many seeds with faults, find failing seeds",
      RunSim},
+    {"bench", "signals per second into a built-in workflow, per-signal cost, memory per event",
+     RunBench},
     {"list", "the workflow (or activity) types built into this binary", RunList},
 };
 
