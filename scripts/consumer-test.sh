@@ -6,8 +6,8 @@
 #      prefix, checks that the installed package refers to nothing in the source or build
 #      tree, then configures, builds and tests examples/consumer with find_package(Lockstep)
 #      from that prefix, warnings as errors. Its simulation binary (SimMain) must run 200 clean
-#      seeds, and record_history must then reproduce the checked-in
-#      history fixture byte for byte.
+#      seeds, its signal-load benchmark (BenchMain) must complete its load, and record_history
+#      must then reproduce the checked-in history fixture byte for byte.
 #   2. Bazel: `bazel test //... @lockstep//tools/lockstep` in examples/consumer, whose
 #      WORKSPACE takes Lockstep as a local_repository and calls lockstep_dependencies(); offline,
 #      through scripts/bazel-test.sh (BAZEL_WORKSPACE=examples/consumer). This compiles every
@@ -58,6 +58,12 @@ ctest --test-dir "$work/build" --output-on-failure -j "$jobs"
   || { cat "$work/sim.txt" >&2; fail "shipment_sim found a failing seed or did not run"; }
 grep -q '^summary: 200 seeds run, 0 failed' "$work/sim.txt" \
   || fail "shipment_sim did not report 200 clean seeds"
+# The project's own signal-load benchmark (BenchMain) runs its load to the end.
+"$work/build/shipment_bench" --workflow packing --workflows 10 --signals 2000 --per-task 10 \
+  > "$work/bench.txt" 2>&1 \
+  || { cat "$work/bench.txt" >&2; fail "shipment_bench failed"; }
+grep -q '^workflows_completed: 10$' "$work/bench.txt" && grep -q '^signals_per_second: ' "$work/bench.txt" \
+  || { cat "$work/bench.txt" >&2; fail "shipment_bench did not complete its 10 workflows"; }
 "$work/build/record_history" "$work/shipment.json" >/dev/null
 cmp -s "$work/shipment.json" examples/consumer/testdata/shipment.json \
   || fail "record_history no longer writes testdata/shipment.json; if the workflow's" \
