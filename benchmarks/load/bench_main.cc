@@ -102,21 +102,16 @@ int RunBenchSignalsCommand(const std::vector<std::string>& args, const Registry&
     return usage(
         absl::StrCat("--workflow: no load named '", f.workflow, "' (--list shows the names)"));
   }
-  SignalLoadOptions options;
-  options.workflows = f.workflows;
-  options.signals = f.signals;
-  options.per_task = f.per_task;
-  options.per_workflow = f.per_workflow;
-  if (f.retain_closed_bytes.has_value()) options.retain_closed_bytes = *f.retain_closed_bytes;
-  if (options.per_workflow == 0) {
-    // The default share, checked here so that a load that cannot take it is a usage error.
-    options.per_workflow = (options.signals + options.workflows - 1) / options.workflows;
-  }
-  if (options.per_workflow > load->max_share) {
-    return usage(absl::StrCat("--per-workflow: each workflow would get ", options.per_workflow,
-                              " signals; the ", load->name, " load takes at most ",
-                              load->max_share, " (set --per-workflow or raise --workflows)"));
-  }
+  SignalLoadOptions requested;
+  requested.workflows = f.workflows;
+  requested.signals = f.signals;
+  requested.per_task = f.per_task;
+  requested.per_workflow = f.per_workflow;
+  if (f.retain_closed_bytes.has_value()) requested.retain_closed_bytes = *f.retain_closed_bytes;
+  // Resolved before the options line is printed, which shows the share each workflow gets.
+  absl::StatusOr<SignalLoadOptions> resolved = ResolveSignalLoadOptions(*load, requested);
+  if (!resolved.ok()) return usage(std::string(resolved.status().message()));
+  SignalLoadOptions options = *std::move(resolved);
   io.out << absl::StrFormat(
       "bench signals: workflow=%s type=%s workflows=%d signals=%d per_task=%d per_workflow=%d "
       "retain_closed_bytes=%s\n",

@@ -51,45 +51,6 @@ absl::Duration Percentile(const std::vector<absl::Duration>& sorted, double q) {
   return sorted[std::min(rank, sorted.size() - 1)];
 }
 
-absl::Status CheckOptions(const SignalLoad& load, SignalLoadOptions& options) {
-  if (options.workflows < 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("workflows must be at least 1, got ", options.workflows));
-  }
-  if (options.signals < 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("signals must be at least 1, got ", options.signals));
-  }
-  if (options.per_task < 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("per-task must be at least 1, got ", options.per_task));
-  }
-  if (options.retain_closed_bytes < -1) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "retain-closed-bytes must be -1 (keep all) or more, got ", options.retain_closed_bytes));
-  }
-  if (options.per_workflow < 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("per-workflow must be at least 1, got ", options.per_workflow));
-  }
-  if (options.per_workflow == 0) {
-    options.per_workflow = (options.signals + options.workflows - 1) / options.workflows;
-  }
-  if (options.per_workflow > load.max_share) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "each workflow would get ", options.per_workflow, " signals; the ", load.name,
-        " load takes at most ", load.max_share, " per workflow (raise --workflows or set "
-        "--per-workflow)"));
-  }
-  if (!load.start_input || !load.signal_input || load.workflow_type.empty() ||
-      load.signal_name.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "the ", load.name, " load needs workflow_type, start_input, signal_name and "
-        "signal_input"));
-  }
-  return absl::OkStatus();
-}
-
 ServiceOptions ServiceOptionsFor(const SignalLoadOptions& options) {
   ServiceOptions service;
   if (options.retain_closed_bytes >= 0) {
@@ -247,9 +208,44 @@ class Driver {
 
 }  // namespace
 
+absl::StatusOr<SignalLoadOptions> ResolveSignalLoadOptions(const SignalLoad& load,
+                                                           SignalLoadOptions options) {
+  if (!load.start_input || !load.signal_input || load.workflow_type.empty() ||
+      load.signal_name.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the ", load.name, " load needs workflow_type, start_input, signal_name and "
+        "signal_input"));
+  }
+  const auto at_least_one = [](const char* name, int64_t value) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", name, " must be at least 1, got ", value));
+  };
+  if (options.workflows < 1) return at_least_one("workflows", options.workflows);
+  if (options.signals < 1) return at_least_one("signals", options.signals);
+  if (options.per_task < 1) return at_least_one("per-task", options.per_task);
+  if (options.per_workflow < 0) return at_least_one("per-workflow", options.per_workflow);
+  if (options.retain_closed_bytes < -1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--retain-closed-bytes must be -1 (keep all) or more, got ",
+        options.retain_closed_bytes));
+  }
+  if (options.per_workflow == 0) {
+    options.per_workflow = (options.signals + options.workflows - 1) / options.workflows;
+  }
+  if (options.per_workflow > load.max_share) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--per-workflow: each workflow would get ", options.per_workflow, " signals; the ",
+        load.name, " load takes at most ", load.max_share,
+        " (set --per-workflow or raise --workflows)"));
+  }
+  return options;
+}
+
 absl::StatusOr<SignalLoadResult> RunSignalLoad(const Registry& registry, const SignalLoad& load,
                                                SignalLoadOptions options) {
-  if (absl::Status s = CheckOptions(load, options); !s.ok()) return s;
+  absl::StatusOr<SignalLoadOptions> resolved = ResolveSignalLoadOptions(load, std::move(options));
+  if (!resolved.ok()) return resolved.status();
+  options = *std::move(resolved);
   SignalLoadResult result;
   Driver driver(registry, load, options);
   if (absl::Status s = driver.Run(result); !s.ok()) return s;

@@ -85,7 +85,13 @@ struct SignalLoadResult {
   int64_t histories_released = 0;  // by retention (retain_closed_bytes)
 };
 
-// InvalidArgument names a bad option (or a share above the load's max_share); FailedPrecondition
+// The options as RunSignalLoad runs them: per_workflow resolved (0 becomes ceil(N / W)) and
+// every option checked against the load. InvalidArgument names the option (as its flag,
+// "--per-task"), or a share above the load's max_share.
+absl::StatusOr<SignalLoadOptions> ResolveSignalLoadOptions(const SignalLoad& load,
+                                                           SignalLoadOptions options);
+
+// ResolveSignalLoadOptions' errors first, then FailedPrecondition
 // names the workflow that failed to start, rejected a signal, or was not completed after its
 // share (with its status).
 absl::StatusOr<SignalLoadResult> RunSignalLoad(const Registry& registry, const SignalLoad& load,
