@@ -87,14 +87,10 @@ class CounterFleet {
   int64_t released_events() const { return service_->retention_stats().released_events; }
 
   void MeasureHistories(int64_t* bytes, int64_t* events) const {
-    *bytes = 0;
-    *events = 0;
-    for (const auto& run : service_->ListRuns()) {
-      auto history = service_->GetHistory(run.workflow_id(), run.run_id());
-      if (!history.ok()) continue;
-      *bytes += static_cast<int64_t>((*history)->SpaceUsedLong());
-      *events += (*history)->events_size();
-    }
+    // Not GetHistory: that decodes a history and keeps it decoded.
+    const Service::HistoryMemory memory = service_->history_memory();
+    *bytes = memory.retained_bytes;
+    *events = memory.events;
   }
 
  private:

@@ -180,15 +180,10 @@ class Driver {
   }
 
   void MeasureHistories(SignalLoadResult& result) const {
-    int64_t bytes = 0;
-    int64_t events = 0;
-    for (const auto& run : service_.ListRuns()) {
-      absl::StatusOr<const temporal::api::history::v1::History*> history =
-          service_.GetHistory(run.workflow_id(), run.run_id());
-      if (!history.ok()) continue;
-      bytes += static_cast<int64_t>((*history)->SpaceUsedLong());
-      events += (*history)->events_size();
-    }
+    // Not GetHistory: that decodes a history and keeps it decoded.
+    const Service::HistoryMemory memory = service_.history_memory();
+    const int64_t bytes = memory.retained_bytes;
+    const int64_t events = memory.events;
     // Events recorded in all: those still held and those retention released.
     result.events = events + service_.retention_stats().released_events;
     result.retained_bytes_per_event =

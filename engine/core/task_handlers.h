@@ -10,7 +10,9 @@
 #define LOCKSTEP_ENGINE_CORE_TASK_HANDLERS_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -20,17 +22,67 @@
 #include "temporal/api/enums/v1/failed_cause.pb.h"
 #include "temporal/api/failure/v1/message.pb.h"
 #include "temporal/api/history/v1/message.pb.h"
-#include "temporal/api/sdk/v1/task_complete_metadata.pb.h"
 #include "temporal/api/protocol/v1/message.pb.h"
+#include "temporal/api/sdk/v1/task_complete_metadata.pb.h"
 
 namespace lockstep {
+
+// The whole history of a run as a workflow task hands it over. The service stores histories
+// serialized, so it decodes the whole one only when a handler asks (a worker without the run
+// cached); until then this costs nothing. Valid during the HandleWorkflowTask call only.
+class TaskHistory {
+ public:
+  using History = temporal::api::history::v1::History;
+  using Resolver = std::function<absl::StatusOr<const History*>()>;
+
+  TaskHistory() = default;
+  // An already decoded history (or the reason there is none).
+  TaskHistory(const History* history, absl::Status status = absl::OkStatus())  // NOLINT
+      : resolved_(true), history_(history), status_(std::move(status)) {}
+  explicit TaskHistory(Resolver resolve) : resolve_(std::move(resolve)) {}
+
+  // The history, decoded on the first call; an error if it could not be (a stored event that
+  // does not decode, naming the run).
+  absl::StatusOr<const History*> Get() const {
+    if (!resolved_) {
+      resolved_ = true;
+      absl::StatusOr<const History*> got =
+          resolve_ ? resolve_() : absl::StatusOr<const History*>(nullptr);
+      if (got.ok()) {
+        history_ = *got;
+      } else {
+        status_ = got.status();
+      }
+    }
+    if (!status_.ok()) return status_;
+    if (history_ == nullptr) return absl::FailedPreconditionError("the task carries no history");
+    return history_;
+  }
+  // For tests and tools that know it is there: an empty history when Get() fails.
+  const History& operator*() const {
+    absl::StatusOr<const History*> got = Get();
+    return got.ok() ? **got : History::default_instance();
+  }
+  const History* operator->() const { return &**this; }
+
+ private:
+  Resolver resolve_;
+  mutable bool resolved_ = false;
+  mutable const History* history_ = nullptr;
+  mutable absl::Status status_;
+};
 
 struct WorkflowTaskRequest {
   std::string namespace_name;
   std::string workflow_id;
   std::string run_id;
   // The whole history of the run, ending with this task's WorkflowTaskStarted event.
-  const temporal::api::history::v1::History* history = nullptr;
+  TaskHistory history;
+  // The end of the same history, already decoded: events from index `recent_first_index`
+  // (0-based, event id - 1) to WorkflowTaskStarted. It always includes every event after
+  // previous_started_event_id, all a worker with the run cached reads. Null: use `history`.
+  const temporal::api::history::v1::History* recent = nullptr;
+  int recent_first_index = 0;
   // The started event id of the last workflow task this worker completed for this run (0 if
   // none): a worker with the run cached only needs the events after it.
   int64_t previous_started_event_id = 0;

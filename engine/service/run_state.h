@@ -13,9 +13,10 @@
 #include "absl/container/btree_map.h"
 #include "absl/container/btree_set.h"
 #include "absl/time/time.h"
+#include "engine/core/task_handlers.h"
+#include "engine/history/event_log.h"
 #include "engine/service/deadline_queue.h"
 #include "engine/service/service_types.h"
-#include "engine/core/task_handlers.h"
 #include "temporal/api/common/v1/message.pb.h"
 #include "temporal/api/enums/v1/workflow.pb.h"
 #include "temporal/api/failure/v1/message.pb.h"
@@ -144,10 +145,16 @@ struct RunState {
   std::string first_run_id;
   std::string workflow_type;
   std::string task_queue;
-  temporal::api::history::v1::History history;
-  // history.ByteSizeLong() of the first `sized_events` events (see Service::HistoryBytes).
-  int64_t history_bytes = 0;
-  int sized_events = 0;
+  // The run's events, stored serialized with a decoded window at the end (event_log.h). The
+  // service trims the window at the end of each step (Service::TrimHistories).
+  // Mutable: reading (GetHistory, queries) may decode stored events, which changes nothing a
+  // caller can observe.
+  mutable history::EventLog history;
+  // A workflow task (a full replay) asked for the whole history: keep it decoded until a task
+  // that reads only its recent events (a cached worker) shows it is no longer needed.
+  bool keep_decoded = false;
+  // decoded().events_size() as Service::decoded_window_events_ counts it.
+  int64_t counted_window = 0;
   // Retention (ServiceOptions::retention): a closed run whose close still has to be reported
   // (to its parent, or to its children's close policies) keeps its history until then; once
   // released, `history` is empty and `released_events` says how long it was.

@@ -187,7 +187,11 @@ absl::StatusOr<temporal::api::common::v1::Payloads> Service::QueryWorkflow(
         absl::StrCat("no workflow worker is attached to answer the query on ", workflow_id));
   }
   if (run.history_released) return ReleasedError(run);
-  return workflows_->HandleQuery(run.workflow_id, run.run_id, run.history, query_type, args);
+  // The worker reads the whole history (to find the last completed task, or to rebuild the
+  // run); it stays decoded until the run's next step trims it.
+  if (absl::Status s = run.history.Materialize(); !s.ok()) return HistoryError(run, s);
+  return workflows_->HandleQuery(run.workflow_id, run.run_id, run.history.decoded(), query_type,
+                                 args);
 }
 
 absl::StatusOr<WorkflowDescription> Service::DescribeWorkflow(const std::string& workflow_id,
@@ -200,7 +204,7 @@ absl::StatusOr<WorkflowDescription> Service::DescribeWorkflow(const std::string&
   d.workflow_type = run.workflow_type;
   d.task_queue = run.task_queue;
   d.status = run.status;
-  d.history_length = run.history_released ? run.released_events : run.history.events_size();
+  d.history_length = run.history_released ? run.released_events : run.history.size();
   d.attempt = run.attempt;
   d.start_time = run.start_time;
   d.close_time = run.close_time;
@@ -293,8 +297,34 @@ absl::StatusOr<const temporal::api::history::v1::History*> Service::GetHistory(
     const std::string& workflow_id, const std::string& run_id) const {
   absl::StatusOr<const RunState*> found = FindRun(workflow_id, run_id);
   if (!found.ok()) return found.status();
-  if ((*found)->history_released) return ReleasedError(**found);
-  return &(*found)->history;
+  const RunState& run = **found;
+  if (run.history_released) return ReleasedError(run);
+  if (absl::Status s = run.history.Pin(); !s.ok()) return HistoryError(run, s);
+  return &run.history.decoded();
+}
+
+absl::Status Service::GetHistoryBinary(const std::string& workflow_id, const std::string& run_id,
+                                       std::string* out) const {
+  absl::StatusOr<const RunState*> found = FindRun(workflow_id, run_id);
+  if (!found.ok()) return found.status();
+  const RunState& run = **found;
+  if (run.history_released) return ReleasedError(run);
+  run.history.AppendBinary(out);
+  return absl::OkStatus();
+}
+
+Service::HistoryMemory Service::history_memory() const {
+  HistoryMemory m;
+  for (const auto& owned : runs_) {
+    const RunState& run = *owned;
+    if (run.history_released) continue;
+    ++m.runs;
+    m.events += run.history.size();
+    m.serialized_bytes += run.history.serialized_bytes();
+    m.retained_bytes += static_cast<int64_t>(run.history.RetainedBytes());
+    m.decoded_events += run.history.decoded().events_size();
+  }
+  return m;
 }
 
 void Service::Evict(const std::string& workflow_id, const std::string& run_id) {
@@ -446,27 +476,51 @@ std::optional<absl::Time> Service::NextDeadline() const {
 // --- Steps and observers -------------------------------------------------------------------
 
 void Service::BeginStep(StepKind kind, uint64_t seq) {
-  if (step_depth_++ > 0 || observers_.empty()) return;
+  if (step_depth_++ > 0) return;
+  step_touched_.clear();
+  if (observers_.empty()) return;
   step_observed_ = true;
   step_.kind = kind;
   step_.time = Now();
   step_.seq = seq;
   step_.appended.clear();
-  step_touched_.clear();
 }
 
 void Service::NoteAppend(const RunState& run) {
   for (const auto& [index, first] : step_touched_) {
     if (index == run.index) return;
   }
-  step_touched_.emplace_back(run.index, run.history.events_size());
+  step_touched_.emplace_back(run.index, run.history.size());
 }
 
 void Service::EndStep(const RunState* run) {
   if (--step_depth_ > 0) return;
   // Observers first: they read the events the step appended, a closing run's included.
   if (step_observed_) NotifyObservers(run);
+  TrimHistories();
   if (!newly_closed_.empty() || !closed_kept_.empty()) ApplyRetention();
+}
+
+void Service::TrimHistories() {
+  for (const auto& [index, first] : step_touched_) {
+    RunState& run = *runs_[index];
+    decoded_window_events_ -= run.counted_window;
+    if (!run.keep_decoded) {
+      // Observers of the next step read the event before the step's first, so the last event
+      // always stays decoded. The events a cached worker's next task reads (those after the
+      // last completed task's started event) stay decoded too while the service's budget
+      // allows; beyond it they are held serialized only and decoded when the task goes out,
+      // so that many workflows with signals waiting do not hold them all as objects.
+      const int pending_from = static_cast<int>(run.last_completed_started_event_id);
+      const int64_t pending = run.history.size() - pending_from;
+      const bool keep_pending =
+          run.running() && pending > 0 && decoded_window_events_ + pending <= kDecodedWindowBudget;
+      run.history.Trim(keep_pending ? pending_from : run.history.size());
+    }
+    run.counted_window = run.history.decoded().events_size();
+    decoded_window_events_ += run.counted_window;
+  }
+  step_touched_.clear();
 }
 
 void Service::NotifyObservers(const RunState* run) {
@@ -475,8 +529,11 @@ void Service::NotifyObservers(const RunState* run) {
   step_.run_id = run != nullptr ? absl::string_view(run->run_id) : absl::string_view();
   for (const auto& [index, first] : step_touched_) {
     const RunState& touched = *runs_[index];
-    step_.appended.push_back({touched.workflow_id, touched.run_id, &touched.history, first,
-                              touched.history.events_size()});
+    // The window holds every event of the step and the one before it (TrimHistories).
+    touched.history.Seal();
+    const int base = touched.history.decoded_first();
+    step_.appended.push_back({touched.workflow_id, touched.run_id, &touched.history.decoded(),
+                              first - base, touched.history.size() - base});
   }
   for (StepObserver* observer : observers_) observer->OnStep(step_);
 }

@@ -49,6 +49,7 @@
 #ifndef LOCKSTEP_ENGINE_SERVICE_SERVICE_H_
 #define LOCKSTEP_ENGINE_SERVICE_SERVICE_H_
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <limits>
@@ -63,14 +64,14 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "engine/core/clock.h"
+#include "engine/core/retry_policy.h"
+#include "engine/core/task_handlers.h"
 #include "engine/service/deadline_queue.h"
 #include "engine/service/id_generator.h"
-#include "engine/core/retry_policy.h"
 #include "engine/service/run_state.h"
 #include "engine/service/service_env.h"
 #include "engine/service/service_types.h"
 #include "engine/service/step_observer.h"
-#include "engine/core/task_handlers.h"
 #include "temporal/api/command/v1/message.pb.h"
 #include "temporal/api/common/v1/message.pb.h"
 #include "temporal/api/history/v1/message.pb.h"
@@ -116,10 +117,12 @@ class Service {
   // Writes WorkflowExecutionTerminated and closes the run; its timers and activities are
   // dropped. A started workflow task is first failed (FORCE_CLOSE_COMMAND).
   [[nodiscard]] absl::Status TerminateWorkflow(const TerminateWorkflowRequest& request);
-  // The run's history. The pointer stays valid for the service's lifetime; the history grows
-  // as the run goes on. Transient workflow task events are not in it (as in Temporal). NotFound
-  // once ServiceOptions::retention has released it (the pointer then points at an empty
-  // history).
+  // The run's history. The service stores histories serialized (engine/history/event_log.h);
+  // the first call for a run decodes its history and keeps it decoded from then on, so the
+  // pointer stays valid and the history grows as the run goes on, until retention releases
+  // it. Transient workflow task events are not in it (as in Temporal). NotFound once
+  // ServiceOptions::retention has released it (the pointer then points at an empty history);
+  // DataLoss if a stored event does not decode.
   [[nodiscard]] absl::StatusOr<const temporal::api::history::v1::History*> GetHistory(
       const std::string& workflow_id, const std::string& run_id) const;
   // What ServiceOptions::retention has done so far.
@@ -130,6 +133,19 @@ class Service {
     int64_t closed_kept_bytes = 0;  // their histories' serialized size
   };
   RetentionStats retention_stats() const { return retention_stats_; }
+  // What the service's histories hold in memory, over the runs whose history is held.
+  struct HistoryMemory {
+    int64_t runs = 0;
+    int64_t events = 0;
+    int64_t serialized_bytes = 0;  // the histories' size as Temporal's binary History
+    int64_t retained_bytes = 0;    // what holding them costs (EventLog::RetainedBytes)
+    int64_t decoded_events = 0;    // events also held decoded (windows, GetHistory's)
+  };
+  HistoryMemory history_memory() const;
+  // The run's history serialized as a temporal.api.history.v1.History (SerializeHistoryBinary's
+  // bytes), appended to `out`, without decoding it. Errors as GetHistory.
+  [[nodiscard]] absl::Status GetHistoryBinary(const std::string& workflow_id,
+                                              const std::string& run_id, std::string* out) const;
   // Every run ever started, in order of creation.
   std::vector<temporal::api::common::v1::WorkflowExecution> ListRuns() const;
 
@@ -275,12 +291,18 @@ class Service {
   // service_events.cc: writing history.
   HistoryEvent NewEvent(temporal::api::enums::v1::EventType type) const;
   HistoryEvent* Append(RunState& run, temporal::api::enums::v1::EventType type);
-  void AppendEvent(RunState& run, HistoryEvent event);
+  HistoryEvent* AppendEvent(RunState& run, HistoryEvent event);
   // Appends, or buffers while a workflow task is started; returns the id, or -1 if buffered.
   int64_t Record(RunState& run, HistoryEvent event);
   void FlushBuffered(RunState& run);
-  // history.ByteSizeLong(), computed incrementally (WorkflowTaskStarted reports it).
-  int64_t HistoryBytes(RunState& run);
+  // The history's serialized size (WorkflowTaskStarted reports it).
+  static int64_t HistoryBytes(const RunState& run) { return run.history.serialized_bytes(); }
+  // Event `event_id` of the run's history, decoded if it left the window (a copy: the few
+  // reads that need an old event, such as a child's initiated event, are rare).
+  static HistoryEvent StoredEvent(const RunState& run, int64_t event_id);
+  // Drops decoded events the runs touched by the step no longer need (end of each outermost
+  // step, after observers).
+  void TrimHistories();
   // Releases closed histories per options_.retention (at the end of each outermost step).
   void ApplyRetention();
   bool RetentionReleases() const {
@@ -289,7 +311,9 @@ class Service {
   }
   void ReleaseHistory(RunState& run);
   static absl::Status ReleasedError(const RunState& run);
-  static int64_t NextEventId(const RunState& run) { return run.history.events_size() + 1; }
+  // A stored history that failed to decode (`cause`), naming the run.
+  static absl::Status HistoryError(const RunState& run, const absl::Status& cause);
+  static int64_t NextEventId(const RunState& run) { return run.history.size() + 1; }
 
   // service_run.cc: run lifecycle.
   absl::StatusOr<std::string> CheckIdReuse(RunState* current, const StartWorkflowRequest& request,
@@ -334,7 +358,8 @@ class Service {
                         const Failure& failure);
   void DiscardWorkflowTaskResponse(RunState& run);
   void OnWorkflowTaskTimeout(RunState& run);
-  void WriteTransientTaskEvents(RunState& run, temporal::api::history::v1::History* history);
+  // Into the run's history when `copy` is null, else into the worker's copy.
+  void WriteTransientTaskEvents(RunState& run, temporal::api::history::v1::History* copy);
   absl::Duration WorkflowTaskRetryDelay(int32_t attempt) const;
 
   // service_commands.cc: one command -> its events.
@@ -421,6 +446,13 @@ class Service {
   // The step in progress, for observers: nesting depth, kind, sequence, and per touched run
   // (index) where its appended events start.
   int step_depth_ = 0;
+  // Decoded events the runs' windows hold, as of each run's last trim (TrimHistories), and
+  // how many of them the service keeps decoded for cached workers (about 15 MB of objects).
+  int64_t decoded_window_events_ = 0;
+  static constexpr int64_t kDecodedWindowBudget = 16 * 1024;
+  // The first block of the arena a workflow task's recent events are decoded on.
+  alignas(16) std::array<char, 16 * 1024> task_arena_block_;
+  bool task_arena_in_use_ = false;
   bool step_observed_ = false;  // the outermost step in progress is reported
   StepRecord step_;
   std::vector<std::pair<size_t, int>> step_touched_;
@@ -440,6 +472,9 @@ class Service {
   service::DeadlineQueue workflow_dispatch_;
   service::DeadlineQueue activity_dispatch_;
 
+  // Storage blocks of released histories, reused by new ones (declared before runs_, which
+  // use it, so that it outlives them).
+  history::EventBlockPool block_pool_;
   std::vector<std::unique_ptr<RunState>> runs_;  // never shrinks; index = RunState::index
   // Closed runs whose history is still held, in order of closing (retention releases from the
   // front), and what retention has done.

@@ -70,7 +70,7 @@ void Service::ScheduleActivity(
   a->set_workflow_task_completed_event_id(completed_id);
   if (options.retry_policy.has_value()) *a->mutable_retry_policy() = *options.retry_policy;
 
-  const int64_t id = run.history.events_size();
+  const int64_t id = run.history.size();
   ActivityState& activity = run.activities[id];
   activity.scheduled_event_id = id;
   activity.activity_id = c.activity_id();
@@ -330,7 +330,7 @@ bool Service::RequestCancelActivity(RunState& run, int64_t scheduled_event_id,
                 ->mutable_activity_task_cancel_requested_event_attributes();
   a->set_scheduled_event_id(scheduled_event_id);
   a->set_workflow_task_completed_event_id(completed_id);
-  const int64_t requested_id = run.history.events_size();
+  const int64_t requested_id = run.history.size();
   auto it = run.activities.find(scheduled_event_id);
   if (it == run.activities.end()) return false;  // its close event is buffered
   ActivityState& activity = it->second;

@@ -83,7 +83,7 @@ void Service::InitiateChild(
   if (c.has_search_attributes()) *a->mutable_search_attributes() = c.search_attributes();
   if (c.has_priority()) *a->mutable_priority() = c.priority();
 
-  const int64_t initiated_id = run.history.events_size();
+  const int64_t initiated_id = run.history.size();
   service::ChildState& child = run.children[initiated_id];
   child.initiated_event_id = initiated_id;
   child.workflow_id = c.workflow_id();
@@ -96,8 +96,8 @@ void Service::InitiateChild(
 
 Service::NewRun Service::ChildRunParams(const RunState& parent, int64_t initiated_event_id,
                                         std::string run_id) {
-  const auto& a = parent.history.events(initiated_event_id - 1)
-                      .start_child_workflow_execution_initiated_event_attributes();
+  const HistoryEvent initiated = StoredEvent(parent, initiated_event_id);
+  const auto& a = initiated.start_child_workflow_execution_initiated_event_attributes();
   NewRun p;
   p.workflow_id = a.workflow_id();
   p.run_id = std::move(run_id);
@@ -122,8 +122,8 @@ void Service::OnStartChild(RunState& parent, int64_t initiated_event_id) {
   // A parent that closed before its child started never starts it (processStartChildExecution).
   auto it = parent.children.find(initiated_event_id);
   if (!parent.running() || it == parent.children.end() || !it->second.run_id.empty()) return;
-  const auto& a = parent.history.events(initiated_event_id - 1)
-                      .start_child_workflow_execution_initiated_event_attributes();
+  const HistoryEvent initiated = StoredEvent(parent, initiated_event_id);
+  const auto& a = initiated.start_child_workflow_execution_initiated_event_attributes();
   // The child's start uses WORKFLOW_ID_CONFLICT_POLICY_FAIL: a running id fails whatever the
   // reuse policy; for a closed one the reuse policy decides (TERMINATE_IF_RUNNING acts as
   // ALLOW_DUPLICATE there, MigrateWorkflowIDReusePolicyForRunningWorkflow).
@@ -199,7 +199,9 @@ void Service::ReportCloseToParent(const RunState& child) {
   if (it == parent.children.end() || it->second.run_id != child.first_run_id) return;
   const service::ChildState& info = it->second;
 
-  const HistoryEvent& close = child.history.events(child.history.events_size() - 1);
+  // The close event is the tail, always decoded.
+  const HistoryEvent& close =
+      child.history.decoded().events(child.history.decoded().events_size() - 1);
   HistoryEvent event;
   auto fill = [&](auto* attrs) {
     attrs->set_namespace_(link.namespace_name);

@@ -112,7 +112,7 @@ void Service::StartTimer(RunState& run,
   a->set_workflow_task_completed_event_id(completed_id);
   service::TimerState& timer = run.timers[c.timer_id()];
   timer.timer_id = c.timer_id();
-  timer.started_event_id = run.history.events_size();
+  timer.started_event_id = run.history.size();
   timer.fire_time = Now() + FromProtoDuration(c.start_to_fire_timeout());
   DueItem item;
   item.kind = service::DueKind::kUserTimer;

@@ -3,7 +3,6 @@
 #include "absl/container/btree_map.h"
 #include "engine/core/proto_time.h"
 #include "engine/service/service.h"
-#include "google/protobuf/io/coded_stream.h"
 
 namespace lockstep {
 namespace {
@@ -20,34 +19,25 @@ temporal::api::history::v1::HistoryEvent Service::NewEvent(enums::EventType type
   return event;
 }
 
-void Service::AppendEvent(RunState& run, HistoryEvent event) {
-  if (step_observed_) NoteAppend(run);
+HistoryEvent* Service::AppendEvent(RunState& run, HistoryEvent event) {
+  if (step_depth_ > 0) NoteAppend(run);
   event.set_event_id(NextEventId(run));
   event.set_task_id(next_task_id_++);
-  *run.history.add_events() = std::move(event);
+  return run.history.Append(std::move(event));
 }
 
-int64_t Service::HistoryBytes(RunState& run) {
-  // Recomputing the whole size per workflow task would make long histories quadratic, so
-  // sizes are cached per event. An event is filled in right after it is appended, possibly
-  // after this runs, so only events with a successor (hence complete) are cached; the last
-  // one is sized afresh each time. History is one repeated field: tag byte, length varint,
-  // message.
-  auto framed = [](size_t size) {
-    return static_cast<int64_t>(1 + google::protobuf::io::CodedOutputStream::VarintSize64(size) +
-                                size);
-  };
-  const int last = run.history.events_size() - 1;
-  for (; run.sized_events < last; ++run.sized_events) {
-    run.history_bytes += framed(run.history.events(run.sized_events).ByteSizeLong());
-  }
-  if (last < 0) return run.history_bytes;
-  return run.history_bytes + framed(run.history.events(last).ByteSizeLong());
+HistoryEvent Service::StoredEvent(const RunState& run, int64_t event_id) {
+  HistoryEvent scratch;
+  absl::StatusOr<const HistoryEvent*> event =
+      run.history.Event(static_cast<int>(event_id - 1), &scratch);
+  // Every event the service stores was validated on the way in (strings are UTF-8), so it
+  // decodes; an event that does not reads as empty rather than stopping the service.
+  if (!event.ok()) return HistoryEvent();
+  return **event;
 }
 
 temporal::api::history::v1::HistoryEvent* Service::Append(RunState& run, enums::EventType type) {
-  AppendEvent(run, NewEvent(type));
-  return run.history.mutable_events(run.history.events_size() - 1);
+  return AppendEvent(run, NewEvent(type));
 }
 
 int64_t Service::Record(RunState& run, HistoryEvent event) {
@@ -56,7 +46,7 @@ int64_t Service::Record(RunState& run, HistoryEvent event) {
     return service::kBufferedEventId;
   }
   AppendEvent(run, std::move(event));
-  return run.history.events_size();
+  return run.history.size();
 }
 
 void Service::FlushBuffered(RunState& run) {

@@ -48,7 +48,7 @@ void Service::InitiateSignalExternal(
   if (c.has_input()) *a->mutable_input() = c.input();
   a->set_child_workflow_only(c.child_workflow_only());
   if (c.has_header()) *a->mutable_header() = c.header();
-  const int64_t initiated_id = run.history.events_size();
+  const int64_t initiated_id = run.history.size();
   // The signal's request id, made when the command is recorded, dedupes its delivery.
   run.external_signal_request_ids[initiated_id] = NextRequestId();
   DueItem item = service::RunItem(service::DueKind::kSignalExternal, run.index);
@@ -69,7 +69,7 @@ void Service::InitiateCancelExternal(
   a->set_child_workflow_only(c.child_workflow_only());
   a->set_reason(c.reason());
   DueItem item = service::RunItem(service::DueKind::kCancelExternal, run.index);
-  item.ref = run.history.events_size();
+  item.ref = run.history.size();
   Schedule(&timers_, Now(), std::move(item));
 }
 
@@ -92,8 +92,8 @@ void Service::OnSignalExternal(RunState& sender, int64_t initiated_event_id) {
   auto request_id = sender.external_signal_request_ids.extract(initiated_event_id);
   // A sender that closed meanwhile does not signal (ErrWorkflowCompleted).
   if (!sender.running()) return;
-  const auto& a = sender.history.events(initiated_event_id - 1)
-                      .signal_external_workflow_execution_initiated_event_attributes();
+  const HistoryEvent initiated = StoredEvent(sender, initiated_event_id);
+  const auto& a = initiated.signal_external_workflow_execution_initiated_event_attributes();
   const std::string id = request_id.empty() ? std::string() : request_id.mapped();
   RunState* target = ExternalTarget(sender, a.workflow_execution(), a.child_workflow_only());
   const bool duplicate =
@@ -122,8 +122,8 @@ void Service::OnSignalExternal(RunState& sender, int64_t initiated_event_id) {
 
 void Service::OnCancelExternal(RunState& sender, int64_t initiated_event_id) {
   if (!sender.running()) return;
-  const auto& a = sender.history.events(initiated_event_id - 1)
-                      .request_cancel_external_workflow_execution_initiated_event_attributes();
+  const HistoryEvent initiated = StoredEvent(sender, initiated_event_id);
+  const auto& a = initiated.request_cancel_external_workflow_execution_initiated_event_attributes();
   RunState* target = ExternalTarget(sender, a.workflow_execution(), a.child_workflow_only());
   HistoryEvent event;
   if (target != nullptr) {

@@ -34,13 +34,12 @@ void Service::ReleaseHistory(RunState& run) {
   retention_stats_.closed_kept_bytes -= run.closed_bytes;
   --retention_stats_.closed_kept;
   ++retention_stats_.released_histories;
-  retention_stats_.released_events += run.history.events_size();
-  run.released_events = run.history.events_size();
+  retention_stats_.released_events += run.history.size();
+  run.released_events = run.history.size();
   run.history_released = true;
-  // Swapping with an empty history frees the events (Clear() would keep them for reuse).
-  temporal::api::history::v1::History().Swap(&run.history);
-  run.history_bytes = 0;
-  run.sized_events = 0;
+  run.history.Clear();
+  decoded_window_events_ -= run.counted_window;
+  run.counted_window = 0;
 }
 
 absl::Status Service::ReleasedError(const RunState& run) {
@@ -48,6 +47,11 @@ absl::Status Service::ReleasedError(const RunState& run) {
   return absl::NotFoundError(absl::StrCat("the history of workflow ", run.workflow_id, " run ",
                                           run.run_id, " was released by retention (it closed at ",
                                           absl::FormatTime(*run.close_time), ")"));
+}
+
+absl::Status Service::HistoryError(const RunState& run, const absl::Status& cause) {
+  return absl::Status(cause.code(), absl::StrCat("the history of workflow ", run.workflow_id,
+                                                 " run ", run.run_id, ": ", cause.message()));
 }
 
 }  // namespace lockstep

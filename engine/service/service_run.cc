@@ -101,6 +101,7 @@ service::RunState& Service::CreateRun(const NewRun& p) {
   auto owned = std::make_unique<RunState>();
   RunState& run = *owned;
   run.index = runs_.size();
+  run.history.set_pool(&block_pool_);
   runs_.push_back(std::move(owned));
   run_index_[{p.workflow_id, p.run_id}] = run.index;
   current_run_[p.workflow_id] = run.index;
@@ -278,7 +279,8 @@ retry::RetryDecision Service::WorkflowRetry(const RunState& run, const Failure& 
 Service::NewRun Service::RetryRunParams(const RunState& run, const Failure& failure,
                                         absl::Duration backoff, std::string new_run_id) const {
   // A retry starts over from the original start request (SetupNewWorkflowForRetryOrCron).
-  const auto& started = run.history.events(0).workflow_execution_started_event_attributes();
+  const HistoryEvent first = StoredEvent(run, 1);
+  const auto& started = first.workflow_execution_started_event_attributes();
   NewRun p;
   p.workflow_id = run.workflow_id;
   p.run_id = std::move(new_run_id);

@@ -114,7 +114,7 @@ void Service::ApplyUpdateMessage(RunState& run,
       a->set_accepted_request_sequencing_event_id(
           answer->acceptance.accepted_request_sequencing_event_id());
       *a->mutable_accepted_request() = update.request;
-      update.accepted_event_id = run.history.events_size();
+      update.accepted_event_id = run.history.size();
       update.status.stage = Stage::kAccepted;
       update.sent = false;
       return;

@@ -9,16 +9,33 @@
 #include <algorithm>
 #include <utility>
 
+#include "engine/core/proto_time.h"
 #include "engine/service/command_checker.h"
 #include "engine/service/failures.h"
-#include "engine/core/proto_time.h"
 #include "engine/service/service.h"
+#include "google/protobuf/arena.h"
 
 namespace lockstep {
 namespace {
 
 namespace enums = temporal::api::enums::v1;
 using Phase = service::WorkflowTaskState::Phase;
+
+// Marks the service's task arena block in use for a scope.
+class ArenaUse {
+ public:
+  ArenaUse(bool* in_use, bool take) : in_use_(take ? in_use : nullptr) {
+    if (in_use_ != nullptr) *in_use_ = true;
+  }
+  ~ArenaUse() {
+    if (in_use_ != nullptr) *in_use_ = false;
+  }
+  ArenaUse(const ArenaUse&) = delete;
+  ArenaUse& operator=(const ArenaUse&) = delete;
+
+ private:
+  bool* in_use_;
+};
 
 }  // namespace
 
@@ -52,7 +69,7 @@ void Service::ScheduleWorkflowTask(RunState& run) {
   absl::Duration delay = absl::ZeroDuration();
   if (task.transient) {
     task.scheduled_event_id = NextEventId(run);
-    task.transient_history_length = run.history.events_size();
+    task.transient_history_length = run.history.size();
     delay = WorkflowTaskRetryDelay(task.attempt);
   } else {
     auto* a = Append(run, enums::EVENT_TYPE_WORKFLOW_TASK_SCHEDULED)
@@ -61,7 +78,7 @@ void Service::ScheduleWorkflowTask(RunState& run) {
     a->mutable_task_queue()->set_kind(enums::TASK_QUEUE_KIND_NORMAL);
     SetProtoDuration(task.timeout, a->mutable_start_to_close_timeout());
     a->set_attempt(task.attempt);
-    task.scheduled_event_id = run.history.events_size();
+    task.scheduled_event_id = run.history.size();
   }
   DueItem item;
   item.kind = service::DueKind::kWorkflowTaskDispatch;
@@ -69,8 +86,7 @@ void Service::ScheduleWorkflowTask(RunState& run) {
   task.dispatch_key = Schedule(&workflow_dispatch_, Now() + delay, std::move(item));
 }
 
-void Service::WriteTransientTaskEvents(RunState& run,
-                                       temporal::api::history::v1::History* history) {
+void Service::WriteTransientTaskEvents(RunState& run, temporal::api::history::v1::History* copy) {
   const service::WorkflowTaskState& task = run.task;
   HistoryEvent scheduled = NewEvent(enums::EVENT_TYPE_WORKFLOW_TASK_SCHEDULED);
   SetProtoTime(task.scheduled_time, scheduled.mutable_event_time());
@@ -87,23 +103,23 @@ void Service::WriteTransientTaskEvents(RunState& run,
   t->set_request_id(task.request_id);
   // The stored history's size (Temporal counts persisted events; transient ones are not).
   t->set_history_size_bytes(HistoryBytes(run));
-  if (history == &run.history) {
+  if (copy == nullptr) {
     AppendEvent(run, std::move(scheduled));
     AppendEvent(run, std::move(started));
     return;
   }
   // The worker's copy: ids as they will be if the attempt completes; no task ids yet.
-  scheduled.set_event_id(history->events_size() + 1);
-  started.set_event_id(history->events_size() + 2);
-  *history->add_events() = std::move(scheduled);
-  *history->add_events() = std::move(started);
+  scheduled.set_event_id(copy->events_size() + 1);
+  started.set_event_id(copy->events_size() + 2);
+  *copy->add_events() = std::move(scheduled);
+  *copy->add_events() = std::move(started);
 }
 
 void Service::DispatchWorkflowTask(RunState& run) {
   service::WorkflowTaskState& task = run.task;
   if (!run.running() || task.phase != Phase::kScheduled) return;
   const absl::Time now = Now();
-  if (task.transient && run.history.events_size() != task.transient_history_length) {
+  if (task.transient && run.history.size() != task.transient_history_length) {
     // New events arrived while the retry waited: it becomes a normal attempt-1 task.
     task.transient = false;
     task.attempt = 1;
@@ -115,18 +131,33 @@ void Service::DispatchWorkflowTask(RunState& run) {
     a->mutable_task_queue()->set_kind(enums::TASK_QUEUE_KIND_NORMAL);
     SetProtoDuration(task.timeout, a->mutable_start_to_close_timeout());
     a->set_attempt(1);
-    task.scheduled_event_id = run.history.events_size();
+    task.scheduled_event_id = run.history.size();
   }
   task.phase = Phase::kStarted;
   task.started_time = now;
   task.request_id = NextRequestId();
+  // What the worker reads: the events after the last completed task's started event, all a
+  // cached worker needs, and, when it asks, the whole history decoded. A transient attempt
+  // gets a copy with the two transient events added (a worker's run is evicted after a failed
+  // task, so it reads the whole copy anyway).
   temporal::api::history::v1::History transient_copy;
-  const temporal::api::history::v1::History* history = &run.history;
+  // The recent events are decoded for this task only, on an arena (one allocation for them
+  // all, freed at once when the task returns); its first block is the service's own unless a
+  // task dispatched from inside a handler is using it.
+  google::protobuf::ArenaOptions arena_options;
+  if (!task_arena_in_use_) {
+    arena_options.initial_block = task_arena_block_.data();
+    arena_options.initial_block_size = task_arena_block_.size();
+  }
+  google::protobuf::Arena arena(arena_options);
+  ArenaUse arena_use(&task_arena_in_use_, arena_options.initial_block != nullptr);
+  absl::Status decoded_status;
+  bool whole_read = false;
   if (task.transient) {
-    transient_copy = run.history;
+    decoded_status = run.history.Materialize();
+    if (decoded_status.ok()) transient_copy = run.history.decoded();
     WriteTransientTaskEvents(run, &transient_copy);
     task.started_event_id = task.scheduled_event_id + 1;
-    history = &transient_copy;
   } else {
     const int64_t history_bytes = HistoryBytes(run);  // before the started event
     auto* a = Append(run, enums::EVENT_TYPE_WORKFLOW_TASK_STARTED)
@@ -135,7 +166,7 @@ void Service::DispatchWorkflowTask(RunState& run) {
     a->set_identity(options_.worker_identity);
     a->set_request_id(task.request_id);
     a->set_history_size_bytes(history_bytes);
-    task.started_event_id = run.history.events_size();
+    task.started_event_id = run.history.size();
   }
   DueItem timeout;
   timeout.kind = service::DueKind::kWorkflowTaskTimeout;
@@ -146,7 +177,32 @@ void Service::DispatchWorkflowTask(RunState& run) {
   request.namespace_name = options_.namespace_name;
   request.workflow_id = run.workflow_id;
   request.run_id = run.run_id;
-  request.history = history;
+  const bool transient = task.transient;
+  if (transient) {
+    request.recent = &transient_copy;
+    request.history = TaskHistory(&transient_copy, decoded_status);
+  } else {
+    run.history.Seal();
+    const int previous = static_cast<int>(run.last_completed_started_event_id);
+    if (run.history.decoded_first() <= previous) {
+      // Decoded already (kept for a worker that replays every task, or a run this short).
+      request.recent = &run.history.decoded();
+      request.recent_first_index = run.history.decoded_first();
+    } else {
+      auto* recent =
+          google::protobuf::Arena::CreateMessage<temporal::api::history::v1::History>(&arena);
+      if (run.history.DecodeRange(previous, recent).ok()) {
+        request.recent = recent;
+        request.recent_first_index = previous;
+      }
+    }
+    request.history = TaskHistory(
+        [&run, &whole_read]() -> absl::StatusOr<const temporal::api::history::v1::History*> {
+          whole_read = true;
+          if (absl::Status s = run.history.Materialize(); !s.ok()) return HistoryError(run, s);
+          return &run.history.decoded();
+        });
+  }
   request.previous_started_event_id = run.last_completed_started_event_id;
   request.attempt = task.attempt;
   AddUpdateRequests(run, task.started_event_id, &request);
@@ -168,6 +224,9 @@ void Service::DispatchWorkflowTask(RunState& run) {
   task.handler_called = true;
   const std::string request_id = task.request_id;
   WorkflowTaskResponse response = workflows_->HandleWorkflowTask(request);
+  // A full replay will likely come again (a test environment evicting after every task): keep
+  // the history decoded for it. A task served from the worker's cache lets it go.
+  run.keep_decoded = whole_read || transient;
   // The handler may have called back into the service (terminating this run, say).
   if (!run.running() || run.task.phase != Phase::kStarted || run.task.request_id != request_id) {
     return;
@@ -237,7 +296,7 @@ void Service::CompleteWorkflowTask(RunState& run, const WorkflowTaskResponse& re
 
   timers_.Remove(&task.timeout_key);
   timers_.Remove(&task.response_key);
-  if (task.transient) WriteTransientTaskEvents(run, &run.history);
+  if (task.transient) WriteTransientTaskEvents(run, nullptr);
   auto* a = Append(run, enums::EVENT_TYPE_WORKFLOW_TASK_COMPLETED)
                 ->mutable_workflow_task_completed_event_attributes();
   a->set_scheduled_event_id(task.scheduled_event_id);

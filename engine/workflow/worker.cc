@@ -63,19 +63,36 @@ WorkflowTaskResponse Worker::HandleWorkflowTask(const WorkflowTaskRequest& reque
   const std::string key = Key(request.workflow_id, request.run_id);
   auto it = cache_.find(key);
   int first_index = 0;
+  const temporal::api::history::v1::History* events = nullptr;
   if (it != cache_.end() && request.previous_started_event_id != 0 &&
       it->second->last_event_id() == request.previous_started_event_id) {
     ++stats_.cache_hits;
     first_index = static_cast<int>(request.previous_started_event_id);
+    // A cached run reads only the events after its last task: the decoded end of the history
+    // the service hands over, when it reaches back far enough.
+    if (request.recent != nullptr && first_index >= request.recent_first_index) {
+      events = request.recent;
+      first_index -= request.recent_first_index;
+    }
   } else {
     if (it != cache_.end()) cache_.erase(it);
     ++stats_.full_replays;
     it = cache_.emplace(key, NewRun(request.workflow_id, request.run_id, request.namespace_name))
              .first;
   }
+  if (events == nullptr) {
+    absl::StatusOr<const temporal::api::history::v1::History*> whole = request.history.Get();
+    if (!whole.ok()) {
+      cache_.erase(it);
+      ++stats_.failed_tasks;
+      return Failed(enums::WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE,
+                    std::string(whole.status().message()), "WorkerError");
+    }
+    events = *whole;
+  }
   WorkflowRun& run = *it->second;
   run.AddUpdateRequests(request.messages);
-  auto activation = run.ProcessEvents(*request.history, first_index);
+  auto activation = run.ProcessEvents(*events, first_index);
 
   WorkflowTaskResponse response;
   if (!activation.ok()) {
