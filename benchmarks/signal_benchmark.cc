@@ -17,8 +17,9 @@
 // items_per_second is signals absorbed per second (each appends a WorkflowExecutionSignaled
 // event with a json/plain payload, and a workflow task on a cached run decodes it and calls the
 // handler). The counters, measured after the timed loop:
-//   retained_bytes_per_event  memory the service's histories hold (protobuf SpaceUsedLong over
-//                             every history still held) divided by their events
+//   retained_bytes_per_event  memory the service's histories hold (Service::history_memory():
+//                             stored bytes, offsets and decoded windows of every history
+//                             still held) divided by their events
 //   events_per_signal         history events recorded per signal (4 at K=1: the workflow task's
 //                             three events besides the signal's own)
 //   minor_faults_per_signal   page faults taken during the timed loop, per signal

@@ -127,6 +127,8 @@ class SeedRun : public StepObserver {
     o.evict_after_every_task = false;
     o.task_queue = workload_.task_queue;
     o.service.seed = seed;
+    // The checkers read every history at the end of the seed.
+    o.service.keep_histories_decoded = true;
     o.schedule = &sim_env_;
     o.max_time_skip = workload_.safety_phase + workload_.liveness_bound;
     o.log_sink = [](const std::string&) {};

@@ -81,19 +81,24 @@ void StepHasher::OnStep(const StepRecord& step) {
     Mix(hash_, appended.run_id.data(), appended.run_id.size());
     for (int i = appended.first; i < appended.end; ++i) {
       const auto& event = appended.history->events(i);
-      // Deterministic serialization (map entries in key order) into a reused buffer.
-      const size_t size = event.ByteSizeLong();
-      scratch_.resize(size);
-      {
+      // The event's deterministic serialization (map entries in key order): as the service
+      // stored it, else serialized here into a reused buffer.
+      absl::string_view bytes;
+      if (appended.log != nullptr) {
+        bytes = appended.log->EventBytes(i + appended.log_offset);
+      } else {
+        const size_t size = event.ByteSizeLong();
+        scratch_.resize(size);
         google::protobuf::io::ArrayOutputStream stream(scratch_.data(), static_cast<int>(size));
         google::protobuf::io::CodedOutputStream coded(&stream);
         coded.SetSerializationDeterministic(true);
         event.SerializeWithCachedSizes(&coded);
+        bytes = absl::string_view(scratch_.data(), size);
       }
-      Mix(hash_, scratch_.data(), scratch_.size());
+      Mix(hash_, bytes.data(), bytes.size());
       if (events != nullptr) {
         uint64_t h = 0;
-        Mix(h, scratch_.data(), scratch_.size());
+        Mix(h, bytes.data(), bytes.size());
         events->push_back({std::string(appended.workflow_id), event.event_id(),
                            static_cast<int>(event.event_type()), h});
       }

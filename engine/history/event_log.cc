@@ -87,7 +87,7 @@ char* EventLog::Reserve(size_t length) {
   return block.data.get() + block.used;
 }
 
-const char* EventLog::EventBytes(int index, size_t* length) const {
+const char* EventLog::Locate(int index, size_t* length) const {
   auto after = std::upper_bound(blocks_.begin(), blocks_.end(), index,
                                 [](int i, const Block& b) { return i < b.first_event; });
   const Block& block = *(after - 1);
@@ -118,7 +118,7 @@ absl::StatusOr<const HistoryEvent*> EventLog::Event(int index, HistoryEvent* scr
   }
   if (index >= decoded_first_) return &decoded_.events(index - decoded_first_);
   size_t length = 0;
-  const char* bytes = EventBytes(index, &length);
+  const char* bytes = Locate(index, &length);
   scratch->Clear();
   if (!scratch->ParseFromArray(bytes, static_cast<int>(length))) {
     return UndecodableEvent(index);
@@ -133,7 +133,7 @@ absl::Status EventLog::DecodeFrom(int first) {
   whole.mutable_events()->Reserve(size() - first);
   for (int i = first; i < decoded_first_; ++i) {
     size_t length = 0;
-    const char* bytes = EventBytes(i, &length);
+    const char* bytes = Locate(i, &length);
     if (!whole.add_events()->ParseFromArray(bytes, static_cast<int>(length))) {
       return UndecodableEvent(i);
     }
@@ -157,7 +157,7 @@ absl::Status EventLog::DecodeRange(int first, History* out) const {
       continue;
     }
     size_t length = 0;
-    const char* bytes = EventBytes(i, &length);
+    const char* bytes = Locate(i, &length);
     if (!out->add_events()->ParseFromArray(bytes, static_cast<int>(length))) {
       return UndecodableEvent(i);
     }
@@ -193,7 +193,7 @@ void EventLog::CheckSealedUnchanged(int index) const {
     event.SerializeToCodedStream(&coded);
   }
   size_t length = 0;
-  const char* stored = EventBytes(index, &length);
+  const char* stored = Locate(index, &length);
   if (now.size() != length || std::memcmp(now.data(), stored, length) != 0) {
     // A sealed event was changed after the next one was appended: the stored history no
     // longer says what the run recorded. Only debug builds look.

@@ -33,6 +33,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "temporal/api/history/v1/message.pb.h"
 
 namespace lockstep::history {
@@ -88,6 +89,14 @@ class EventLog {
   absl::StatusOr<const temporal::api::history::v1::HistoryEvent*> Event(
       int index, temporal::api::history::v1::HistoryEvent* scratch) const;
 
+  // The stored bytes of sealed event `index` (index < size() after Seal()): its deterministic
+  // serialization, without the frame. Valid until the log is cleared.
+  absl::string_view EventBytes(int index) const {
+    size_t length = 0;
+    const char* bytes = Locate(index, &length);
+    return absl::string_view(bytes, length);
+  }
+
   // Extends the window back to `first` (decoded_first() becomes at most `first`), one parse per
   // event not yet decoded. Events already in the window keep their addresses. On an error the
   // window is as it was.
@@ -129,7 +138,7 @@ class EventLog {
   };
 
   // Where sealed event `index` is stored.
-  const char* EventBytes(int index, size_t* length) const;
+  const char* Locate(int index, size_t* length) const;
   char* Reserve(size_t length);
   void SealEvent(const temporal::api::history::v1::HistoryEvent& event);
   void CheckSealedUnchanged(int index) const;

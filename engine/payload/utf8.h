@@ -5,6 +5,7 @@
 #define LOCKSTEP_ENGINE_PAYLOAD_UTF8_H_
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace lockstep::payload_internal {
@@ -55,6 +56,25 @@ constexpr bool IsValidUtf8(std::string_view text) {
     i += scan.length;
   }
   return true;
+}
+
+// `text` with every ill-formed sequence replaced by U+FFFD (one per maximal subpart), for text
+// of unknown origin (an exception's what()) that goes where UTF-8 is required.
+inline std::string ToValidUtf8(std::string_view text) {
+  if (IsValidUtf8(text)) return std::string(text);
+  std::string out;
+  out.reserve(text.size() + 8);
+  size_t i = 0;
+  while (i < text.size()) {
+    Utf8Scan scan = ScanUtf8(text.substr(i));
+    if (scan.valid) {
+      out.append(text.substr(i, scan.length));
+    } else {
+      out.append(kUtf8Replacement);
+    }
+    i += scan.length;
+  }
+  return out;
 }
 
 }  // namespace lockstep::payload_internal

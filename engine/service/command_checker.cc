@@ -4,9 +4,10 @@
 #include "absl/container/btree_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "engine/service/activity_options.h"
 #include "engine/core/proto_time.h"
 #include "engine/core/retry_policy.h"
+#include "engine/history/utf8_fields.h"
+#include "engine/service/activity_options.h"
 #include "engine/service/update_messages.h"
 
 namespace lockstep::service {
@@ -381,6 +382,22 @@ bool IsCloseCommand(enums::CommandType type) {
 CommandVerdict CheckCommands(const RunState& run, const std::vector<Command>& commands,
                              const std::vector<Message>& messages, int64_t first_command_event_id,
                              bool apply_default_retry_policy) {
+  // A string that is not UTF-8 would be stored but never read back (utf8_fields.h); Temporal's
+  // server refuses the whole request when it cannot parse it.
+  for (size_t i = 0; i < commands.size(); ++i) {
+    if (std::optional<std::string> bad = history::FindInvalidUtf8(commands[i])) {
+      return {
+          CommandVerdict::Kind::kReject, enums::WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED,
+          absl::StrCat("command ", i + 1, " (", enums::CommandType_Name(commands[i].command_type()),
+                       "): ", *bad, " is not valid UTF-8")};
+    }
+  }
+  for (size_t i = 0; i < messages.size(); ++i) {
+    if (std::optional<std::string> bad = history::FindInvalidUtf8(messages[i])) {
+      return {CommandVerdict::Kind::kReject, enums::WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED,
+              absl::StrCat("message ", i + 1, ": ", *bad, " is not valid UTF-8")};
+    }
+  }
   // ValidateCommandSequence: a close command must be the last command.
   for (size_t i = 0; i + 1 < commands.size(); ++i) {
     if (IsCloseCommand(commands[i].command_type())) {

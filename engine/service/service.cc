@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/service/failures.h"
+#include "engine/service/request_utf8.h"
 
 namespace lockstep {
 namespace {
@@ -103,6 +104,7 @@ absl::StatusOr<temporal::api::common::v1::WorkflowExecution> Service::StartWorkf
 }
 
 absl::Status Service::SignalWorkflow(const SignalWorkflowRequest& request) {
+  if (absl::Status s = service::CheckRequestUtf8(request); !s.ok()) return s;
   absl::StatusOr<RunState*> found = FindRun(request.workflow_id, request.run_id);
   if (!found.ok()) return found.status();
   RunState& run = **found;
@@ -138,6 +140,7 @@ absl::StatusOr<temporal::api::common::v1::WorkflowExecution> Service::SignalWith
     const SignalWithStartRequest& request, const RunState** target) {
   const StartWorkflowRequest& start = request.start;
   if (absl::Status status = ValidateStart(start); !status.ok()) return status;
+  if (absl::Status s = service::CheckRequestUtf8(request); !s.ok()) return s;
   RunState* current = CurrentRun(start.workflow_id);
   if (current != nullptr && current->running() &&
       start.id_reuse_policy != enums::WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING) {
@@ -253,6 +256,7 @@ absl::StatusOr<WorkflowDescription> Service::DescribeWorkflow(const std::string&
 }
 
 absl::Status Service::RequestCancelWorkflow(const CancelWorkflowRequest& request) {
+  if (absl::Status s = service::CheckRequestUtf8(request); !s.ok()) return s;
   absl::StatusOr<RunState*> found = FindRun(request.workflow_id, request.run_id);
   if (!found.ok()) return found.status();
   BeginStep(StepKind::kClientCancelWorkflow, 0);
@@ -283,6 +287,7 @@ void Service::RecordCancelRequest(RunState& run, const std::string& reason,
 }
 
 absl::Status Service::TerminateWorkflow(const TerminateWorkflowRequest& request) {
+  if (absl::Status s = service::CheckRequestUtf8(request); !s.ok()) return s;
   absl::StatusOr<RunState*> found = FindRun(request.workflow_id, request.run_id);
   if (!found.ok()) return found.status();
   RunState& run = **found;
@@ -517,7 +522,10 @@ void Service::TrimHistories() {
           run.running() && pending > 0 && decoded_window_events_ + pending <= kDecodedWindowBudget;
       run.history.Trim(keep_pending ? pending_from : run.history.size());
     }
-    run.counted_window = run.history.decoded().events_size();
+    // Whole histories kept decoded on purpose (pinned, or for a worker that replays every
+    // task) do not count against the budget for waiting events.
+    run.counted_window =
+        run.keep_decoded || run.history.pinned() ? 0 : run.history.decoded().events_size();
     decoded_window_events_ += run.counted_window;
   }
   step_touched_.clear();
@@ -533,7 +541,7 @@ void Service::NotifyObservers(const RunState* run) {
     touched.history.Seal();
     const int base = touched.history.decoded_first();
     step_.appended.push_back({touched.workflow_id, touched.run_id, &touched.history.decoded(),
-                              first - base, touched.history.size() - base});
+                              first - base, touched.history.size() - base, &touched.history, base});
   }
   for (StepObserver* observer : observers_) observer->OnStep(step_);
 }

@@ -446,8 +446,8 @@ class Service {
   // The step in progress, for observers: nesting depth, kind, sequence, and per touched run
   // (index) where its appended events start.
   int step_depth_ = 0;
-  // Decoded events the runs' windows hold, as of each run's last trim (TrimHistories), and
-  // how many of them the service keeps decoded for cached workers (about 15 MB of objects).
+  // Decoded events the runs' trimmed windows hold, as of each run's last trim (TrimHistories),
+  // and how many the service keeps decoded for cached workers (about 15 MB of objects).
   int64_t decoded_window_events_ = 0;
   static constexpr int64_t kDecodedWindowBudget = 16 * 1024;
   // The first block of the arena a workflow task's recent events are decoded on.

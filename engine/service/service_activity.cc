@@ -21,10 +21,11 @@
 #include <algorithm>
 #include <utility>
 
-#include "engine/service/activity_options.h"
-#include "engine/service/failures.h"
 #include "engine/core/proto_time.h"
 #include "engine/core/retry_policy.h"
+#include "engine/history/utf8_fields.h"
+#include "engine/service/activity_options.h"
+#include "engine/service/failures.h"
 #include "engine/service/service.h"
 
 namespace lockstep {
@@ -250,6 +251,11 @@ void Service::OnActivityOutcome(RunState& run, ActivityState& activity) {
   if (outcome.kind == ActivityOutcome::Kind::kCanceled && !activity.cancel_requested) {
     // Temporal refuses RespondActivityTaskCanceled without a cancel request; the attempt is
     // then as good as lost and times out.
+    return;
+  }
+  if (outcome.kind == ActivityOutcome::Kind::kFailed && history::FindInvalidUtf8(outcome.failure)) {
+    // A failure whose text is not UTF-8 cannot be stored (utf8_fields.h); Temporal's server
+    // refuses such a RespondActivityTaskFailed, and the attempt times out.
     return;
   }
   KeepHeartbeatDetails(activity);

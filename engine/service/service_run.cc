@@ -4,8 +4,9 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "engine/service/failures.h"
 #include "engine/core/proto_time.h"
+#include "engine/service/failures.h"
+#include "engine/service/request_utf8.h"
 #include "engine/service/service.h"
 
 namespace lockstep {
@@ -29,6 +30,7 @@ absl::Status Service::ValidateStart(const StartWorkflowRequest& request) const {
     return absl::InvalidArgumentError("WorkflowType is not set.");
   }
   if (request.task_queue.empty()) return absl::InvalidArgumentError("TaskQueue is not set.");
+  if (absl::Status s = service::CheckRequestUtf8(request); !s.ok()) return s;
   const absl::Duration zero = absl::ZeroDuration();
   if (request.execution_timeout < zero || request.run_timeout < zero ||
       request.task_timeout < zero) {
@@ -102,6 +104,8 @@ service::RunState& Service::CreateRun(const NewRun& p) {
   RunState& run = *owned;
   run.index = runs_.size();
   run.history.set_pool(&block_pool_);
+  // An empty log pins without decoding anything.
+  if (options_.keep_histories_decoded) run.history.Pin().IgnoreError();
   runs_.push_back(std::move(owned));
   run_index_[{p.workflow_id, p.run_id}] = run.index;
   current_run_[p.workflow_id] = run.index;

@@ -65,12 +65,18 @@ struct ServiceOptions {
   struct Retention {
     // Released once this much (virtual) time has passed since the run closed.
     absl::Duration closed_for = absl::InfiniteDuration();
-    // Closed histories kept at most this many bytes in all, measured as serialized (about a
-    // sixth to a twelfth of what they take in memory as decoded protobuf); the earliest closed
-    // go first. Zero releases each history once its close has been reported.
+    // Closed histories kept at most this many bytes in all, measured as serialized (what
+    // they take in memory, engine/history/event_log.h); the earliest closed go first. Zero
+    // releases each history once its close has been reported.
     int64_t max_closed_bytes = std::numeric_limits<int64_t>::max();
   };
   Retention retention = {};
+
+  // Histories are stored serialized with only a window decoded (engine/history/event_log.h;
+  // docs/service.md). True: every history is also kept decoded from its start, as if
+  // GetHistory had been called then, for a caller that reads every history afterwards (the
+  // simulator's checkers replay them all): decoding them at the end would cost more.
+  bool keep_histories_decoded = false;
 };
 
 struct StartWorkflowRequest {

@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/service/failures.h"
+#include "engine/service/request_utf8.h"
 #include "engine/service/service.h"
 #include "engine/service/update_messages.h"
 
@@ -39,6 +40,7 @@ temporal::api::update::v1::Outcome FailureOutcome(temporal::api::failure::v1::Fa
 
 absl::StatusOr<UpdateStatus> Service::UpdateWorkflow(const UpdateWorkflowRequest& request) {
   if (request.name.empty()) return absl::InvalidArgumentError("Update name is not set on request.");
+  if (absl::Status s = service::CheckRequestUtf8(request); !s.ok()) return s;
   absl::StatusOr<RunState*> found = FindRun(request.workflow_id, request.run_id);
   if (!found.ok()) return found.status();
   RunState& run = **found;

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "engine/core/proto_time.h"
+#include "engine/history/utf8_fields.h"
 #include "engine/service/command_checker.h"
 #include "engine/service/failures.h"
 #include "engine/service/service.h"
@@ -254,6 +255,11 @@ void Service::OnWorkflowTaskResponse(RunState& run) {
 
 void Service::ApplyWorkflowTaskResponse(RunState& run, const WorkflowTaskResponse& response) {
   if (response.failed) {
+    if (history::FindInvalidUtf8(response.failure)) {
+      // Not storable (utf8_fields.h): Temporal's server refuses the request it arrives in.
+      DiscardWorkflowTaskResponse(run);
+      return;
+    }
     // RespondWorkflowTaskFailed. An SDK that gives no cause failed on its own code.
     const enums::WorkflowTaskFailedCause cause =
         response.failed_cause == enums::WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED

@@ -23,6 +23,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "engine/history/event_log.h"
 #include "engine/service/service_env.h"
 #include "temporal/api/history/v1/message.pb.h"
 
@@ -31,9 +32,15 @@ namespace lockstep {
 struct AppendedEvents {
   absl::string_view workflow_id;
   absl::string_view run_id;
+  // The end of the run's history, decoded: the step's events and at least the one before
+  // them (history->events(first - 1) exists whenever the run had events before the step).
   const temporal::api::history::v1::History* history = nullptr;
   int first = 0;  // index of the first appended event in history->events()
   int end = 0;    // one past the last
+  // The same events as stored (event_log.h), every one sealed: history->events(i) is
+  // log->EventBytes(i + log_offset), its deterministic serialization. Null when not given.
+  const history::EventLog* log = nullptr;
+  int log_offset = 0;
 };
 
 struct StepRecord {

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "engine/payload/utf8.h"
 #include "engine/workflow/activity.h"
 #include "engine/workflow/failure.h"
 
@@ -49,7 +50,8 @@ ActivityOutcome RunActivityFunction(const ActivityFunction& fn, const ActivityTa
     outcome.failure = failure.failure();
     if (outcome.failure.source().empty()) outcome.failure.set_source(kSource);
   } catch (const std::exception& e) {
-    outcome = Failed(e.what(), kCppExceptionType, /*non_retryable=*/false);
+    outcome = Failed(payload_internal::ToValidUtf8(e.what()), kCppExceptionType,
+                     /*non_retryable=*/false);
   } catch (...) {
     // Whatever was thrown cannot be inspected; the attempt fails like any other error, and
     // nothing escapes into the worker or the service.

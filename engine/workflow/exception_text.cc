@@ -7,6 +7,7 @@
 #include <typeinfo>
 
 #include "absl/strings/str_cat.h"
+#include "engine/payload/utf8.h"
 
 namespace lockstep {
 namespace {
@@ -28,7 +29,8 @@ std::string DescribeCurrentException() {
   try {
     throw;
   } catch (const std::exception& e) {
-    return e.what();
+    // what() is any bytes; the failure it becomes is a string field, which must be UTF-8.
+    return payload_internal::ToValidUtf8(e.what());
   } catch (...) {
     return absl::StrCat("non-std exception of type ", CurrentExceptionTypeName(),
                         " (not derived from std::exception)");

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "engine/payload/utf8.h"
 #include "engine/workflow/run_internal.h"
 #include "engine/workflow/run_ops.h"
 #include "engine/workflow/workflow_run.h"
@@ -111,7 +112,7 @@ void WorkflowRun::DeliverUpdate(const UpdateRequest& r, bool validate) {
       return;
     } catch (const std::exception& e) {
       in_query_ = false;
-      RejectUpdate(r, FailureOf(e.what(), "ValidationError"));
+      RejectUpdate(r, FailureOf(payload_internal::ToValidUtf8(e.what()), "ValidationError"));
       return;
     } catch (...) {
       // Not a way to reject (that is a WorkflowFailure or a std::exception): a bug in the

@@ -1,0 +1,72 @@
+// Strings that are not UTF-8 never reach a stored history (engine/history/utf8_fields.h): a
+// client call carrying one is InvalidArgument naming the field; a worker's completion or
+// failure carrying one is refused as Temporal's server refuses it, so its task times out.
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/engine/service/fake_handlers.h"
+#include "tests/engine/service/service_fixture.h"
+
+namespace lockstep::testing {
+namespace service_utf8_test {
+namespace {
+
+using ::testing::Contains;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr char kNotUtf8[] = "caf\xe9";  // Latin-1, not UTF-8
+
+TEST_F(ServiceTest, AStartWithAStringThatIsNotUtf8IsRefusedNamingTheField) {
+  StartWorkflowRequest request = StartRequest("wf", kNotUtf8);
+  absl::StatusOr<temporal::api::common::v1::WorkflowExecution> started =
+      service().StartWorkflow(request);
+  ASSERT_EQ(started.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(started.status().message(), HasSubstr("WorkflowType is not valid UTF-8"));
+  request = StartRequest();
+  (*request.header.mutable_fields())[kNotUtf8].set_data("x");
+  EXPECT_THAT(service().StartWorkflow(request).status().message(), HasSubstr("Header"));
+  EXPECT_TRUE(service().ListRuns().empty());
+}
+
+TEST_F(ServiceTest, ASignalWithAStringThatIsNotUtf8IsRefusedAndWritesNothing) {
+  Start();
+  Idle();
+  const size_t before = TypesOf("wf").size();
+  SignalWorkflowRequest signal;
+  signal.workflow_id = "wf";
+  signal.signal_name = kNotUtf8;
+  absl::Status status = service().SignalWorkflow(signal);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("SignalName"));
+  signal.signal_name = "ok";
+  (*signal.input.add_payloads()->mutable_metadata())[kNotUtf8] = "json/plain";
+  EXPECT_THAT(service().SignalWorkflow(signal).message(), HasSubstr("Input"));
+  EXPECT_EQ(TypesOf("wf").size(), before);
+}
+
+TEST_F(ServiceTest, ACommandWithAStringThatIsNotUtf8IsRefusedAndTheTaskTimesOut) {
+  Start();
+  workflows_.Then({ScheduleActivity("a1", kNotUtf8)});
+  RunFor(absl::Seconds(15));
+  const std::vector<std::string> types = TypesOf("wf");
+  // The first task's answer never lands; the retry (answered with no commands) completes.
+  ASSERT_GE(types.size(), 4u);
+  EXPECT_EQ(types[3], "WorkflowTaskTimedOut");
+  EXPECT_THAT(types, Not(Contains("ActivityTaskScheduled")));
+}
+
+TEST_F(ServiceTest, ATaskFailureWhoseTextIsNotUtf8IsRefusedAndTheTaskTimesOut) {
+  Start();
+  workflows_.Then(FailTask(kNotUtf8));
+  RunFor(absl::Seconds(15));
+  const std::vector<std::string> types = TypesOf("wf");
+  ASSERT_GE(types.size(), 4u);
+  EXPECT_EQ(types[3], "WorkflowTaskTimedOut");
+  EXPECT_THAT(types, Not(Contains("WorkflowTaskFailed")));
+}
+
+}  // namespace
+}  // namespace service_utf8_test
+}  // namespace lockstep::testing
