@@ -49,7 +49,6 @@
 #ifndef LOCKSTEP_ENGINE_SERVICE_SERVICE_H_
 #define LOCKSTEP_ENGINE_SERVICE_SERVICE_H_
 
-#include <array>
 #include <cstdint>
 #include <deque>
 #include <limits>
@@ -450,8 +449,11 @@ class Service {
   // and how many the service keeps decoded for cached workers (about 15 MB of objects).
   int64_t decoded_window_events_ = 0;
   static constexpr int64_t kDecodedWindowBudget = 16 * 1024;
-  // The first block of the arena a workflow task's recent events are decoded on.
-  alignas(16) std::array<char, 16 * 1024> task_arena_block_;
+  // The first block of the arena a workflow task's recent events are decoded on, made when a
+  // task first needs it (not inline: a service of that size costs every short-lived service,
+  // a simulated seed's, a large allocation and a consolidation of malloc's free lists).
+  static constexpr size_t kTaskArenaBlockSize = 16 * 1024;
+  std::unique_ptr<char[]> task_arena_block_;
   bool task_arena_in_use_ = false;
   bool step_observed_ = false;  // the outermost step in progress is reported
   StepRecord step_;

@@ -7,6 +7,8 @@
 // attempt completes, and their failures write nothing. A transient task that sees new events
 // by the time it starts becomes a normal attempt-1 task.
 #include <algorithm>
+#include <memory>
+#include <optional>
 #include <utility>
 
 #include "engine/core/proto_time.h"
@@ -140,24 +142,36 @@ void Service::DispatchWorkflowTask(RunState& run) {
   // What the worker reads: the events after the last completed task's started event, all a
   // cached worker needs, and, when it asks, the whole history decoded. A transient attempt
   // gets a copy with the two transient events added (a worker's run is evicted after a failed
-  // task, so it reads the whole copy anyway).
-  temporal::api::history::v1::History transient_copy;
+  // task, so it reads the whole copy anyway), made on the arena below.
   // The recent events are decoded for this task only, on an arena (one allocation for them
   // all, freed at once when the task returns); its first block is the service's own unless a
   // task dispatched from inside a handler is using it.
-  google::protobuf::ArenaOptions arena_options;
-  if (!task_arena_in_use_) {
-    arena_options.initial_block = task_arena_block_.data();
-    arena_options.initial_block_size = task_arena_block_.size();
-  }
-  google::protobuf::Arena arena(arena_options);
-  ArenaUse arena_use(&task_arena_in_use_, arena_options.initial_block != nullptr);
+  std::optional<google::protobuf::Arena> arena;
+  std::optional<ArenaUse> arena_use;
+  auto task_arena = [&]() -> google::protobuf::Arena* {
+    if (!arena.has_value()) {
+      google::protobuf::ArenaOptions arena_options;
+      if (!task_arena_in_use_) {
+        if (task_arena_block_ == nullptr) {
+          task_arena_block_ = std::make_unique_for_overwrite<char[]>(kTaskArenaBlockSize);
+        }
+        arena_options.initial_block = task_arena_block_.get();
+        arena_options.initial_block_size = kTaskArenaBlockSize;
+      }
+      arena.emplace(arena_options);
+      arena_use.emplace(&task_arena_in_use_, arena_options.initial_block != nullptr);
+    }
+    return &*arena;
+  };
   absl::Status decoded_status;
   bool whole_read = false;
+  temporal::api::history::v1::History* transient_copy = nullptr;
   if (task.transient) {
+    transient_copy =
+        google::protobuf::Arena::CreateMessage<temporal::api::history::v1::History>(task_arena());
     decoded_status = run.history.Materialize();
-    if (decoded_status.ok()) transient_copy = run.history.decoded();
-    WriteTransientTaskEvents(run, &transient_copy);
+    if (decoded_status.ok()) *transient_copy = run.history.decoded();
+    WriteTransientTaskEvents(run, transient_copy);
     task.started_event_id = task.scheduled_event_id + 1;
   } else {
     const int64_t history_bytes = HistoryBytes(run);  // before the started event
@@ -180,8 +194,8 @@ void Service::DispatchWorkflowTask(RunState& run) {
   request.run_id = run.run_id;
   const bool transient = task.transient;
   if (transient) {
-    request.recent = &transient_copy;
-    request.history = TaskHistory(&transient_copy, decoded_status);
+    request.recent = transient_copy;
+    request.history = TaskHistory(transient_copy, decoded_status);
   } else {
     run.history.Seal();
     const int previous = static_cast<int>(run.last_completed_started_event_id);
@@ -191,7 +205,7 @@ void Service::DispatchWorkflowTask(RunState& run) {
       request.recent_first_index = run.history.decoded_first();
     } else {
       auto* recent =
-          google::protobuf::Arena::CreateMessage<temporal::api::history::v1::History>(&arena);
+          google::protobuf::Arena::CreateMessage<temporal::api::history::v1::History>(task_arena());
       if (run.history.DecodeRange(previous, recent).ok()) {
         request.recent = recent;
         request.recent_first_index = previous;

@@ -54,6 +54,7 @@
 #include "engine/workflow/registry.h"
 #include "engine/workflow/run_error.h"
 #include "engine/workflow/scheduler.h"
+#include "engine/workflow/stable_deque.h"
 #include "temporal/api/command/v1/message.pb.h"
 #include "temporal/api/history/v1/message.pb.h"
 #include "temporal/api/protocol/v1/message.pb.h"
@@ -290,17 +291,17 @@ class WorkflowRun : private internal::ScopeHost {
   // had thrown it, as Temporal's SDKs do (temporalio/sdk-java#1616, temporalio/features#482).
   std::exception_ptr handler_failure_;
 
-  std::deque<PendingCommand> commands_;  // issued, not yet matched with history
-  std::deque<ActivityOp> activities_;
-  std::deque<TimerOp> timers_;
+  internal::StableDeque<PendingCommand> commands_;  // issued, not yet matched with history
+  internal::StableDeque<ActivityOp> activities_;
+  internal::StableDeque<TimerOp> timers_;
   absl::flat_hash_map<int64_t, ActivityOp*> activity_by_scheduled_id_;
   absl::flat_hash_map<int64_t, TimerOp*> timer_by_started_id_;
-  std::deque<ChildOp> children_;
-  std::deque<ExternalOp> externals_;
+  internal::StableDeque<ChildOp> children_;
+  internal::StableDeque<ExternalOp> externals_;
   std::map<int64_t, ChildOp*> child_by_initiated_id_;
   std::map<int64_t, ExternalOp*> external_by_initiated_id_;
   int64_t next_child_seq_ = 1;
-  std::deque<LocalActivityOp> local_activities_;
+  internal::StableDeque<LocalActivityOp> local_activities_;
   std::vector<LocalActivityOp*> pending_local_activities_;  // in the order they were asked
   std::map<std::string, machines::LocalActivityMarker> recorded_local_activities_;  // look-ahead
   std::vector<std::string> recorded_local_activity_ids_;  // the same ids, in history order
@@ -327,14 +328,15 @@ class WorkflowRun : private internal::ScopeHost {
 
   std::vector<Job> jobs_;
   std::vector<Job> activation_jobs_;  // the jobs being applied by Activate (see there)
-  std::deque<temporal::api::history::v1::HistoryEvent> owned_events_;  // see ProcessEvents
-  std::deque<ConditionWaiter> conditions_;
+  internal::StableDeque<temporal::api::history::v1::HistoryEvent>
+      owned_events_;  // see ProcessEvents
+  internal::StableDeque<ConditionWaiter> conditions_;
   std::map<std::string, std::function<Task<void>(const Payloads&)>> signal_handlers_;
   std::vector<std::pair<std::string, Payloads>> buffered_signals_;
   std::map<std::string, std::function<Payloads(const Payloads&)>> query_handlers_;
-  std::deque<Task<void>> handler_tasks_;  // async handlers and scope bodies in flight
+  internal::StableDeque<Task<void>> handler_tasks_;  // async handlers and scope bodies in flight
 
-  std::deque<std::unique_ptr<internal::ScopeState>> scopes_;
+  internal::StableDeque<std::unique_ptr<internal::ScopeState>> scopes_;
   internal::ScopeState* root_scope_ = nullptr;
   bool cancel_requested_ = false;  // the workflow's cancellation was requested
 
