@@ -46,6 +46,11 @@ HistoryEvent* EventLog::Append(HistoryEvent event) {
   return added;
 }
 
+HistoryEvent* EventLog::AppendNew() {
+  Seal();
+  return decoded_.add_events();
+}
+
 void EventLog::Seal() {
   while (sealed_ < size()) SealEvent(decoded_.events(sealed_ - decoded_first_));
 }

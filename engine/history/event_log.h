@@ -71,6 +71,8 @@ class EventLog {
   // Appends `event` and returns it, open for filling in until the next Append or Seal. The
   // previous tail is sealed first.
   temporal::api::history::v1::HistoryEvent* Append(temporal::api::history::v1::HistoryEvent event);
+  // The same for an empty event, built in place (no event to move in).
+  temporal::api::history::v1::HistoryEvent* AppendNew();
 
   // Serializes the open tail, if any. Idempotent.
   void Seal();

@@ -37,7 +37,15 @@ HistoryEvent Service::StoredEvent(const RunState& run, int64_t event_id) {
 }
 
 temporal::api::history::v1::HistoryEvent* Service::Append(RunState& run, enums::EventType type) {
-  return AppendEvent(run, NewEvent(type));
+  // As AppendEvent(run, NewEvent(type)), built in place: most events are made here.
+  if (step_depth_ > 0) NoteAppend(run);
+  const int64_t id = NextEventId(run);
+  HistoryEvent* event = run.history.AppendNew();
+  event->set_event_id(id);
+  event->set_event_type(type);
+  SetProtoTime(Now(), event->mutable_event_time());
+  event->set_task_id(next_task_id_++);
+  return event;
 }
 
 int64_t Service::Record(RunState& run, HistoryEvent event) {

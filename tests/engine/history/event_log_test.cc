@@ -98,6 +98,21 @@ TEST(EventLogTest, TheTailIsFilledInAfterAppendAndSealedByTheNext) {
   EXPECT_EQ((*first)->workflow_execution_signaled_event_attributes().identity(), "filled later");
 }
 
+TEST(EventLogTest, AnEventBuiltInPlaceIsStoredAsOneMovedIn) {
+  EventLog built;
+  EventLog moved;
+  for (int id = 1; id <= 50; ++id) {
+    *built.AppendNew() = Signal(id);
+    moved.Append(Signal(id));
+  }
+  HistoryEvent* tail = built.AppendNew();
+  EXPECT_EQ(tail->event_id(), 0);  // empty, for the caller to fill
+  tail->set_event_id(51);
+  moved.Append(HistoryEvent())->set_event_id(51);
+  EXPECT_EQ(built.size(), 51);
+  EXPECT_EQ(Binary(built), Binary(moved));
+}
+
 TEST(EventLogTest, EveryEventReadsBackTheSameFromWindowOrBytes) {
   EventLog log;
   std::vector<HistoryEvent> all;
