@@ -88,10 +88,12 @@ consumer-test: build
 	@JOBS=$(JOBS) bash scripts/consumer-test.sh $(BUILD_DIR)
 
 bench: build
-	@for b in history payload signal replay test_environment simulation; do \
+	@for b in history payload replay test_environment simulation; do \
 	  $(BUILD_DIR)/benchmarks/$${b}_benchmark --benchmark_repetitions=5 \
 	    --benchmark_report_aggregates_only=true || exit 1; \
 	done
+	@# Each signal case in processes of its own (scripts/bench-signals.sh says why).
+	@bash scripts/bench-signals.sh $(BUILD_DIR) 5
 
 compare: build
 	@bash benchmarks/compare/compare.sh $(BUILD_DIR)

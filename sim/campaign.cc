@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -11,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "engine/history/history_file.h"
 #include "engine/history/json_writer.h"
 #include "sim/schedule.h"
 #include "temporal/api/enums/v1/event_type.pb.h"
@@ -151,9 +153,11 @@ absl::Status WriteSeedArtifacts(const Simulation& simulation, const SeedResult& 
   if (absl::Status s = write("report.txt", report); !s.ok()) return s;
   for (const RecordedHistory& h : recorded.histories) {
     const std::string base = absl::StrCat("history-", h.workflow_id, "-", h.run_id);
-    std::string binary;
-    h.history.SerializeToString(&binary);
-    if (absl::Status s = write(base + ".binpb", binary); !s.ok()) return s;
+    // Deterministic serialization (map entries sorted): the same seed writes the same bytes.
+    if (absl::Status s = write(base + ".binpb", history::SerializeHistoryBinary(h.history));
+        !s.ok()) {
+      return s;
+    }
     if (absl::Status s = write(base + ".json", history::HistoryToJson(h.history)); !s.ok()) {
       return s;
     }
@@ -253,13 +257,16 @@ absl::StatusOr<CampaignSummary> RunCampaign(const Simulation& simulation,
   } else {
     // The calling thread runs seeds too, and reports progress between them.
     std::thread reporter;
-    std::atomic<bool> finished{false};
+    // Guarded by `mu`; the reporter waits on `wake` between lines, so that the campaign's end
+    // wakes it at once instead of waiting out the interval (up to 0.2 s on every run).
+    bool finished = false;
+    std::condition_variable wake;
     reporter = std::thread([&] {
       int64_t last_line = -1;
-      while (!finished.load()) {
-        // Under the output lock: the progress stream may be tied to `out` (std::cerr is tied
-        // to std::cout), so writing to it flushes `out`, which a seed's line may be writing.
-        std::unique_lock<std::mutex> lock(mu);
+      // Under the output lock: the progress stream may be tied to `out` (std::cerr is tied
+      // to std::cout), so writing to it flushes `out`, which a seed's line may be writing.
+      std::unique_lock<std::mutex> lock(mu);
+      while (!finished) {
         const int64_t d = done.load();
         const double secs = absl::ToDoubleSeconds(WallNow() - wall_start);
         const double rate = secs > 0 ? static_cast<double>(d) / secs : 0;
@@ -274,17 +281,19 @@ absl::StatusOr<CampaignSummary> RunCampaign(const Simulation& simulation,
           *options.progress << "progress: " << d << "/" << count << " seeds, " << failed.load()
                             << " failed\n" << std::flush;
         }
-        lock.unlock();
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        wake.wait_for(lock, std::chrono::milliseconds(200), [&] { return finished; });
       }
-      std::lock_guard<std::mutex> lock(mu);
       if (options.progress_is_terminal) *options.progress << "\n" << std::flush;
     });
     worker();
     for (std::thread& t : threads) t.join();
     threads.clear();
     summary.wall = WallNow() - wall_start;
-    finished.store(true);
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      finished = true;
+    }
+    wake.notify_one();
     reporter.join();
   }
   for (std::thread& t : threads) t.join();
