@@ -76,8 +76,10 @@ struct ShrinkResult {
   int runs = 0;       // simulations run while shrinking
   int steps = 0;      // smaller schedules taken
 };
+inline constexpr int kDefaultShrinkRuns = 20000;
 absl::StatusOr<ShrinkResult> ShrinkFailingSchedule(const Simulation& simulation,
-                                                   const Schedule& failing, int max_runs = 20000);
+                                                   const Schedule& failing,
+                                                   int max_runs = kDefaultShrinkRuns);
 
 // Simpler forms of one JSON text, one change each (empty if it is not JSON or is minimal).
 std::vector<std::string> ShrinkJson(const std::string& json);

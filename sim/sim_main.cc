@@ -42,6 +42,7 @@ struct Flags {
   bool list_faults = false;
   std::string schedule;
   bool shrink = false;
+  std::optional<int> shrink_runs;
 };
 
 void AddOptions(CLI::App& app, Flags& f) {
@@ -80,6 +81,10 @@ void AddOptions(CLI::App& app, Flags& f) {
   app.add_flag("--shrink", f.shrink,
                "with --seed or --schedule: shrink the failing run to the smallest schedule that "
                "fails the same way, and write it (to --out, else the current directory)");
+  app.add_option("--shrink-runs", f.shrink_runs,
+                 "with --shrink: stop after this many simulated runs and keep the smallest "
+                 "failing schedule found so far (default 20000)")
+      ->check(cli::PositiveInteger());
   app.add_flag("--list", f.list, "list the workloads and exit");
   app.add_flag("--list-faults", f.list_faults, "list the fault kinds and exit");
 }
@@ -153,16 +158,18 @@ int RunOneSchedule(const Simulation& simulation, const Flags& f, const std::stri
     }
     return run->failed() ? kSimExitFound : kSimExitOk;
   }
-  absl::StatusOr<ShrinkResult> shrunk = ShrinkFailingSchedule(simulation, schedule);
+  const int budget = f.shrink_runs.value_or(kDefaultShrinkRuns);
+  absl::StatusOr<ShrinkResult> shrunk = ShrinkFailingSchedule(simulation, schedule, budget);
   if (!shrunk.ok()) {
     io.out << what << ": " << shrunk.status().message() << "\n";
     return shrunk.status().code() == absl::StatusCode::kFailedPrecondition ? kSimExitOk
                                                                             : kSimExitUsage;
   }
   const ScheduleSize small = SizeOf(shrunk->schedule);
-  io.out << what << ": shrunk in " << shrunk->steps << " steps (" << shrunk->runs
-         << " runs) to " << small.calls << " calls, " << small.faults << " faults, "
-         << small.other << " other decisions:\n"
+  io.out << what << ": shrunk in " << shrunk->steps << " steps (" << shrunk->runs << " runs"
+         << (shrunk->runs >= budget ? ", stopped at the --shrink-runs budget" : "") << ") to "
+         << small.calls << " calls, " << small.faults << " faults, " << small.other
+         << " other decisions:\n"
          << ScheduleTimeline(shrunk->schedule);
   PrintFindings(shrunk->run, io.out);
   std::string path;
@@ -228,6 +235,7 @@ int RunSimCommand(const std::vector<std::string>& args, const Registry* registry
                               "' (--list shows the names)"));
   }
 
+  if (f.shrink_runs.has_value() && !f.shrink) return usage("--shrink-runs applies to --shrink");
   const bool one_schedule = !f.schedule.empty() || f.shrink;
   if (one_schedule) {
     if (!f.schedule.empty() && f.seed.has_value()) {

@@ -19,6 +19,7 @@ namespace lockstep::sim {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 std::vector<Workload> Workloads() {
@@ -158,6 +159,14 @@ TEST(SimCommandTest, ShrinkWritesTheSmallestFailingSchedule) {
   EXPECT_THAT(r.out, HasSubstr("reproduce: simtest --workflow stuck --schedule " + shrunk.string()));
   Result again = Sim({"--workflow", "stuck", "--schedule", shrunk.string()});
   EXPECT_EQ(again.status, kSimExitFound) << again.out << again.err;
+  // A budget of one run stops after the run that confirms the failure: the schedule is still
+  // the seed's own, and the output says the budget stopped it.
+  Result budget = Sim({"--workflow", "stuck", "--seed", std::to_string(failing), "--shrink",
+                       "--shrink-runs", "1", "--out", (dir / "budget").string()});
+  ASSERT_EQ(budget.status, kSimExitFound) << budget.out << budget.err;
+  EXPECT_THAT(budget.out,
+              HasSubstr("shrunk in 0 steps (1 runs, stopped at the --shrink-runs budget)"));
+  EXPECT_THAT(r.out, Not(HasSubstr("stopped at the --shrink-runs budget")));
   // A passing seed has nothing to shrink.
   Result passing = Sim({"--workflow", "order", "--seed", "3", "--shrink"});
   EXPECT_EQ(passing.status, kSimExitOk) << passing.out << passing.err;
@@ -182,9 +191,14 @@ TEST(SimCommandTest, ScheduleUsageErrorsExitTwoNamingTheArgument) {
            {{"--workflow", "order", "--schedule", missing, "--faults", "none"},
             "--faults and --strategy do not apply to --schedule"},
            {{"--workflow", "order", "--shrink"}, "--shrink needs the failing run"},
+           {{"--workflow", "order", "--seed", "3", "--shrink-runs", "5"},
+            "--shrink-runs applies to --shrink"},
+           {{"--workflow", "order", "--seed", "3", "--shrink", "--shrink-runs", "0"},
+            "--shrink-runs"},
            {{"--workflow", "order", "--schedule", missing, "--jobs", "2"}, "not to one schedule"},
            {{"--workflow", "order", "--schedule", missing}, "nope.txtpb: cannot open the schedule"},
-           {{"--workflow", "order", "--schedule", other}, "is a schedule of workload 'stuck', not 'order'"},
+           {{"--workflow", "order", "--schedule", other},
+            "is a schedule of workload 'stuck', not 'order'"},
            {{"--workflow", "order", "--schedule", broken},
             "broken.txtpb: calls[0].at: 'later' is not a duration"},
        }) {
