@@ -90,9 +90,7 @@ std::string CoverageReport(const Coverage& c) {
     events.push_back(absl::StrCat(name, " ", c.events[t]));
   }
   int transitions = 0;
-  for (const auto& row : c.transitions) {
-    for (int64_t n : row) transitions += n > 0 ? 1 : 0;
-  }
+  for (const auto& [pair, n] : c.transitions) transitions += n > 0 ? 1 : 0;
   int rows_hit = 0;
   int rows_total = 0;
   std::vector<std::string> machines;

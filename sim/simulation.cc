@@ -393,7 +393,7 @@ void SeedRun::OnStep(const StepRecord& step) {
       const int type = appended.history->events(i).event_type();
       const int prev = i > 0 ? appended.history->events(i - 1).event_type() : 0;
       ++cov.events[type % Coverage::kEventTypes];
-      ++cov.transitions[prev % Coverage::kEventTypes][type % Coverage::kEventTypes];
+      ++cov.transitions[{prev, type}];
       if (type == enums::EVENT_TYPE_WORKFLOW_EXECUTION_STARTED) {
         open_.push_back({std::string(appended.workflow_id), std::string(appended.run_id),
                          appended.history->events(i)
@@ -580,7 +580,8 @@ void SeedRun::Finish(const absl::Status& ran) {
   for (Finding& f : CheckSignalLedger(sent, workflows, workload_.signals_applied)) {
     AddFinding(std::move(f));
   }
-  RunView view(result_.seed, std::move(workflows), calls_, outcomes_);
+  // The last reader of the calls: the view takes them rather than a copy of every payload.
+  RunView view(result_.seed, std::move(workflows), std::move(calls_), std::move(outcomes_));
   for (Finding& f : CheckInvariants(workload_.invariants, view)) AddFinding(std::move(f));
 }
 
@@ -644,9 +645,7 @@ void Coverage::Merge(const Coverage& other) {
   for (size_t i = 0; i < faults.size(); ++i) faults[i] += other.faults[i];
   for (size_t i = 0; i < steps.size(); ++i) steps[i] += other.steps[i];
   for (size_t i = 0; i < events.size(); ++i) events[i] += other.events[i];
-  for (size_t i = 0; i < transitions.size(); ++i) {
-    for (size_t j = 0; j < transitions[i].size(); ++j) transitions[i][j] += other.transitions[i][j];
-  }
+  for (const auto& [pair, n] : other.transitions) transitions[pair] += n;
 }
 
 Simulation::Simulation(const Workload* workload, SimOptions options, const Registry* registry)

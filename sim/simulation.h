@@ -25,12 +25,14 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/container/btree_map.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "engine/workflow/registry.h"
-#include "absl/status/statusor.h"
 #include "sim/decisions.h"
 #include "sim/faults.h"
 #include "sim/finding.h"
@@ -67,7 +69,9 @@ struct Coverage {
   std::array<int64_t, kFaultCount> faults = {};
   std::array<int64_t, kStepKinds> steps = {};
   std::array<int64_t, kEventTypes> events = {};
-  std::array<std::array<int64_t, kEventTypes>, kEventTypes> transitions = {};
+  // (previous event type, event type) -> count; only the pairs seen (a run sees a few dozen of
+  // the 4,096 possible, and a dense table cost a seed 5% to zero, copy and merge).
+  absl::btree_map<std::pair<int, int>, int64_t> transitions;
   // By machine, in the order of MachineTables(): hits per table row.
   std::vector<std::vector<int64_t>> machine_rows = EmptyMachineRows();
 

@@ -41,18 +41,18 @@ absl::Status UndecodableEvent(int index) {
 
 HistoryEvent* EventLog::Append(HistoryEvent event) {
   Seal();
-  HistoryEvent* added = decoded_.add_events();
+  HistoryEvent* added = window_->add_events();
   *added = std::move(event);
   return added;
 }
 
 HistoryEvent* EventLog::AppendNew() {
   Seal();
-  return decoded_.add_events();
+  return window_->add_events();
 }
 
 void EventLog::Seal() {
-  while (sealed_ < size()) SealEvent(decoded_.events(sealed_ - decoded_first_));
+  while (sealed_ < size()) SealEvent(window_->events(sealed_ - decoded_first_));
 }
 
 void EventLog::SealEvent(const HistoryEvent& event) {
@@ -118,7 +118,7 @@ const char* EventLog::Locate(int index, size_t* length) const {
 int64_t EventLog::serialized_bytes() const {
   int64_t bytes = sealed_bytes_;
   for (int i = sealed_; i < size(); ++i) {
-    bytes += Framed(decoded_.events(i - decoded_first_).ByteSizeLong());
+    bytes += Framed(window_->events(i - decoded_first_).ByteSizeLong());
   }
   return bytes;
 }
@@ -128,7 +128,7 @@ absl::StatusOr<const HistoryEvent*> EventLog::Event(int index, HistoryEvent* scr
     return absl::OutOfRangeError(
         absl::StrCat("event ", index + 1, " is not in a history of ", size(), " events"));
   }
-  if (index >= decoded_first_) return &decoded_.events(index - decoded_first_);
+  if (index >= decoded_first_) return &window_->events(index - decoded_first_);
   size_t length = 0;
   const char* bytes = Locate(index, &length);
   scratch->Clear();
@@ -151,11 +151,11 @@ absl::Status EventLog::DecodeFrom(int first) {
     }
   }
   // The window's events move over as they are (pointers, no copies).
-  const int window = decoded_.events_size();
+  const int window = window_->events_size();
   std::vector<HistoryEvent*> moved(static_cast<size_t>(window));
-  decoded_.mutable_events()->ExtractSubrange(0, window, moved.data());
+  window_->mutable_events()->ExtractSubrange(0, window, moved.data());
   for (HistoryEvent* event : moved) whole.mutable_events()->AddAllocated(event);
-  decoded_.Swap(&whole);
+  window_->Swap(&whole);
   decoded_first_ = first;
   return absl::OkStatus();
 }
@@ -165,7 +165,7 @@ absl::Status EventLog::DecodeRange(int first, History* out) const {
   out->mutable_events()->Reserve(out->events_size() + std::max(0, size() - first));
   for (int i = first; i < size(); ++i) {
     if (i >= sealed_) {
-      *out->add_events() = decoded_.events(i - decoded_first_);
+      *out->add_events() = window_->events(i - decoded_first_);
       continue;
     }
     size_t length = 0;
@@ -178,6 +178,14 @@ absl::Status EventLog::DecodeRange(int first, History* out) const {
 }
 
 absl::Status EventLog::Pin() {
+  if (size() == 0 && arena_ == nullptr) {
+    google::protobuf::ArenaOptions options;
+    // A short run's history fits the first block; longer ones grow it to 64 KiB blocks.
+    options.start_block_size = 4096;
+    options.max_block_size = 64 * 1024;
+    arena_ = std::make_unique<google::protobuf::Arena>(options);
+    window_ = google::protobuf::Arena::CreateMessage<History>(arena_.get());
+  }
   if (absl::Status s = Materialize(); !s.ok()) return s;
   pinned_ = true;
   return absl::OkStatus();
@@ -191,12 +199,12 @@ void EventLog::Trim(int keep_from) {
 #ifndef NDEBUG
   for (int i = decoded_first_; i < keep_from; ++i) CheckSealedUnchanged(i);
 #endif
-  decoded_.mutable_events()->DeleteSubrange(0, drop);
+  window_->mutable_events()->DeleteSubrange(0, drop);
   decoded_first_ = keep_from;
 }
 
 void EventLog::CheckSealedUnchanged(int index) const {
-  const HistoryEvent& event = decoded_.events(index - decoded_first_);
+  const HistoryEvent& event = window_->events(index - decoded_first_);
   std::string now;
   {
     google::protobuf::io::StringOutputStream stream(&now);
@@ -222,7 +230,8 @@ void EventLog::AppendBinary(std::string* out) {
 size_t EventLog::RetainedBytes() const {
   size_t bytes = blocks_.capacity() * sizeof(Block) + offsets_.capacity() * sizeof(uint32_t);
   for (const Block& block : blocks_) bytes += block.capacity;
-  return bytes + decoded_.SpaceUsedLong();
+  if (arena_ != nullptr) return bytes + static_cast<size_t>(arena_->SpaceAllocated());
+  return bytes + window_->SpaceUsedLong();
 }
 
 void EventLog::Clear() {
@@ -235,10 +244,35 @@ void EventLog::Clear() {
   std::vector<uint32_t>().swap(offsets_);
   sealed_ = 0;
   sealed_bytes_ = 0;
-  History().Swap(&decoded_);
+  DropArena();
+  History().Swap(window_);
   decoded_first_ = 0;
   pinned_ = false;
 }
+
+void EventLog::DropArena() {
+  window_ = &heap_window_;
+  arena_.reset();
+}
+
+EventLog& EventLog::operator=(EventLog&& other) noexcept {
+  if (this == &other) return *this;
+  Clear();
+  blocks_ = std::move(other.blocks_);
+  offsets_ = std::move(other.offsets_);
+  sealed_ = other.sealed_;
+  sealed_bytes_ = other.sealed_bytes_;
+  heap_window_.Swap(&other.heap_window_);
+  arena_ = std::move(other.arena_);
+  window_ = arena_ != nullptr ? other.window_ : &heap_window_;
+  decoded_first_ = other.decoded_first_;
+  pinned_ = other.pinned_;
+  pool_ = other.pool_;
+  other.window_ = &other.heap_window_;
+  return *this;
+}
+
+EventLog::~EventLog() = default;
 
 std::unique_ptr<char[]> EventBlockPool::Take() {
   if (spare_.empty()) return std::unique_ptr<char[]>(new char[EventLog::kMaxBlock]);

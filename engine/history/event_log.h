@@ -21,6 +21,11 @@
 //     appending never moves existing events (a RepeatedPtrField holds pointers).
 //   - Trim(keep_from) drops decoded events before keep_from (never the tail); it does nothing
 //     once the log is pinned, so a pinned log is the whole history, decoded, for good.
+//   - A log pinned while empty keeps its decoded events on a protobuf arena of its own: it
+//     never drops an event, so nothing on the arena would be freed early, and its events are
+//     built without an allocation each and freed all at once (Clear or destruction). A log
+//     pinned later, or never, keeps them on the heap, where Trim frees them.
+//   - A moved-from log may only be destroyed or assigned to.
 //   - Not thread-safe; single writer.
 #ifndef LOCKSTEP_ENGINE_HISTORY_EVENT_LOG_H_
 #define LOCKSTEP_ENGINE_HISTORY_EVENT_LOG_H_
@@ -34,6 +39,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "google/protobuf/arena.h"
 #include "temporal/api/history/v1/message.pb.h"
 
 namespace lockstep::history {
@@ -62,11 +68,12 @@ class EventLog {
   EventLog() = default;
   EventLog(const EventLog&) = delete;
   EventLog& operator=(const EventLog&) = delete;
-  EventLog(EventLog&&) = default;
-  EventLog& operator=(EventLog&&) = default;
+  EventLog(EventLog&& other) noexcept { *this = std::move(other); }
+  EventLog& operator=(EventLog&& other) noexcept;
+  ~EventLog();
 
   // Events in the history, the open tail included.
-  int size() const { return decoded_first_ + decoded_.events_size(); }
+  int size() const { return decoded_first_ + window_->events_size(); }
 
   // Appends `event` and returns it, open for filling in until the next Append or Seal. The
   // previous tail is sealed first.
@@ -82,7 +89,7 @@ class EventLog {
   int64_t serialized_bytes() const;
 
   // The decoded window: events [decoded_first(), size()).
-  const temporal::api::history::v1::History& decoded() const { return decoded_; }
+  const temporal::api::history::v1::History& decoded() const { return *window_; }
   int decoded_first() const { return decoded_first_; }
 
   // Event `index` (0-based; event id - 1): from the window when it is there, else decoded from
@@ -111,7 +118,8 @@ class EventLog {
   absl::Status Materialize() { return DecodeFrom(0); }
   bool materialized() const { return decoded_first_ == 0; }
 
-  // Materializes and keeps the whole history decoded from now on (Trim does nothing).
+  // Materializes and keeps the whole history decoded from now on (Trim does nothing). On an
+  // empty log, also moves the window onto an arena of the log's own (see the contract).
   absl::Status Pin();
   bool pinned() const { return pinned_; }
 
@@ -144,12 +152,17 @@ class EventLog {
   char* Reserve(size_t length);
   void SealEvent(const temporal::api::history::v1::HistoryEvent& event);
   void CheckSealedUnchanged(int index) const;
+  // Drops the arena, if any: the window goes back to heap_window_, empty.
+  void DropArena();
 
   std::vector<Block> blocks_;
   std::vector<uint32_t> offsets_;  // per sealed event: its framed start within its block
   int sealed_ = 0;                 // events [0, sealed_) are stored
   int64_t sealed_bytes_ = 0;
-  temporal::api::history::v1::History decoded_;
+  // The decoded window: heap_window_, or a History on arena_ for a log pinned while empty.
+  temporal::api::history::v1::History heap_window_;
+  std::unique_ptr<google::protobuf::Arena> arena_;
+  temporal::api::history::v1::History* window_ = &heap_window_;
   int decoded_first_ = 0;
   bool pinned_ = false;
   EventBlockPool* pool_ = nullptr;

@@ -518,10 +518,11 @@ RunStatus WorkflowRun::Activate(const History& history, int index, bool replayin
     return {};
   }
   if (!replaying) {
-    for (const PendingCommand& pending : commands_) {
+    // The bodies move out: from here on a pending command is matched by its key alone.
+    for (PendingCommand& pending : commands_) {
       if (pending.withdrawn) continue;
-      result->commands.push_back(pending.command);
-      if (pending.message) result->messages.push_back(*pending.message);
+      result->commands.push_back(std::move(pending.command));
+      if (pending.message) result->messages.push_back(std::move(*pending.message));
     }
     for (auto& rejection : rejections_) result->messages.push_back(std::move(rejection));
     rejections_.clear();

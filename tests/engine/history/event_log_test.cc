@@ -165,6 +165,47 @@ TEST(EventLogTest, APinnedLogStaysWholeAndGrows) {
   EXPECT_EQ(&whole->events(0), first);
 }
 
+TEST(EventLogTest, ALogPinnedWhileEmptyKeepsItsEventsOnAnArenaOfItsOwn) {
+  EventLog on_arena;
+  ASSERT_TRUE(on_arena.Pin().ok());
+  EventLog pinned_later;
+  pinned_later.Append(Signal(1));
+  ASSERT_TRUE(pinned_later.Pin().ok());
+  History expected;
+  for (int id = 1; id <= 50; ++id) {
+    *expected.add_events() = Signal(id);
+    on_arena.Append(Signal(id));
+    if (id > 1) pinned_later.Append(Signal(id));
+  }
+  EXPECT_NE(on_arena.decoded().GetArena(), nullptr);
+  EXPECT_NE(on_arena.decoded().events(7).GetArena(), nullptr);
+  EXPECT_EQ(pinned_later.decoded().GetArena(), nullptr);  // its first event is on the heap
+  std::string bytes;
+  on_arena.AppendBinary(&bytes);
+  EXPECT_EQ(bytes, SerializeHistoryBinary(expected));
+  EXPECT_EQ(SerializeHistoryBinary(on_arena.decoded()), SerializeHistoryBinary(expected));
+
+  // Moving the log moves the arena: the events stay where they were.
+  const HistoryEvent* tenth = &on_arena.decoded().events(9);
+  EventLog moved(std::move(on_arena));
+  EXPECT_EQ(&moved.decoded().events(9), tenth);
+  EXPECT_EQ(moved.size(), 50);
+  EventLog assigned;
+  assigned.Append(Signal(1));
+  assigned = std::move(moved);
+  EXPECT_EQ(&assigned.decoded().events(9), tenth);
+  EXPECT_EQ(SerializeHistoryBinary(assigned.decoded()), SerializeHistoryBinary(expected));
+
+  // Cleared, it starts over on the heap, unpinned: trimming frees events again.
+  assigned.Clear();
+  EXPECT_EQ(assigned.size(), 0);
+  EXPECT_FALSE(assigned.pinned());
+  for (int id = 1; id <= 5; ++id) assigned.Append(Signal(id));
+  EXPECT_EQ(assigned.decoded().GetArena(), nullptr);
+  assigned.Trim(4);
+  EXPECT_EQ(assigned.decoded().events_size(), 1);
+}
+
 TEST(EventLogTest, TrimNeverDropsTheTailOrMovesBack) {
   EventLog log;
   for (int id = 1; id <= 10; ++id) log.Append(Signal(id));
