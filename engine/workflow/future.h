@@ -34,8 +34,7 @@ using Stored = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
 
 // What a cancellation scope needs of a future of any type: whether it is still pending and
 // how to cancel it.
-struct CancelableState {
-  virtual ~CancelableState() = default;
+struct CancelableState : Releasable {
   virtual bool ready() const = 0;
   std::function<void()> canceler;
   void Cancel() {
@@ -61,7 +60,7 @@ struct FutureState : CancelableState {
   bool ready() const override { return value.has_value() || error != nullptr; }
 
   // Drops everything that may refer to other futures (see Scheduler::Track).
-  void Release() {
+  void Release() override {
     waiters.clear();
     on_ready.clear();
     canceler = nullptr;
@@ -112,8 +111,10 @@ class Future {
 
   // A new pending future and its resolver, bound to `scheduler`.
   static std::pair<Future, Resolver<T>> Make(Scheduler* scheduler) {
-    // Not make_shared: the scheduler's weak reference must not pin the state's memory.
-    std::shared_ptr<internal::FutureState<T>> state(new internal::FutureState<T>());
+    // One allocation for the state and its count. The scheduler's weak reference keeps that
+    // block (not the value, which goes with the last Future) until it prunes expired entries,
+    // which it does whenever its list doubles: at most about twice the live futures' blocks.
+    auto state = std::make_shared<internal::FutureState<T>>();
     state->scheduler = scheduler;
     if (scheduler != nullptr) scheduler->Track(state);
     return {Future(state), Resolver<T>(state)};

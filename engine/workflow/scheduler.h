@@ -24,6 +24,14 @@ namespace lockstep {
 
 namespace internal {
 class ScopeState;  // cancellation_scope.h
+
+// What the scheduler needs of a future's state (future.h): a way to drop the callbacks it
+// holds, which may hold other futures.
+class Releasable {
+ public:
+  virtual ~Releasable() = default;
+  virtual void Release() = 0;
+};
 }  // namespace internal
 
 class Scheduler {
@@ -64,36 +72,33 @@ class Scheduler {
   // futures (a typed result holds its raw one, a condition's timeout holds the condition), so
   // operations still pending when a run ends would keep each other alive; ReleaseAll breaks
   // those cycles. Entries of futures already gone are pruned as the list grows.
+  // Held weakly (a weak reference per future, no callback object to allocate).
   template <typename State>
   void Track(const std::shared_ptr<State>& state) {
     if (releasers_.size() >= prune_at_) {
-      std::erase_if(releasers_, [](const Releaser& r) { return r.alive.expired(); });
+      std::erase_if(releasers_,
+                    [](const std::weak_ptr<internal::Releasable>& r) { return r.expired(); });
       prune_at_ = 2 * releasers_.size() + 64;
     }
-    std::weak_ptr<State> weak = state;
-    releasers_.push_back({weak, [weak] {
-                            if (auto s = weak.lock()) s->Release();
-                          }});
+    releasers_.emplace_back(state);
   }
 
   void ReleaseAll() {
     auto releasers = std::move(releasers_);
     releasers_.clear();
-    for (auto& r : releasers) r.release();
+    for (auto& weak : releasers) {
+      if (auto state = weak.lock()) state->Release();
+    }
   }
 
  private:
-  struct Releaser {
-    std::weak_ptr<void> alive;
-    std::function<void()> release;
-  };
   struct Ready {
     std::coroutine_handle<> handle;
     internal::ScopeState* scope;
   };
   std::deque<Ready> ready_;
   internal::ScopeState* current_scope_ = nullptr;
-  std::vector<Releaser> releasers_;
+  std::vector<std::weak_ptr<internal::Releasable>> releasers_;
   size_t prune_at_ = 64;
 };
 

@@ -457,8 +457,10 @@ RunStatus WorkflowRun::Activate(const History& history, int index, bool replayin
                           started.event_id());
     }
     // A coroutine throws only once it runs; a raw workflow function may throw at the call.
+    // The input moves into the function: it is called once per run (a run whose task failed,
+    // as one whose function threw here, is not activated again: workers evict it).
     try {
-      main_.emplace((*fn)(context_, input_));
+      main_.emplace((*fn)(context_, std::move(input_)));
       main_->Start(&scheduler_, root_scope_);
     } catch (...) {
       main_.reset();
