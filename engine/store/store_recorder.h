@@ -1,0 +1,50 @@
+// StoreRecorder: a step observer (engine/service/step_observer.h) that writes what every
+// service step appended to a HistoryStore (history_store.h), one Commit per step, so the store
+// holds every run's history as the service does, step by step, all of a step or none of it.
+//
+// Each run a step touched becomes one RunAppend: its new events as stored in the service's log
+// (AppendedEvents::log; serialized deterministically here when no log is given), the workflow
+// type from WorkflowExecutionStarted for a new run, and the status its last event leaves it in.
+// Steps that appended nothing write nothing.
+//
+// Errors: OnStep cannot return one, so the first failed Commit is kept (status()) and the
+// recorder writes nothing after it: a history with a gap in the middle would be worse than one
+// that stops, and the store's sequence check would refuse the next batch of the run anyway.
+// The caller checks status() (after a run, or after every step where it must stop at once).
+// Not thread-safe: attach it to one service, which calls it on its own thread.
+#ifndef LOCKSTEP_ENGINE_STORE_STORE_RECORDER_H_
+#define LOCKSTEP_ENGINE_STORE_STORE_RECORDER_H_
+
+#include <cstdint>
+
+#include "absl/status/status.h"
+#include "engine/service/step_observer.h"
+#include "engine/store/history_store.h"
+
+namespace lockstep::store {
+
+class StoreRecorder : public StepObserver {
+ public:
+  // `store` must outlive the recorder.
+  explicit StoreRecorder(HistoryStore* store) : store_(store) {}
+
+  void OnStep(const StepRecord& step) override;
+
+  // OK, or the first error; once it is not OK nothing more is written.
+  const absl::Status& status() const { return status_; }
+  // Batches committed and the events in them.
+  int64_t batches() const { return batches_; }
+  int64_t events() const { return events_; }
+
+ private:
+  HistoryStore* store_;
+  absl::Status status_;
+  // Reused from step to step, so that its strings keep their capacity.
+  StoreBatch batch_;
+  int64_t batches_ = 0;
+  int64_t events_ = 0;
+};
+
+}  // namespace lockstep::store
+
+#endif  // LOCKSTEP_ENGINE_STORE_STORE_RECORDER_H_
