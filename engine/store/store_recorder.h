@@ -5,7 +5,8 @@
 // Each run a step touched becomes one RunAppend: its new events as stored in the service's log
 // (AppendedEvents::log; serialized deterministically here when no log is given), the workflow
 // type from WorkflowExecutionStarted for a new run, and the status its last event leaves it in.
-// Steps that appended nothing write nothing.
+// Steps that appended nothing write nothing. Attach it before the service's first step: the
+// store refuses a run it is first shown after event 1.
 //
 // Errors: OnStep cannot return one, so the first failed Commit is kept (status()) and the
 // recorder writes nothing after it: a history with a gap in the middle would be worse than one
