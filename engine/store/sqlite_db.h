@@ -1,5 +1,6 @@
-// Thin ownership and error helpers over SQLite's C API for the SQLite history store. Every
-// error names the database file, so a message read in a log says which store it is about.
+// Ownership of SQLite connections and statements, and error statuses, over SQLite's C API,
+// for the SQLite history store. Every error names the database file, so a message read in a log
+// says which store it is about.
 #ifndef LOCKSTEP_ENGINE_STORE_SQLITE_DB_H_
 #define LOCKSTEP_ENGINE_STORE_SQLITE_DB_H_
 
