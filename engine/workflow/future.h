@@ -23,6 +23,8 @@
 #include <variant>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
+#include "engine/workflow/callback.h"
 #include "engine/workflow/scheduler.h"
 
 namespace lockstep {
@@ -36,7 +38,7 @@ using Stored = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
 // how to cancel it.
 struct CancelableState : Releasable {
   virtual bool ready() const = 0;
-  std::function<void()> canceler;
+  Callback canceler;
   void Cancel() {
     if (!ready() && canceler) {
       auto c = canceler;  // may resolve the state
@@ -55,7 +57,8 @@ struct FutureState : CancelableState {
   std::exception_ptr error;
   Scheduler* scheduler = nullptr;
   std::vector<Waiter> waiters;
-  std::vector<std::function<void()>> on_ready;  // for WhenAny and friends
+  // For WhenAny and friends; most futures have at most one (a typed result's decoding).
+  absl::InlinedVector<Callback, 1> on_ready;
 
   bool ready() const override { return value.has_value() || error != nullptr; }
 
@@ -134,7 +137,7 @@ class Future {
   }
 
   // Runs `callback` once the future is resolved (at once if it already is).
-  void OnReady(std::function<void()> callback) const {
+  void OnReady(internal::Callback callback) const {
     if (ready()) {
       callback();
     } else {
@@ -153,7 +156,7 @@ class Future {
   }
 
   // Internal: used by operations to install their cancel action.
-  void SetCanceler(std::function<void()> canceler) const { state_->canceler = std::move(canceler); }
+  void SetCanceler(internal::Callback canceler) const { state_->canceler = std::move(canceler); }
   // Internal: the type-erased state, for cancellation scopes.
   std::shared_ptr<internal::CancelableState> cancelable() const { return state_; }
 
