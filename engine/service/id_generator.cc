@@ -10,9 +10,11 @@ uint64_t Mix(uint64_t z) {
   return z ^ (z >> 31);
 }
 
-void AppendHex(uint64_t word, int digits, std::string* out) {
+// Writes `digits` hex digits of `word` (its low ones) at `out`; returns the end.
+char* WriteHex(uint64_t word, int digits, char* out) {
   static constexpr char kHex[] = "0123456789abcdef";
-  for (int i = digits - 1; i >= 0; --i) out->push_back(kHex[(word >> (4 * i)) & 0xf]);
+  for (int i = digits - 1; i >= 0; --i) *out++ = kHex[(word >> (4 * i)) & 0xf];
+  return out;
 }
 
 }  // namespace
@@ -29,18 +31,18 @@ std::string IdGenerator::NextUuid() {
   uint64_t lo = NextWord();
   hi = (hi & ~0xf000ULL) | 0x4000ULL;            // version 4
   lo = (lo & ~(0x3ULL << 62)) | (0x2ULL << 62);  // variant 10xx
-  std::string out;
-  out.reserve(36);
-  AppendHex(hi >> 32, 8, &out);
-  out.push_back('-');
-  AppendHex(hi >> 16, 4, &out);
-  out.push_back('-');
-  AppendHex(hi, 4, &out);
-  out.push_back('-');
-  AppendHex(lo >> 48, 4, &out);
-  out.push_back('-');
-  AppendHex(lo, 12, &out);
-  return out;
+  // Formatted in place: a UUID is made for every workflow task and run.
+  char text[36];
+  char* p = WriteHex(hi >> 32, 8, text);
+  *p++ = '-';
+  p = WriteHex(hi >> 16, 4, p);
+  *p++ = '-';
+  p = WriteHex(hi, 4, p);
+  *p++ = '-';
+  p = WriteHex(lo >> 48, 4, p);
+  *p++ = '-';
+  WriteHex(lo, 12, p);
+  return std::string(text, sizeof(text));
 }
 
 }  // namespace lockstep::service

@@ -345,8 +345,10 @@ class Service {
   void ScheduleWorkflowTask(RunState& run);
   void DispatchWorkflowTask(RunState& run);
   void OnWorkflowTaskResponse(RunState& run);
-  void ApplyWorkflowTaskResponse(RunState& run, const WorkflowTaskResponse& response);
-  void CompleteWorkflowTask(RunState& run, const WorkflowTaskResponse& response);
+  // Both consume the response: payloads that go into the run's state move out of its commands
+  // once the events that record them are written.
+  void ApplyWorkflowTaskResponse(RunState& run, WorkflowTaskResponse& response);
+  void CompleteWorkflowTask(RunState& run, WorkflowTaskResponse& response);
   // Ends the started workflow task: drops its timeout and pending response and writes
   // WorkflowTaskFailed (with `failure` if given) unless the attempt is transient. Returns the
   // task as it was. Does not schedule the next attempt.
@@ -362,13 +364,14 @@ class Service {
   absl::Duration WorkflowTaskRetryDelay(int32_t attempt) const;
 
   // service_commands.cc: one command -> its events.
-  void ApplyCommand(RunState& run, const Command& command, int64_t completed_id,
-                    bool* needs_new_task);
+  // Consumes `command` as ApplyWorkflowTaskResponse does.
+  void ApplyCommand(RunState& run, Command& command, int64_t completed_id, bool* needs_new_task);
   void StartTimer(RunState& run, const temporal::api::command::v1::StartTimerCommandAttributes& a,
                   int64_t completed_id);
   void CancelTimer(RunState& run, const std::string& timer_id, int64_t completed_id);
   void OnTimerFired(RunState& run, const std::string& timer_id);
-  void CompleteRun(RunState& run, const Payloads& result, int64_t completed_id);
+  // Moves `result` into the run's state once its event is written.
+  void CompleteRun(RunState& run, Payloads& result, int64_t completed_id);
   void FailRun(RunState& run, const Failure& failure, int64_t completed_id);
   void CancelRun(RunState& run, const Payloads& details, int64_t completed_id);
   void ContinueAsNew(
@@ -412,10 +415,10 @@ class Service {
   static bool HasUndeliveredUpdates(const RunState& run);
 
   // service_activity.cc: activities.
-  void ScheduleActivity(
-      RunState& run,
-      const temporal::api::command::v1::ScheduleActivityTaskCommandAttributes& attributes,
-      int64_t completed_id);
+  // Moves the input and header out of `attributes` into the activity's state.
+  void ScheduleActivity(RunState& run,
+                        temporal::api::command::v1::ScheduleActivityTaskCommandAttributes& attributes,
+                        int64_t completed_id);
   void EnqueueAttempt(RunState& run, ActivityState& activity);
   void DispatchActivity(RunState& run, int64_t scheduled_event_id);
   void OnActivityOutcome(RunState& run, ActivityState& activity);

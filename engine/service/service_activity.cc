@@ -49,9 +49,9 @@ absl::Time NextHeartbeat(absl::Time start, absl::Duration interval, absl::Time t
 
 }  // namespace
 
-void Service::ScheduleActivity(
-    RunState& run, const temporal::api::command::v1::ScheduleActivityTaskCommandAttributes& c,
-    int64_t completed_id) {
+void Service::ScheduleActivity(RunState& run,
+                               temporal::api::command::v1::ScheduleActivityTaskCommandAttributes& c,
+                               int64_t completed_id) {
   // Checked before the task completed, so this cannot fail.
   const service::ActivityOptions options = *service::NormalizeActivityOptions(
       c, run.run_timeout, options_.apply_default_activity_retry_policy);
@@ -77,8 +77,9 @@ void Service::ScheduleActivity(
   activity.activity_id = c.activity_id();
   activity.activity_type = c.activity_type().name();
   activity.task_queue = a->task_queue().name();
-  activity.input = c.input();
-  activity.header = c.header();
+  // Recorded in the event above; the command is not read again.
+  activity.input = std::move(*c.mutable_input());
+  activity.header = std::move(*c.mutable_header());
   activity.schedule_to_close = options.schedule_to_close;
   activity.schedule_to_start = options.schedule_to_start;
   activity.start_to_close = options.start_to_close;

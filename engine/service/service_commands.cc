@@ -18,11 +18,12 @@ void MergeMemo(const temporal::api::common::v1::Memo& update,
 
 }  // namespace
 
-void Service::ApplyCommand(RunState& run, const Command& command, int64_t completed_id,
+void Service::ApplyCommand(RunState& run, Command& command, int64_t completed_id,
                            bool* needs_new_task) {
   switch (command.command_type()) {
     case enums::COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK:
-      ScheduleActivity(run, command.schedule_activity_task_command_attributes(), completed_id);
+      ScheduleActivity(run, *command.mutable_schedule_activity_task_command_attributes(),
+                       completed_id);
       return;
     case enums::COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK:
       if (RequestCancelActivity(
@@ -69,7 +70,8 @@ void Service::ApplyCommand(RunState& run, const Command& command, int64_t comple
       return;
     }
     case enums::COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION:
-      CompleteRun(run, command.complete_workflow_execution_command_attributes().result(),
+      CompleteRun(run,
+                  *command.mutable_complete_workflow_execution_command_attributes()->mutable_result(),
                   completed_id);
       return;
     case enums::COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION:
@@ -162,12 +164,12 @@ void Service::OnTimerFired(RunState& run, const std::string& timer_id) {
 
 // --- Closing the run -----------------------------------------------------------------------
 
-void Service::CompleteRun(RunState& run, const Payloads& result, int64_t completed_id) {
+void Service::CompleteRun(RunState& run, Payloads& result, int64_t completed_id) {
   auto* a = Append(run, enums::EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED)
                 ->mutable_workflow_execution_completed_event_attributes();
   *a->mutable_result() = result;
   a->set_workflow_task_completed_event_id(completed_id);
-  run.result = result;
+  run.result = std::move(result);
   CloseRun(run, enums::WORKFLOW_EXECUTION_STATUS_COMPLETED);
 }
 

@@ -267,7 +267,7 @@ void Service::OnWorkflowTaskResponse(RunState& run) {
   ApplyWorkflowTaskResponse(run, response);
 }
 
-void Service::ApplyWorkflowTaskResponse(RunState& run, const WorkflowTaskResponse& response) {
+void Service::ApplyWorkflowTaskResponse(RunState& run, WorkflowTaskResponse& response) {
   if (response.failed) {
     if (history::FindInvalidUtf8(response.failure)) {
       // Not storable (utf8_fields.h): Temporal's server refuses the request it arrives in.
@@ -292,9 +292,9 @@ void Service::DiscardWorkflowTaskResponse(RunState& run) {
   run.task.handler_called = false;
 }
 
-void Service::CompleteWorkflowTask(RunState& run, const WorkflowTaskResponse& response) {
+void Service::CompleteWorkflowTask(RunState& run, WorkflowTaskResponse& response) {
   service::WorkflowTaskState& task = run.task;
-  const std::vector<Command>& commands = response.commands;
+  std::vector<Command>& commands = response.commands;
   const auto& messages = response.messages;
   const int64_t completed_id = task.transient ? task.started_event_id + 1 : NextEventId(run);
   const service::CommandVerdict verdict = service::CheckCommands(
@@ -333,7 +333,7 @@ void Service::CompleteWorkflowTask(RunState& run, const WorkflowTaskResponse& re
   // A PROTOCOL_MESSAGE command places the update message it names; the messages no command
   // names follow the last command, in order (workflow_task_completed_handler.go handleCommands).
   std::vector<bool> taken(messages.size(), false);
-  for (const Command& command : commands) {
+  for (Command& command : commands) {
     if (command.command_type() == enums::COMMAND_TYPE_PROTOCOL_MESSAGE) {
       const std::string& id = command.protocol_message_command_attributes().message_id();
       for (size_t i = 0; i < messages.size(); ++i) {
