@@ -71,6 +71,12 @@ absl::StatusOr<std::unique_ptr<SqliteHistoryStore>> SqliteHistoryStore::Open(
   absl::StatusOr<int64_t> version = sqlite::ReadSchemaVersion(db.get(), path);
   if (!version.ok()) return version.status();
   if (options.read_only) {
+    // Version 0 with no tables of its own (ReadSchemaVersion refused those): an empty file or
+    // database that no store was ever written to; migrating would only make it an empty store.
+    if (*version == 0) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(path, ": an empty database, not a Lockstep history store"));
+    }
     if (*version < sqlite::kSchemaVersion) {
       return absl::FailedPreconditionError(
           absl::StrCat(path, ": schema version ", *version, " is older than this build's (",

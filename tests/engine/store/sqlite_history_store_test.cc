@@ -174,6 +174,19 @@ TEST(SqliteHistoryStoreTest, ReadOnlyRefusesCommitsAndMissingFiles) {
             absl::StatusCode::kFailedPrecondition);
 }
 
+TEST(SqliteHistoryStoreTest, ReadOnlyRefusesAnEmptyFileAsNotAStore) {
+  const std::string path = FreshPath();
+  WriteFile(path, "");
+  absl::StatusOr<std::unique_ptr<SqliteHistoryStore>> reader =
+      SqliteHistoryStore::Open(path, {.read_only = true});
+  ASSERT_FALSE(reader.ok());
+  EXPECT_EQ(reader.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(reader.status().message(), path + ": an empty database, not a Lockstep history store");
+  // Opened writable, it becomes an empty store, which then reads.
+  ASSERT_NE(OpenOrDie(path), nullptr);
+  EXPECT_NE(OpenOrDie(path, {.read_only = true}), nullptr);
+}
+
 // A store as version 1 of the schema wrote it: one table of event rows.
 void CreateVersion1(const std::string& path) {
   RawDb db(path);
