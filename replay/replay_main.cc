@@ -179,6 +179,20 @@ int RunReplayCommand(const ReplayCommandOptions& options, const RegistryFinder& 
     }
   }
 
+  // Kept here, unmoved once read, for the items to point into.
+  std::vector<SourcedHistories> sourced;
+  sourced.reserve(options.sources.size());
+  for (const HistorySource& source : options.sources) {
+    const SourcedHistories& read = sourced.emplace_back(source());
+    for (const absl::Status& error : read.errors) {
+      io.err << "replay: " << error.message() << "\n";
+      bad_input = true;
+    }
+    for (const SourcedHistory& history : read.histories) {
+      items.push_back({history.source, &history.history});
+    }
+  }
+
   // Histories are independent: replay them in parallel, report in input order.
   std::vector<ReplayResult> results(items.size());
   std::atomic<size_t> next{0};

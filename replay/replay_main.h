@@ -7,7 +7,8 @@
 //   }
 //
 // The binary then takes what `lockstep replay` takes: PATH... (history files in either JSON
-// shape or binary, directories, glob patterns) and --json, --until EVENT_ID, --every-task,
+// shape or binary, directories, glob patterns; `lockstep replay --store DB` adds a history
+// store's runs through a HistorySource below) and --json, --until EVENT_ID, --every-task,
 // --every-task-events N (ReplayOptions::every_task_max_events), --result=warn|fail|off,
 // --ids=auto|strict|sdk, --jobs N, and the loading budget --max-file-bytes N,
 // --max-payload-bytes N, --max-events N (history_file.h). It prints one report per history
@@ -22,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "engine/history/history_file.h"
 #include "engine/workflow/registry.h"
@@ -43,9 +45,26 @@ using RegistryFinder =
 int RunReplayCommand(const std::vector<std::string>& args, const RegistryFinder& registry_for,
                      std::ostream& out, std::ostream& err);
 
+// Histories from somewhere other than files (`lockstep replay --store` reads a history store's
+// runs): each one named as reports name its source, and one error per history that could not
+// be read, naming it. Those errors are bad input, as a file that does not load is: reported,
+// the other histories still replayed, exit status 2.
+struct SourcedHistory {
+  std::string source;
+  temporal::api::history::v1::History history;
+};
+struct SourcedHistories {
+  std::vector<SourcedHistory> histories;
+  std::vector<absl::Status> errors;
+};
+// Called once per command, before the replays start, from the calling thread.
+using HistorySource = std::function<SourcedHistories()>;
+
 // What the arguments above ask for, once parsed.
 struct ReplayCommandOptions {
   std::vector<std::string> paths;  // history files, directories and glob patterns
+  // Replayed after the files, in this order, with the same checks and in the same summary.
+  std::vector<HistorySource> sources;
   bool json = false;               // --json: one JSON object per history, no summary line
   bool every_task = false;         // --every-task: also evict the cache at every task boundary
   int jobs = 1;                    // --jobs: histories replayed at a time (capped at 64)
