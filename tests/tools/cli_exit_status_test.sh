@@ -22,7 +22,7 @@ expect() {
 
 expect 0 "$lockstep" show "$corpus"/*.json
 expect 0 "$lockstep" help
-for command in show run replay sim bench list; do
+for command in show run replay export sim bench list; do
   grep -q "^  $command " "$scratch/out" || { echo "FAIL: help does not list $command"; failures=$((failures + 1)); }
 done
 expect 0 "$lockstep" list
@@ -58,6 +58,9 @@ expect 2 "$lockstep" replay --ids=loose "$corpus/samples-go__helloworld__hellowo
 expect 2 "$lockstep" replay --until x "$scratch/counter.pb"
 expect 0 "$lockstep" replay --every-task --jobs 2 "$scratch/counter.pb" "$scratch/counter.pb"
 expect 0 "$lockstep" replay --until=3 --jobs=2 --result fail "$scratch/counter.pb"
+# A history store: a path that is not one is a usage error, naming it.
+expect 2 "$lockstep" export --store "$scratch/counter.pb" --all --out "$scratch/exported"
+grep -q "counter.pb" "$scratch/err" || { echo "FAIL: export did not name the file that is not a store"; failures=$((failures + 1)); }
 expect 2 "$lockstep" replay --jobs=0 "$scratch/counter.pb"
 grep -q "^lockstep replay: --jobs needs a positive integer, got '0'" "$scratch/err" || { echo "FAIL: --jobs=0 not named"; failures=$((failures + 1)); }
 # --every-task's event budget: a bad value is named; a small one samples and says so.

@@ -34,8 +34,11 @@ struct Subcommand {
 };
 
 const std::vector<Subcommand>& Subcommands() {
-  static const auto* subcommands = new std::vector<Subcommand>{
-      {"show", RunShow}, {"run", RunRun}, {"replay", RunReplay}, {"list", RunList}};
+  static const auto* subcommands = new std::vector<Subcommand>{{"show", RunShow},
+                                                               {"run", RunRun},
+                                                               {"replay", RunReplay},
+                                                               {"export", RunExport},
+                                                               {"list", RunList}};
   return *subcommands;
 }
 

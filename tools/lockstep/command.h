@@ -25,6 +25,10 @@ int RunRun(const std::vector<std::string>& args, CommandIo io);
 // `lockstep replay PATH... [--json] [--until EVENT_ID] [--jobs N]`
 int RunReplay(const std::vector<std::string>& args, CommandIo io);
 
+// `lockstep export --store DB (--workflow-id ID [--run-id RUN] | --all) --out DIR
+// [--format binary|json]`: exit 0 every selected run written, 1 a run could not be, 2 usage.
+int RunExport(const std::vector<std::string>& args, CommandIo io);
+
 // `lockstep sim --workflow NAME [--seeds N | --seed S] [--faults LIST] [--strategy random|pct]
 // [--jobs J] [--shard I/N] [--out DIR] ...` (sim/sim_main.h): exit 0 no failure, 1 a failing
 // seed was found (its reproduce line printed), 2 bad usage.
