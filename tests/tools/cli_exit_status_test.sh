@@ -58,7 +58,9 @@ expect 2 "$lockstep" replay --ids=loose "$corpus/samples-go__helloworld__hellowo
 expect 2 "$lockstep" replay --until x "$scratch/counter.pb"
 expect 0 "$lockstep" replay --every-task --jobs 2 "$scratch/counter.pb" "$scratch/counter.pb"
 expect 0 "$lockstep" replay --until=3 --jobs=2 --result fail "$scratch/counter.pb"
-# A history store: a path that is not one is a usage error, naming it.
+# History stores: a path that is not one is a usage error, naming it.
+expect 2 "$lockstep" replay --store "$scratch/no-such.db"
+grep -q "no-such.db: no such file" "$scratch/err" || { echo "FAIL: replay --store did not name the missing store"; failures=$((failures + 1)); }
 expect 2 "$lockstep" export --store "$scratch/counter.pb" --all --out "$scratch/exported"
 grep -q "counter.pb" "$scratch/err" || { echo "FAIL: export did not name the file that is not a store"; failures=$((failures + 1)); }
 expect 2 "$lockstep" replay --jobs=0 "$scratch/counter.pb"

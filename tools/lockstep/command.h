@@ -22,7 +22,7 @@ int RunShow(const std::vector<std::string>& args, CommandIo io);
 // `lockstep run TYPE [--input JSON]... [--signal NAME=JSON]... [--out FILE]`
 int RunRun(const std::vector<std::string>& args, CommandIo io);
 
-// `lockstep replay PATH... [--json] [--until EVENT_ID] [--jobs N]`
+// `lockstep replay PATH... [--store DB] [--json] [--until EVENT_ID] [--jobs N]`
 int RunReplay(const std::vector<std::string>& args, CommandIo io);
 
 // `lockstep export --store DB (--workflow-id ID [--run-id RUN] | --all) --out DIR
