@@ -9,12 +9,16 @@
 //
 // BM_SimulateTimers: a workload of timers from minutes to days (a reminder workflow that
 // sleeps through a schedule), no faults: the virtual-to-wall speedup of the loop itself.
+//
+// The binary links the simulation allocator (sim/allocator.h), as `lockstep sim` does; the
+// context line "allocator" says whether it is active (it is compiled out under sanitizers).
 #include <chrono>
 #include <cstdint>
 
 #include "absl/strings/str_cat.h"
 #include "benchmark/benchmark.h"
 #include "examples/order/order_simulation.h"
+#include "sim/allocator.h"
 #include "sim/simulation.h"
 
 namespace lockstep::sim {
@@ -82,4 +86,13 @@ BENCHMARK(BM_SimulateTimers);
 }  // namespace
 }  // namespace lockstep::sim
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  benchmark::AddCustomContext("allocator", lockstep::sim::ThreadCacheAllocatorActive()
+                                               ? "thread cache (sim/allocator.h)"
+                                               : "glibc malloc");
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
