@@ -44,10 +44,22 @@ const FieldDescriptor* AttributesFieldFor(EventType type) {
 }
 
 const FieldDescriptor* SetAttributesField(const HistoryEvent& event) {
-  // Looked up once: FindOneofByName is a symbol table search, and this runs for every event.
-  static const google::protobuf::OneofDescriptor* const oneof =
-      HistoryEvent::descriptor()->FindOneofByName("attributes");
-  return event.GetReflection()->GetOneofFieldDescriptor(event, oneof);
+  // By the generated oneof case (the member's field number) rather than by reflection: this
+  // runs for every event the validator reads.
+  static const std::vector<const FieldDescriptor*>* const by_number = [] {
+    auto* out = new std::vector<const FieldDescriptor*>();
+    const google::protobuf::OneofDescriptor* oneof =
+        HistoryEvent::descriptor()->FindOneofByName("attributes");
+    for (int i = 0; i < oneof->field_count(); ++i) {
+      const FieldDescriptor* field = oneof->field(i);
+      const auto number = static_cast<size_t>(field->number());
+      if (number >= out->size()) out->resize(number + 1, nullptr);
+      (*out)[number] = field;
+    }
+    return out;
+  }();
+  const auto number = static_cast<size_t>(event.attributes_case());
+  return number < by_number->size() ? (*by_number)[number] : nullptr;
 }
 
 const google::protobuf::Message* EventAttributes(const HistoryEvent& event) {

@@ -210,13 +210,15 @@ const std::vector<std::vector<ReferenceField>>& ReferenceFieldsByType() {
   return *by_type;
 }
 
-void CheckReferences(const HistoryEvent& event, const Message& attrs,
+// `attrs_field` is the attributes member `event` has set, the one its type needs.
+void CheckReferences(const HistoryEvent& event, const FieldDescriptor* attrs_field,
                      const std::vector<EventType>& types_by_id,
                      std::vector<ValidationProblem>* problems) {
   const auto& by_type = ReferenceFieldsByType();
   const auto type = static_cast<size_t>(event.event_type());
   // Most events (signals) have no references: then the attributes are not even touched.
   if (type >= by_type.size() || by_type[type].empty()) return;
+  const Message& attrs = event.GetReflection()->GetMessage(event, attrs_field);
   const auto* refl = attrs.GetReflection();
   for (const auto& [field, rule] : by_type[type]) {
     const int64_t ref = refl->GetInt64(attrs, field);
@@ -295,8 +297,6 @@ std::vector<ValidationProblem> FindProblems(const History& history) {
       continue;
     }
     const FieldDescriptor* set_field = SetAttributesField(event);
-    const Message* attrs =
-        set_field == nullptr ? nullptr : &event.GetReflection()->GetMessage(event, set_field);
     if (set_field != attrs_field) {
       problems.push_back({event.event_id(), event.event_type(),
                           set_field == nullptr
@@ -305,7 +305,7 @@ std::vector<ValidationProblem> FindProblems(const History& history) {
                                              " but its type needs ", attrs_field->json_name())});
       continue;
     }
-    CheckReferences(event, *attrs, types_by_id, &problems);
+    CheckReferences(event, set_field, types_by_id, &problems);
     if (IsCloseEvent(event.event_type())) {
       if (close_event_id == 0) close_event_id = event.event_id();
     }
