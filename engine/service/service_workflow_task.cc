@@ -170,7 +170,19 @@ void Service::DispatchWorkflowTask(RunState& run) {
     transient_copy =
         google::protobuf::Arena::CreateMessage<temporal::api::history::v1::History>(task_arena());
     decoded_status = run.history.Materialize();
-    if (decoded_status.ok()) *transient_copy = run.history.decoded();
+    if (decoded_status.ok()) {
+      // The copy shares the run's decoded events instead of copying them: it lives on the
+      // task arena, which never deletes a message it holds, and it is gone when the task
+      // returns, while the run's events stay where they are until a Trim or a release, which
+      // happen only when the outermost step ends (EndStep), after the handler. Only the two
+      // transient events are the copy's own.
+      const auto& events = run.history.decoded().events();
+      auto* shared = transient_copy->mutable_events();
+      shared->Reserve(events.size() + 2);
+      for (const HistoryEvent& event : events) {
+        shared->UnsafeArenaAddAllocated(const_cast<HistoryEvent*>(&event));
+      }
+    }
     WriteTransientTaskEvents(run, transient_copy);
     task.started_event_id = task.scheduled_event_id + 1;
   } else {
