@@ -370,6 +370,27 @@ CommandVerdict CheckOne(const RunState& run, const Command& command,
   }
 }
 
+// The commands a workflow sends most (timers, completion) have one text field each: they are
+// checked through the generated accessors, which costs a tenth of the reflection walk. Any other
+// command, or one carrying user metadata or event group markers, is walked. nullopt: not
+// checked here. service_utf8_test holds these types to the schema: a text field added to one of
+// them fails it until it is checked here.
+std::optional<bool> CommandTextValid(const Command& command) {
+  if (command.has_user_metadata() || command.event_group_markers_size() > 0) return std::nullopt;
+  switch (command.attributes_case()) {
+    case Command::kStartTimerCommandAttributes:
+      return history::IsValidUtf8(command.start_timer_command_attributes().timer_id());
+    case Command::kCancelTimerCommandAttributes:
+      return history::IsValidUtf8(command.cancel_timer_command_attributes().timer_id());
+    case Command::kCompleteWorkflowExecutionCommandAttributes:
+      return history::CheckUtf8("",
+                                command.complete_workflow_execution_command_attributes().result())
+          .ok();
+    default:
+      return std::nullopt;
+  }
+}
+
 }  // namespace
 
 bool IsCloseCommand(enums::CommandType type) {
@@ -385,6 +406,7 @@ CommandVerdict CheckCommands(const RunState& run, const std::vector<Command>& co
   // A string that is not UTF-8 would be stored but never read back (utf8_fields.h); Temporal's
   // server refuses the whole request when it cannot parse it.
   for (size_t i = 0; i < commands.size(); ++i) {
+    if (CommandTextValid(commands[i]).value_or(false)) continue;
     if (std::optional<std::string> bad = history::FindInvalidUtf8(commands[i])) {
       return {
           CommandVerdict::Kind::kReject, enums::WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED,
