@@ -245,6 +245,9 @@ void SeedRun::PlanCalls() {
                    [&](size_t a, size_t b) { return calls_[a].at < calls_[b].at; });
   std::vector<ClientCall> sorted;
   std::vector<int64_t> requests;
+  sorted.reserve(order.size());
+  requests.reserve(order.size());
+  request_ids_.reserve(order.size());
   for (size_t i : order) {
     sorted.push_back(std::move(calls_[i]));
     requests.push_back(requests_[i]);
