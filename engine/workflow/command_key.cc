@@ -311,29 +311,50 @@ void OwnedCommandKey::Assign(const CommandKey& key) {
   size_t total = key.name.size() + key.sdk_id.size() + key.ref.size();
   for (absl::string_view k : key.keys) total += k.size();
   storage_.reserve(total);
-  // Offsets first, views last: the views must point into the final buffer.
-  auto append = [this](absl::string_view s) {
-    const size_t at = storage_.size();
-    storage_.append(s.data(), s.size());
-    return std::make_pair(at, s.size());
+  // Every string first, then the views: they must point into the final buffer. The second
+  // pass walks the strings in the same order, so each view starts where its bytes were put.
+  auto append = [this](absl::string_view s) { storage_.append(s.data(), s.size()); };
+  append(key.name);
+  append(key.sdk_id);
+  append(key.ref);
+  for (absl::string_view k : key.keys) append(k);
+  const char* at = storage_.data();
+  auto next = [&at](absl::string_view s) {
+    const absl::string_view view(at, s.size());
+    at += s.size();
+    return view;
   };
-  const auto name = append(key.name);
-  const auto sdk_id = append(key.sdk_id);
-  const auto ref = append(key.ref);
-  std::vector<std::pair<size_t, size_t>> keys;
-  keys.reserve(key.keys.size());
-  for (absl::string_view k : key.keys) keys.push_back(append(k));
-
-  const absl::string_view all = storage_;
-  auto view = [all](std::pair<size_t, size_t> at) { return all.substr(at.first, at.second); };
   key_.kind = key.kind;
   key_.event_type = key.event_type;
   key_.scheduled_event_id = key.scheduled_event_id;
-  key_.name = view(name);
-  key_.sdk_id = view(sdk_id);
-  key_.ref = view(ref);
-  key_.keys.clear();
-  for (const auto& at : keys) key_.keys.push_back(view(at));
+  key_.name = next(key.name);
+  key_.sdk_id = next(key.sdk_id);
+  key_.ref = next(key.ref);
+  key_.keys.resize(key.keys.size());
+  for (size_t i = 0; i < key.keys.size(); ++i) key_.keys[i] = next(key.keys[i]);
+}
+
+void OwnedCommandKey::MoveFrom(OwnedCommandKey& other) noexcept {
+  const auto old_base = reinterpret_cast<uintptr_t>(other.storage_.data());
+  const size_t size = other.storage_.size();
+  storage_ = std::move(other.storage_);
+  key_ = std::move(other.key_);
+  const char* new_base = storage_.data();
+  if (reinterpret_cast<uintptr_t>(new_base) != old_base) {
+    // The bytes were in the moved-from string's own short buffer: same offsets, new base.
+    // (A view that points elsewhere, as a default key's do, is left alone.)
+    auto rebase = [old_base, size, new_base](absl::string_view& view) {
+      const auto at = reinterpret_cast<uintptr_t>(view.data());
+      if (at < old_base || at > old_base + size) return;
+      view = absl::string_view(new_base + (at - old_base), view.size());
+    };
+    rebase(key_.name);
+    rebase(key_.sdk_id);
+    rebase(key_.ref);
+    for (absl::string_view& k : key_.keys) rebase(k);
+  }
+  other.storage_.clear();
+  other.key_ = CommandKey();
 }
 
 }  // namespace lockstep

@@ -139,7 +139,8 @@ CommandKey KeyOfEvent(const temporal::api::history::v1::HistoryEvent& event,
                       DecodedMarker* decoded);
 
 // A CommandKey with its own copy of the strings it views; copies copy them again, so each
-// views its own.
+// views its own. A move takes the strings along and re-points the views when the bytes moved
+// (a short buffer lives inside the string); the moved-from key is empty.
 class OwnedCommandKey {
  public:
   OwnedCommandKey() = default;
@@ -149,11 +150,17 @@ class OwnedCommandKey {
     if (this != &other) Assign(other.key_);
     return *this;
   }
+  OwnedCommandKey(OwnedCommandKey&& other) noexcept { MoveFrom(other); }
+  OwnedCommandKey& operator=(OwnedCommandKey&& other) noexcept {
+    if (this != &other) MoveFrom(other);
+    return *this;
+  }
 
   const CommandKey& key() const { return key_; }
 
  private:
   void Assign(const CommandKey& key);
+  void MoveFrom(OwnedCommandKey& other) noexcept;
 
   std::string storage_;  // every string of key_, one after the other
   CommandKey key_;

@@ -199,6 +199,29 @@ TEST_P(CommandKeyKinds, OwnedKeyOutlivesItsSource) {
   EXPECT_TRUE(copy.key() == c.make("t", "7"));
 }
 
+// Short strings live inside the std::string, so a move changes where the bytes are; long
+// ones stay on the heap. Either way the moved key views its own bytes.
+TEST_P(CommandKeyKinds, AMovedKeyViewsTheBytesItTookAlong) {
+  const KeyCase& c = GetParam();
+  for (const std::string& type : {std::string("t"), std::string(100, 't')}) {
+    SCOPED_TRACE(type.size());
+    const std::string id = "7";
+    const CommandKey source = c.make(type, id);  // views type and id
+    OwnedCommandKey owned(source);
+    OwnedCommandKey moved(std::move(owned));
+    EXPECT_TRUE(moved.key() == source);
+    OwnedCommandKey assigned;
+    assigned = std::move(moved);
+    EXPECT_TRUE(assigned.key() == source);
+    std::vector<OwnedCommandKey> grown;
+    for (int i = 0; i < 20; ++i) grown.push_back(OwnedCommandKey(source));  // reallocates
+    for (const OwnedCommandKey& k : grown) EXPECT_TRUE(k.key() == source);
+    OwnedCommandKey scratch(c.make("other", "9"));
+    assigned = std::move(scratch);
+    EXPECT_EQ(assigned.key().ToString(), c.make("other", "9").ToString());
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(EveryKind, CommandKeyKinds, ::testing::ValuesIn(Cases()),
                          [](const ::testing::TestParamInfo<KeyCase>& param) {
                            return param.param.label;
