@@ -319,7 +319,7 @@ class Service {
                                            bool* dedupe_hit);
   absl::Status ValidateStart(const StartWorkflowRequest& request) const;
   NewRun NewRunFromRequest(const StartWorkflowRequest& request, std::string run_id) const;
-  RunState& CreateRun(const NewRun& params);
+  RunState& CreateRun(NewRun params);
   void BeginRun(RunState& run);
   void CloseRun(RunState& run, temporal::api::enums::v1::WorkflowExecutionStatus status);
   void ForceCloseWorkflowTask(RunState& run);

@@ -140,7 +140,9 @@ void Service::DispatchActivity(RunState& run, int64_t scheduled_event_id) {
   task.activity_id = activity.activity_id;
   task.activity_type = activity.activity_type;
   task.task_queue = activity.task_queue;
-  task.input = activity.input;
+  // The attempt borrows the input (nothing but a dispatch reads it) and gives it back below:
+  // a copy per attempt cost as much as the rest of the task.
+  task.input.Swap(&activity.input);
   task.attempt = activity.attempt;
   task.scheduled_event_id = scheduled_event_id;
   task.scheduled_time = activity.first_scheduled_time;
@@ -158,6 +160,7 @@ void Service::DispatchActivity(RunState& run, int64_t scheduled_event_id) {
 
   // The handler may have called back into the service (closing the run, say).
   it = run.activities.find(scheduled_event_id);
+  if (it != run.activities.end()) it->second.input.Swap(&task.input);
   if (!run.running() || it == run.activities.end() || it->second.started_request_id != request_id) {
     return;
   }

@@ -99,7 +99,7 @@ Service::NewRun Service::NewRunFromRequest(const StartWorkflowRequest& request,
   return p;
 }
 
-service::RunState& Service::CreateRun(const NewRun& p) {
+service::RunState& Service::CreateRun(NewRun p) {
   auto owned = std::make_unique<RunState>();
   RunState& run = *owned;
   run.index = runs_.size();
@@ -133,8 +133,8 @@ service::RunState& Service::CreateRun(const NewRun& p) {
   }
   run.retry_policy = p.retry_policy;
   run.attempt = p.attempt;
-  run.input = p.input;
-  run.header = p.header;
+  run.input = std::move(p.input);
+  run.header = std::move(p.header);
   if (p.memo.has_value()) run.memo = *p.memo;
   if (p.search_attributes.has_value()) run.search_attributes = *p.search_attributes;
   run.start_request_id = p.request_id;
@@ -145,7 +145,7 @@ service::RunState& Service::CreateRun(const NewRun& p) {
   a->mutable_workflow_type()->set_name(run.workflow_type);
   a->mutable_task_queue()->set_name(run.task_queue);
   a->mutable_task_queue()->set_kind(enums::TASK_QUEUE_KIND_NORMAL);
-  if (p.input.payloads_size() > 0) *a->mutable_input() = p.input;
+  if (run.input.payloads_size() > 0) *a->mutable_input() = run.input;
   SetProtoDuration(run.execution_timeout, a->mutable_workflow_execution_timeout());
   SetProtoDuration(run.run_timeout, a->mutable_workflow_run_timeout());
   SetProtoDuration(run.task_timeout, a->mutable_workflow_task_timeout());
@@ -166,7 +166,7 @@ service::RunState& Service::CreateRun(const NewRun& p) {
   SetProtoDuration(p.start_backoff, a->mutable_first_workflow_task_backoff());
   if (p.memo.has_value()) *a->mutable_memo() = *p.memo;
   if (p.search_attributes.has_value()) *a->mutable_search_attributes() = *p.search_attributes;
-  *a->mutable_header() = p.header;
+  *a->mutable_header() = run.header;
   a->set_workflow_id(run.workflow_id);
   run.parent = p.parent;
   run.root = p.root;
@@ -314,7 +314,7 @@ void Service::StartNextRunInChain(RunState& previous, NewRun params) {
   // Every run of a child's chain reports to the same parent (the last one does).
   params.parent = previous.parent;
   params.root = previous.root;
-  RunState& next = CreateRun(params);
+  RunState& next = CreateRun(std::move(params));
   BeginRun(next);
 }
 
