@@ -72,12 +72,15 @@ WorkflowFunction WrapWorkflow(F fn, std::tuple<Ctx, Args...>*) {
       throw ApplicationFailure(std::string(args.status().message()), "DecodeError", true);
     }
     auto call = std::tuple_cat(std::forward_as_tuple(ctx), *std::move(args));
+    // A failure of the workflow function becomes this wrapper's without a second unwind
+    // (ForwardingAwaiter); the wrapper then returns nothing anyone reads.
+    ForwardingAwaiter<R> body(std::apply(fn, std::move(call)));
+    [[maybe_unused]] auto outcome = co_await body;
     if constexpr (std::is_void_v<R>) {
-      co_await std::apply(fn, std::move(call));
       co_return Payloads();
     } else {
-      R result = co_await std::apply(fn, std::move(call));
-      co_return ToPayloads(result);
+      if (!outcome.has_value()) co_return Payloads();
+      co_return ToPayloads(*outcome);
     }
   };
 }

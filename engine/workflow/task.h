@@ -145,6 +145,41 @@ Task<T> TaskPromise<T>::get_return_object() noexcept {
 inline Task<void> TaskPromise<void>::get_return_object() noexcept {
   return Task<void>(std::coroutine_handle<TaskPromise<void>>::from_promise(*this));
 }
+
+// Awaits a task on behalf of a wrapper coroutine that only passes its outcome on (the registry's
+// workflow wrapper): an exception the task ended with becomes the awaiting coroutine's own
+// (its promise's error) without being thrown again, and await_resume then says there is no
+// value. Throwing it through the wrapper would unwind once more for nothing: an unwind costs
+// thousands of instructions a frame, and every failed workflow took one.
+// Keep it in a named variable and co_await that: no temporary with a destructor in the co_await
+// expression (docs/engine.md, the g++ 12 notes).
+template <typename T>
+class ForwardingAwaiter {
+ public:
+  explicit ForwardingAwaiter(Task<T> task) : task_(std::move(task)) {}
+
+  bool await_ready() const noexcept { return false; }
+  template <typename Promise>
+  void await_suspend(std::coroutine_handle<Promise> awaiting) {
+    awaiting_ = &awaiting.promise();
+    task_.await_suspend(awaiting);
+  }
+  // The value (T not void) or true; nullopt or false when the task failed, its exception then
+  // being the awaiting coroutine's.
+  auto await_resume() {
+    const std::exception_ptr error = task_.error();
+    if (error) awaiting_->error = error;
+    if constexpr (std::is_void_v<T>) {
+      return !error;
+    } else {
+      return error ? std::optional<T>() : std::optional<T>(task_.result());
+    }
+  }
+
+ private:
+  Task<T> task_;
+  PromiseBase* awaiting_ = nullptr;
+};
 }  // namespace internal
 
 }  // namespace lockstep
