@@ -25,6 +25,12 @@ namespace lockstep {
 struct ActivityAttempt {
   ActivityOutcome outcome;
   ActivityTiming timing;
+  // The outcome is not known yet (Temporal's asynchronous activity completion): `outcome` and
+  // `timing` are ignored and the attempt runs until its outcome is reported through
+  // Service::CompleteActivityAttempt (heartbeats through Service::RecordActivityHeartbeat), or
+  // one of its timeouts ends it. For remote attempts only: a local activity's attempt is
+  // decided inside its workflow task, so an environment must not defer it.
+  bool deferred = false;
 };
 
 class ActivityExecutionEnv {

@@ -86,6 +86,9 @@ struct ActivityState {
   // The running attempt's planned end.
   ActivityOutcome outcome;
   ActivityTiming timing;
+  // The running attempt's outcome is reported later (ActivityAttempt::deferred); set at each
+  // dispatch, meaningful while `started`.
+  bool deferred = false;
 
   std::optional<DueKey> dispatch_key;
   std::optional<DueKey> schedule_to_start_key;

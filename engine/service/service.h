@@ -65,6 +65,7 @@
 #include "engine/core/clock.h"
 #include "engine/core/retry_policy.h"
 #include "engine/core/task_handlers.h"
+#include "engine/service/activity_attempt_ref.h"
 #include "engine/service/deadline_queue.h"
 #include "engine/service/id_generator.h"
 #include "engine/service/run_state.h"
@@ -163,6 +164,29 @@ class Service {
   // it, or when its run closes first (see UpdateStatus). NotFound for an unknown update.
   [[nodiscard]] absl::StatusOr<UpdateStatus> GetUpdateStatus(const std::string& workflow_id,
                                                              const std::string& update_id) const;
+
+  // --- Asynchronous activity completion (service_async_activity.cc): the outcome of an attempt
+  // the environment deferred (ActivityAttempt::deferred) arrives through these, as Temporal's
+  // RespondActivityTask* and RecordActivityTaskHeartbeat calls. Neither writes an event at
+  // once: a reported outcome is delivered by the next RunUntilIdle (the attempt's
+  // kActivityOutcome step, after any timeout already due at the same instant), and all four
+  // timeouts keep applying until then. Errors (each naming the workflow id, run id, scheduled
+  // event id and attempt): InvalidArgument (no run id); NotFound when the attempt is not the
+  // current, running attempt of a running activity (its run closed, it timed out or was
+  // retried, or its outcome was already reported), as Temporal refuses a stale task token;
+  // FailedPrecondition for an attempt that was not deferred, or a cancellation nobody asked
+  // for (the attempt goes on); InvalidArgument for a failure whose text is not UTF-8.
+
+  // Reports the attempt's outcome. A kCompleted or kCanceled outcome closes the activity; a
+  // kFailed one is retried per its retry policy. Heartbeat details the outcome carries
+  // (heartbeated) are kept for the next attempt and for a timeout's failure.
+  [[nodiscard]] absl::Status CompleteActivityAttempt(const ActivityAttemptRef& ref,
+                                                     ActivityOutcome outcome);
+  // Records a heartbeat: keeps `details` (the next attempt and a timeout see them) and restarts
+  // the heartbeat timeout. Returns whether the workflow asked to cancel the activity; the
+  // attempt then reports kCanceled through CompleteActivityAttempt.
+  [[nodiscard]] absl::StatusOr<bool> RecordActivityHeartbeat(
+      const ActivityAttemptRef& ref, const temporal::api::common::v1::Payloads& details);
 
   // --- Workers.
 
@@ -437,6 +461,12 @@ class Service {
   void CancelActivityItems(ActivityState& activity);
   // Writes the (transient) ActivityTaskStarted if needed, then `close`, and drops the activity.
   void CloseActivity(RunState& run, ActivityState& activity, HistoryEvent close);
+
+  // service_async_activity.cc: the attempt `ref` names, if it is running, deferred and has
+  // not reported yet (and its run's index in `run_index`); `call` names the refused call in
+  // the error.
+  absl::StatusOr<ActivityState*> DeferredAttempt(const ActivityAttemptRef& ref,
+                                                 absl::string_view call, size_t* run_index);
 
   Clock* clock_;
   WorkflowTaskHandler* workflows_;  // null while workers are crashed

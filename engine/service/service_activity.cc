@@ -157,6 +157,7 @@ void Service::DispatchActivity(RunState& run, int64_t scheduled_event_id) {
       env_->RunActivityAttempt(task, [handler, &task] { return handler->HandleActivityTask(task); });
   ActivityOutcome outcome = std::move(attempt.outcome);
   const ActivityTiming timing = attempt.timing;
+  const bool deferred = attempt.deferred;
 
   // The handler may have called back into the service (closing the run, say).
   it = run.activities.find(scheduled_event_id);
@@ -167,6 +168,7 @@ void Service::DispatchActivity(RunState& run, int64_t scheduled_event_id) {
   ActivityState& current = it->second;
   current.outcome = std::move(outcome);
   current.timing = timing;
+  current.deferred = deferred;
   DueItem item;
   item.run = run.index;
   item.ref = scheduled_event_id;
@@ -175,12 +177,15 @@ void Service::DispatchActivity(RunState& run, int64_t scheduled_event_id) {
   item.timeout_type = enums::TIMEOUT_TYPE_START_TO_CLOSE;
   current.start_to_close_key = Schedule(&timers_, now + current.start_to_close, item);
   const absl::Duration hb = current.heartbeat_timeout;
-  if (hb > absl::ZeroDuration() &&
-      (timing.heartbeat_interval <= absl::ZeroDuration() || timing.heartbeat_interval > hb)) {
-    // No heartbeat arrives within the heartbeat timeout of the start.
+  if (hb > absl::ZeroDuration() && (deferred || timing.heartbeat_interval <= absl::ZeroDuration() ||
+                                    timing.heartbeat_interval > hb)) {
+    // No heartbeat arrives within the heartbeat timeout of the start (a deferred attempt's
+    // heartbeats move it: RecordActivityHeartbeat).
     item.timeout_type = enums::TIMEOUT_TYPE_HEARTBEAT;
     current.heartbeat_key = Schedule(&timers_, now + hb, item);
   }
+  // A deferred attempt's outcome is scheduled when it is reported (CompleteActivityAttempt).
+  if (deferred) return;
   item.kind = DueKind::kActivityOutcome;
   item.timeout_type = enums::TIMEOUT_TYPE_UNSPECIFIED;
   current.outcome_key =
