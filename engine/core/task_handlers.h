@@ -152,6 +152,11 @@ struct ActivityTask {
   // A local activity: run by the workflow worker inside a workflow task, retried there, and
   // recorded as a marker; scheduled_event_id is 0 and activity_id is its sequence number.
   bool local = false;
+  // Live heartbeats, for a driver that runs attempts while the service goes on (the real-time
+  // one, engine/realtime/): called by each heartbeat of the attempt with its details, from the
+  // attempt's thread; returns whether cancellation of the activity was requested. Null (the
+  // service's own tasks): heartbeats reach the service only with the outcome.
+  std::function<bool(const temporal::api::common::v1::Payloads&)> heartbeat;
 };
 
 struct ActivityOutcome {

@@ -9,7 +9,9 @@
 #define LOCKSTEP_ENGINE_WORKFLOW_ACTIVITY_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <utility>
 
 #include "engine/payload/payload.h"
 
@@ -34,10 +36,13 @@ class ActivityContext {
   int32_t attempt() const { return info_.attempt; }
 
   // Records progress; the details reach the next attempt if this one fails or times out.
+  // Where a live heartbeat goes (ActivityTask::heartbeat), the service answering whether
+  // cancellation was requested; without one, only the outcome carries the last heartbeat.
   template <typename... Args>
   void Heartbeat(const Args&... details) {
     heartbeat_details_ = ToPayloads(details...);
     heartbeated_ = true;
+    if (heartbeat_sink_ && heartbeat_sink_(heartbeat_details_)) cancel_requested_ = true;
   }
   // Details of the previous attempt's last heartbeat (empty on the first attempt).
   const Payloads& last_heartbeat_details() const { return last_heartbeat_details_; }
@@ -48,6 +53,9 @@ class ActivityContext {
   bool heartbeated() const { return heartbeated_; }
   const Payloads& heartbeat_details() const { return heartbeat_details_; }
   void set_cancel_requested() { cancel_requested_ = true; }
+  void set_heartbeat_sink(std::function<bool(const Payloads&)> sink) {
+    heartbeat_sink_ = std::move(sink);
+  }
 
  private:
   ActivityInfo info_;
@@ -55,6 +63,7 @@ class ActivityContext {
   Payloads heartbeat_details_;
   bool heartbeated_ = false;
   bool cancel_requested_ = false;
+  std::function<bool(const Payloads&)> heartbeat_sink_;
 };
 
 }  // namespace lockstep

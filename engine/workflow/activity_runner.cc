@@ -41,6 +41,7 @@ ActivityOutcome RunActivityFunction(const ActivityFunction& fn, const ActivityTa
   ActivityContext ctx({task.workflow_id, task.run_id, task.workflow_type, task.activity_id,
                        task.activity_type, task.task_queue, task.attempt},
                       task.heartbeat_details);
+  if (task.heartbeat) ctx.set_heartbeat_sink(task.heartbeat);
   ActivityOutcome outcome;
   try {
     outcome.result = fn(ctx, task.input);
