@@ -1,0 +1,316 @@
+// The real-time driver: real timers, activities on the pool (concurrently), retries,
+// timeouts of attempts that never report, stale outcomes, live heartbeats and client calls
+// from many threads.
+#include "engine/realtime/realtime_service.h"
+
+#include <algorithm>
+#include <atomic>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "engine/core/proto_time.h"
+#include "engine/workflow/context.h"
+#include "engine/workflow/failure.h"
+#include "gmock/gmock.h"
+#include "tests/engine/realtime/realtime_fixture.h"
+
+namespace lockstep::testing {
+namespace realtime_service_test {
+namespace {
+
+namespace enums = temporal::api::enums::v1;
+using ::testing::Contains;
+using ::testing::Not;
+
+constexpr ActivityOptions kOnce{.start_to_close_timeout = absl::Seconds(120),
+                                .has_retry_policy = true,
+                                .retry_policy = {.maximum_attempts = 1}};
+constexpr ActivityOptions kRetried{.start_to_close_timeout = absl::Seconds(120),
+                                   .has_retry_policy = true,
+                                   .retry_policy = {.initial_interval = absl::Milliseconds(5),
+                                                    .backoff_coefficient = 1,
+                                                    .maximum_interval = absl::Milliseconds(5),
+                                                    .maximum_attempts = 5}};
+// Gives up on an attempt after 50ms; never retried.
+constexpr ActivityOptions kShortStartToClose{.start_to_close_timeout = absl::Milliseconds(50),
+                                             .has_retry_policy = true,
+                                             .retry_policy = {.maximum_attempts = 1}};
+constexpr ActivityOptions kHeartbeating{.start_to_close_timeout = absl::Seconds(120),
+                                        .heartbeat_timeout = absl::Seconds(1),
+                                        .has_retry_policy = true,
+                                        .retry_policy = {.maximum_attempts = 1}};
+
+Task<std::string> SleepWorkflow(WorkflowContext& ctx, int64_t millis) {
+  co_await ctx.Sleep(absl::Milliseconds(millis));
+  co_return "woke";
+}
+
+// Two activities at once; the result joins theirs.
+Task<std::string> PairWorkflow(WorkflowContext& ctx) {
+  Future<std::string> left = ctx.ExecuteActivity<std::string>("meet", kOnce, std::string("L"));
+  Future<std::string> right = ctx.ExecuteActivity<std::string>("meet", kOnce, std::string("R"));
+  const std::string l = co_await left;
+  const std::string r = co_await right;
+  co_return l + r;
+}
+
+Task<std::string> FlakyWorkflow(WorkflowContext& ctx) {
+  co_return co_await ctx.ExecuteActivity<std::string>("flaky", kRetried);
+}
+
+Task<std::string> StuckWorkflow(WorkflowContext& ctx) {
+  try {
+    co_await ctx.ExecuteActivity<std::string>("stuck", kShortStartToClose);
+  } catch (const ActivityFailure&) {
+    co_return "gave up";
+  }
+  co_return "finished";
+}
+
+Task<std::string> HeartbeatWorkflow(WorkflowContext& ctx) {
+  co_return co_await ctx.ExecuteActivity<std::string>("beat", kHeartbeating);
+}
+
+// Sums the "add" signals until `count` arrived.
+Task<int64_t> CollectWorkflow(WorkflowContext& ctx, int64_t count) {
+  int64_t received = 0;
+  int64_t sum = 0;
+  ctx.SetSignalHandler<int64_t>("add", [&](int64_t n) {
+    ++received;
+    sum += n;
+  });
+  auto all_in = [&received, count] { return received >= count; };
+  co_await ctx.WaitCondition(all_in);
+  co_return sum;
+}
+
+class RealTimeServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(registry_.RegisterWorkflow("Sleep", &SleepWorkflow).ok());
+    ASSERT_TRUE(registry_.RegisterWorkflow("Pair", &PairWorkflow).ok());
+    ASSERT_TRUE(registry_.RegisterWorkflow("Flaky", &FlakyWorkflow).ok());
+    ASSERT_TRUE(registry_.RegisterWorkflow("Stuck", &StuckWorkflow).ok());
+    ASSERT_TRUE(registry_.RegisterWorkflow("Heartbeat", &HeartbeatWorkflow).ok());
+    ASSERT_TRUE(registry_.RegisterWorkflow("Collect", &CollectWorkflow).ok());
+    ASSERT_TRUE(registry_
+                    .RegisterActivity("meet",
+                                      [this](ActivityContext&, std::string who) -> std::string {
+                                        // Each waits for the other: they meet only if the pool
+                                        // runs them at the same time.
+                                        if (!pair_.Arrive()) {
+                                          throw std::runtime_error("the other never arrived");
+                                        }
+                                        return who;
+                                      })
+                    .ok());
+    ASSERT_TRUE(registry_
+                    .RegisterActivity("flaky",
+                                      [this](ActivityContext& ctx) -> std::string {
+                                        flaky_attempts_.fetch_add(1);
+                                        if (ctx.attempt() < 3) {
+                                          throw std::runtime_error(
+                                              absl::StrCat("attempt ", ctx.attempt(), " broke"));
+                                        }
+                                        return absl::StrCat("ok on ", ctx.attempt());
+                                      })
+                    .ok());
+    ASSERT_TRUE(registry_
+                    .RegisterActivity("stuck",
+                                      [this](ActivityContext&) -> std::string {
+                                        stuck_started_.Open();
+                                        EXPECT_TRUE(stuck_release_.WaitOpen());
+                                        return "too late";
+                                      })
+                    .ok());
+    ASSERT_TRUE(registry_
+                    .RegisterActivity("beat",
+                                      [](ActivityContext& ctx) -> std::string {
+                                        // Runs longer than the heartbeat timeout (1s), with
+                                        // gaps well within it.
+                                        for (int i = 0; i < 12; ++i) {
+                                          absl::SleepFor(absl::Milliseconds(150));
+                                          ctx.Heartbeat(int64_t{i});
+                                        }
+                                        return "kept alive";
+                                      })
+                    .ok());
+  }
+
+  temporal::api::history::v1::History HistoryOf(
+      RealTimeService& service, const temporal::api::common::v1::WorkflowExecution& run) {
+    absl::StatusOr<temporal::api::history::v1::History> history =
+        service.GetHistory(run.workflow_id(), run.run_id());
+    EXPECT_TRUE(history.ok()) << history.status();
+    return history.ok() ? *history : temporal::api::history::v1::History();
+  }
+
+  Registry registry_;
+  Rendezvous pair_{2};
+  std::atomic<int> flaky_attempts_{0};
+  Gate stuck_started_;
+  Gate stuck_release_;
+};
+
+TEST_F(RealTimeServiceTest, AWorkflowWithARealTimerCompletes) {
+  RealTimeService service(&registry_);
+  const absl::Time before = absl::Now();
+  absl::StatusOr<temporal::api::common::v1::WorkflowExecution> run =
+      service.StartWorkflow(StartRequest("sleeper", "Sleep", ToPayloads(int64_t{20})));
+  ASSERT_TRUE(run.ok()) << run.status();
+  EXPECT_EQ(ResultOf<std::string>(service.WaitForClose("sleeper", run->run_id(), kHangGuard)),
+            "woke");
+  const auto history = HistoryOf(service, *run);
+  EXPECT_EQ(CountEvents(history, enums::EVENT_TYPE_TIMER_FIRED), 1);
+  // Stamped by the system clock: the timer fired no earlier than it was due.
+  const auto started = FromProtoTime(history.events(0).event_time());
+  absl::Time fired;
+  for (const auto& e : history.events()) {
+    if (e.event_type() == enums::EVENT_TYPE_TIMER_FIRED) fired = FromProtoTime(e.event_time());
+  }
+  EXPECT_GE(started, before - absl::Seconds(1));
+  EXPECT_GE(fired - started, absl::Milliseconds(20));
+  service.Shutdown(absl::Seconds(10));
+  EXPECT_TRUE(service.status().ok());
+}
+
+TEST_F(RealTimeServiceTest, ActivitiesRunConcurrentlyOnThePool) {
+  RealTimeService service(&registry_,
+                          {.activity_threads = 2, .service = {}, .worker = {}, .store = nullptr});
+  absl::StatusOr<temporal::api::common::v1::WorkflowExecution> run =
+      service.StartWorkflow(StartRequest("pair", "Pair"));
+  ASSERT_TRUE(run.ok()) << run.status();
+  // With one thread, or attempts run one after another, neither activity meets the other.
+  EXPECT_EQ(ResultOf<std::string>(service.WaitForClose("pair", run->run_id(), kHangGuard)), "LR");
+  EXPECT_EQ(CountEvents(HistoryOf(service, *run), enums::EVENT_TYPE_ACTIVITY_TASK_COMPLETED), 2);
+  EXPECT_EQ(service.stats().activity_attempts, 2);
+  EXPECT_EQ(service.stats().outcomes_recorded, 2);
+}
+
+TEST_F(RealTimeServiceTest, AFailingActivityIsRetriedPerItsPolicy) {
+  RealTimeService service(&registry_);
+  absl::StatusOr<temporal::api::common::v1::WorkflowExecution> run =
+      service.StartWorkflow(StartRequest("flaky", "Flaky"));
+  ASSERT_TRUE(run.ok()) << run.status();
+  EXPECT_EQ(ResultOf<std::string>(service.WaitForClose("flaky", run->run_id(), kHangGuard)),
+            "ok on 3");
+  EXPECT_EQ(flaky_attempts_.load(), 3);
+  const auto history = HistoryOf(service, *run);
+  // Only the last attempt's start is written, carrying the previous attempt's failure.
+  for (const auto& e : history.events()) {
+    if (e.event_type() != enums::EVENT_TYPE_ACTIVITY_TASK_STARTED) continue;
+    EXPECT_EQ(e.activity_task_started_event_attributes().attempt(), 3);
+    EXPECT_EQ(e.activity_task_started_event_attributes().last_failure().message(),
+              "attempt 2 broke");
+  }
+  EXPECT_EQ(CountEvents(history, enums::EVENT_TYPE_ACTIVITY_TASK_STARTED), 1);
+  EXPECT_EQ(service.stats().activity_attempts, 3);
+}
+
+TEST_F(RealTimeServiceTest, StartToCloseEndsAnAttemptThatNeverReportsAndItsLateOutcomeIsStale) {
+  RealTimeService service(&registry_);
+  absl::StatusOr<temporal::api::common::v1::WorkflowExecution> run =
+      service.StartWorkflow(StartRequest("stuck", "Stuck"));
+  ASSERT_TRUE(run.ok()) << run.status();
+  ASSERT_TRUE(stuck_started_.WaitOpen());
+  // The activity is still running (it waits for the gate) when its timeout closes it.
+  EXPECT_EQ(ResultOf<std::string>(service.WaitForClose("stuck", run->run_id(), kHangGuard)),
+            "gave up");
+  const auto history = HistoryOf(service, *run);
+  ASSERT_EQ(CountEvents(history, enums::EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT), 1);
+  for (const auto& e : history.events()) {
+    if (e.event_type() != enums::EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT) continue;
+    EXPECT_EQ(e.activity_task_timed_out_event_attributes()
+                  .failure()
+                  .timeout_failure_info()
+                  .timeout_type(),
+              enums::TIMEOUT_TYPE_START_TO_CLOSE);
+  }
+  // Now it finishes: the service refuses its outcome, and the history does not change.
+  stuck_release_.Open();
+  ASSERT_TRUE(Eventually([&] { return service.stats().stale_outcomes == 1; }));
+  EXPECT_EQ(service.stats().outcomes_recorded, 0);
+  EXPECT_EQ(HistoryOf(service, *run).SerializeAsString(), history.SerializeAsString());
+}
+
+TEST_F(RealTimeServiceTest, LiveHeartbeatsKeepALongAttemptAlive) {
+  RealTimeService service(&registry_);
+  absl::StatusOr<temporal::api::common::v1::WorkflowExecution> run =
+      service.StartWorkflow(StartRequest("beat", "Heartbeat"));
+  ASSERT_TRUE(run.ok()) << run.status();
+  EXPECT_EQ(ResultOf<std::string>(service.WaitForClose("beat", run->run_id(), kHangGuard)),
+            "kept alive");
+  EXPECT_THAT(EventTypes(HistoryOf(service, *run)), Not(Contains("ActivityTaskTimedOut")));
+  EXPECT_EQ(service.stats().heartbeats, 12);
+}
+
+TEST_F(RealTimeServiceTest, SignalsFromManyThreadsAreEachDeliveredOnce) {
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 25;
+  RealTimeService service(&registry_);
+  absl::StatusOr<temporal::api::common::v1::WorkflowExecution> run = service.StartWorkflow(
+      StartRequest("collector", "Collect", ToPayloads(int64_t{kThreads * kPerThread})));
+  ASSERT_TRUE(run.ok()) << run.status();
+  std::vector<std::thread> senders;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    senders.emplace_back([&service, &failures, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const int64_t value = t * kPerThread + i;
+        SignalWorkflowRequest signal;
+        signal.workflow_id = "collector";
+        signal.signal_name = "add";
+        signal.input = ToPayloads(value);
+        signal.request_id = absl::StrCat("signal-", value);
+        if (!service.SignalWorkflow(signal).ok()) failures.fetch_add(1);
+        // Queries and descriptions interleave with the signals.
+        if (i % 5 == 0 && !service.DescribeWorkflow("collector", "").ok()) failures.fetch_add(1);
+      }
+    });
+  }
+  for (std::thread& t : senders) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  constexpr int64_t kTotal = kThreads * kPerThread;
+  EXPECT_EQ(ResultOf<int64_t>(service.WaitForClose("collector", run->run_id(), kHangGuard)),
+            kTotal * (kTotal - 1) / 2);
+  // Every value exactly once in the history.
+  std::multiset<int64_t> values;
+  const auto history = HistoryOf(service, *run);
+  for (const auto& e : history.events()) {
+    if (e.event_type() != enums::EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED) continue;
+    absl::StatusOr<int64_t> v =
+        FromPayload<int64_t>(e.workflow_execution_signaled_event_attributes().input().payloads(0));
+    ASSERT_TRUE(v.ok());
+    values.insert(*v);
+  }
+  ASSERT_EQ(values.size(), static_cast<size_t>(kTotal));
+  for (int64_t v = 0; v < kTotal; ++v) EXPECT_EQ(values.count(v), 1u) << v;
+}
+
+TEST_F(RealTimeServiceTest, ClientCallsReturnTheServicesErrors) {
+  RealTimeService service(&registry_);
+  ASSERT_TRUE(service.StartWorkflow(StartRequest("twice", "Collect", ToPayloads(int64_t{1}))).ok());
+  StartWorkflowRequest again = StartRequest("twice", "Collect", ToPayloads(int64_t{1}));
+  again.id_reuse_policy = enums::WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE;
+  EXPECT_EQ(service.StartWorkflow(again).status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(service.DescribeWorkflow("nobody", "").status().code(), absl::StatusCode::kNotFound);
+  absl::StatusOr<std::vector<temporal::api::common::v1::WorkflowExecution>> runs =
+      service.ListRuns();
+  ASSERT_TRUE(runs.ok());
+  EXPECT_EQ(runs->size(), 1u);
+  TerminateWorkflowRequest terminate;
+  terminate.workflow_id = "twice";
+  terminate.reason = "done";
+  ASSERT_TRUE(service.TerminateWorkflow(terminate).ok());
+  absl::StatusOr<WorkflowDescription> closed = service.WaitForClose("twice", "", kHangGuard);
+  ASSERT_TRUE(closed.ok());
+  EXPECT_EQ(closed->status, enums::WORKFLOW_EXECUTION_STATUS_TERMINATED);
+}
+
+}  // namespace
+}  // namespace realtime_service_test
+}  // namespace lockstep::testing
