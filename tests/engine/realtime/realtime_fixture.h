@@ -100,6 +100,24 @@ inline int CountEvents(const temporal::api::history::v1::History& history,
   return n;
 }
 
+// The first event of `type`, or null.
+inline const temporal::api::history::v1::HistoryEvent* FindEvent(
+    const temporal::api::history::v1::History& history, temporal::api::enums::v1::EventType type) {
+  for (const auto& e : history.events()) {
+    if (e.event_type() == type) return &e;
+  }
+  return nullptr;
+}
+
+// Starts a run and returns its run id (empty, and the test fails, if the start is refused).
+inline std::string StartRun(RealTimeService& service, std::string workflow_id, std::string type,
+                            Payloads input = {}) {
+  absl::StatusOr<temporal::api::common::v1::WorkflowExecution> run = service.StartWorkflow(
+      StartRequest(std::move(workflow_id), std::move(type), std::move(input)));
+  EXPECT_TRUE(run.ok()) << run.status();
+  return run.ok() ? run->run_id() : "";
+}
+
 // The result of a completed run, decoded.
 template <typename T>
 T ResultOf(const absl::StatusOr<WorkflowDescription>& closed) {

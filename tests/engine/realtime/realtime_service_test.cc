@@ -141,10 +141,12 @@ class RealTimeServiceTest : public ::testing::Test {
                     .ok());
   }
 
-  temporal::api::history::v1::History HistoryOf(
-      RealTimeService& service, const temporal::api::common::v1::WorkflowExecution& run) {
+  // The run's history as it is now.
+  static temporal::api::history::v1::History HistoryOf(RealTimeService& service,
+                                                       const std::string& workflow_id,
+                                                       const std::string& run_id) {
     absl::StatusOr<temporal::api::history::v1::History> history =
-        service.GetHistory(run.workflow_id(), run.run_id());
+        service.GetHistory(workflow_id, run_id);
     EXPECT_TRUE(history.ok()) << history.status();
     return history.ok() ? *history : temporal::api::history::v1::History();
   }
@@ -159,21 +161,15 @@ class RealTimeServiceTest : public ::testing::Test {
 TEST_F(RealTimeServiceTest, AWorkflowWithARealTimerCompletes) {
   RealTimeService service(&registry_);
   const absl::Time before = absl::Now();
-  absl::StatusOr<temporal::api::common::v1::WorkflowExecution> run =
-      service.StartWorkflow(StartRequest("sleeper", "Sleep", ToPayloads(int64_t{20})));
-  ASSERT_TRUE(run.ok()) << run.status();
-  EXPECT_EQ(ResultOf<std::string>(service.WaitForClose("sleeper", run->run_id(), kHangGuard)),
-            "woke");
-  const auto history = HistoryOf(service, *run);
-  EXPECT_EQ(CountEvents(history, enums::EVENT_TYPE_TIMER_FIRED), 1);
+  const std::string run_id = StartRun(service, "sleeper", "Sleep", ToPayloads(int64_t{20}));
+  EXPECT_EQ(ResultOf<std::string>(service.WaitForClose("sleeper", run_id, kHangGuard)), "woke");
+  const auto history = HistoryOf(service, "sleeper", run_id);
+  const auto* fired = FindEvent(history, enums::EVENT_TYPE_TIMER_FIRED);
+  ASSERT_NE(fired, nullptr);
   // Stamped by the system clock: the timer fired no earlier than it was due.
-  const auto started = FromProtoTime(history.events(0).event_time());
-  absl::Time fired;
-  for (const auto& e : history.events()) {
-    if (e.event_type() == enums::EVENT_TYPE_TIMER_FIRED) fired = FromProtoTime(e.event_time());
-  }
+  const absl::Time started = FromProtoTime(history.events(0).event_time());
   EXPECT_GE(started, before - absl::Seconds(1));
-  EXPECT_GE(fired - started, absl::Milliseconds(20));
+  EXPECT_GE(FromProtoTime(fired->event_time()) - started, absl::Milliseconds(20));
   service.Shutdown(absl::Seconds(10));
   EXPECT_TRUE(service.status().ok());
 }
@@ -181,70 +177,59 @@ TEST_F(RealTimeServiceTest, AWorkflowWithARealTimerCompletes) {
 TEST_F(RealTimeServiceTest, ActivitiesRunConcurrentlyOnThePool) {
   RealTimeService service(&registry_,
                           {.activity_threads = 2, .service = {}, .worker = {}, .store = nullptr});
-  absl::StatusOr<temporal::api::common::v1::WorkflowExecution> run =
-      service.StartWorkflow(StartRequest("pair", "Pair"));
-  ASSERT_TRUE(run.ok()) << run.status();
+  const std::string run_id = StartRun(service, "pair", "Pair");
   // With one thread, or attempts run one after another, neither activity meets the other.
-  EXPECT_EQ(ResultOf<std::string>(service.WaitForClose("pair", run->run_id(), kHangGuard)), "LR");
-  EXPECT_EQ(CountEvents(HistoryOf(service, *run), enums::EVENT_TYPE_ACTIVITY_TASK_COMPLETED), 2);
+  EXPECT_EQ(ResultOf<std::string>(service.WaitForClose("pair", run_id, kHangGuard)), "LR");
+  EXPECT_EQ(
+      CountEvents(HistoryOf(service, "pair", run_id), enums::EVENT_TYPE_ACTIVITY_TASK_COMPLETED),
+      2);
   EXPECT_EQ(service.stats().activity_attempts, 2);
   EXPECT_EQ(service.stats().outcomes_recorded, 2);
 }
 
 TEST_F(RealTimeServiceTest, AFailingActivityIsRetriedPerItsPolicy) {
   RealTimeService service(&registry_);
-  absl::StatusOr<temporal::api::common::v1::WorkflowExecution> run =
-      service.StartWorkflow(StartRequest("flaky", "Flaky"));
-  ASSERT_TRUE(run.ok()) << run.status();
-  EXPECT_EQ(ResultOf<std::string>(service.WaitForClose("flaky", run->run_id(), kHangGuard)),
-            "ok on 3");
+  const std::string run_id = StartRun(service, "flaky", "Flaky");
+  EXPECT_EQ(ResultOf<std::string>(service.WaitForClose("flaky", run_id, kHangGuard)), "ok on 3");
   EXPECT_EQ(flaky_attempts_.load(), 3);
-  const auto history = HistoryOf(service, *run);
-  // Only the last attempt's start is written, carrying the previous attempt's failure.
-  for (const auto& e : history.events()) {
-    if (e.event_type() != enums::EVENT_TYPE_ACTIVITY_TASK_STARTED) continue;
-    EXPECT_EQ(e.activity_task_started_event_attributes().attempt(), 3);
-    EXPECT_EQ(e.activity_task_started_event_attributes().last_failure().message(),
-              "attempt 2 broke");
-  }
-  EXPECT_EQ(CountEvents(history, enums::EVENT_TYPE_ACTIVITY_TASK_STARTED), 1);
   EXPECT_EQ(service.stats().activity_attempts, 3);
+  // Only the last attempt's start is written, carrying the previous attempt's failure.
+  const auto history = HistoryOf(service, "flaky", run_id);
+  EXPECT_EQ(CountEvents(history, enums::EVENT_TYPE_ACTIVITY_TASK_STARTED), 1);
+  const auto* started = FindEvent(history, enums::EVENT_TYPE_ACTIVITY_TASK_STARTED);
+  ASSERT_NE(started, nullptr);
+  EXPECT_EQ(started->activity_task_started_event_attributes().attempt(), 3);
+  EXPECT_EQ(started->activity_task_started_event_attributes().last_failure().message(),
+            "attempt 2 broke");
 }
 
 TEST_F(RealTimeServiceTest, StartToCloseEndsAnAttemptThatNeverReportsAndItsLateOutcomeIsStale) {
   RealTimeService service(&registry_);
-  absl::StatusOr<temporal::api::common::v1::WorkflowExecution> run =
-      service.StartWorkflow(StartRequest("stuck", "Stuck"));
-  ASSERT_TRUE(run.ok()) << run.status();
+  const std::string run_id = StartRun(service, "stuck", "Stuck");
   ASSERT_TRUE(stuck_started_.WaitOpen());
   // The activity is still running (it waits for the gate) when its timeout closes it.
-  EXPECT_EQ(ResultOf<std::string>(service.WaitForClose("stuck", run->run_id(), kHangGuard)),
-            "gave up");
-  const auto history = HistoryOf(service, *run);
-  ASSERT_EQ(CountEvents(history, enums::EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT), 1);
-  for (const auto& e : history.events()) {
-    if (e.event_type() != enums::EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT) continue;
-    EXPECT_EQ(e.activity_task_timed_out_event_attributes()
-                  .failure()
-                  .timeout_failure_info()
-                  .timeout_type(),
-              enums::TIMEOUT_TYPE_START_TO_CLOSE);
-  }
+  EXPECT_EQ(ResultOf<std::string>(service.WaitForClose("stuck", run_id, kHangGuard)), "gave up");
+  const auto history = HistoryOf(service, "stuck", run_id);
+  const auto* timed_out = FindEvent(history, enums::EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT);
+  ASSERT_NE(timed_out, nullptr);
+  EXPECT_EQ(timed_out->activity_task_timed_out_event_attributes()
+                .failure()
+                .timeout_failure_info()
+                .timeout_type(),
+            enums::TIMEOUT_TYPE_START_TO_CLOSE);
   // Now it finishes: the service refuses its outcome, and the history does not change.
   stuck_release_.Open();
   ASSERT_TRUE(Eventually([&] { return service.stats().stale_outcomes == 1; }));
   EXPECT_EQ(service.stats().outcomes_recorded, 0);
-  EXPECT_EQ(HistoryOf(service, *run).SerializeAsString(), history.SerializeAsString());
+  EXPECT_EQ(HistoryOf(service, "stuck", run_id).SerializeAsString(), history.SerializeAsString());
 }
 
 TEST_F(RealTimeServiceTest, LiveHeartbeatsKeepALongAttemptAlive) {
   RealTimeService service(&registry_);
-  absl::StatusOr<temporal::api::common::v1::WorkflowExecution> run =
-      service.StartWorkflow(StartRequest("beat", "Heartbeat"));
-  ASSERT_TRUE(run.ok()) << run.status();
-  EXPECT_EQ(ResultOf<std::string>(service.WaitForClose("beat", run->run_id(), kHangGuard)),
-            "kept alive");
-  EXPECT_THAT(EventTypes(HistoryOf(service, *run)), Not(Contains("ActivityTaskTimedOut")));
+  const std::string run_id = StartRun(service, "beat", "Heartbeat");
+  EXPECT_EQ(ResultOf<std::string>(service.WaitForClose("beat", run_id, kHangGuard)), "kept alive");
+  EXPECT_THAT(EventTypes(HistoryOf(service, "beat", run_id)),
+              Not(Contains("ActivityTaskTimedOut")));
   EXPECT_EQ(service.stats().heartbeats, 12);
 }
 
@@ -252,9 +237,8 @@ TEST_F(RealTimeServiceTest, SignalsFromManyThreadsAreEachDeliveredOnce) {
   constexpr int kThreads = 8;
   constexpr int kPerThread = 25;
   RealTimeService service(&registry_);
-  absl::StatusOr<temporal::api::common::v1::WorkflowExecution> run = service.StartWorkflow(
-      StartRequest("collector", "Collect", ToPayloads(int64_t{kThreads * kPerThread})));
-  ASSERT_TRUE(run.ok()) << run.status();
+  const std::string run_id =
+      StartRun(service, "collector", "Collect", ToPayloads(int64_t{kThreads * kPerThread}));
   std::vector<std::thread> senders;
   std::atomic<int> failures{0};
   for (int t = 0; t < kThreads; ++t) {
@@ -275,11 +259,11 @@ TEST_F(RealTimeServiceTest, SignalsFromManyThreadsAreEachDeliveredOnce) {
   for (std::thread& t : senders) t.join();
   EXPECT_EQ(failures.load(), 0);
   constexpr int64_t kTotal = kThreads * kPerThread;
-  EXPECT_EQ(ResultOf<int64_t>(service.WaitForClose("collector", run->run_id(), kHangGuard)),
+  EXPECT_EQ(ResultOf<int64_t>(service.WaitForClose("collector", run_id, kHangGuard)),
             kTotal * (kTotal - 1) / 2);
   // Every value exactly once in the history.
   std::multiset<int64_t> values;
-  const auto history = HistoryOf(service, *run);
+  const auto history = HistoryOf(service, "collector", run_id);
   for (const auto& e : history.events()) {
     if (e.event_type() != enums::EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED) continue;
     absl::StatusOr<int64_t> v =
@@ -293,7 +277,7 @@ TEST_F(RealTimeServiceTest, SignalsFromManyThreadsAreEachDeliveredOnce) {
 
 TEST_F(RealTimeServiceTest, ClientCallsReturnTheServicesErrors) {
   RealTimeService service(&registry_);
-  ASSERT_TRUE(service.StartWorkflow(StartRequest("twice", "Collect", ToPayloads(int64_t{1}))).ok());
+  StartRun(service, "twice", "Collect", ToPayloads(int64_t{1}));
   StartWorkflowRequest again = StartRequest("twice", "Collect", ToPayloads(int64_t{1}));
   again.id_reuse_policy = enums::WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE;
   EXPECT_EQ(service.StartWorkflow(again).status().code(), absl::StatusCode::kAlreadyExists);

@@ -44,11 +44,9 @@ class RealTimeShutdownTest : public ::testing::Test {
 
   // Starts the workflow and waits until its activity runs on the pool.
   std::string StartSlow(RealTimeService& service) {
-    absl::StatusOr<temporal::api::common::v1::WorkflowExecution> run =
-        service.StartWorkflow(StartRequest("slow", "Slow"));
-    EXPECT_TRUE(run.ok()) << run.status();
+    const std::string run_id = StartRun(service, "slow", "Slow");
     EXPECT_TRUE(started_.WaitOpen());
-    return run.ok() ? run->run_id() : "";
+    return run_id;
   }
 
   static temporal::api::history::v1::History StoppedHistory(const RealTimeService& service,
@@ -83,13 +81,11 @@ TEST_F(RealTimeShutdownTest, WaitsForAnInFlightActivityAndRecordsItsResult) {
 
   const auto history = StoppedHistory(service, run_id);
   ASSERT_EQ(CountEvents(history, enums::EVENT_TYPE_ACTIVITY_TASK_COMPLETED), 1);
-  for (const auto& e : history.events()) {
-    if (e.event_type() != enums::EVENT_TYPE_ACTIVITY_TASK_COMPLETED) continue;
-    absl::StatusOr<std::string> result =
-        FromPayload<std::string>(e.activity_task_completed_event_attributes().result().payloads(0));
-    ASSERT_TRUE(result.ok());
-    EXPECT_EQ(*result, "finished in time");
-  }
+  const auto* completed = FindEvent(history, enums::EVENT_TYPE_ACTIVITY_TASK_COMPLETED);
+  absl::StatusOr<std::string> result = FromPayload<std::string>(
+      completed->activity_task_completed_event_attributes().result().payloads(0));
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(*result, "finished in time");
   // The next workflow task is scheduled but never dispatched: workers stopped polling.
   EXPECT_EQ(history.events(history.events_size() - 1).event_type(),
             enums::EVENT_TYPE_WORKFLOW_TASK_SCHEDULED);

@@ -77,25 +77,22 @@ TEST_F(RealTimeStoreTest, EveryStepIsPersistedToSqlite) {
   ASSERT_TRUE(db.ok()) << db.status();
   RealTimeService service(&registry_,
                           {.activity_threads = 2, .service = {}, .worker = {}, .store = db->get()});
-  absl::StatusOr<temporal::api::common::v1::WorkflowExecution> run =
-      service.StartWorkflow(StartRequest("errand", "Errand", ToPayloads(std::string("ada"))));
-  ASSERT_TRUE(run.ok()) << run.status();
+  const std::string run_id = StartRun(service, "errand", "Errand", ToPayloads(std::string("ada")));
   SignalWorkflowRequest signal;
   signal.workflow_id = "errand";
   signal.signal_name = "note";
   signal.input = ToPayloads(std::string("done"));
   ASSERT_TRUE(service.SignalWorkflow(signal).ok());
-  EXPECT_EQ(ResultOf<std::string>(service.WaitForClose("errand", run->run_id(), kHangGuard)),
+  EXPECT_EQ(ResultOf<std::string>(service.WaitForClose("errand", run_id, kHangGuard)),
             "hello ada / done");
   absl::StatusOr<temporal::api::history::v1::History> in_memory =
-      service.GetHistory("errand", run->run_id());
+      service.GetHistory("errand", run_id);
   ASSERT_TRUE(in_memory.ok());
   service.Shutdown(absl::Seconds(10));
   ASSERT_TRUE(service.status().ok()) << service.status();
 
   // The store is the caller's again once Shutdown returned.
-  absl::StatusOr<temporal::api::history::v1::History> stored =
-      (*db)->ReadHistory("errand", run->run_id());
+  absl::StatusOr<temporal::api::history::v1::History> stored = (*db)->ReadHistory("errand", run_id);
   ASSERT_TRUE(stored.ok()) << stored.status();
   EXPECT_EQ(stored->SerializeAsString(), in_memory->SerializeAsString());
   EXPECT_GT(CountEvents(*stored, enums::EVENT_TYPE_ACTIVITY_TASK_COMPLETED), 0);
