@@ -88,6 +88,20 @@ Task<int64_t> CollectWorkflow(WorkflowContext& ctx, int64_t count) {
   co_return sum;
 }
 
+// A running total: "add" signals, a "total" query, a "double" update; runs until canceled.
+Task<int64_t> LedgerWorkflow(WorkflowContext& ctx) {
+  int64_t total = 0;
+  ctx.SetSignalHandler<int64_t>("add", [&total](int64_t n) { total += n; });
+  ctx.SetQueryHandler("total", [&total] { return total; });
+  ctx.SetUpdateHandler("double", [&total] {
+    total *= 2;
+    return total;
+  });
+  auto never = [] { return false; };
+  co_await ctx.WaitCondition(never);
+  co_return total;
+}
+
 class RealTimeServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -97,6 +111,7 @@ class RealTimeServiceTest : public ::testing::Test {
     ASSERT_TRUE(registry_.RegisterWorkflow("Stuck", &StuckWorkflow).ok());
     ASSERT_TRUE(registry_.RegisterWorkflow("Heartbeat", &HeartbeatWorkflow).ok());
     ASSERT_TRUE(registry_.RegisterWorkflow("Collect", &CollectWorkflow).ok());
+    ASSERT_TRUE(registry_.RegisterWorkflow("Ledger", &LedgerWorkflow).ok());
     ASSERT_TRUE(registry_
                     .RegisterActivity("meet",
                                       [this](ActivityContext&, std::string who) -> std::string {
@@ -273,6 +288,48 @@ TEST_F(RealTimeServiceTest, SignalsFromManyThreadsAreEachDeliveredOnce) {
   }
   ASSERT_EQ(values.size(), static_cast<size_t>(kTotal));
   for (int64_t v = 0; v < kTotal; ++v) EXPECT_EQ(values.count(v), 1u) << v;
+}
+
+TEST_F(RealTimeServiceTest, SignalWithStartQueryUpdateAndCancelGoThroughTheLoop) {
+  RealTimeService service(&registry_);
+  SignalWithStartRequest start;
+  start.start = StartRequest("ledger", "Ledger");
+  start.signal_name = "add";
+  start.signal_input = ToPayloads(int64_t{5});
+  absl::StatusOr<temporal::api::common::v1::WorkflowExecution> run =
+      service.SignalWithStartWorkflow(start);
+  ASSERT_TRUE(run.ok()) << run.status();
+  // A query is answered once the first workflow task completed.
+  auto total = [&]() -> int64_t {
+    absl::StatusOr<Payloads> answer = service.QueryWorkflow("ledger", run->run_id(), "total", {});
+    if (!answer.ok() || answer->payloads_size() == 0) return -1;
+    absl::StatusOr<int64_t> value = FromPayload<int64_t>(answer->payloads(0));
+    return value.ok() ? *value : -1;
+  };
+  ASSERT_TRUE(Eventually([&] { return total() == 5; }));
+
+  UpdateWorkflowRequest update;
+  update.workflow_id = "ledger";
+  update.update_id = "double-1";
+  update.name = "double";
+  ASSERT_TRUE(service.UpdateWorkflow(update).ok());
+  ASSERT_TRUE(Eventually([&] {
+    absl::StatusOr<UpdateStatus> status = service.GetUpdateStatus("ledger", "double-1");
+    return status.ok() && status->completed();
+  }));
+  absl::StatusOr<UpdateStatus> updated = service.GetUpdateStatus("ledger", "double-1");
+  ASSERT_TRUE(updated.ok() && updated->outcome.has_value());
+  EXPECT_EQ(FromPayload<int64_t>(updated->outcome->success().payloads(0)).value_or(-1), 10);
+  EXPECT_EQ(total(), 10);
+
+  CancelWorkflowRequest cancel;
+  cancel.workflow_id = "ledger";
+  cancel.reason = "closing the books";
+  ASSERT_TRUE(service.RequestCancelWorkflow(cancel).ok());
+  absl::StatusOr<WorkflowDescription> closed =
+      service.WaitForClose("ledger", run->run_id(), kHangGuard);
+  ASSERT_TRUE(closed.ok()) << closed.status();
+  EXPECT_EQ(closed->status, enums::WORKFLOW_EXECUTION_STATUS_CANCELED);
 }
 
 TEST_F(RealTimeServiceTest, ClientCallsReturnTheServicesErrors) {
