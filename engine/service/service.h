@@ -176,6 +176,9 @@ class Service {
   // retried, or its outcome was already reported), as Temporal refuses a stale task token;
   // FailedPrecondition for an attempt that was not deferred, or a cancellation nobody asked
   // for (the attempt goes on); InvalidArgument for a failure whose text is not UTF-8.
+  // CrashWorkers loses a reported outcome not yet delivered, like any answer in flight, but
+  // the attempt stays open to reports until a timeout ends it (whoever completes it
+  // asynchronously need not be the worker that crashed).
 
   // Reports the attempt's outcome. A kCompleted or kCanceled outcome closes the activity; a
   // kFailed one is retried per its retry policy. Heartbeat details the outcome carries

@@ -214,6 +214,21 @@ TEST_F(ServiceAsyncActivityTest, AHeartbeatTellsOfCancellationAndTheAttemptRepor
                                             "ActivityTaskStarted", "ActivityTaskCanceled"));
 }
 
+TEST_F(ServiceAsyncActivityTest, ACrashLosesAnUndeliveredReportButNotTheAttempt) {
+  StartWithActivity({});
+  ASSERT_TRUE(service().CompleteActivityAttempt(Ref(0), Completed("\"lost\"")).ok());
+  service().CrashWorkers();
+  service().AttachWorkers(&workflows_, &activities_);
+  Idle();
+  EXPECT_THAT(ActivityEvents(), ElementsAre("ActivityTaskScheduled"));
+  // The attempt is still current: reported again, it completes.
+  ASSERT_TRUE(service().CompleteActivityAttempt(Ref(0), Completed("\"again\"")).ok());
+  Idle();
+  const auto& completed = Last("wf", enums::EVENT_TYPE_ACTIVITY_TASK_COMPLETED);
+  EXPECT_EQ(completed.activity_task_completed_event_attributes().result().payloads(0).data(),
+            "\"again\"");
+}
+
 TEST_F(ServiceAsyncActivityTest, AClosedRunRefusesReports) {
   StartWithActivity({});
   ASSERT_TRUE(
