@@ -41,7 +41,7 @@
 // service at once and loudly: the loop performs no further step, the error is written to
 // stderr, status() returns it, and every client call from then on (and any call waiting on the
 // loop) returns it. Histories in memory may then be ahead of the store; the store holds every
-// step up to the failed one, whole.
+// step before the failed one, whole, and nothing of the failed one.
 //
 // Determinism: none is promised here. Histories depend on the wall clock and on how threads
 // interleave. Replaying them is deterministic, like any history (replay/).
