@@ -7,6 +7,9 @@
 //                                   argv);
 //   }
 //
+// Link the simulation allocator (allocator.h) into such a binary, as `lockstep` does: seeds
+// build and free thousands of small blocks, and its per-thread cache makes them cheaper.
+//
 // The binary takes what `lockstep sim` takes:
 //   --workflow NAME        the workload to run (--list shows them)
 //   --seeds N              seeds first..first+N-1 (default 1000); --first-seed S (default 1)
