@@ -21,6 +21,16 @@ char* WriteHex(uint64_t word, int digits, char* out) {
 
 IdGenerator::IdGenerator(uint64_t seed, uint64_t stream) : state_(Mix(seed) ^ Mix(~stream)) {}
 
+void IdGenerator::Absorb(std::string_view text) {
+  // FNV-1a over the text, then mixed with the position: a new, unrelated counter value.
+  uint64_t hash = 0xcbf29ce484222325ULL;
+  for (const char c : text) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 0x100000001b3ULL;
+  }
+  state_ = Mix(state_ ^ Mix(hash + text.size()));
+}
+
 uint64_t IdGenerator::NextWord() {
   state_ += 0x9e3779b97f4a7c15ULL;
   return Mix(state_);

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace lockstep::service {
 
@@ -19,6 +20,12 @@ class IdGenerator {
   IdGenerator(uint64_t seed, uint64_t stream);
 
   std::string NextUuid();
+
+  // Moves the sequence to a new position that depends on `text` and the current one (a
+  // service restoring runs folds in each restored run id), so the ids it makes from then on
+  // are not the ones a generator with the same seed made before: a recovered service does
+  // not repeat the ids of the service that wrote the histories it restored. Deterministic.
+  void Absorb(std::string_view text);
 
  private:
   uint64_t NextWord();

@@ -68,6 +68,7 @@
 #include "engine/service/activity_attempt_ref.h"
 #include "engine/service/deadline_queue.h"
 #include "engine/service/id_generator.h"
+#include "engine/service/run_restore.h"
 #include "engine/service/run_state.h"
 #include "engine/service/service_env.h"
 #include "engine/service/service_types.h"
@@ -213,6 +214,30 @@ class Service {
   // Attaches workers (after a crash, or to replace the current ones); the next RunUntilIdle
   // dispatches what waited. The handlers must outlive the service or their replacement.
   void AttachWorkers(WorkflowTaskHandler* workflows, ActivityTaskHandler* activities);
+
+  // --- Recovery (service_recovery.cc; docs/recovery.md has each rule and its Temporal
+  // source).
+
+  // Restores the run `execution` from its whole stored history (engine/store holds one), as
+  // Temporal rebuilds a workflow's mutable state from its events, and arms what the run was
+  // waiting for, due from clock->Now() on: the pending workflow task (a started one times
+  // out by its start-to-close timeout and is retried), user timers (at started time +
+  // start_to_fire_timeout), activities (dispatched again; a started attempt is lost with
+  // its worker and ends by its timeouts), child starts, signals and cancellation requests to
+  // other workflows, run timeouts, and the close report to a parent. Restore the runs of a
+  // store in the order it lists them (the order they were created); a closed run is restored
+  // too, for ListRuns, DescribeWorkflow, queries and id reuse. Nothing is written, and no
+  // step is observed, until RunUntilIdle: a StoreRecorder attached to the restored service
+  // goes on appending to the stored runs. Run ids and request ids made after a restore are
+  // drawn from a sequence that depends on the restored runs, so they do not repeat ids the
+  // service that wrote the histories made. Must not be called from inside a handler.
+  // Errors, naming the workflow id, the run id and (for a bad event) the event id:
+  // InvalidArgument for a history that does not pass history::ValidateHistory or is not this
+  // execution's; AlreadyExists for a run the service has; FailedPrecondition for an open run
+  // of a workflow id whose current run is open too. On an error the service is unchanged.
+  [[nodiscard]] absl::Status RestoreRun(
+      const temporal::api::common::v1::WorkflowExecution& execution,
+      const temporal::api::history::v1::History& history);
 
   // --- Observation.
 
@@ -416,6 +441,14 @@ class Service {
   void ReportCloseToParent(const RunState& child);
   void ApplyParentClosePolicies(const RunState& parent);
   NewRun ChildRunParams(const RunState& parent, int64_t initiated_event_id, std::string run_id);
+
+  // service_recovery.cc: restoring runs from their histories.
+  void ArmRestoredRun(RunState& run, const service::RestoredFacts& facts);
+  void ArmRestoredActivity(RunState& run, ActivityState& activity);
+  // A child start found pending in a restored parent whose child run exists already (the
+  // parent's ChildWorkflowExecutionStarted was buffered when the process died): records the
+  // start, and the child's close if its chain has closed. False if there is no such run.
+  bool AdoptRestoredChild(RunState& parent, int64_t initiated_event_id);
 
   // service_external.cc: signals and cancellation requests to other workflows.
   void InitiateSignalExternal(

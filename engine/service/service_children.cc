@@ -122,6 +122,8 @@ void Service::OnStartChild(RunState& parent, int64_t initiated_event_id) {
   // A parent that closed before its child started never starts it (processStartChildExecution).
   auto it = parent.children.find(initiated_event_id);
   if (!parent.running() || it == parent.children.end() || !it->second.run_id.empty()) return;
+  // After a recovery the child may have started already (service_recovery.cc).
+  if (AdoptRestoredChild(parent, initiated_event_id)) return;
   const HistoryEvent initiated = StoredEvent(parent, initiated_event_id);
   const auto& a = initiated.start_child_workflow_execution_initiated_event_attributes();
   // The child's start uses WORKFLOW_ID_CONFLICT_POLICY_FAIL: a running id fails whatever the
