@@ -5,8 +5,10 @@
 // Each run a step touched becomes one RunAppend: its new events as stored in the service's log
 // (AppendedEvents::log; serialized deterministically here when no log is given), the workflow
 // type from WorkflowExecutionStarted for a new run, and the status its last event leaves it in.
-// Steps that appended nothing write nothing. Attach it before the service's first step: the
-// store refuses a run it is first shown after event 1.
+// Steps that appended nothing write nothing. Attach it before the service's first step, or to
+// a service recovered from the same store (store_recovery.h) before it runs: its runs then
+// hold every stored event, and it appends after them. Otherwise the store refuses a run it is
+// first shown after event 1.
 //
 // Errors: OnStep cannot return one, so the first failed Commit is kept (status()) and the
 // recorder writes nothing after it: a history with a gap in the middle would be worse than one
