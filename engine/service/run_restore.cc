@@ -301,10 +301,13 @@ void RestoreRunState(const temporal::api::history::v1::History& history, RunStat
       case enums::EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED:
         facts->pending_signals.push_back(event.event_id());
         break;
-      case enums::EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED:
-        Erase(&facts->pending_signals,
-              event.external_workflow_execution_signaled_event_attributes().initiated_event_id());
+      case enums::EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED: {
+        const auto& a = event.external_workflow_execution_signaled_event_attributes();
+        Erase(&facts->pending_signals, a.initiated_event_id());
+        facts->signals_delivered.emplace_back(a.initiated_event_id(),
+                                              a.workflow_execution().workflow_id());
         break;
+      }
       case enums::EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED:
         Erase(&facts->pending_signals,
               event.signal_external_workflow_execution_failed_event_attributes()
@@ -313,11 +316,13 @@ void RestoreRunState(const temporal::api::history::v1::History& history, RunStat
       case enums::EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED:
         facts->pending_cancels.push_back(event.event_id());
         break;
-      case enums::EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_CANCEL_REQUESTED:
-        Erase(&facts->pending_cancels,
-              event.external_workflow_execution_cancel_requested_event_attributes()
-                  .initiated_event_id());
+      case enums::EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_CANCEL_REQUESTED: {
+        const auto& a = event.external_workflow_execution_cancel_requested_event_attributes();
+        Erase(&facts->pending_cancels, a.initiated_event_id());
+        facts->cancels_delivered.emplace_back(a.initiated_event_id(),
+                                              a.workflow_execution().workflow_id());
         break;
+      }
       case enums::EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED:
         Erase(&facts->pending_cancels,
               event.request_cancel_external_workflow_execution_failed_event_attributes()
@@ -325,14 +330,22 @@ void RestoreRunState(const temporal::api::history::v1::History& history, RunStat
         break;
       case enums::EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED: {
         // Signal deduplication survives for every signal the history holds.
-        const std::string& request_id =
-            event.workflow_execution_signaled_event_attributes().request_id();
-        if (!request_id.empty()) run->signal_request_ids.insert(request_id);
+        const auto& a = event.workflow_execution_signaled_event_attributes();
+        if (!a.request_id().empty()) run->signal_request_ids.insert(a.request_id());
+        if (a.has_external_workflow_execution()) {
+          facts->signals_received.push_back(a.external_workflow_execution());
+        }
         break;
       }
-      case enums::EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED:
+      case enums::EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED: {
         run->cancel_requested = true;
+        const auto& a = event.workflow_execution_cancel_requested_event_attributes();
+        if (a.has_external_workflow_execution()) {
+          facts->cancels_received.emplace_back(a.external_workflow_execution(),
+                                               a.external_initiated_event_id());
+        }
         break;
+      }
       case enums::EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
         for (const auto& [key, value] : event.upsert_workflow_search_attributes_event_attributes()
                                             .search_attributes()
@@ -361,6 +374,32 @@ void RestoreRunState(const temporal::api::history::v1::History& history, RunStat
       default:
         break;  // markers and the like: nothing pending
     }
+  }
+  for (int64_t initiated_id : facts->pending_signals) {
+    facts->pending_signal_targets.push_back(
+        history.events(static_cast<int>(initiated_id - 1))
+            .signal_external_workflow_execution_initiated_event_attributes()
+            .workflow_execution()
+            .workflow_id());
+  }
+}
+
+void RestoredDeliveries::Add(size_t index, const RunState& run, const RestoredFacts& facts) {
+  for (const auto& [initiated_id, target] : facts.signals_delivered) {
+    signals_sent[{index, target}].delivered.push_back(initiated_id);
+  }
+  for (size_t i = 0; i < facts.pending_signals.size(); ++i) {
+    signals_sent[{index, facts.pending_signal_targets[i]}].pending.push_back(
+        facts.pending_signals[i]);
+  }
+  for (const auto& sender : facts.signals_received) {
+    ++signals_received[{run.workflow_id, sender.workflow_id(), sender.run_id()}];
+  }
+  for (const auto& [initiated_id, target] : facts.cancels_delivered) {
+    cancels_sent.emplace_back(index, initiated_id, target);
+  }
+  for (const auto& [sender, initiated_id] : facts.cancels_received) {
+    cancels_received.emplace(run.workflow_id, sender.workflow_id(), sender.run_id(), initiated_id);
   }
 }
 

@@ -14,8 +14,12 @@
 
 #include <cstdint>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
+#include "absl/container/btree_map.h"
+#include "absl/container/btree_set.h"
 #include "absl/time/time.h"
 #include "engine/service/run_state.h"
 #include "temporal/api/history/v1/message.pb.h"
@@ -38,6 +42,16 @@ struct RestoredFacts {
   // Updates: (update id, accepted event id) of accepted updates without completion, and the
   // completed ones with their outcome, in history order.
   std::vector<UpdateState> updates;
+  // Requests between workflows, for checking the runs' histories against each other: the
+  // signals and cancellation requests this run recorded as delivered (initiated event id and
+  // target workflow id, in order), the target of each pending signal, and the signals and
+  // cancellation requests it received from other workflows (the sender, and for a
+  // cancellation its initiated event id).
+  std::vector<std::pair<int64_t, std::string>> signals_delivered;
+  std::vector<std::pair<int64_t, std::string>> cancels_delivered;
+  std::vector<std::string> pending_signal_targets;  // beside pending_signals
+  std::vector<temporal::api::common::v1::WorkflowExecution> signals_received;
+  std::vector<std::pair<temporal::api::common::v1::WorkflowExecution, int64_t>> cancels_received;
   // The largest HistoryEvent.task_id (the service's counter goes on after it).
   int64_t max_task_id = 0;
 };
@@ -45,6 +59,29 @@ struct RestoredFacts {
 // Fills `run` (whose workflow_id and run_id are set) and `facts` from `history`, which
 // passed history::ValidateHistory. Events the service does not act on (markers, search
 // attribute upserts aside) are skipped.
+// What restored histories say about requests between workflows (RestoredFacts), gathered over
+// every restored run and checked against each other before the restored service's first step
+// (Service::ReconcileRestoredDeliveries).
+struct RestoredDeliveries {
+  // Signals sent by one run to one workflow id: delivered (per the sender's history) and
+  // pending, initiated event ids in order.
+  struct SignalLedger {
+    std::vector<int64_t> delivered;
+    std::vector<int64_t> pending;
+  };
+  absl::btree_map<std::pair<size_t, std::string>, SignalLedger> signals_sent;  // (sender, target)
+  // (target workflow id, sender workflow id, sender run id) -> signals received.
+  absl::btree_map<std::tuple<std::string, std::string, std::string>, int64_t> signals_received;
+  // Cancellation requests: (sender index, initiated event id, target workflow id) delivered per
+  // the sender, and (target workflow id, sender workflow id, sender run id, initiated event id)
+  // received per the target.
+  std::vector<std::tuple<size_t, int64_t, std::string>> cancels_sent;
+  absl::btree_set<std::tuple<std::string, std::string, std::string, int64_t>> cancels_received;
+
+  // Adds what the restored run `run` (its index `index`) sent and received.
+  void Add(size_t index, const RunState& run, const RestoredFacts& facts);
+};
+
 void RestoreRunState(const temporal::api::history::v1::History& history, RunState* run,
                      RestoredFacts* facts);
 

@@ -215,6 +215,13 @@ struct RunState {
   // Request ids of pending SignalExternalWorkflowExecution commands, by initiated event id
   // (the target dedupes a repeated signal by it, as Temporal's transfer task does).
   absl::btree_map<int64_t, std::string> external_signal_request_ids;
+  // Set by recovery (service_recovery.cc), by initiated event id: requests this run's history
+  // records as delivered whose delivery the target's history lacks (it was buffered behind the
+  // target's workflow task when the process died), to deliver again without a second outcome;
+  // and pending signals the target's history already has, to record only the outcome of.
+  absl::btree_set<int64_t> redeliver_signals;
+  absl::btree_set<int64_t> redeliver_cancels;
+  absl::btree_set<int64_t> delivered_signals;
   absl::btree_map<std::string, UpdateState> updates;  // by update id
 
   bool running() const {

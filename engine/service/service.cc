@@ -456,6 +456,7 @@ bool Service::NextDue(absl::Time now, service::DeadlineQueue** queue, DueKey* ke
 
 void Service::RunUntilIdle() {
   if (in_run_until_idle_) return;
+  if (restored_deliveries_ != nullptr) ReconcileRestoredDeliveries();
   in_run_until_idle_ = true;
   const absl::Time now = Now();
   service::DeadlineQueue* queue = nullptr;

@@ -449,6 +449,10 @@ class Service {
   // parent's ChildWorkflowExecutionStarted was buffered when the process died): records the
   // start, and the child's close if its chain has closed. False if there is no such run.
   bool AdoptRestoredChild(RunState& parent, int64_t initiated_event_id);
+  // Checks what the restored runs' histories say about signals and cancellation requests
+  // between them against each other, and schedules the deliveries a crash lost (run once, by
+  // the first RunUntilIdle after restoring).
+  void ReconcileRestoredDeliveries();
 
   // service_external.cc: signals and cancellation requests to other workflows.
   void InitiateSignalExternal(
@@ -557,6 +561,8 @@ class Service {
   // (workflow id, update id) -> the run the update was last admitted to.
   absl::btree_map<std::pair<std::string, std::string>, size_t> update_index_;
   uint64_t next_update_seq_ = 0;
+  // Gathered by RestoreRun until the next RunUntilIdle reconciles it; null otherwise.
+  std::unique_ptr<service::RestoredDeliveries> restored_deliveries_;
 };
 
 }  // namespace lockstep

@@ -90,21 +90,26 @@ service::RunState* Service::ExternalTarget(const RunState& sender, const Workflo
 
 void Service::OnSignalExternal(RunState& sender, int64_t initiated_event_id) {
   auto request_id = sender.external_signal_request_ids.extract(initiated_event_id);
+  // After a recovery: a delivery the target lost, whose outcome the sender has already
+  // (service_recovery.cc), or one the target has, whose outcome the sender lost.
+  const bool redeliver = sender.redeliver_signals.erase(initiated_event_id) > 0;
+  const bool delivered = sender.delivered_signals.erase(initiated_event_id) > 0;
   // A sender that closed meanwhile does not signal (ErrWorkflowCompleted).
-  if (!sender.running()) return;
+  if (!sender.running() && !redeliver) return;
   const HistoryEvent initiated = StoredEvent(sender, initiated_event_id);
   const auto& a = initiated.signal_external_workflow_execution_initiated_event_attributes();
   const std::string id = request_id.empty() ? std::string() : request_id.mapped();
   RunState* target = ExternalTarget(sender, a.workflow_execution(), a.child_workflow_only());
   const bool duplicate =
-      target != nullptr && !id.empty() && target->signal_request_ids.contains(id);
+      delivered || (target != nullptr && !id.empty() && target->signal_request_ids.contains(id));
   if (target != nullptr && !duplicate && target->running()) {
     const WorkflowExecution from = sender.execution();
     RecordSignal(*target, a.signal_name(), a.input(), service::kServerIdentity, id, a.header(),
                  &from);
   }
+  if (redeliver) return;
   HistoryEvent event;
-  if (target != nullptr && (duplicate || target->running())) {
+  if (delivered || (target != nullptr && (duplicate || target->running()))) {
     event = NewEvent(enums::EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED);
     FillOutcome(a, initiated_event_id,
                 event.mutable_external_workflow_execution_signaled_event_attributes());
@@ -121,10 +126,19 @@ void Service::OnSignalExternal(RunState& sender, int64_t initiated_event_id) {
 }
 
 void Service::OnCancelExternal(RunState& sender, int64_t initiated_event_id) {
-  if (!sender.running()) return;
+  // After a recovery: a request the target lost, whose outcome the sender has already.
+  const bool redeliver = sender.redeliver_cancels.erase(initiated_event_id) > 0;
+  if (!sender.running() && !redeliver) return;
   const HistoryEvent initiated = StoredEvent(sender, initiated_event_id);
   const auto& a = initiated.request_cancel_external_workflow_execution_initiated_event_attributes();
   RunState* target = ExternalTarget(sender, a.workflow_execution(), a.child_workflow_only());
+  if (redeliver) {
+    const WorkflowExecution from = sender.execution();
+    if (target != nullptr) {
+      RecordCancelRequest(*target, a.reason(), service::kServerIdentity, initiated_event_id, &from);
+    }
+    return;
+  }
   HistoryEvent event;
   if (target != nullptr) {
     // A target that already closed, or was already asked, counts as canceled: cancellation is

@@ -101,6 +101,10 @@ absl::Status Service::RestoreRun(const temporal::api::common::v1::WorkflowExecut
   request_ids_.Absorb(run_id);
   next_task_id_ = std::max(next_task_id_, facts.max_task_id + 1);
   ArmRestoredRun(run, facts);
+  if (restored_deliveries_ == nullptr) {
+    restored_deliveries_ = std::make_unique<service::RestoredDeliveries>();
+  }
+  restored_deliveries_->Add(run.index, run, facts);
   return absl::OkStatus();
 }
 
@@ -263,6 +267,52 @@ bool Service::AdoptRestoredChild(RunState& parent, int64_t initiated_event_id) {
   ScheduleWorkflowTask(parent);
   if (!child->running()) ReportCloseToParent(*child);
   return true;
+}
+
+}  // namespace lockstep
+
+namespace lockstep {
+
+void Service::ReconcileRestoredDeliveries() {
+  const std::unique_ptr<service::RestoredDeliveries> restored = std::move(restored_deliveries_);
+  // A signal reaches its target's history and the sender's outcome in one step, but either
+  // event may have waited in a buffer behind a workflow task of its run when the process
+  // died. The target's events do not say which request they came from (the request id is
+  // not the sender's to know again), so deliveries are counted per sender run and target
+  // workflow: the target lost the last ones the sender counts beyond what the target has;
+  // the sender lost the outcomes of its first pending ones the target has beyond them.
+  for (const auto& [key, ledger] : restored->signals_sent) {
+    RunState& sender = *runs_[key.first];
+    auto it = restored->signals_received.find({key.second, sender.workflow_id, sender.run_id});
+    const int64_t received = it == restored->signals_received.end() ? 0 : it->second;
+    const int64_t delivered = static_cast<int64_t>(ledger.delivered.size());
+    for (int64_t i = std::max<int64_t>(received, 0); i < delivered; ++i) {
+      const int64_t initiated_id = ledger.delivered[static_cast<size_t>(i)];
+      sender.redeliver_signals.insert(initiated_id);
+      sender.external_signal_request_ids[initiated_id] = NextRequestId();
+      DueItem item = service::RunItem(DueKind::kSignalExternal, sender.index);
+      item.ref = initiated_id;
+      Schedule(&timers_, Now(), std::move(item));
+    }
+    const int64_t extra =
+        std::min<int64_t>(received - delivered, static_cast<int64_t>(ledger.pending.size()));
+    for (int64_t i = 0; i < extra; ++i) {
+      sender.delivered_signals.insert(ledger.pending[static_cast<size_t>(i)]);
+    }
+  }
+  // A cancellation request names its initiated event in the target's event, so each one is
+  // checked on its own.
+  for (const auto& [index, initiated_id, target] : restored->cancels_sent) {
+    RunState& sender = *runs_[index];
+    if (restored->cancels_received.contains(
+            {target, sender.workflow_id, sender.run_id, initiated_id})) {
+      continue;
+    }
+    sender.redeliver_cancels.insert(initiated_id);
+    DueItem item = service::RunItem(DueKind::kCancelExternal, sender.index);
+    item.ref = initiated_id;
+    Schedule(&timers_, Now(), std::move(item));
+  }
 }
 
 }  // namespace lockstep

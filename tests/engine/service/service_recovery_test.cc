@@ -439,6 +439,73 @@ TEST_F(ServiceRecoveryTest, PendingExternalSignalAndCancelAreDelivered) {
   ExpectStoredPrefix();
 }
 
+// A request from "sender" to "target" is delivered at 12s, while one of the two has its second
+// workflow task (for a timer at 10s) out until 15s: that run's event of the delivery waits in
+// its buffer, and the process dies at 13s with only the other run's event stored.
+class ServiceRecoveryDeliveryTest : public ServiceRecoveryTest {
+ protected:
+  void DeliverWhileBusyAndCrash(const std::string& busy, Command request) {
+    EnvFunctions env{.workflow_task_latency =
+                         [busy](const WorkflowTaskRequest& r) {
+                           return r.workflow_id == busy && r.previous_started_event_id > 0
+                                      ? absl::Seconds(5)
+                                      : absl::ZeroDuration();
+                         },
+                     .step_delay =
+                         [](const Step& step) {
+                           return step.kind == StepKind::kSignalExternal ||
+                                          step.kind == StepKind::kCancelExternal
+                                      ? absl::Seconds(12)
+                                      : absl::ZeroDuration();
+                         }};
+    Configure({}, env);
+    Start("target");
+    Start("sender");
+    std::vector<Command> first = {std::move(request)};
+    if (busy == "sender") first.push_back(StartTimer("t", absl::Seconds(10)));
+    workflows_.ThenFor("sender", first);
+    workflows_.ThenFor("target", {StartTimer("t", absl::Seconds(busy == "target" ? 10 : 100))});
+    Pass(absl::Seconds(13));
+    ASSERT_EQ(TypesOf(busy).back(), "WorkflowTaskStarted");
+    CrashAndRecover();
+    Pass(absl::Seconds(30));
+  }
+
+  int Count(const std::string& id, enums::EventType type) {
+    int n = 0;
+    for (const auto& e : HistoryOf(id).events()) n += e.event_type() == type ? 1 : 0;
+    return n;
+  }
+};
+
+TEST_F(ServiceRecoveryDeliveryTest, SignalTheTargetLostIsDeliveredAgain) {
+  DeliverWhileBusyAndCrash("target", SignalExternal("target", "", "hello"));
+  ASSERT_EQ(stored_.size(), 2u);
+  EXPECT_EQ(Count("target", enums::EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED), 1);
+  EXPECT_EQ(Count("sender", enums::EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED), 1);
+  const auto* signaled = Find("target", enums::EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED);
+  ASSERT_NE(signaled, nullptr);
+  EXPECT_EQ(signaled->workflow_execution_signaled_event_attributes()
+                .external_workflow_execution()
+                .workflow_id(),
+            "sender");
+  ExpectStoredPrefix();
+}
+
+TEST_F(ServiceRecoveryDeliveryTest, SignalWhoseOutcomeTheSenderLostIsNotDeliveredTwice) {
+  DeliverWhileBusyAndCrash("sender", SignalExternal("target", "", "hello"));
+  EXPECT_EQ(Count("target", enums::EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED), 1);
+  EXPECT_EQ(Count("sender", enums::EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED), 1);
+  ExpectStoredPrefix();
+}
+
+TEST_F(ServiceRecoveryDeliveryTest, CancelRequestTheTargetLostIsDeliveredAgain) {
+  DeliverWhileBusyAndCrash("target", CancelExternal("target"));
+  EXPECT_EQ(Count("target", enums::EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED), 1);
+  EXPECT_EQ(Count("sender", enums::EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_CANCEL_REQUESTED), 1);
+  ExpectStoredPrefix();
+}
+
 // --- Run state -----------------------------------------------------------------------------
 
 TEST_F(ServiceRecoveryTest, RunTimeoutIsArmedAgain) {
