@@ -372,6 +372,8 @@ class Service {
   absl::Status ValidateStart(const StartWorkflowRequest& request) const;
   NewRun NewRunFromRequest(const StartWorkflowRequest& request, std::string run_id) const;
   RunState& CreateRun(NewRun params);
+  // Schedules the run's run/execution timeout, the run timeout counted from `execution_time`.
+  void ArmRunTimeout(RunState& run, absl::Time execution_time);
   void BeginRun(RunState& run);
   void CloseRun(RunState& run, temporal::api::enums::v1::WorkflowExecutionStatus status);
   void ForceCloseWorkflowTask(RunState& run);

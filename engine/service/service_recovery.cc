@@ -116,6 +116,8 @@ void Service::ArmRestoredRun(RunState& run, const service::RestoredFacts& facts)
     update_index_[{run.workflow_id, restored.status.update_id}] = run.index;
   }
   if (!run.running()) {
+    // An accepted update whose run closed before it completed ended then (AbortUpdates).
+    AbortUpdates(run);
     if (RetentionReleases()) newly_closed_.push_back(run.index);
     // The close transfer task may not have run: the report to the parent (only the chain's
     // last run reports) and the children's parent close policies. Both are idempotent: a
@@ -128,17 +130,9 @@ void Service::ArmRestoredRun(RunState& run, const service::RestoredFacts& facts)
   }
   const absl::Duration zero = absl::ZeroDuration();
 
-  // Run and execution timeouts, from when the first task could start (CreateRun).
+  // Run and execution timeouts, from when the first task could start, as CreateRun arms them.
   const absl::Time execution_time = run.start_time + std::max(facts.start_backoff, zero);
-  std::optional<absl::Time> deadline;
-  if (run.run_timeout > zero) deadline = execution_time + run.run_timeout;
-  if (run.expiration_time.has_value() && (!deadline || *run.expiration_time < *deadline)) {
-    deadline = run.expiration_time;
-  }
-  if (deadline.has_value()) {
-    run.run_timeout_key =
-        Schedule(&timers_, *deadline, service::RunItem(DueKind::kRunTimeout, run.index));
-  }
+  ArmRunTimeout(run, execution_time);
   if (facts.start_backoff > zero && !facts.task_scheduled) {
     run.awaiting_start_backoff = true;
     run.start_key =

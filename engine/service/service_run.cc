@@ -185,8 +185,15 @@ service::RunState& Service::CreateRun(NewRun p) {
     run.start_key = Schedule(&timers_, execution_time,
                              service::RunItem(service::DueKind::kWorkflowStart, run.index));
   }
+  ArmRunTimeout(run, execution_time);
+  return run;
+}
+
+void Service::ArmRunTimeout(RunState& run, absl::Time execution_time) {
+  // The run timeout counts from when the first task may start; the execution expiration
+  // (the whole chain's) cuts it short.
   std::optional<absl::Time> deadline;
-  if (run.run_timeout > zero) deadline = execution_time + run.run_timeout;
+  if (run.run_timeout > absl::ZeroDuration()) deadline = execution_time + run.run_timeout;
   if (run.expiration_time.has_value() && (!deadline || *run.expiration_time < *deadline)) {
     deadline = run.expiration_time;
   }
@@ -194,7 +201,6 @@ service::RunState& Service::CreateRun(NewRun p) {
     run.run_timeout_key =
         Schedule(&timers_, *deadline, service::RunItem(service::DueKind::kRunTimeout, run.index));
   }
-  return run;
 }
 
 void Service::BeginRun(RunState& run) { ScheduleWorkflowTask(run); }

@@ -21,6 +21,18 @@ absl::Time TimeOf(const temporal::api::history::v1::HistoryEvent& e) {
   return FromProtoTime(e.event_time());
 }
 
+// An environment that delays the steps of `kinds` by `delay` (past a crash, say).
+EnvFunctions DelaySteps(std::vector<StepKind> kinds, absl::Duration delay) {
+  EnvFunctions env;
+  env.step_delay = [kinds = std::move(kinds), delay](const Step& step) {
+    for (StepKind kind : kinds) {
+      if (step.kind == kind) return delay;
+    }
+    return absl::ZeroDuration();
+  };
+  return env;
+}
+
 class ServiceRecoveryTest : public ServiceTest {
  protected:
   struct Stored {
@@ -337,10 +349,7 @@ TEST_F(ServiceRecoveryTest, OpenChildsCloseReachesTheRestoredParent) {
 
 TEST_F(ServiceRecoveryTest, PendingChildStartIsMadeAfterRecovery) {
   // The child start is delayed past the crash.
-  EnvFunctions delayed{.step_delay = [](const Step& step) {
-    return step.kind == StepKind::kStartChild ? absl::Minutes(1) : absl::ZeroDuration();
-  }};
-  Configure({}, delayed);
+  Configure({}, DelaySteps({StepKind::kStartChild}, absl::Minutes(1)));
   Start("parent");
   workflows_.ThenFor("parent", {StartChild("child", "Child")});
   Pass(absl::Seconds(10));
@@ -362,17 +371,12 @@ TEST_F(ServiceRecoveryTest, ChildStartedWhoseParentRecordWasBufferedIsAdopted) {
   // The child starts while the parent's second task is out; the parent's
   // ChildWorkflowExecutionStarted is buffered behind that task when the process dies, while
   // the child's own events are written. After recovery the same child is the parent's.
-  EnvFunctions env{
-      .workflow_task_latency =
-          [](const WorkflowTaskRequest& r) {
-            return r.workflow_id == "parent" && r.attempt == 1 && r.previous_started_event_id > 0
-                       ? absl::Seconds(5)
-                       : absl::ZeroDuration();
-          },
-      .step_delay =
-          [](const Step& step) {
-            return step.kind == StepKind::kStartChild ? absl::Seconds(12) : absl::ZeroDuration();
-          }};
+  EnvFunctions env = DelaySteps({StepKind::kStartChild}, absl::Seconds(12));
+  env.workflow_task_latency = [](const WorkflowTaskRequest& r) {
+    return r.workflow_id == "parent" && r.attempt == 1 && r.previous_started_event_id > 0
+               ? absl::Seconds(5)
+               : absl::ZeroDuration();
+  };
   Configure({}, env);
   Start("parent");
   workflows_.ThenFor("parent", {StartChild("child", "Child"), StartTimer("t", absl::Seconds(10))});
@@ -400,10 +404,7 @@ TEST_F(ServiceRecoveryTest, ChildStartedWhoseParentRecordWasBufferedIsAdopted) {
 
 TEST_F(ServiceRecoveryTest, ParentClosedBeforeItsPolicyRanTerminatesTheChildAfterRecovery) {
   // The close transfer task (the parent close policy) is delayed past the crash.
-  EnvFunctions delayed{.step_delay = [](const Step& step) {
-    return step.kind == StepKind::kCloseExecution ? absl::Minutes(1) : absl::ZeroDuration();
-  }};
-  Configure({}, delayed);
+  Configure({}, DelaySteps({StepKind::kCloseExecution}, absl::Minutes(1)));
   Start("parent");
   workflows_.ThenFor("parent", {StartChild("child", "Child")});
   workflows_.ThenFor("parent", {CompleteWorkflow()});
@@ -418,12 +419,8 @@ TEST_F(ServiceRecoveryTest, ParentClosedBeforeItsPolicyRanTerminatesTheChildAfte
 // --- Requests to other workflows -----------------------------------------------------------
 
 TEST_F(ServiceRecoveryTest, PendingExternalSignalAndCancelAreDelivered) {
-  EnvFunctions delayed{.step_delay = [](const Step& step) {
-    return step.kind == StepKind::kSignalExternal || step.kind == StepKind::kCancelExternal
-               ? absl::Minutes(1)
-               : absl::ZeroDuration();
-  }};
-  Configure({}, delayed);
+  Configure({},
+            DelaySteps({StepKind::kSignalExternal, StepKind::kCancelExternal}, absl::Minutes(1)));
   Start("target");
   Start("sender");
   workflows_.ThenFor("target", Respond({}));
@@ -445,19 +442,12 @@ TEST_F(ServiceRecoveryTest, PendingExternalSignalAndCancelAreDelivered) {
 class ServiceRecoveryDeliveryTest : public ServiceRecoveryTest {
  protected:
   void DeliverWhileBusyAndCrash(const std::string& busy, Command request) {
-    EnvFunctions env{.workflow_task_latency =
-                         [busy](const WorkflowTaskRequest& r) {
-                           return r.workflow_id == busy && r.previous_started_event_id > 0
-                                      ? absl::Seconds(5)
-                                      : absl::ZeroDuration();
-                         },
-                     .step_delay =
-                         [](const Step& step) {
-                           return step.kind == StepKind::kSignalExternal ||
-                                          step.kind == StepKind::kCancelExternal
-                                      ? absl::Seconds(12)
-                                      : absl::ZeroDuration();
-                         }};
+    EnvFunctions env =
+        DelaySteps({StepKind::kSignalExternal, StepKind::kCancelExternal}, absl::Seconds(12));
+    env.workflow_task_latency = [busy](const WorkflowTaskRequest& r) {
+      return r.workflow_id == busy && r.previous_started_event_id > 0 ? absl::Seconds(5)
+                                                                      : absl::ZeroDuration();
+    };
     Configure({}, env);
     Start("target");
     Start("sender");
@@ -627,6 +617,41 @@ TEST_F(ServiceRecoveryTest, ContinuedAsNewChainResumesOnItsLastRun) {
   ASSERT_TRUE(current.ok());
   EXPECT_EQ(current->execution.run_id(), stored_[1].execution.run_id());
   EXPECT_EQ(current->status, enums::WORKFLOW_EXECUTION_STATUS_COMPLETED);
+}
+
+TEST_F(ServiceRecoveryTest, AcceptedUpdateIsRestoredAndCompletedAfterRecovery) {
+  Start();
+  Idle();
+  int task = 0;
+  workflows_.AnswerWith([&](const WorkflowTaskRequest& r) {
+    WorkflowTaskResponse response;
+    if (++task == 1) {  // accept, and wait for a timer
+      response.messages = {AcceptUpdate(r.messages.at(0), "acc")};
+      response.commands = {ProtocolMessage("acc"), StartTimer("t", absl::Seconds(10))};
+    } else {  // after the recovery: complete it
+      response.messages = {CompleteUpdate("u1", "done", "\"after\"")};
+      response.commands = {ProtocolMessage("done")};
+    }
+    return response;
+  });
+  UpdateWorkflowRequest update;
+  update.workflow_id = "wf";
+  update.update_id = "u1";
+  update.name = "set";
+  update.identity = "client";
+  ASSERT_TRUE(service().UpdateWorkflow(update).ok());
+  Idle();
+  CrashAndRecover();
+  auto accepted = service().GetUpdateStatus("wf", "u1");
+  ASSERT_TRUE(accepted.ok()) << accepted.status();
+  EXPECT_EQ(accepted->stage, UpdateStatus::Stage::kAccepted);
+  Pass(absl::Seconds(20));
+  auto completed = service().GetUpdateStatus("wf", "u1");
+  ASSERT_TRUE(completed.ok());
+  ASSERT_EQ(completed->stage, UpdateStatus::Stage::kCompleted);
+  ASSERT_TRUE(completed->outcome.has_value());
+  EXPECT_EQ(completed->outcome->success().payloads(0).data(), "\"after\"");
+  EXPECT_EQ(TypesOf("wf").back(), "WorkflowExecutionUpdateCompleted");
 }
 
 // --- Bad input -----------------------------------------------------------------------------
