@@ -4,9 +4,9 @@
 // Temporal keeps a workflow's mutable state and its timer and transfer tasks in its
 // persistence, beside the history; Lockstep's store holds the history only, so recovery
 // rebuilds the mutable state from the events (run_restore.h) and re-creates the tasks from it,
-// as Temporal's task generator makes them for the state (service/history/workflow/
-// task_generator.go, task_refresher.go TaskRefresherImpl.Refresh: workflow task, activity,
-// user timer, child, external request and close tasks regenerated from mutable state).
+// as Temporal's task refresher makes them again from mutable state (service/history/workflow/
+// task_refresher.go TaskRefresherImpl.RefreshTasks: the start, close, workflow task, activity,
+// user timer, child and external request tasks, through task_generator.go).
 #include <algorithm>
 #include <memory>
 #include <utility>
@@ -28,6 +28,8 @@ std::string RunName(const std::string& workflow_id, const std::string& run_id) {
 }
 
 // The history's own statement of whose it is (WorkflowExecutionStarted), where it makes one.
+// The service writes the run's own id as original_execution_run_id (Temporal keeps another
+// there only for a run made by a reset, which the service does not make).
 absl::Status CheckOwnership(const std::string& name, const std::string& workflow_id,
                             const std::string& run_id,
                             const temporal::api::history::v1::History& history) {

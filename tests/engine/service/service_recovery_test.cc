@@ -570,6 +570,10 @@ TEST_F(ServiceRecoveryTest, ClosedRunsAnswerDescribeAndIdReuse) {
   EXPECT_EQ(described->status, enums::WORKFLOW_EXECUTION_STATUS_COMPLETED);
   ASSERT_TRUE(described->result.has_value());
   EXPECT_EQ(described->result->payloads(0).data(), "42");
+  // The worker answers queries from the restored history (the scripted one with its length).
+  auto answer = service().QueryWorkflow("wf", "", "length", {});
+  ASSERT_TRUE(answer.ok()) << answer.status();
+  EXPECT_EQ(answer->payloads(0).data(), absl::StrCat(stored_[0].history.events_size()));
   StartWorkflowRequest again = StartRequest();
   again.id_reuse_policy = enums::WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE;
   EXPECT_EQ(service().StartWorkflow(again).status().code(), absl::StatusCode::kAlreadyExists);
