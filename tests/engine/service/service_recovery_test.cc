@@ -183,7 +183,7 @@ TEST_F(ServiceRecoveryTest, ScheduledWorkflowTaskIsDispatchedAgain) {
   CrashAndRecover();
   workflows_.Then({CompleteWorkflow()});
   Idle();
-  EXPECT_THAT(TypesOf("wf"), ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
+  ASSERT_THAT(TypesOf("wf"), ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
                                          "WorkflowTaskStarted", "WorkflowTaskCompleted",
                                          "WorkflowExecutionCompleted"));
   EXPECT_EQ(HistoryOf("wf").events(2).workflow_task_started_event_attributes().scheduled_event_id(),
@@ -202,7 +202,7 @@ TEST_F(ServiceRecoveryTest, FailedWorkflowTaskHasItsTransientRetryScheduled) {
   CrashAndRecover();
   workflows_.Then({CompleteWorkflow()});
   Idle();
-  EXPECT_THAT(TypesOf("wf"), ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
+  ASSERT_THAT(TypesOf("wf"), ElementsAre("WorkflowExecutionStarted", "WorkflowTaskScheduled",
                                          "WorkflowTaskStarted", "WorkflowTaskFailed",
                                          "WorkflowTaskScheduled", "WorkflowTaskStarted",
                                          "WorkflowTaskCompleted", "WorkflowExecutionCompleted"));
