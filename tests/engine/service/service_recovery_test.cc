@@ -535,28 +535,18 @@ TEST_F(ServiceRecoveryTest, SignalRequestIdsInTheHistoryStillDeduplicate) {
 }
 
 TEST_F(ServiceRecoveryTest, CancelRequestedStateIsRestored) {
+  const CancelWorkflowRequest cancel{
+      .workflow_id = "wf", .run_id = "", .reason = "r", .request_id = "", .identity = "client"};
   Start();
   Pass(absl::Seconds(1));
-  ASSERT_TRUE(service()
-                  .RequestCancelWorkflow({.workflow_id = "wf",
-                                          .run_id = "",
-                                          .reason = "r",
-                                          .request_id = "",
-                                          .identity = "client"})
-                  .ok());
+  ASSERT_TRUE(service().RequestCancelWorkflow(cancel).ok());
   Pass(absl::Seconds(1));
   CrashAndRecover();
   auto described = service().DescribeWorkflow("wf", "");
   ASSERT_TRUE(described.ok());
   EXPECT_TRUE(described->cancel_requested);
   const int before = HistoryOf("wf").events_size();
-  ASSERT_TRUE(service()
-                  .RequestCancelWorkflow({.workflow_id = "wf",
-                                          .run_id = "",
-                                          .reason = "r",
-                                          .request_id = "",
-                                          .identity = "client"})
-                  .ok());
+  ASSERT_TRUE(service().RequestCancelWorkflow(cancel).ok());
   EXPECT_EQ(HistoryOf("wf").events_size(), before);  // asked once already
 }
 
