@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "engine/core/proto_time.h"
+#include "engine/history/event_types.h"
 
 namespace lockstep::service {
 namespace {
@@ -363,16 +364,10 @@ void RestoreRunState(const temporal::api::history::v1::History& history, RunStat
       case enums::EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED:
         RestoreUpdate(event, *run, facts);
         break;
-      case enums::EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
-      case enums::EVENT_TYPE_WORKFLOW_EXECUTION_FAILED:
-      case enums::EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT:
-      case enums::EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED:
-      case enums::EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED:
-      case enums::EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
-        RestoreClose(event, run);
-        break;
       default:
-        break;  // markers and the like: nothing pending
+        // The close event (always the last), or one that leaves nothing pending (markers).
+        if (history::IsCloseEvent(event.event_type())) RestoreClose(event, run);
+        break;
     }
   }
   for (int64_t initiated_id : facts->pending_signals) {
