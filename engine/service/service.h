@@ -226,9 +226,14 @@ class Service {
   // its worker and ends by its timeouts), child starts, signals and cancellation requests to
   // other workflows, run timeouts, and the close report to a parent. Restore the runs of a
   // store in the order it lists them (the order they were created); a closed run is restored
-  // too, for ListRuns, DescribeWorkflow, queries and id reuse. Nothing is written, and no
-  // step is observed, until RunUntilIdle: a StoreRecorder attached to the restored service
-  // goes on appending to the stored runs. Run ids and request ids made after a restore are
+  // too, for ListRuns, DescribeWorkflow, queries and id reuse. Restore every run before the
+  // service runs: the first RunUntilIdle afterwards checks the restored runs' requests to
+  // each other and delivers again what a crash lost between two runs (docs/recovery.md).
+  // Nothing is written, and no step is observed, until RunUntilIdle: a StoreRecorder attached
+  // to the restored service goes on appending to the stored runs. Events that waited in a
+  // run's buffer behind a workflow task are not in its history and are not restored (a
+  // client's signal accepted then must be sent again). Run ids and request ids made after a
+  // restore are
   // drawn from a sequence that depends on the restored runs, so they do not repeat ids the
   // service that wrote the histories made. Must not be called from inside a handler.
   // Errors, naming the workflow id, the run id and (for a bad event) the event id:
