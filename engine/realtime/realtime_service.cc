@@ -113,6 +113,22 @@ void RealTimeService::Start() {
   ServiceOptions service_options = options_.service;
   service_options.env = env_.get();
   service_ = std::make_unique<Service>(&clock_, workflows_, activities_, service_options);
+  if (options_.store != nullptr && options_.recover) {
+    // Before the recorder is attached: restoring writes nothing, and the recorder then appends
+    // after what is stored. No other thread runs yet.
+    absl::StatusOr<store::RecoverySummary> recovered =
+        store::RecoverService(*options_.store, service_.get());
+    if (recovered.ok()) {
+      recovery_ = *std::move(recovered);
+    } else {
+      std::lock_guard<std::mutex> lock(mu_);
+      failure_ = absl::Status(recovered.status().code(),
+                              absl::StrCat("recovery from the history store failed, so the "
+                                           "real-time service stopped: ",
+                                           recovered.status().message()));
+      accepting_ = false;
+    }
+  }
   if (options_.store != nullptr) {
     recorder_ = std::make_unique<store::StoreRecorder>(options_.store);
     service_->AddStepObserver(recorder_.get());

@@ -43,6 +43,9 @@
 // loop) returns it. Histories in memory may then be ahead of the store; the store holds every
 // step before the failed one, whole, and nothing of the failed one.
 //
+// Recovery: with RealTimeOptions::recover, the store's runs are restored before the loop
+// starts, and the open ones resume (see the option).
+//
 // Determinism: none is promised here. Histories depend on the wall clock and on how threads
 // interleave. Replaying them is deterministic, like any history (replay/).
 #ifndef LOCKSTEP_ENGINE_REALTIME_REALTIME_SERVICE_H_
@@ -70,6 +73,7 @@
 #include "engine/service/service.h"
 #include "engine/store/history_store.h"
 #include "engine/store/store_recorder.h"
+#include "engine/store/store_recovery.h"
 #include "engine/workflow/registry.h"
 #include "engine/workflow/worker.h"
 #include "temporal/api/common/v1/message.pb.h"
@@ -87,6 +91,13 @@ struct RealTimeOptions {
   // Where every step's events are written, or null. Used on the loop thread only; must outlive
   // the RealTimeService and must not be used by anyone else until Shutdown returns.
   store::HistoryStore* store = nullptr;
+  // With `store`: before the loop starts, every run the store holds is restored into the
+  // service (store::RecoverService, docs/recovery.md), so the runs an earlier process left open
+  // go on (their first workflow task replays the whole history; timers, activities and child
+  // starts are armed again), and new steps are appended after the stored events. Runs that
+  // cannot be read or restored are skipped and listed in recovery(). A store whose runs cannot
+  // be listed stops the service as a failed commit does (status()).
+  bool recover = false;
 };
 
 // What the driver has done so far.
@@ -151,9 +162,12 @@ class RealTimeService {
   // returned, when no other thread touches it any more; null before.
   const Service* stopped_service() const;
 
-  // OK, or why the service stopped on its own (a failed store commit).
+  // OK, or why the service stopped on its own (a failed store commit, a failed recovery).
   absl::Status status() const;
   RealTimeStats stats() const;
+  // What RealTimeOptions::recover restored (all zero without it). Set before the loop starts;
+  // read it from any thread.
+  const store::RecoverySummary& recovery() const { return recovery_; }
 
  private:
   class Env;  // the real-time ServiceEnv (realtime_service.cc)
@@ -187,6 +201,7 @@ class RealTimeService {
   SystemClock clock_;
   std::unique_ptr<Env> env_;
   std::unique_ptr<store::StoreRecorder> recorder_;
+  store::RecoverySummary recovery_;
   std::unique_ptr<StepObserver> progress_;
   std::unique_ptr<Service> service_;  // used on the loop thread only
   realtime::ActivityPool pool_;

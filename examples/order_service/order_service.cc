@@ -207,10 +207,24 @@ int RunOrderService(const std::vector<std::string>& args, std::istream& in, cli:
   RealTimeOptions options;
   options.activity_threads = static_cast<int>(std::min<int64_t>(threads, 1024));
   options.store = store->get();
+  // The orders an earlier session left open go on: restored from the file before anything runs.
+  options.recover = true;
   // Run ids and request ids must differ from one session to the next (they share the file):
   // production mode seeds them from the system's entropy, not from a fixed seed.
   options.service.seed = std::random_device{}();
   RealTimeService service(&registry, std::move(options));
+  const store::RecoverySummary& recovered = service.recovery();
+  if (recovered.runs_restored > 0) {
+    io.out << "recovered " << recovered.runs_restored << " runs (" << recovered.open_runs
+           << " open) from " << db << "\n";
+  }
+  for (const store::RecoverySummary::Skipped& skipped : recovered.skipped) {
+    io.err << "order_service: not recovered: " << skipped.reason.message() << "\n";
+  }
+  if (!service.status().ok()) {
+    io.err << "order_service: " << service.status().message() << "\n";
+    return cli::kExitUsage;
+  }
   Session session(&service, db, io.out);
 
   bool all_ok = true;

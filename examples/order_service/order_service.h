@@ -17,6 +17,9 @@
 //   list                                    every run in the store: id, run, status, events
 //   quit                                    (or the end of the input) shuts down gracefully
 //
+// On start, the runs in the file are restored (engine/store/store_recovery.h): orders an earlier
+// session left open (awaiting approval, say) go on, and "recovered N runs (M open)" says so.
+//
 // Empty lines and lines starting with '#' are skipped. A command that fails answers
 // "error: <why>" and the next one is read.
 //

@@ -105,7 +105,36 @@ TEST_F(OrderServiceTest, ASecondSessionSeesTheFirstOnesRunsAndAddsItsOwn) {
   EXPECT_EQ(second.exit, 0) << second.out << second.err;
   EXPECT_THAT(second.out, HasSubstr("b: completed charge-card-2-200\n"));
   EXPECT_THAT(second.out, HasSubstr("a "));
+  EXPECT_THAT(second.out, HasSubstr("recovered 1 runs (0 open)"));
   EXPECT_THAT(second.out, HasSubstr("2 runs\n"));
+}
+
+// The process ends with an order awaiting approval; the next one resumes it from the file.
+TEST_F(OrderServiceTest, AnOrderLeftOpenGoesOnInTheNextSession) {
+  const Session first = Run("start o card-7 700\nstatus o\nquit\n");
+  ASSERT_EQ(first.exit, 0) << first.out << first.err;
+  EXPECT_THAT(first.out, HasSubstr("o: awaiting approval\n"));
+  const Session second = Run("status o\napprove o\nwait o\n");
+  EXPECT_EQ(second.exit, 0) << second.out << second.err;
+  EXPECT_THAT(second.out, HasSubstr("recovered 1 runs (1 open)"));
+  EXPECT_THAT(second.out, HasSubstr("o: awaiting approval\n"));
+  EXPECT_THAT(second.out, HasSubstr("o: completed charge-card-7-700\n"));
+
+  store::SqliteStoreOptions read_only;
+  read_only.read_only = true;
+  absl::StatusOr<std::unique_ptr<store::SqliteHistoryStore>> store =
+      store::SqliteHistoryStore::Open(db_, read_only);
+  ASSERT_TRUE(store.ok()) << store.status();
+  absl::StatusOr<std::vector<store::RunInfo>> runs = (*store)->ListRuns();
+  ASSERT_TRUE(runs.ok());
+  ASSERT_EQ(runs->size(), 1u);  // one run, its history continued by the second session
+  absl::StatusOr<temporal::api::history::v1::History> history =
+      (*store)->ReadHistory((*runs)[0].workflow_id, (*runs)[0].run_id);
+  ASSERT_TRUE(history.ok()) << history.status();
+  EXPECT_TRUE(history::ValidateHistory(*history, "o").ok());
+  Registry registry;
+  ASSERT_TRUE(RegisterOrder(&registry).ok());
+  EXPECT_EQ(replay::ReplayHistory(registry, *history, "o").outcome, replay::Outcome::kClean);
 }
 
 TEST_F(OrderServiceTest, ABadCommandIsAnsweredAndTheNextOneRead) {

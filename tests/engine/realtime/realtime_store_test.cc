@@ -127,6 +127,62 @@ TEST_F(RealTimeStoreTest, AFailedCommitStopsTheServiceLoudly) {
             (std::vector<std::string>{"WorkflowExecutionStarted", "WorkflowTaskScheduled"}));
 }
 
+// A process that stops with a run waiting (here by Shutdown; the SIGKILL case is the store's
+// crash tests' and the example's) leaves it in the store; the next one, with `recover`, picks
+// it up where it was and appends to the same stored history.
+TEST_F(RealTimeStoreTest, ARestartWithRecoverResumesTheOpenRunsOfTheStore) {
+  const std::string path = FreshDbPath();
+  std::string run_id;
+  {
+    absl::StatusOr<std::unique_ptr<store::SqliteHistoryStore>> db =
+        store::SqliteHistoryStore::Open(path);
+    ASSERT_TRUE(db.ok()) << db.status();
+    RealTimeService first(
+        &registry_,
+        {.activity_threads = 1, .service = {}, .worker = {}, .store = db->get(), .recover = true});
+    EXPECT_EQ(first.recovery().runs_restored, 0);  // a new file: nothing to resume
+    run_id = StartRun(first, "errand", "Errand", ToPayloads(std::string("ada")));
+    // Until the workflow waits for its note: the activity done, the task after it completed.
+    ASSERT_TRUE(Eventually([&] {
+      absl::StatusOr<temporal::api::history::v1::History> h = first.GetHistory("errand", run_id);
+      return h.ok() && CountEvents(*h, enums::EVENT_TYPE_ACTIVITY_TASK_COMPLETED) == 1 &&
+             h->events(h->events_size() - 1).event_type() ==
+                 enums::EVENT_TYPE_WORKFLOW_TASK_COMPLETED;
+    }));
+    first.Shutdown(absl::Seconds(10));
+    ASSERT_TRUE(first.status().ok()) << first.status();
+  }
+  absl::StatusOr<std::unique_ptr<store::SqliteHistoryStore>> db =
+      store::SqliteHistoryStore::Open(path);
+  ASSERT_TRUE(db.ok()) << db.status();
+  const int stored_before = (*db)->ReadHistory("errand", run_id)->events_size();
+  RealTimeService second(
+      &registry_,
+      {.activity_threads = 1, .service = {}, .worker = {}, .store = db->get(), .recover = true});
+  EXPECT_EQ(second.recovery().runs_restored, 1);
+  EXPECT_EQ(second.recovery().open_runs, 1);
+  EXPECT_TRUE(second.recovery().skipped.empty());
+  SignalWorkflowRequest signal;
+  signal.workflow_id = "errand";
+  signal.signal_name = "note";
+  signal.input = ToPayloads(std::string("later"));
+  ASSERT_TRUE(second.SignalWorkflow(signal).ok());
+  EXPECT_EQ(ResultOf<std::string>(second.WaitForClose("errand", run_id, kHangGuard)),
+            "hello ada / later");
+  absl::StatusOr<temporal::api::history::v1::History> in_memory =
+      second.GetHistory("errand", run_id);
+  ASSERT_TRUE(in_memory.ok());
+  second.Shutdown(absl::Seconds(10));
+  ASSERT_TRUE(second.status().ok()) << second.status();
+  // One history, the first process's events followed by the second's; the greeting activity
+  // ran once.
+  absl::StatusOr<temporal::api::history::v1::History> stored = (*db)->ReadHistory("errand", run_id);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_GT(stored->events_size(), stored_before);
+  EXPECT_EQ(stored->SerializeAsString(), in_memory->SerializeAsString());
+  EXPECT_EQ(CountEvents(*stored, enums::EVENT_TYPE_ACTIVITY_TASK_SCHEDULED), 1);
+}
+
 }  // namespace
 }  // namespace realtime_store_test
 }  // namespace lockstep::testing
