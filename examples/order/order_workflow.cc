@@ -39,14 +39,16 @@ Task<std::string> OrderWorkflow(WorkflowContext& ctx, Order order) {
   co_return charge_id;
 }
 
+std::string ChargeCard(const std::string& card, int64_t cents) {
+  if (card == "declined") throw ApplicationFailure("card declined", "CardDeclined");
+  return absl::StrCat("charge-", card, "-", cents);
+}
+
 absl::Status RegisterOrder(Registry* registry) {
   if (auto s = registry->RegisterWorkflow(kOrder, &OrderWorkflow); !s.ok()) return s;
-  if (auto s = registry->RegisterActivity(
-          kChargeCard,
-          [](ActivityContext&, std::string card, int64_t cents) -> std::string {
-            if (card == "declined") throw ApplicationFailure("card declined", "CardDeclined");
-            return absl::StrCat("charge-", card, "-", cents);
-          });
+  if (auto s = registry->RegisterActivity(kChargeCard,
+                                          [](ActivityContext&, std::string card, int64_t cents)
+                                              -> std::string { return ChargeCard(card, cents); });
       !s.ok()) {
     return s;
   }

@@ -46,6 +46,10 @@ inline constexpr QueryDef<std::string()> kStatus{kStatusQuery};
 
 Task<std::string> OrderWorkflow(WorkflowContext& ctx, Order order);
 
+// The default charge_card: "charge-<card>-<cents>", or a non-retryable CardDeclined
+// ApplicationFailure for the card "declined".
+std::string ChargeCard(const std::string& card, int64_t cents);
+
 // Registers the workflow with the default activities: charge_card succeeds with
 // "charge-<card>-<cents>" unless the card is "declined" (non-retryable CardDeclined);
 // send_receipt does nothing.

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "engine/payload/payload.h"
 #include "engine/realtime/realtime_service.h"
@@ -94,6 +95,9 @@ class Session {
     request.workflow_type = kOrderWorkflow;
     request.task_queue = kTaskQueue;
     request.input = ToPayloads(order);
+    // An order id is used once, closed or not: a client that resends its starts after a crash
+    // gets AlreadyExists instead of a second order.
+    request.id_reuse_policy = enums::WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE;
     absl::StatusOr<temporal::api::common::v1::WorkflowExecution> run =
         service_->StartWorkflow(request);
     if (!run.ok()) return run.status();
@@ -107,6 +111,8 @@ class Session {
     signal.workflow_id = words[1];
     signal.signal_name = kApproveSignal;
     signal.input = ToPayloads(approve);
+    // One answer per order: a resent approval (after a crash, say) is accepted and ignored.
+    signal.request_id = absl::StrCat("approval-", words[1]);
     if (absl::Status s = service_->SignalWorkflow(signal); !s.ok()) return s;
     out_ << (approve ? "approved " : "rejected ") << words[1] << "\n";
     return absl::OkStatus();
@@ -178,6 +184,7 @@ int RunOrderService(const std::vector<std::string>& args, std::istream& in, cli:
   std::string db;
   int64_t threads = 4;
   std::string synchronous = "full";
+  int64_t charge_delay_ms = 0;
   command_line.app().add_option("--db", db, "the SQLite history store (created if missing)");
   command_line.app()
       .add_option("--activity-threads", threads, "threads that run activities (default 4)")
@@ -186,6 +193,10 @@ int RunOrderService(const std::vector<std::string>& args, std::istream& in, cli:
       .add_option("--synchronous", synchronous,
                   "full: a committed step survives a power cut; normal: fewer fsyncs")
       ->check(cli::OneOf({"normal", "full"}));
+  command_line.app()
+      .add_option("--charge-delay-ms", charge_delay_ms,
+                  "how long charge_card takes (a payment gateway's latency; default 0)")
+      ->check(CLI::NonNegativeNumber);
   if (std::optional<int> exit = command_line.Parse(args, io)) return *exit;
   if (db.empty()) return command_line.UsageError("--db is required", io);
 
@@ -199,9 +210,24 @@ int RunOrderService(const std::vector<std::string>& args, std::istream& in, cli:
     io.err << "order_service: " << store.status().message() << "\n";
     return cli::kExitUsage;
   }
+  // The order workflow with its default activities, charge_card taking --charge-delay-ms.
   Registry registry;
-  if (absl::Status s = RegisterOrder(&registry); !s.ok()) {
-    io.err << "order_service: " << s.message() << "\n";
+  const absl::Duration charge_delay = absl::Milliseconds(charge_delay_ms);
+  absl::Status registered = registry.RegisterWorkflow(kOrder, &OrderWorkflow);
+  if (registered.ok()) {
+    registered = registry.RegisterActivity(
+        kChargeCard,
+        [charge_delay](ActivityContext&, std::string card, int64_t cents) -> std::string {
+          absl::SleepFor(charge_delay);
+          return ChargeCard(card, cents);
+        });
+  }
+  if (registered.ok()) {
+    registered =
+        registry.RegisterActivity(kSendReceipt, [](ActivityContext&, std::string, std::string) {});
+  }
+  if (!registered.ok()) {
+    io.err << "order_service: " << registered.message() << "\n";
     return cli::kExitUsage;
   }
   RealTimeOptions options;

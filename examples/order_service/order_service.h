@@ -4,6 +4,7 @@
 // read.
 //
 //   order_service --db orders.db [--activity-threads N] [--synchronous normal|full]
+//                 [--charge-delay-ms MS]
 //
 // It reads commands from its standard input, one a line, and answers each on one line:
 //
@@ -19,6 +20,10 @@
 //
 // On start, the runs in the file are restored (engine/store/store_recovery.h): orders an earlier
 // session left open (awaiting approval, say) go on, and "recovered N runs (M open)" says so.
+//
+// A client may resend what it sent before a crash: an order id is used once (a second start of
+// it answers an error, AlreadyExists, even after the order closed), and an order's first answer
+// counts (a repeated approve or reject is accepted and ignored, by its request id).
 //
 // Empty lines and lines starting with '#' are skipped. A command that fails answers
 // "error: <why>" and the next one is read.
