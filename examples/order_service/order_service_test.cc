@@ -10,12 +10,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "engine/history/validate.h"
-#include "engine/store/sqlite_history_store.h"
-#include "examples/order/order_workflow.h"
+#include "examples/order_service/stored_orders.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "replay/replayer.h"
 
 namespace lockstep::examples {
 namespace {
@@ -75,27 +72,15 @@ TEST_F(OrderServiceTest, OrdersRunToTheirOutcomesAndTheFileHoldsValidReplayableH
   EXPECT_THAT(s.out, HasSubstr("3 runs\n"));
 
   // The file, read through a connection of its own: every history valid and replaying cleanly.
-  store::SqliteStoreOptions read_only;
-  read_only.read_only = true;
-  absl::StatusOr<std::unique_ptr<store::SqliteHistoryStore>> store =
-      store::SqliteHistoryStore::Open(db_, read_only);
-  ASSERT_TRUE(store.ok()) << store.status();
-  absl::StatusOr<std::vector<store::RunInfo>> runs = (*store)->ListRuns();
-  ASSERT_TRUE(runs.ok()) << runs.status();
-  ASSERT_EQ(runs->size(), 3u);
-  Registry registry;
-  ASSERT_TRUE(RegisterOrder(&registry).ok());
-  for (const store::RunInfo& run : *runs) {
-    SCOPED_TRACE(run.workflow_id);
-    EXPECT_NE(run.status, temporal::api::enums::v1::WORKFLOW_EXECUTION_STATUS_RUNNING);
-    absl::StatusOr<temporal::api::history::v1::History> history =
-        (*store)->ReadHistory(run.workflow_id, run.run_id);
-    ASSERT_TRUE(history.ok()) << history.status();
-    EXPECT_EQ(history->events_size(), run.event_count);
-    EXPECT_TRUE(history::ValidateHistory(*history, run.workflow_id).ok());
-    const replay::ReplayResult replayed =
-        replay::ReplayHistory(registry, *history, run.workflow_id);
-    EXPECT_EQ(replayed.outcome, replay::Outcome::kClean) << replayed.error;
+  absl::StatusOr<std::vector<StoredOrder>> stored = ReadStoredOrders(db_);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  ASSERT_EQ(stored->size(), 3u);
+  for (const StoredOrder& order : *stored) {
+    SCOPED_TRACE(order.run.workflow_id);
+    EXPECT_NE(order.run.status, temporal::api::enums::v1::WORKFLOW_EXECUTION_STATUS_RUNNING);
+    EXPECT_EQ(order.history.events_size(), order.run.event_count);
+    EXPECT_TRUE(CheckOrderHistory(order.history, order.run.workflow_id).ok())
+        << CheckOrderHistory(order.history, order.run.workflow_id);
   }
 }
 
@@ -120,21 +105,11 @@ TEST_F(OrderServiceTest, AnOrderLeftOpenGoesOnInTheNextSession) {
   EXPECT_THAT(second.out, HasSubstr("o: awaiting approval\n"));
   EXPECT_THAT(second.out, HasSubstr("o: completed charge-card-7-700\n"));
 
-  store::SqliteStoreOptions read_only;
-  read_only.read_only = true;
-  absl::StatusOr<std::unique_ptr<store::SqliteHistoryStore>> store =
-      store::SqliteHistoryStore::Open(db_, read_only);
-  ASSERT_TRUE(store.ok()) << store.status();
-  absl::StatusOr<std::vector<store::RunInfo>> runs = (*store)->ListRuns();
-  ASSERT_TRUE(runs.ok());
-  ASSERT_EQ(runs->size(), 1u);  // one run, its history continued by the second session
-  absl::StatusOr<temporal::api::history::v1::History> history =
-      (*store)->ReadHistory((*runs)[0].workflow_id, (*runs)[0].run_id);
-  ASSERT_TRUE(history.ok()) << history.status();
-  EXPECT_TRUE(history::ValidateHistory(*history, "o").ok());
-  Registry registry;
-  ASSERT_TRUE(RegisterOrder(&registry).ok());
-  EXPECT_EQ(replay::ReplayHistory(registry, *history, "o").outcome, replay::Outcome::kClean);
+  absl::StatusOr<std::vector<StoredOrder>> stored = ReadStoredOrders(db_);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  ASSERT_EQ(stored->size(), 1u);  // one run, its history continued by the second session
+  EXPECT_TRUE(CheckOrderHistory((*stored)[0].history, "o").ok())
+      << CheckOrderHistory((*stored)[0].history, "o");
 }
 
 TEST_F(OrderServiceTest, ABadCommandIsAnsweredAndTheNextOneRead) {
