@@ -2,9 +2,9 @@
 // SQLite) is killed with SIGKILL at random instants, over and over, while it works through a
 // list of orders; each restart recovers from the file and the client resends everything it had
 // sent (order_service.h says why that is safe). After every kill the file must hold every run
-// whose start was acknowledged, every history must read back and pass the validator, and each
-// must extend what the file held before the kill. At the end every order has completed, with
-// exactly one approval, and every history replays cleanly.
+// whose start was acknowledged and every approval that was acknowledged, every history must
+// read back and pass the validator, and each must extend what the file held before the kill. At the
+// end every order has completed, with exactly one approval, and every history replays cleanly.
 //
 // The binary: LOCKSTEP_ORDER_SERVICE in the environment (Bazel sets it), else the path CMake
 // compiles in. LOCKSTEP_CRASH_KILLS
@@ -116,16 +116,22 @@ std::string ReadFile(const std::string& path) {
   return text.str();
 }
 
-// (workflow id, run id) of every "started ID run RUN" the child printed: acknowledged starts.
-std::vector<std::pair<std::string, std::string>> AcknowledgedStarts(const std::string& output) {
+// What the child acknowledged: (workflow id, run id) of every "started ID run RUN" line, and the
+// ids of every "approved ID" line.
+struct Acknowledged {
   std::vector<std::pair<std::string, std::string>> starts;
+  std::vector<std::string> approvals;
+};
+Acknowledged AcknowledgedBy(const std::string& output) {
+  Acknowledged acknowledged;
   for (absl::string_view line : absl::StrSplit(output, '\n')) {
     std::vector<std::string> words = absl::StrSplit(line, ' ');
     if (words.size() == 4 && words[0] == "started" && words[2] == "run") {
-      starts.emplace_back(words[1], words[3]);
+      acknowledged.starts.emplace_back(words[1], words[3]);
     }
+    if (words.size() == 2 && words[0] == "approved") acknowledged.approvals.push_back(words[1]);
   }
-  return starts;
+  return acknowledged;
 }
 
 class OrderServiceCrashTest : public ::testing::Test {
@@ -155,6 +161,7 @@ class OrderServiceCrashTest : public ::testing::Test {
     if (!runs.ok()) return 0;
     int64_t events = 0;
     std::set<std::pair<std::string, std::string>> present;
+    std::set<std::string> signaled;  // workflow ids with an approval in the store
     last_open_ = 0;
     for (const store::RunInfo& run : *runs) {
       if (run.status == enums::WORKFLOW_EXECUTION_STATUS_RUNNING) ++last_open_;
@@ -176,7 +183,19 @@ class OrderServiceCrashTest : public ::testing::Test {
           before.push_back(std::move(bytes));
         }
       }
+      for (const auto& event : history->events()) {
+        if (event.event_type() == enums::EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED) {
+          signaled.insert(run.workflow_id);
+        }
+      }
       events += history->events_size();
+    }
+    // An approval is acknowledged once its event is committed: the real-time driver answers a
+    // client call after its step's commit, and a signal is never held back there (a workflow
+    // task completes within its step, so none is out when a client call runs).
+    for (const std::string& id : approved_) {
+      EXPECT_TRUE(signaled.contains(id)) << "kill " << round << ": the approval of " << id
+                                         << " was acknowledged but is not in the store";
     }
     for (const auto& start : acknowledged_) {
       EXPECT_TRUE(present.contains(start))
@@ -190,6 +209,7 @@ class OrderServiceCrashTest : public ::testing::Test {
   std::string out_;
   std::map<std::pair<std::string, std::string>, std::vector<std::string>> seen_;
   std::set<std::pair<std::string, std::string>> acknowledged_;
+  std::set<std::string> approved_;
   // At the last check: orders started and not closed (nonzero: the kill cut work short).
   int last_open_ = 0;
 };
@@ -210,7 +230,9 @@ TEST_F(OrderServiceCrashTest, EveryAcknowledgedStartSurvivesSigkillAndEveryOrder
     close(child.input);
     EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
         << "round " << round << ": the service ended before the kill: " << ReadFile(out_);
-    for (const auto& start : AcknowledgedStarts(ReadFile(out_))) acknowledged_.insert(start);
+    const Acknowledged acknowledged = AcknowledgedBy(ReadFile(out_));
+    acknowledged_.insert(acknowledged.starts.begin(), acknowledged.starts.end());
+    approved_.insert(acknowledged.approvals.begin(), acknowledged.approvals.end());
     events_checked += CheckStore(round);
     if (last_open_ > 0) ++killed_with_work_left;
     if (HasFailure()) return;
@@ -242,8 +264,8 @@ TEST_F(OrderServiceCrashTest, EveryAcknowledgedStartSurvivesSigkillAndEveryOrder
   }
   std::printf(
       "crash test: %d SIGKILLs (%d of them with orders still open), %d orders, %zu "
-      "acknowledged starts, %lld events checked\n",
-      kills, killed_with_work_left, orders, acknowledged_.size(),
+      "acknowledged starts and %zu acknowledged approvals found, %lld events checked\n",
+      kills, killed_with_work_left, orders, acknowledged_.size(), approved_.size(),
       static_cast<long long>(events_checked));
   RecordProperty("kills", kills);
   RecordProperty("events_checked", static_cast<int>(events_checked));
