@@ -30,28 +30,47 @@ class AllocatorTest : public ::testing::Test {
 // and elide both.
 void* Allocate(size_t size) { return ::operator new(size); }
 
+// The sized forms, where the compiler declares them (g++ does in C++14 and later; clang only
+// with -fsized-deallocation): the unsized ones otherwise, which file a block by glibc's size.
+void DeleteSized(void* p, size_t size) {
+#if defined(__cpp_sized_deallocation)
+  ::operator delete(p, size);
+#else
+  (void)size;
+  ::operator delete(p);
+#endif
+}
+void DeleteArraySized(void* p, size_t size) {
+#if defined(__cpp_sized_deallocation)
+  ::operator delete[](p, size);
+#else
+  (void)size;
+  ::operator delete[](p);
+#endif
+}
+
 TEST_F(AllocatorTest, AFreedBlockIsHandedBackToTheNextRequestOfItsSize) {
   void* first = Allocate(100);
-  ::operator delete(first, 100);
+  DeleteSized(first, 100);
   const ThreadCacheStats before = CurrentThreadCacheStats();
   void* second = Allocate(100);
   const ThreadCacheStats after = CurrentThreadCacheStats();
   EXPECT_EQ(second, first);
   EXPECT_EQ(after.hits, before.hits + 1);
   EXPECT_EQ(after.misses, before.misses);
-  ::operator delete(second, 100);
+  DeleteSized(second, 100);
 }
 
 TEST_F(AllocatorTest, SizesOfOneChunkClassShareBlocksAndOtherClassesDoNot) {
   // glibc chunks: requests 89..104 bytes are all 112-byte chunks; 105 needs a 128-byte one.
   void* block = Allocate(89);
-  ::operator delete(block, 89);
+  DeleteSized(block, 89);
   void* same_class = Allocate(104);
   EXPECT_EQ(same_class, block);
-  ::operator delete(same_class, 104);
+  DeleteSized(same_class, 104);
   void* next_class = Allocate(105);
   EXPECT_NE(next_class, block);
-  ::operator delete(next_class, 105);
+  DeleteSized(next_class, 105);
 }
 
 TEST_F(AllocatorTest, UnsizedDeleteFilesTheBlockByItsGlibcSize) {
@@ -59,19 +78,19 @@ TEST_F(AllocatorTest, UnsizedDeleteFilesTheBlockByItsGlibcSize) {
   ::operator delete(block);  // no size: read from glibc's chunk header
   void* again = Allocate(200);
   EXPECT_EQ(again, block);
-  ::operator delete(again, 200);
+  DeleteSized(again, 200);
   void* array = ::operator new[](200);
   EXPECT_EQ(array, block);
   ::operator delete[](array);  // unsized, as delete[] of a trivially destructible array is
   void* array_again = ::operator new[](200);
   EXPECT_EQ(array_again, block);
-  ::operator delete[](array_again, 200);
+  DeleteArraySized(array_again, 200);
 }
 
 TEST_F(AllocatorTest, LargeBlocksGoStraightToGlibc) {
   const ThreadCacheStats before = CurrentThreadCacheStats();
   void* block = Allocate(kThreadCacheMaxRequest + 1);
-  ::operator delete(block, kThreadCacheMaxRequest + 1);
+  DeleteSized(block, kThreadCacheMaxRequest + 1);
   void* other = Allocate(kThreadCacheMaxRequest + 1);
   ::operator delete(other);
   const ThreadCacheStats after = CurrentThreadCacheStats();
@@ -98,7 +117,7 @@ TEST_F(AllocatorTest, BlocksKeepTheirContentsWhileInUse) {
     }
     for (size_t i = 0; i < blocks.size(); i += 2) ::operator delete(blocks[i].first);
     for (size_t i = 1; i < blocks.size(); i += 2) {
-      ::operator delete(blocks[i].first, blocks[i].second);
+      DeleteSized(blocks[i].first, blocks[i].second);
     }
   }
 }
@@ -110,7 +129,7 @@ TEST_F(AllocatorTest, TheCacheKeepsNoMoreThanItsBudget) {
   blocks.reserve(count);
   for (size_t i = 0; i < count; ++i) blocks.push_back(Allocate(size));
   const ThreadCacheStats before = CurrentThreadCacheStats();
-  for (void* p : blocks) ::operator delete(p, size);
+  for (void* p : blocks) DeleteSized(p, size);
   const ThreadCacheStats after = CurrentThreadCacheStats();
   EXPECT_LE(after.cached_bytes, static_cast<int64_t>(kThreadCacheBytes));
   EXPECT_GT(after.overflowed, before.overflowed);
@@ -126,7 +145,7 @@ TEST_F(AllocatorTest, AThreadsCacheIsGivenBackToGlibcWhenItExits) {
     std::vector<void*> blocks;
     blocks.reserve(kBlocks);
     for (size_t i = 0; i < kBlocks; ++i) blocks.push_back(Allocate(248));
-    for (void* p : blocks) ::operator delete(p, 248);
+    for (void* p : blocks) DeleteSized(p, 248);
     EXPECT_GE(CurrentThreadCacheStats().cached_bytes, static_cast<int64_t>(kBlocks * 256));
     in_use_while_cached = mallinfo2().uordblks;
   });
@@ -140,10 +159,10 @@ TEST_F(AllocatorTest, ABlockFreedOnAnotherThreadJoinsThatThreadsCache) {
   void* block = nullptr;
   std::thread producer([&] { block = Allocate(64); });
   producer.join();
-  ::operator delete(block, 64);
+  DeleteSized(block, 64);
   void* again = Allocate(64);
   EXPECT_EQ(again, block);
-  ::operator delete(again, 64);
+  DeleteSized(again, 64);
 }
 
 TEST_F(AllocatorTest, StandardContainersAndStringsWorkOnTopOfIt) {
