@@ -10,9 +10,10 @@
 // parsed from the recorded bytes. A copy of the service's history would instead be spread
 // over the allocator's free lists left by the recording run, a layout no replay sees.
 #include "benchmark/benchmark.h"
+#include "benchmarks/counter_history.h"
+#include "engine/core/clock.h"
 #include "engine/history/history_file.h"
 #include "engine/history/history_list.h"
-#include "engine/core/clock.h"
 #include "engine/service/service.h"
 #include "engine/service/virtual_time.h"
 #include "engine/workflow/worker.h"
@@ -21,43 +22,6 @@
 
 namespace lockstep::bench {
 namespace {
-
-const Registry& CounterRegistry() {
-  static const Registry* registry = [] {
-    auto* r = new Registry();
-    if (!examples::RegisterCounter(r).ok()) std::abort();
-    return r;
-  }();
-  return *registry;
-}
-
-// Records counterWorkflow(n) receiving n signals of 1, `per_task` per workflow task.
-temporal::api::history::v1::History RecordCounterHistory(int n, int per_task) {
-  ManualClock clock;
-  Worker worker(&CounterRegistry());
-  Service service(&clock, &worker, &worker);
-  StartWorkflowRequest start;
-  start.workflow_id = "peer-wf-1";
-  start.workflow_type = examples::kCounterWorkflow;
-  start.task_queue = "peer-tq";
-  start.input = ToPayloads(n);
-  if (!service.StartWorkflow(start).ok()) std::abort();
-  RunUntil(service, clock, clock.Now() + absl::Minutes(1));
-  SignalWorkflowRequest signal;
-  signal.workflow_id = start.workflow_id;
-  signal.signal_name = examples::kIncSignal;
-  signal.input = ToPayloads(1);
-  for (int sent = 0; sent < n;) {
-    for (int i = 0; i < per_task && sent < n; ++i, ++sent) {
-      if (!service.SignalWorkflow(signal).ok()) std::abort();
-    }
-    clock.Advance(absl::Milliseconds(1));
-    service.RunUntilIdle();
-  }
-  auto history = service.GetHistory(start.workflow_id, "");
-  if (!history.ok()) std::abort();
-  return **history;
-}
 
 void BM_ReplayCounter(benchmark::State& state) {
   const std::string bytes =

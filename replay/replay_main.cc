@@ -18,18 +18,68 @@
 namespace lockstep::replay {
 namespace {
 
-struct Item {
-  std::string source;
-  const temporal::api::history::v1::History* history;  // owned by the loaded files
+// What one item (a file, or a history from a source) gave: its reports, formatted, and what
+// the summary counts. A file of several histories gives several reports.
+struct ItemReport {
+  std::string load_error;  // the file could not be loaded (bad input); nothing else is set
+  std::string text;
+  int64_t histories = 0;
+  int64_t events = 0;
+  int64_t clean = 0;
+  int64_t errors = 0;                       // could not be replayed
+  std::vector<Nondeterminism::Kind> kinds;  // one per nondeterministic history
 };
 
-// Files named on the command line, and the history files of named directories (sorted).
-bool CollectFiles(const std::vector<std::string>& paths, std::vector<std::string>* files,
-                  std::ostream& err) {
+void Replay(const ReplayCommandOptions& options, const RegistryFinder& registry_for,
+            const temporal::api::history::v1::History& history, absl::string_view source,
+            ItemReport* report) {
+  const Registry& registry = registry_for(history);
+  const ReplayResult result =
+      options.every_task ? ReplayEveryTaskBoundary(registry, history, source, options.replay)
+                         : ReplayHistory(registry, history, source, options.replay);
+  if (options.json) {
+    report->text += FormatJson(result);
+    report->text.push_back('\n');
+  } else {
+    report->text += FormatText(result);
+  }
+  ++report->histories;
+  report->events += result.events;
+  switch (result.outcome) {
+    case Outcome::kClean:
+      ++report->clean;
+      break;
+    case Outcome::kNondeterministic:
+      report->kinds.push_back(result.nondeterminism->kind);
+      break;
+    case Outcome::kError:
+      ++report->errors;
+      break;
+  }
+}
+
+// Appends the file names listed in `list`, one per line (blank lines skipped), for PATH "-".
+void ReadFileList(std::istream& list, std::vector<std::string>* files) {
+  std::string line;
+  while (std::getline(list, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (!line.empty()) files->push_back(line);
+  }
+}
+
+// Files named on the command line, the history files of named directories (sorted), the
+// matches of glob patterns, and for "-" the files listed on `file_list`.
+bool CollectFiles(const std::vector<std::string>& paths, std::istream& file_list,
+                  std::vector<std::string>* files, std::ostream& err) {
   bool ok = true;
+  bool list_read = false;
   for (const std::string& path : paths) {
     std::error_code ec;
-    if (path.find_first_of("*?[") != std::string::npos && !std::filesystem::exists(path, ec)) {
+    if (path == "-") {
+      if (!list_read) ReadFileList(file_list, files);
+      list_read = true;
+    } else if (path.find_first_of("*?[") != std::string::npos &&
+               !std::filesystem::exists(path, ec)) {
       // A pattern the shell did not expand (quoted, or from a script): expand it here.
       glob_t matches{};
       const int rc = glob(path.c_str(), 0, nullptr, &matches);
@@ -130,7 +180,7 @@ int RunReplayCommand(const std::vector<std::string>& args, const RegistryFinder&
       } else {
         options.load.max_events = value;
       }
-    } else if (!arg.empty() && arg[0] == '-') {
+    } else if (arg.size() > 1 && arg[0] == '-') {
       err << "replay: unknown flag '" << arg
           << "' (flags: --json, --until EVENT_ID, --every-task, --result=warn|fail|off, "
              "--ids=auto|strict|sdk, --jobs N, --every-task-events N, --max-file-bytes N, "
@@ -150,85 +200,92 @@ int RunReplayCommand(const std::vector<std::string>& args, const RegistryFinder&
 
 int RunReplayCommand(const ReplayCommandOptions& options, const RegistryFinder& registry_for,
                      std::ostream& out, std::ostream& err) {
-  struct {
-    std::ostream& out;
-    std::ostream& err;
-  } io{out, err};
-  const bool json = options.json;
-  const bool every_task = options.every_task;
-  const std::vector<std::string>& paths = options.paths;
   // The cap bounds the threads a slip of the keyboard (--jobs 6400) can start.
   const int jobs = std::clamp(options.jobs, 1, 64);
 
   std::vector<std::string> files;
-  bool bad_input = !CollectFiles(paths, &files, io.err);
-  // The histories stay on the arenas they were loaded onto (moving one out would copy it).
-  std::vector<history::LoadedHistories> loaded_files;
-  std::vector<Item> items;
-  for (const std::string& file : files) {
-    auto loaded = history::LoadHistoryFile(file, options.load);
-    if (!loaded.ok()) {
-      io.err << "replay: " << loaded.status().message() << "\n";
-      bad_input = true;
-      continue;
-    }
-    const history::HistoryList& histories = loaded_files.emplace_back(*std::move(loaded)).histories;
-    for (size_t i = 0; i < histories.size(); ++i) {
-      items.push_back(
-          {histories.size() > 1 ? absl::StrCat(file, "#", i + 1) : file, &histories[i]});
-    }
-  }
-
-  // Kept here, unmoved once read, for the items to point into.
+  bool bad_input = !CollectFiles(
+      options.paths, options.file_list != nullptr ? *options.file_list : std::cin, &files, err);
+  // Read before the replays start, from this thread, as HistorySource promises; kept here,
+  // unmoved, for the replays to read.
   std::vector<SourcedHistories> sourced;
   sourced.reserve(options.sources.size());
+  std::vector<const SourcedHistory*> sourced_items;
   for (const HistorySource& source : options.sources) {
     const SourcedHistories& read = sourced.emplace_back(source());
-    for (const absl::Status& error : read.errors) {
-      io.err << "replay: " << error.message() << "\n";
-      bad_input = true;
-    }
-    for (const SourcedHistory& history : read.histories) {
-      items.push_back({history.source, &history.history});
-    }
+    for (const SourcedHistory& history : read.histories) sourced_items.push_back(&history);
   }
 
-  // Histories are independent: replay them in parallel, report in input order.
-  std::vector<ReplayResult> results(items.size());
+  // Items are the files, then the sourced histories. Each thread takes the next item from a
+  // shared index (small files differ in size, so fixed shares would leave a thread idle) and
+  // loads files with a loader of its own, reused from file to file; the reports are written
+  // in input order once all are done.
+  const size_t item_count = files.size() + sourced_items.size();
+  std::vector<ItemReport> reports(item_count);
   std::atomic<size_t> next{0};
   auto work = [&] {
-    for (size_t i = next++; i < items.size(); i = next++) {
-      const Registry& registry = registry_for(*items[i].history);
-      results[i] =
-          every_task ? ReplayEveryTaskBoundary(registry, *items[i].history, items[i].source,
-                                               options.replay)
-                     : ReplayHistory(registry, *items[i].history, items[i].source, options.replay);
+    history::HistoryLoader loader(options.load);
+    for (size_t i = next++; i < item_count; i = next++) {
+      ItemReport& report = reports[i];
+      if (i >= files.size()) {
+        const SourcedHistory& item = *sourced_items[i - files.size()];
+        Replay(options, registry_for, item.history, item.source, &report);
+        continue;
+      }
+      const std::string& file = files[i];
+      if (absl::Status s = loader.Load(file); !s.ok()) {
+        report.load_error = std::string(s.message());
+        continue;
+      }
+      const history::HistoryList& histories = loader.loaded().histories;
+      for (size_t h = 0; h < histories.size(); ++h) {
+        Replay(options, registry_for, histories[h],
+               histories.size() > 1 ? absl::StrCat(file, "#", h + 1) : file, &report);
+      }
     }
   };
   std::vector<std::thread> threads;
-  for (int t = 1; t < jobs; ++t) threads.emplace_back(work);
+  const size_t thread_count = std::min<size_t>(static_cast<size_t>(jobs), item_count);
+  for (size_t t = 1; t < thread_count; ++t) threads.emplace_back(work);
   work();
   for (auto& t : threads) t.join();
 
-  int64_t events = 0, clean = 0, nondeterministic = 0, errors = 0;
-  std::map<std::string, int64_t> by_kind;  // ordered: a stable summary line
-  for (const auto& r : results) {
-    io.out << (json ? FormatJson(r) + "\n" : FormatText(r));
-    events += r.events;
-    clean += r.outcome == Outcome::kClean;
-    nondeterministic += r.outcome == Outcome::kNondeterministic;
-    errors += r.outcome == Outcome::kError;
-    if (r.nondeterminism) ++by_kind[std::string(NondeterminismCode(r.nondeterminism->kind))];
+  // Errors first, in input order: those of files, then those of the sources.
+  for (const ItemReport& report : reports) {
+    if (report.load_error.empty()) continue;
+    err << "replay: " << report.load_error << "\n";
+    bad_input = true;
   }
-  if (!json) {
-    io.out << "replayed " << results.size() << " histories (" << events << " events): " << clean
-           << " clean, " << nondeterministic << " nondeterministic";
+  for (const SourcedHistories& read : sourced) {
+    for (const absl::Status& error : read.errors) {
+      err << "replay: " << error.message() << "\n";
+      bad_input = true;
+    }
+  }
+  int64_t histories = 0, events = 0, clean = 0, nondeterministic = 0, errors = 0;
+  std::map<std::string, int64_t> by_kind;  // ordered: a stable summary line
+  std::string text;
+  for (const ItemReport& report : reports) {
+    text += report.text;
+    histories += report.histories;
+    events += report.events;
+    clean += report.clean;
+    nondeterministic += static_cast<int64_t>(report.kinds.size());
+    errors += report.errors;
+    for (const Nondeterminism::Kind kind : report.kinds) {
+      ++by_kind[std::string(NondeterminismCode(kind))];
+    }
+  }
+  out << text;
+  if (!options.json) {
+    out << "replayed " << histories << " histories (" << events << " events): " << clean
+        << " clean, " << nondeterministic << " nondeterministic";
     if (!by_kind.empty()) {
       std::vector<std::string> kinds;
       for (const auto& [kind, n] : by_kind) kinds.push_back(absl::StrCat(kind, " ", n));
-      io.out << " (" << absl::StrJoin(kinds, ", ") << ")";
+      out << " (" << absl::StrJoin(kinds, ", ") << ")";
     }
-    io.out << ", " << errors << " could not be replayed\n";
+    out << ", " << errors << " could not be replayed\n";
   }
   if (bad_input || errors > 0) return kReplayExitUsage;
   return nondeterministic > 0 ? kReplayExitFound : kReplayExitClean;

@@ -7,8 +7,9 @@
 //   }
 //
 // The binary then takes what `lockstep replay` takes: PATH... (history files in either JSON
-// shape or binary, directories, glob patterns; `lockstep replay --store DB` adds a history
-// store's runs through a HistorySource below) and --json, --until EVENT_ID, --every-task,
+// shape or binary, directories, glob patterns, and "-" for a list of files on standard input,
+// one per line; `lockstep replay --store DB` adds a history store's runs through a
+// HistorySource below) and --json, --until EVENT_ID, --every-task,
 // --every-task-events N (ReplayOptions::every_task_max_events), --result=warn|fail|off,
 // --ids=auto|strict|sdk, --jobs N, and the loading budget --max-file-bytes N,
 // --max-payload-bytes N, --max-events N (history_file.h). It prints one report per history
@@ -19,6 +20,7 @@
 #define LOCKSTEP_REPLAY_REPLAY_MAIN_H_
 
 #include <functional>
+#include <istream>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -40,6 +42,13 @@ int ReplayMain(const Registry& registry, int argc, char** argv);
 
 // The same with a registry chosen per history (as `lockstep replay` does, among the examples
 // and the Temporal ports) and the output streams given; `args` excludes the program name.
+// `registry_for` is called once per history, from the --jobs threads at once: it must be safe
+// to call concurrently, and the registries it returns must outlive the command.
+//
+// How a batch runs: every thread takes the next file (or sourced history) from a shared
+// index, loads it with a history::HistoryLoader of its own (reused from file to file: no
+// mapping, fresh memory or parser set-up per file) and replays it; reports are written in
+// input order once all are done, load errors first on `err`.
 using RegistryFinder =
     std::function<const Registry&(const temporal::api::history::v1::History& history)>;
 int RunReplayCommand(const std::vector<std::string>& args, const RegistryFinder& registry_for,
@@ -62,7 +71,9 @@ using HistorySource = std::function<SourcedHistories()>;
 
 // What the arguments above ask for, once parsed.
 struct ReplayCommandOptions {
-  std::vector<std::string> paths;  // history files, directories and glob patterns
+  // History files, directories, glob patterns, and "-": the files listed on `file_list`.
+  std::vector<std::string> paths;
+  std::istream* file_list = nullptr;  // where "-" reads its list: standard input when null
   // Replayed after the files, in this order, with the same checks and in the same summary.
   std::vector<HistorySource> sources;
   bool json = false;               // --json: one JSON object per history, no summary line

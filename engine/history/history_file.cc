@@ -171,24 +171,27 @@ std::string SerializeHistoryBinary(const History& history) {
   return out;
 }
 
-absl::StatusOr<LoadedHistories> LoadHistoryFile(const std::string& path,
-                                                const LoadOptions& options) {
-  // With room for the JSON parser to read ahead, so that it parses the text in place.
-  absl::StatusOr<PaddedFile> file = PaddedFile::Open(path, kJsonPadding, options.max_file_bytes);
-  if (!file.ok()) return file.status();
-  const absl::string_view bytes = file->bytes();
-  LoadedHistories loaded;
-  loaded.path = path;
-  if (HasExtension(path, {".json"})) {
-    loaded.format = HistoryFormat::kJson;
-  } else if (HasExtension(path, {".pb", ".binpb", ".bin", ".history"})) {
-    loaded.format = HistoryFormat::kBinary;
-  } else {
-    loaded.format = SniffFormat(bytes);
-  }
-  if (loaded.format == HistoryFormat::kBinary) {
-    loaded.histories = HistoryList(bytes.size() * kArenaBytesPerBinaryByte);
-    History* history = loaded.histories.Add();
+namespace {
+
+HistoryFormat FormatOf(const std::string& path, absl::string_view bytes) {
+  if (HasExtension(path, {".json"})) return HistoryFormat::kJson;
+  if (HasExtension(path, {".pb", ".binpb", ".bin", ".history"})) return HistoryFormat::kBinary;
+  return SniffFormat(bytes);
+}
+
+// The arena bytes the histories of a file of `bytes` in `format` take, about.
+size_t ArenaHint(HistoryFormat format, size_t bytes) {
+  return format == HistoryFormat::kBinary ? bytes * kArenaBytesPerBinaryByte
+                                          : JsonHistoryParser::ArenaHint(bytes);
+}
+
+// What LoadHistoryFile and HistoryLoader::Load share once the file's bytes (followed by
+// kJsonPadding readable bytes) are in memory: parse into `loaded->histories` (empty, its
+// arena sized by the caller), then the event limit and validation.
+absl::Status LoadBytes(const std::string& path, absl::string_view bytes, const LoadOptions& options,
+                       JsonHistoryParser& parser, LoadedHistories* loaded) {
+  if (loaded->format == HistoryFormat::kBinary) {
+    History* history = loaded->histories.Add();
     if (auto s = ParseHistoryBinaryInto(bytes, path, history); !s.ok()) return s;
     // Only a file larger than the limit can hold an oversized payload.
     if (static_cast<int64_t>(bytes.size()) > options.json.max_payload_bytes) {
@@ -201,28 +204,75 @@ absl::StatusOr<LoadedHistories> LoadHistoryFile(const std::string& path,
         }
       }
     }
-  } else {
-    auto histories = ParseHistoriesJsonPadded(bytes, path, options.json, &loaded.json_stats);
-    if (!histories.ok()) return histories.status();
-    loaded.histories = *std::move(histories);
+  } else if (auto s = parser.ParsePadded(bytes, path, options.json, &loaded->json_stats,
+                                         &loaded->histories);
+             !s.ok()) {
+    return s;
   }
-  for (size_t i = 0; i < loaded.histories.size(); ++i) {
-    const int64_t events = loaded.histories[i].events_size();
+  const HistoryList& histories = loaded->histories;
+  for (size_t i = 0; i < histories.size(); ++i) {
+    const int64_t events = histories[i].events_size();
     if (events > options.max_events) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          path, loaded.histories.size() > 1 ? absl::StrCat(": history #", i + 1) : "", ": ",
-          events, " events is over the limit of ", options.max_events,
-          " (raise it with --max-events if this is intended)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, histories.size() > 1 ? absl::StrCat(": history #", i + 1) : "", ": ",
+                       events, " events is over the limit of ", options.max_events,
+                       " (raise it with --max-events if this is intended)"));
     }
   }
   if (options.validate) {
-    for (size_t i = 0; i < loaded.histories.size(); ++i) {
-      std::string source =
-          loaded.histories.size() > 1 ? absl::StrCat(path, ": history #", i + 1) : path;
-      if (auto s = ValidateHistory(loaded.histories[i], source); !s.ok()) return s;
+    for (size_t i = 0; i < histories.size(); ++i) {
+      if (auto s = histories.size() > 1
+                       ? ValidateHistory(histories[i], absl::StrCat(path, ": history #", i + 1))
+                       : ValidateHistory(histories[i], path);
+          !s.ok()) {
+        return s;
+      }
     }
   }
+  return absl::OkStatus();
+}
+
+// A loader's arena keeps its first block from file to file; this is the least it starts with
+// (a 26-event history takes about 16 KiB), and past the most it keeps, a file's block goes
+// with the next file instead of holding its memory for the rest of the batch.
+constexpr size_t kLoaderMinBlockBytes = size_t{1} << 20;
+constexpr size_t kLoaderMaxKeptBlockBytes = size_t{32} << 20;
+
+}  // namespace
+
+absl::StatusOr<LoadedHistories> LoadHistoryFile(const std::string& path,
+                                                const LoadOptions& options) {
+  // With room for the JSON parser to read ahead, so that it parses the text in place.
+  absl::StatusOr<PaddedFile> file = PaddedFile::Open(path, kJsonPadding, options.max_file_bytes);
+  if (!file.ok()) return file.status();
+  const absl::string_view bytes = file->bytes();
+  LoadedHistories loaded;
+  loaded.path = path;
+  loaded.format = FormatOf(path, bytes);
+  loaded.histories = HistoryList(ArenaHint(loaded.format, bytes.size()));
+  JsonHistoryParser parser;
+  if (auto s = LoadBytes(path, bytes, options, parser, &loaded); !s.ok()) return s;
   return loaded;
+}
+
+HistoryLoader::HistoryLoader(const LoadOptions& options) : options_(options) {}
+
+absl::Status HistoryLoader::Load(const std::string& path) {
+  loaded_.histories.Clear();
+  loaded_.json_stats = {};
+  loaded_.path = path;
+  absl::StatusOr<absl::string_view> bytes =
+      reader_.Read(path, kJsonPadding, options_.max_file_bytes);
+  if (!bytes.ok()) return bytes.status();
+  loaded_.format = FormatOf(path, *bytes);
+  const size_t hint = ArenaHint(loaded_.format, bytes->size());
+  const size_t block = loaded_.histories.first_block_size();
+  if (block < hint || block > kLoaderMaxKeptBlockBytes) {
+    loaded_.histories = HistoryList(std::max(hint, kLoaderMinBlockBytes));
+  }
+  absl::Status status = LoadBytes(path, *bytes, options_, parser_, &loaded_);
+  if (!status.ok()) loaded_.histories.Clear();
+  return status;
 }
 
 absl::Status WriteFileAtomically(const std::string& path, absl::string_view contents) {

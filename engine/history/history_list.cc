@@ -1,5 +1,7 @@
 #include "engine/history/history_list.h"
 
+#include <utility>
+
 namespace lockstep::history {
 namespace {
 
@@ -22,9 +24,24 @@ HistoryList::HistoryList(size_t size_hint) {
   arena_ = std::make_unique<google::protobuf::Arena>(options);
 }
 
+HistoryList& HistoryList::operator=(HistoryList&& other) noexcept {
+  if (this == &other) return *this;
+  // As the destructor does: the pointers, then the arena, then the block under it.
+  histories_ = std::move(other.histories_);
+  arena_ = std::move(other.arena_);
+  first_block_ = std::move(other.first_block_);
+  return *this;
+}
+
 HistoryList::History* HistoryList::Add() {
   histories_.push_back(google::protobuf::Arena::CreateMessage<History>(arena_.get()));
   return histories_.back();
+}
+
+void HistoryList::Clear() {
+  histories_.clear();
+  // Protobuf keeps a user-provided initial block across Reset and frees every other one.
+  arena_->Reset();
 }
 
 }  // namespace lockstep::history

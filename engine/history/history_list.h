@@ -30,10 +30,19 @@ class HistoryList {
   // starts with one block of that size, so that a whole file usually needs one allocation.
   explicit HistoryList(size_t size_hint = 0);
   HistoryList(HistoryList&&) noexcept = default;
-  HistoryList& operator=(HistoryList&&) noexcept = default;
+  // Not defaulted: that would assign the members in declaration order, returning this list's
+  // first block to the kernel while its arena, still to be destroyed, has messages in it.
+  HistoryList& operator=(HistoryList&& other) noexcept;
 
   // A new, empty history on the arena, appended to the list.
   History* Add();
+
+  // Empties the list for reuse: every history goes (references to them dangle) and the arena
+  // is reset, keeping its first block, whose pages are then already backed: a batch that
+  // loads file after file into one list takes no new memory for files that fit the block.
+  void Clear();
+  // The size of the arena's first block (0: the arena has none of its own).
+  size_t first_block_size() const { return first_block_.size(); }
 
   size_t size() const { return histories_.size(); }
   bool empty() const { return histories_.empty(); }

@@ -40,6 +40,9 @@ constexpr int kMaxUnknownKeyExamples = 5;
 // Messages below an event (the event itself is 1); with the History and its events list
 // above, this stays well inside protobuf's binary recursion limit of 100.
 constexpr int kMaxMessageDepth = 80;
+// Keys remembered per message type, in order (MessagePlan::key_order): more than any Temporal
+// message has fields.
+constexpr size_t kMaxKeyOrder = 64;
 
 // What the reader needs to know about a message type, worked out once per parse instead of
 // once per value: how its JSON is read and where its keys are looked up.
@@ -66,6 +69,16 @@ struct MessagePlan {
   // By field index: the field's shape, and the plan of its message type once looked up.
   std::vector<Shape> shapes;
   std::vector<MessagePlan*> children;
+  // The keys of the last object of this type, in their order, with their fields. Histories
+  // come from programs that write every object of a type with the same keys in the same
+  // order, so the key at position i is usually the last one's: one comparison instead of a
+  // hash table lookup. Any other key is looked up and takes the place (kMaxKeyOrder bounds
+  // what a hostile file can make it hold).
+  struct SeenKey {
+    std::string key;
+    const FieldDescriptor* field;
+  };
+  std::vector<SeenKey> key_order;
 };
 
 MessagePlan MakePlan(const Descriptor* desc) {
@@ -161,7 +174,17 @@ bool IsEmptyObsoleteKey(const Descriptor* desc, std::string_view key, element va
 
 class Reader {
  public:
-  Reader(const JsonReadOptions& options, JsonReadStats* stats) : options_(options), stats_(stats) {}
+  Reader(const JsonReadOptions& options, JsonReadStats* stats)
+      : options_(&options), stats_(stats) {}
+
+  // For the next parse, which may have other options and stats; the plans, which depend only
+  // on message types, are kept.
+  void Rebind(const JsonReadOptions& options, JsonReadStats* stats) {
+    options_ = &options;
+    stats_ = stats;
+    depth_ = 0;
+    path_.clear();
+  }
 
   // Fills `msg` from a JSON object. On error returns the problem and leaves the JSON path
   // to it, innermost first, in path_.
@@ -214,7 +237,7 @@ class Reader {
     return *it->second;
   }
 
-  const JsonReadOptions& options_;
+  const JsonReadOptions* options_;
   JsonReadStats* stats_;
   int depth_ = 0;  // FillMessage calls in progress
   std::vector<std::string> path_;
@@ -341,11 +364,25 @@ absl::Status Reader::FillMessageFields(element json, Message* msg, MessagePlan& 
 
   object obj;
   if (json.get(obj) != simdjson::SUCCESS) return WrongType("an object", json);
+  size_t position = 0;
   for (auto [key, value] : obj) {
-    const FieldDescriptor* field = keys.Find(AV(key));
+    const FieldDescriptor* field;
+    if (position < plan.key_order.size() && plan.key_order[position].key == key) {
+      field = plan.key_order[position].field;
+    } else {
+      field = keys.Find(AV(key));
+      if (field != nullptr && position < kMaxKeyOrder) {
+        if (position < plan.key_order.size()) {
+          plan.key_order[position] = {std::string(key), field};
+        } else if (position == plan.key_order.size()) {
+          plan.key_order.push_back({std::string(key), field});
+        }
+      }
+    }
+    ++position;
     if (field == nullptr) {
       if (IsEmptyObsoleteKey(desc, key, value)) continue;
-      if (!options_.allow_unknown_keys) {
+      if (!options_->allow_unknown_keys) {
         PushPath(std::string(key));
         return absl::InvalidArgumentError(absl::StrCat("unknown key for ", desc->full_name()));
       }
@@ -450,11 +487,11 @@ absl::Status Reader::FillMap(object json, Message* msg, MessagePlan& owner,
 
 // The payload size limit, in every form a payload can take; `path` is the key to name, if any.
 absl::Status Reader::CheckPayloadSize(int64_t size, const char* path) {
-  if (size <= options_.max_payload_bytes) return absl::OkStatus();
+  if (size <= options_->max_payload_bytes) return absl::OkStatus();
   if (path != nullptr) PushPath(path);
-  return absl::InvalidArgumentError(absl::StrCat(
-      "payload of ", size, " bytes is over the limit of ", options_.max_payload_bytes,
-      " bytes (raise it with --max-payload-bytes if this is intended)"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("payload of ", size, " bytes is over the limit of ", options_->max_payload_bytes,
+                   " bytes (raise it with --max-payload-bytes if this is intended)"));
 }
 
 // Payload: the protobuf-JSON form {"metadata":{k:base64},"data":base64}, the decoded form
@@ -750,12 +787,13 @@ namespace {
 // only address space, as untouched pages are never backed by memory.
 constexpr size_t kArenaBytesPerJsonByte = 2;
 
-absl::StatusOr<HistoryList> Parse(absl::string_view json, bool padded, absl::string_view source,
-                                  const JsonReadOptions& options, JsonReadStats* stats) {
+// Parses `json` into `histories`, which is empty. `parser` and `reader` may come from earlier
+// parses: simdjson keeps its buffers when they are large enough, the reader its plans.
+absl::Status Parse(absl::string_view json, bool padded, absl::string_view source,
+                   simdjson::dom::parser& parser, Reader& reader, HistoryList& histories) {
   if (json.find_first_not_of(" \t\r\n") == absl::string_view::npos) {
     return absl::InvalidArgumentError(absl::StrCat(source, ": file is empty"));
   }
-  simdjson::dom::parser parser;
   element root;
   auto parsed = padded ? parser.parse(json.data(), json.size(), /*realloc_if_needed=*/false)
                        : parser.parse(json.data(), json.size(), /*realloc_if_needed=*/true);
@@ -764,16 +802,13 @@ absl::StatusOr<HistoryList> Parse(absl::string_view json, bool padded, absl::str
         absl::StrCat(source, ": not valid JSON: ", simdjson::error_message(error)));
   }
 
-  Reader reader(options, stats);
-  HistoryList histories(json.size() * kArenaBytesPerJsonByte);
   array list;
   if (root.get(list) == simdjson::SUCCESS) {
     if (list.size() == 0) {
       return absl::InvalidArgumentError(absl::StrCat(source, ": top-level array is empty"));
     }
     if (LooksLikeEvent(list.at(0).value_unsafe())) {
-      if (auto s = ReadEvents(reader, root, histories.Add(), source, ""); !s.ok()) return s;
-      return histories;
+      return ReadEvents(reader, root, histories.Add(), source, "");
     }
     size_t index = 0;
     for (element item : list) {
@@ -784,9 +819,17 @@ absl::StatusOr<HistoryList> Parse(absl::string_view json, bool padded, absl::str
       }
       ++index;
     }
-    return histories;
+    return absl::OkStatus();
   }
-  if (auto s = ReadHistoryObject(reader, root, histories.Add(), source, ""); !s.ok()) return s;
+  return ReadHistoryObject(reader, root, histories.Add(), source, "");
+}
+
+absl::StatusOr<HistoryList> ParseOnce(absl::string_view json, bool padded, absl::string_view source,
+                                      const JsonReadOptions& options, JsonReadStats* stats) {
+  simdjson::dom::parser parser;
+  Reader reader(options, stats);
+  HistoryList histories(json.size() * kArenaBytesPerJsonByte);
+  if (auto s = Parse(json, padded, source, parser, reader, histories); !s.ok()) return s;
   return histories;
 }
 
@@ -795,14 +838,40 @@ absl::StatusOr<HistoryList> Parse(absl::string_view json, bool padded, absl::str
 absl::StatusOr<HistoryList> ParseHistoriesJson(absl::string_view json, absl::string_view source,
                                                const JsonReadOptions& options,
                                                JsonReadStats* stats) {
-  return Parse(json, /*padded=*/false, source, options, stats);
+  return ParseOnce(json, /*padded=*/false, source, options, stats);
 }
 
 absl::StatusOr<HistoryList> ParseHistoriesJsonPadded(absl::string_view json,
                                                      absl::string_view source,
                                                      const JsonReadOptions& options,
                                                      JsonReadStats* stats) {
-  return Parse(json, /*padded=*/true, source, options, stats);
+  return ParseOnce(json, /*padded=*/true, source, options, stats);
+}
+
+namespace {
+// What a parser's reader is bound to until its first parse binds it to the caller's options.
+const JsonReadOptions kUnboundOptions{};
+}  // namespace
+
+struct JsonHistoryParser::State {
+  simdjson::dom::parser parser;
+  Reader reader{kUnboundOptions, nullptr};
+};
+
+JsonHistoryParser::JsonHistoryParser() : state_(std::make_unique<State>()) {}
+JsonHistoryParser::~JsonHistoryParser() = default;
+JsonHistoryParser::JsonHistoryParser(JsonHistoryParser&&) noexcept = default;
+JsonHistoryParser& JsonHistoryParser::operator=(JsonHistoryParser&&) noexcept = default;
+
+size_t JsonHistoryParser::ArenaHint(size_t json_bytes) {
+  return json_bytes * kArenaBytesPerJsonByte;
+}
+
+absl::Status JsonHistoryParser::ParsePadded(absl::string_view json, absl::string_view source,
+                                            const JsonReadOptions& options, JsonReadStats* stats,
+                                            HistoryList* histories) {
+  state_->reader.Rebind(options, stats);
+  return Parse(json, /*padded=*/true, source, state_->parser, state_->reader, *histories);
 }
 
 }  // namespace lockstep::history

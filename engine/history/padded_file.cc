@@ -5,6 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+
 #include "engine/history/history_file.h"
 
 namespace lockstep::history {
@@ -45,6 +48,43 @@ absl::StatusOr<PaddedFile> PaddedFile::Open(const std::string& path, size_t padd
 
 PaddedFile::~PaddedFile() {
   if (map_ != nullptr) ::munmap(map_, map_size_);
+}
+
+absl::StatusOr<absl::string_view> PaddedFileReader::Read(const std::string& path, size_t padding,
+                                                         int64_t max_bytes) {
+  large_.reset();
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  struct stat st;
+  // Size 0 takes the general path too: files under /proc say 0 and have content.
+  if (fd >= 0 && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+      st.st_size <= max_bytes && st.st_size <= kMapAboveBytes) {
+    // The file as it was when its size was taken: reading exactly that much saves the read
+    // that would only find the end (a file shortened meanwhile ends the loop early).
+    const size_t size = static_cast<size_t>(st.st_size);
+    if (buffer_.size() < size + padding) buffer_.resize(size + padding);
+    size_t used = 0;
+    bool failed = false;
+    while (used < size) {
+      const ssize_t n = ::read(fd, buffer_.data() + used, size - used);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        failed = n < 0;
+        break;
+      }
+      used += static_cast<size_t>(n);
+    }
+    ::close(fd);
+    // A read error: the general path reads again and says what happened.
+    if (!failed) {
+      std::memset(buffer_.data() + used, 0, padding);
+      return absl::string_view(buffer_.data(), used);
+    }
+  } else if (fd >= 0) {
+    ::close(fd);
+  }
+  absl::StatusOr<PaddedFile> file = PaddedFile::Open(path, padding, max_bytes);
+  if (!file.ok()) return file.status();
+  return large_.emplace(*std::move(file)).bytes();
 }
 
 }  // namespace lockstep::history

@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -50,6 +51,29 @@ class PaddedFile {
   size_t map_size_ = 0;
   std::string read_;  // the content and its padding, if the file was read
   absl::string_view bytes_;
+};
+
+// Reads file after file, each followed by at least `padding` readable bytes, for a batch of
+// many small files: a regular file of up to kMapAboveBytes is read with read() into one buffer
+// that is kept and grown, never shrunk, so a batch maps nothing and faults in no fresh pages
+// after its largest file; a larger file, or anything that is not a regular file, is opened as
+// a PaddedFile (mapped, or read into memory of its own).
+//
+// Contract: one thread at a time; the view Read returns is valid until the next Read or the
+// reader's destruction. A small file is read as it was when opened, up to the size it had
+// then. Errors are PaddedFile::Open's, naming the file.
+class PaddedFileReader {
+ public:
+  // Above this a file is mapped: copying it would cost more than the mapping saves, and a
+  // buffer grown to it would stay that large for the rest of the batch.
+  static constexpr int64_t kMapAboveBytes = int64_t{1} << 20;
+
+  [[nodiscard]] absl::StatusOr<absl::string_view> Read(const std::string& path, size_t padding,
+                                                       int64_t max_bytes);
+
+ private:
+  std::string buffer_;
+  std::optional<PaddedFile> large_;  // the last file read, if it was opened as a PaddedFile
 };
 
 }  // namespace lockstep::history

@@ -1,9 +1,8 @@
 #include "examples/temporal_ports/temporal_ports.h"
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
-#include <map>
-#include <memory>
 #include <mutex>
 
 #include "absl/strings/match.h"
@@ -142,18 +141,22 @@ const TemporalPort* FindPort(const temporal::api::history::v1::History& history)
 }
 
 const Registry& PortRegistry(const TemporalPort& port) {
+  // Built once each, on first use; after that a lookup is one atomic load, with no lock for
+  // the replay threads of a batch to queue on.
+  static auto* registries = new std::vector<std::atomic<const Registry*>>(TemporalPorts().size());
   static std::mutex mu;
-  static auto* registries = new std::map<const TemporalPort*, std::unique_ptr<Registry>>();
+  std::atomic<const Registry*>& slot =
+      (*registries)[static_cast<size_t>(&port - TemporalPorts().data())];
+  if (const Registry* built = slot.load(std::memory_order_acquire)) return *built;
   std::lock_guard<std::mutex> lock(mu);
-  auto& slot = (*registries)[&port];
-  if (!slot) {
-    slot = std::make_unique<Registry>();
-    if (absl::Status s = port.register_fn(slot.get()); !s.ok()) {
-      std::fprintf(stderr, "lockstep: port %s: %s\n", port.name, std::string(s.message()).c_str());
-      std::abort();
-    }
+  if (const Registry* built = slot.load(std::memory_order_relaxed)) return *built;
+  auto* registry = new Registry();
+  if (absl::Status s = port.register_fn(registry); !s.ok()) {
+    std::fprintf(stderr, "lockstep: port %s: %s\n", port.name, std::string(s.message()).c_str());
+    std::abort();
   }
-  return *slot;
+  slot.store(registry, std::memory_order_release);
+  return *registry;
 }
 
 }  // namespace lockstep::ports

@@ -32,7 +32,8 @@ const std::vector<TemporalPort>& TemporalPorts();
 // The port whose workflow type and task queue match the history's first event, or null.
 const TemporalPort* FindPort(const temporal::api::history::v1::History& history);
 
-// The port's registry, built on first use (registration errors abort: they are bugs here).
+// The port's registry, built on first use (registration errors abort: they are bugs here);
+// safe to call from several threads at once, lock-free once built.
 const Registry& PortRegistry(const TemporalPort& port);
 
 }  // namespace lockstep::ports

@@ -58,6 +58,12 @@ expect 2 "$lockstep" replay --ids=loose "$corpus/samples-go__helloworld__hellowo
 expect 2 "$lockstep" replay --until x "$scratch/counter.pb"
 expect 0 "$lockstep" replay --every-task --jobs 2 "$scratch/counter.pb" "$scratch/counter.pb"
 expect 0 "$lockstep" replay --until=3 --jobs=2 --result fail "$scratch/counter.pb"
+# "-" reads the files to replay from standard input, one per line, beside other paths.
+expect 0 "$lockstep" replay --jobs 2 - "$scratch/counter.pb" \
+  < <(printf '%s\n%s\n' "$scratch/counter.pb" "$corpus/samples-go__helloworld__helloworld.json")
+grep -q "replayed 3 histories" "$scratch/out" || { echo "FAIL: replay - did not read its list of files"; failures=$((failures + 1)); }
+expect 2 "$lockstep" replay - < <(printf '%s\n' "$scratch/no-such.json")
+grep -q "no-such.json" "$scratch/err" || { echo "FAIL: replay - did not name a listed file that is missing"; failures=$((failures + 1)); }
 # History stores: a path that is not one is a usage error, naming it.
 expect 2 "$lockstep" replay --store "$scratch/no-such.db"
 grep -q "no-such.db: no such file" "$scratch/err" || { echo "FAIL: replay --store did not name the missing store"; failures=$((failures + 1)); }

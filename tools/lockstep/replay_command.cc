@@ -37,7 +37,8 @@ int RunReplay(const std::vector<std::string>& args, CommandIo io) {
   std::string store_path;
   app.add_option("PATH", options.paths,
                  "history files (JSON in either Temporal shape, or binary),\n"
-                 "directories of them (*.json, *.pb, *.binpb), or glob patterns")
+                 "directories of them (*.json, *.pb, *.binpb), glob patterns,\n"
+                 "or - for a list of files on standard input, one per line")
       ->type_name("");
   CLI::Option* store_option =
       app.add_option("--store", store_path,

@@ -138,5 +138,129 @@ TEST_F(Loading, JsonAndBinaryLoadTheSameHistoryAtPageBoundaries) {
       google::protobuf::util::MessageDifferencer::Equals(binary->histories[0], b.history()));
 }
 
+// A history of `signals` signals after one workflow task, as HistoryBuilder records it.
+temporal::api::history::v1::History SignalHistory(int signals) {
+  HistoryBuilder b("W");
+  b.AddWorkflowTask();
+  for (int i = 0; i < signals; ++i) b.AddSignal("inc", std::to_string(i));
+  return b.history();
+}
+
+TEST_F(Loading, PaddedFileReaderReusesItsBufferAndKeepsNothingOfTheLastFile) {
+  PaddedFileReader reader;
+  const std::string big(20000, 'b');
+  const std::string small = "small";
+  const std::string large(static_cast<size_t>(PaddedFileReader::kMapAboveBytes) + 10, 'L');
+  // Small after big: the same buffer, the small file's bytes only, then readable padding.
+  for (const std::string* contents : {&big, &small, &large, &small, &big}) {
+    const std::string path = Write("f" + std::to_string(contents->size()), *contents);
+    auto read = reader.Read(path, kJsonPadding, kDefaultMaxFileBytes);
+    ASSERT_TRUE(read.ok()) << read.status();
+    EXPECT_EQ(*read, *contents);
+    unsigned sum = 0;
+    for (size_t i = 0; i < kJsonPadding; ++i)
+      sum += static_cast<unsigned char>(read->data()[read->size() + i]);
+    (void)sum;
+  }
+  auto missing = reader.Read((dir_ / "nope.json").string(), kJsonPadding, kDefaultMaxFileBytes);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_THAT(missing.status().message(), HasSubstr("nope.json"));
+  auto directory = reader.Read(dir_.string(), kJsonPadding, kDefaultMaxFileBytes);
+  ASSERT_FALSE(directory.ok());
+  EXPECT_THAT(directory.status().message(), HasSubstr("is a directory"));
+  auto over = reader.Read(Write("over", big), kJsonPadding, 1000);
+  ASSERT_FALSE(over.ok());
+  EXPECT_THAT(over.status().message(), HasSubstr("20000 bytes is over the limit of 1000"));
+  // A device has no size: it takes the general path and its limit.
+  auto zero = reader.Read("/dev/zero", kJsonPadding, 4096);
+  ASSERT_FALSE(zero.ok());
+  EXPECT_THAT(zero.status().message(), HasSubstr("a stream that goes on"));
+}
+
+TEST_F(Loading, HistoryListClearKeepsItsFirstBlockForTheNextHistories) {
+  HistoryList list(1 << 20);
+  const size_t block = list.first_block_size();
+  ASSERT_GE(block, size_t{1} << 20);
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 100; ++i) list.Add()->add_events()->set_event_id(round * 100 + i);
+    EXPECT_EQ(list.size(), 100u);
+    EXPECT_EQ(list[99].events(0).event_id(), round * 100 + 99);
+    list.Clear();
+    EXPECT_TRUE(list.empty());
+    EXPECT_EQ(list.first_block_size(), block);
+  }
+  // Assigning over a list with histories on its first block frees them before the block.
+  list.Add()->add_events()->set_event_id(1);
+  list = HistoryList(2 << 20);
+  EXPECT_TRUE(list.empty());
+  EXPECT_GE(list.first_block_size(), size_t{2} << 20);
+  list.Add()->add_events()->set_event_id(2);
+  EXPECT_EQ(list[0].events(0).event_id(), 2);
+}
+
+// One loader, file after file of every kind it takes, in an order that makes it reuse, grow
+// and replace what it keeps: each load must equal LoadHistoryFile's of the same file, and a
+// failure in between must leave nothing behind and not affect the next load.
+TEST_F(Loading, HistoryLoaderLoadsFileAfterFileAsLoadHistoryFileDoes) {
+  const auto small = SignalHistory(3);
+  const auto big = SignalHistory(20000);  // JSON over PaddedFileReader::kMapAboveBytes: mapped
+  const std::string two = "[" + HistoryToJson(small) + "," + HistoryToJson(SignalHistory(5)) + "]";
+  const std::vector<std::string> files = {
+      Write("a.json", HistoryToJson(small)),
+      Write("big.json", HistoryToJson(big)),
+      Write("b.pb", SerializeHistoryBinary(small)),
+      Write("bad.json", R"({"events":[{"eventId":"1","eventType":"EVENT_TYPE_NO_SUCH"}]})"),
+      Write("two.json", two),
+      Write("sniffed", SerializeHistoryBinary(big)),
+      Write("invalid.json", HistoryToJson(SignalHistory(2)).replace(0, 1, "[")),
+      Write("c.json", HistoryToJson(small)),
+  };
+  ASSERT_GT(std::filesystem::file_size(files[1]),
+            static_cast<uintmax_t>(PaddedFileReader::kMapAboveBytes));
+  HistoryLoader loader;
+  for (const std::string& file : files) {
+    SCOPED_TRACE(file);
+    const absl::Status status = loader.Load(file);
+    auto expected = LoadHistoryFile(file);
+    ASSERT_EQ(status.ok(), expected.ok()) << status << " / " << expected.status();
+    if (!status.ok()) {
+      EXPECT_EQ(status, expected.status());
+      EXPECT_THAT(std::string(status.message()), HasSubstr(file));
+      EXPECT_TRUE(loader.loaded().histories.empty());
+      continue;
+    }
+    const LoadedHistories& loaded = loader.loaded();
+    EXPECT_EQ(loaded.path, file);
+    EXPECT_EQ(loaded.format, expected->format);
+    ASSERT_EQ(loaded.histories.size(), expected->histories.size());
+    for (size_t i = 0; i < loaded.histories.size(); ++i) {
+      EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(loaded.histories[i],
+                                                                     expected->histories[i]));
+    }
+  }
+}
+
+TEST_F(Loading, HistoryLoaderAppliesItsOptionsAndCountsUnknownKeysPerFile) {
+  std::string with_unknown = HistoryToJson(SignalHistory(1));
+  const size_t brace = with_unknown.find('{', 1);  // the first event's
+  ASSERT_NE(brace, std::string::npos);
+  const size_t first_event = brace + 1;
+  with_unknown.insert(first_event, R"("someNewField":1,)");
+  const std::string path = Write("unknown.json", with_unknown);
+  HistoryLoader loader;
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(loader.Load(path).ok());
+    EXPECT_EQ(loader.loaded().json_stats.unknown_keys, 1) << "counted once per load";
+  }
+  LoadOptions strict;
+  strict.json.allow_unknown_keys = false;
+  strict.max_events = 2;
+  HistoryLoader strict_loader(strict);
+  EXPECT_THAT(std::string(strict_loader.Load(path).message()), HasSubstr("unknown key"));
+  with_unknown.erase(first_event, std::string(R"("someNewField":1,)").size());
+  const absl::Status over = strict_loader.Load(Write("known.json", with_unknown));
+  EXPECT_THAT(std::string(over.message()), HasSubstr("over the limit of 2"));
+}
+
 }  // namespace
 }  // namespace lockstep::history
