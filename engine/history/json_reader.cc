@@ -1,6 +1,7 @@
 #include "engine/history/json_reader.h"
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <utility>
@@ -219,6 +220,7 @@ class Reader {
   absl::Status AddScalar(element json, Message* msg, const Reflection* refl,
                          const FieldDescriptor* field);
   void NoteUnknownKey(std::string_view key);
+  const FieldDescriptor* FieldForKey(MessagePlan& plan, size_t position, std::string_view key);
 
   // Plans and enum tables by descriptor, local to this parse: no lock on the hot path.
   MessagePlan& PlanFor(const Descriptor* desc) {
@@ -360,26 +362,11 @@ absl::Status Reader::FillMessageFields(element json, Message* msg, MessagePlan& 
   const Descriptor* desc = plan.desc;
   if (plan.kind == MessagePlan::Kind::kPayload) return FillPayload(json, msg, plan);
   if (plan.kind != MessagePlan::Kind::kPlain) return FillWellKnown(json, msg, plan);
-  const JsonKeyTable& keys = *plan.keys;
-
   object obj;
   if (json.get(obj) != simdjson::SUCCESS) return WrongType("an object", json);
   size_t position = 0;
   for (auto [key, value] : obj) {
-    const FieldDescriptor* field;
-    if (position < plan.key_order.size() && plan.key_order[position].key == key) {
-      field = plan.key_order[position].field;
-    } else {
-      field = keys.Find(AV(key));
-      if (field != nullptr && position < kMaxKeyOrder) {
-        if (position < plan.key_order.size()) {
-          plan.key_order[position] = {std::string(key), field};
-        } else if (position == plan.key_order.size()) {
-          plan.key_order.push_back({std::string(key), field});
-        }
-      }
-    }
-    ++position;
+    const FieldDescriptor* field = FieldForKey(plan, position++, key);
     if (field == nullptr) {
       if (IsEmptyObsoleteKey(desc, key, value)) continue;
       if (!options_->allow_unknown_keys) {
@@ -710,6 +697,26 @@ absl::Status Reader::AddScalar(element json, Message* msg, const Reflection* ref
       break;
   }
   return absl::InternalError("unexpected field type");
+}
+
+const FieldDescriptor* Reader::FieldForKey(MessagePlan& plan, size_t position,
+                                           std::string_view key) {
+  if (position < plan.key_order.size()) {
+    const MessagePlan::SeenKey& seen = plan.key_order[position];
+    if (seen.key.size() == key.size() &&
+        std::memcmp(seen.key.data(), key.data(), key.size()) == 0) {
+      return seen.field;
+    }
+  }
+  const FieldDescriptor* field = plan.keys->Find(AV(key));
+  if (field != nullptr && position < kMaxKeyOrder) {
+    if (position < plan.key_order.size()) {
+      plan.key_order[position] = {std::string(key), field};
+    } else if (position == plan.key_order.size()) {
+      plan.key_order.push_back({std::string(key), field});
+    }
+  }
+  return field;
 }
 
 std::string DescribeEvent(element event, size_t index) {
