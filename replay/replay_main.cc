@@ -206,41 +206,61 @@ int RunReplayCommand(const ReplayCommandOptions& options, const RegistryFinder& 
   std::vector<std::string> files;
   bool bad_input = !CollectFiles(
       options.paths, options.file_list != nullptr ? *options.file_list : std::cin, &files, err);
-  // Read before the replays start, from this thread, as HistorySource promises; kept here,
-  // unmoved, for the replays to read.
-  std::vector<SourcedHistories> sourced;
-  sourced.reserve(options.sources.size());
-  std::vector<const SourcedHistory*> sourced_items;
-  for (const HistorySource& source : options.sources) {
-    const SourcedHistories& read = sourced.emplace_back(source());
-    for (const SourcedHistory& history : read.histories) sourced_items.push_back(&history);
+  // Each source's items, listed before the replays start, from this thread.
+  struct SourcedItem {
+    size_t source;  // in options.sources
+    size_t index;   // in its list
+    const std::string* name;
+  };
+  std::vector<std::vector<std::string>> source_names(options.sources.size());
+  std::vector<SourcedItem> sourced;
+  for (size_t s = 0; s < options.sources.size(); ++s) {
+    absl::StatusOr<std::vector<std::string>> names = options.sources[s].list();
+    if (!names.ok()) {
+      err << "replay: " << names.status().message() << "\n";
+      bad_input = true;
+      continue;
+    }
+    source_names[s] = *std::move(names);
+    for (size_t i = 0; i < source_names[s].size(); ++i) {
+      sourced.push_back({s, i, &source_names[s][i]});
+    }
   }
 
   // Items are the files, then the sourced histories. Each thread takes the next item from a
   // shared index (small files differ in size, so fixed shares would leave a thread idle) and
-  // loads files with a loader of its own, reused from file to file; the reports are written
-  // in input order once all are done.
-  const size_t item_count = files.size() + sourced_items.size();
+  // loads it with a loader of its own, reused from item to item; the reports are written in
+  // input order once all are done.
+  const size_t item_count = files.size() + sourced.size();
   std::vector<ItemReport> reports(item_count);
   std::atomic<size_t> next{0};
   auto work = [&] {
     history::HistoryLoader loader(options.load);
+    std::vector<HistoryReader> readers(options.sources.size());  // made on first use
     for (size_t i = next++; i < item_count; i = next++) {
       ItemReport& report = reports[i];
-      if (i >= files.size()) {
-        const SourcedHistory& item = *sourced_items[i - files.size()];
-        Replay(options, registry_for, item.history, item.source, &report);
-        continue;
+      absl::Status loaded;
+      const std::string* name;
+      if (i < files.size()) {
+        name = &files[i];
+        loaded = loader.Load(files[i]);
+      } else {
+        const SourcedItem& item = sourced[i - files.size()];
+        HistoryReader& reader = readers[item.source];
+        if (!reader) reader = options.sources[item.source].new_reader();
+        name = item.name;
+        loaded = loader.LoadWith(*item.name, [&](temporal::api::history::v1::History* history) {
+          return reader(item.index, history);
+        });
       }
-      const std::string& file = files[i];
-      if (absl::Status s = loader.Load(file); !s.ok()) {
-        report.load_error = std::string(s.message());
+      if (!loaded.ok()) {
+        report.load_error = std::string(loaded.message());
         continue;
       }
       const history::HistoryList& histories = loader.loaded().histories;
       for (size_t h = 0; h < histories.size(); ++h) {
         Replay(options, registry_for, histories[h],
-               histories.size() > 1 ? absl::StrCat(file, "#", h + 1) : file, &report);
+               histories.size() > 1 ? absl::StrCat(*name, "#", h + 1) : *name, &report);
       }
     }
   };
@@ -250,17 +270,11 @@ int RunReplayCommand(const ReplayCommandOptions& options, const RegistryFinder& 
   work();
   for (auto& t : threads) t.join();
 
-  // Errors first, in input order: those of files, then those of the sources.
+  // Errors first, in input order.
   for (const ItemReport& report : reports) {
     if (report.load_error.empty()) continue;
     err << "replay: " << report.load_error << "\n";
     bad_input = true;
-  }
-  for (const SourcedHistories& read : sourced) {
-    for (const absl::Status& error : read.errors) {
-      err << "replay: " << error.message() << "\n";
-      bad_input = true;
-    }
   }
   int64_t histories = 0, events = 0, clean = 0, nondeterministic = 0, errors = 0;
   std::map<std::string, int64_t> by_kind;  // ordered: a stable summary line

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "engine/history/history_file.h"
 #include "engine/workflow/registry.h"
@@ -55,19 +56,23 @@ int RunReplayCommand(const std::vector<std::string>& args, const RegistryFinder&
                      std::ostream& out, std::ostream& err);
 
 // Histories from somewhere other than files (`lockstep replay --store` reads a history store's
-// runs): each one named as reports name its source, and one error per history that could not
-// be read, naming it. Those errors are bad input, as a file that does not load is: reported,
-// the other histories still replayed, exit status 2.
-struct SourcedHistory {
-  std::string source;
-  temporal::api::history::v1::History history;
+// runs), read by the replay threads as they take them, as files are: a source of many
+// histories is never held in memory at once, and each history gets what a file gets (its
+// thread's reused arena, the event limit and validation of history::LoadOptions).
+//
+// Reads item `index` into `history` (empty, on the reading thread's arena). An error names the
+// item; it is bad input, as a file that does not load is: reported, the other histories still
+// replayed, exit status 2.
+using HistoryReader =
+    std::function<absl::Status(size_t index, temporal::api::history::v1::History* history)>;
+struct HistorySource {
+  // Called once per command, from the calling thread, before the replays start: how reports
+  // name the items, in order. An error names the source; nothing of it is replayed (exit 2).
+  std::function<absl::StatusOr<std::vector<std::string>>()> list;
+  // Called once by each replay thread that reads from the source, from that thread, after
+  // `list`: the reader that thread alone uses (for a store, a connection of its own).
+  std::function<HistoryReader()> new_reader;
 };
-struct SourcedHistories {
-  std::vector<SourcedHistory> histories;
-  std::vector<absl::Status> errors;
-};
-// Called once per command, before the replays start, from the calling thread.
-using HistorySource = std::function<SourcedHistories()>;
 
 // What the arguments above ask for, once parsed.
 struct ReplayCommandOptions {

@@ -185,6 +185,32 @@ size_t ArenaHint(HistoryFormat format, size_t bytes) {
                                           : JsonHistoryParser::ArenaHint(bytes);
 }
 
+// The event limit and validation, for every history loaded, whatever it was loaded from.
+absl::Status CheckLoaded(const std::string& path, const LoadOptions& options,
+                         const LoadedHistories& loaded) {
+  const HistoryList& histories = loaded.histories;
+  for (size_t i = 0; i < histories.size(); ++i) {
+    const int64_t events = histories[i].events_size();
+    if (events > options.max_events) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, histories.size() > 1 ? absl::StrCat(": history #", i + 1) : "", ": ",
+                       events, " events is over the limit of ", options.max_events,
+                       " (raise it with --max-events if this is intended)"));
+    }
+  }
+  if (options.validate) {
+    for (size_t i = 0; i < histories.size(); ++i) {
+      if (auto s = histories.size() > 1
+                       ? ValidateHistory(histories[i], absl::StrCat(path, ": history #", i + 1))
+                       : ValidateHistory(histories[i], path);
+          !s.ok()) {
+        return s;
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
 // What LoadHistoryFile and HistoryLoader::Load share once the file's bytes (followed by
 // kJsonPadding readable bytes) are in memory: parse into `loaded->histories` (empty, its
 // arena sized by the caller), then the event limit and validation.
@@ -209,27 +235,7 @@ absl::Status LoadBytes(const std::string& path, absl::string_view bytes, const L
              !s.ok()) {
     return s;
   }
-  const HistoryList& histories = loaded->histories;
-  for (size_t i = 0; i < histories.size(); ++i) {
-    const int64_t events = histories[i].events_size();
-    if (events > options.max_events) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(path, histories.size() > 1 ? absl::StrCat(": history #", i + 1) : "", ": ",
-                       events, " events is over the limit of ", options.max_events,
-                       " (raise it with --max-events if this is intended)"));
-    }
-  }
-  if (options.validate) {
-    for (size_t i = 0; i < histories.size(); ++i) {
-      if (auto s = histories.size() > 1
-                       ? ValidateHistory(histories[i], absl::StrCat(path, ": history #", i + 1))
-                       : ValidateHistory(histories[i], path);
-          !s.ok()) {
-        return s;
-      }
-    }
-  }
-  return absl::OkStatus();
+  return CheckLoaded(path, options, *loaded);
 }
 
 // A loader's arena keeps its first block from file to file; this is the least it starts with
@@ -257,20 +263,34 @@ absl::StatusOr<LoadedHistories> LoadHistoryFile(const std::string& path,
 
 HistoryLoader::HistoryLoader(const LoadOptions& options) : options_(options) {}
 
-absl::Status HistoryLoader::Load(const std::string& path) {
+void HistoryLoader::Reset(const std::string& path, HistoryFormat format, size_t bytes) {
   loaded_.histories.Clear();
   loaded_.json_stats = {};
   loaded_.path = path;
+  loaded_.format = format;
+  const size_t block = loaded_.histories.first_block_size();
+  if (block < bytes || block > kLoaderMaxKeptBlockBytes) {
+    loaded_.histories = HistoryList(std::max(bytes, kLoaderMinBlockBytes));
+  }
+}
+
+absl::Status HistoryLoader::Load(const std::string& path) {
+  loaded_.histories.Clear();
   absl::StatusOr<absl::string_view> bytes =
       reader_.Read(path, kJsonPadding, options_.max_file_bytes);
   if (!bytes.ok()) return bytes.status();
-  loaded_.format = FormatOf(path, *bytes);
-  const size_t hint = ArenaHint(loaded_.format, bytes->size());
-  const size_t block = loaded_.histories.first_block_size();
-  if (block < hint || block > kLoaderMaxKeptBlockBytes) {
-    loaded_.histories = HistoryList(std::max(hint, kLoaderMinBlockBytes));
-  }
+  const HistoryFormat format = FormatOf(path, *bytes);
+  Reset(path, format, ArenaHint(format, bytes->size()));
   absl::Status status = LoadBytes(path, *bytes, options_, parser_, &loaded_);
+  if (!status.ok()) loaded_.histories.Clear();
+  return status;
+}
+
+absl::Status HistoryLoader::LoadWith(const std::string& source,
+                                     const std::function<absl::Status(History*)>& read) {
+  Reset(source, HistoryFormat::kBinary, 0);
+  absl::Status status = read(loaded_.histories.Add());
+  if (status.ok()) status = CheckLoaded(source, options_, loaded_);
   if (!status.ok()) loaded_.histories.Clear();
   return status;
 }

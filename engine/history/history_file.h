@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -80,9 +81,18 @@ class HistoryLoader {
   explicit HistoryLoader(const LoadOptions& options = {});
 
   [[nodiscard]] absl::Status Load(const std::string& path);
+  // One history that `read` writes into the empty History it is given, on the loader's arena
+  // (a history store's run), checked as a file's are: the event limit, then validation, with
+  // `source` naming it in errors. loaded().path is `source`, its format binary.
+  [[nodiscard]] absl::Status LoadWith(
+      const std::string& source,
+      const std::function<absl::Status(temporal::api::history::v1::History*)>& read);
   const LoadedHistories& loaded() const { return loaded_; }
 
  private:
+  // Empties loaded_ for the next load, keeping a first block of at least `bytes`.
+  void Reset(const std::string& path, HistoryFormat format, size_t bytes);
+
   LoadOptions options_;
   PaddedFileReader reader_;
   JsonHistoryParser parser_;

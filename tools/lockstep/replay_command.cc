@@ -96,7 +96,17 @@ int RunReplay(const std::vector<std::string>& args, CommandIo io) {
     absl::StatusOr<std::unique_ptr<store::SqliteHistoryStore>> store =
         OpenStoreForReading(store_path);
     if (!store.ok()) return command_line.UsageError(store.status().message(), io);
-    options.sources.push_back(StoreHistories(std::move(*store), store_path, options.load));
+    // One more read-only connection per replay thread; opened as the first was, so that a
+    // failure to open (the file replaced meanwhile) names the store the same way.
+    StoreOpener open_reader =
+        [store_path]() -> absl::StatusOr<std::unique_ptr<store::HistoryStore>> {
+      absl::StatusOr<std::unique_ptr<store::SqliteHistoryStore>> opened =
+          OpenStoreForReading(store_path);
+      if (!opened.ok()) return opened.status();
+      return std::unique_ptr<store::HistoryStore>(*std::move(opened));
+    };
+    options.sources.push_back(
+        StoreHistories(std::move(*store), std::move(open_reader), store_path, options.load));
   }
   return replay::RunReplayCommand(options, RegistryFor, io.out, io.err);
 }
