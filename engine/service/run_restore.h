@@ -6,9 +6,10 @@
 //
 // What the events do not say is left as a fresh run would have it and listed in
 // docs/recovery.md: an activity's attempt count and last failure while it retries (Temporal
-// writes only the last attempt's ActivityTaskStarted, with its close), heartbeat details, the
-// start request id, events buffered while a workflow task was out, updates not yet accepted,
-// the request ids of signals to other workflows.
+// writes only the last attempt's ActivityTaskStarted, with its close) and heartbeat details,
+// which Service::RestoreRun takes from the stored attempt state when there is one
+// (activity_attempt_state.h), the start request id, events buffered while a workflow task was
+// out, updates not yet accepted, the request ids of signals to other workflows.
 #ifndef LOCKSTEP_ENGINE_SERVICE_RUN_RESTORE_H_
 #define LOCKSTEP_ENGINE_SERVICE_RUN_RESTORE_H_
 

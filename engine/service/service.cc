@@ -544,6 +544,21 @@ void Service::NotifyObservers(const RunState* run) {
     step_.appended.push_back({touched.workflow_id, touched.run_id, &touched.history.decoded(),
                               first - base, touched.history.size() - base, &touched.history, base});
   }
+  step_.activity_attempts.clear();
+  if (!attempt_changes_.empty()) {
+    std::sort(attempt_changes_.begin(), attempt_changes_.end());
+    attempt_changes_.erase(std::unique(attempt_changes_.begin(), attempt_changes_.end()),
+                           attempt_changes_.end());
+    for (const auto& [index, scheduled_event_id] : attempt_changes_) {
+      const RunState& changed = *runs_[index];
+      auto it = changed.activities.find(scheduled_event_id);
+      // Closed since (its close event, written or buffered, says so), or its run closed.
+      if (!changed.running() || it == changed.activities.end()) continue;
+      step_.activity_attempts.push_back({changed.workflow_id, changed.run_id,
+                                         changed.history.size(), AttemptStateOf(it->second)});
+    }
+    attempt_changes_.clear();
+  }
   for (StepObserver* observer : observers_) observer->OnStep(step_);
 }
 

@@ -62,10 +62,12 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "engine/core/clock.h"
 #include "engine/core/retry_policy.h"
 #include "engine/core/task_handlers.h"
 #include "engine/service/activity_attempt_ref.h"
+#include "engine/service/activity_attempt_state.h"
 #include "engine/service/deadline_queue.h"
 #include "engine/service/id_generator.h"
 #include "engine/service/run_restore.h"
@@ -240,15 +242,29 @@ class Service {
   // InvalidArgument for a history that does not pass history::ValidateHistory or is not this
   // execution's; AlreadyExists for a run the service has; FailedPrecondition for an open run
   // of a workflow id whose current run is open too. On an error the service is unchanged.
+  //
+  // `activity_attempts` is the attempt state of the run's pending activities as a
+  // StepRecord last reported it (a StoreRecorder stores it beside the history): an activity
+  // with a state resumes at its attempt, with its last failure and heartbeat details; one
+  // whose attempt was running lost it with its worker, and that attempt ends by its
+  // timeouts and counts, so the next one is attempt + 1 (or the activity closes when its
+  // retry policy allows no more). An activity without a state is dispatched again as
+  // attempt 1 (docs/recovery.md). A state for an activity that is not pending in the history
+  // is ignored (the history says it closed); one with an attempt below 1, or two for one
+  // activity, is InvalidArgument naming the scheduled event id.
   [[nodiscard]] absl::Status RestoreRun(
       const temporal::api::common::v1::WorkflowExecution& execution,
-      const temporal::api::history::v1::History& history);
+      const temporal::api::history::v1::History& history,
+      absl::Span<const ActivityAttemptState> activity_attempts = {});
 
   // --- Observation.
 
   // Adds an observer of every step (step_observer.h); observers are called in the order they
   // were added. `observer` must outlive the service.
-  void AddStepObserver(StepObserver* observer) { observers_.push_back(observer); }
+  void AddStepObserver(StepObserver* observer) {
+    observers_.push_back(observer);
+    observers_want_attempts_ = observers_want_attempts_ || observer->WantsActivityAttempts();
+  }
 
   // --- Virtual time.
 
@@ -338,6 +354,10 @@ class Service {
   void EndStep(const RunState* run);
   void NotifyObservers(const RunState* run);
   void NoteAppend(const RunState& run);
+  // Records that `activity`'s attempt state changed, for observers that want it (reported
+  // with the end of the current or, outside a step, the next step).
+  void NoteActivityAttempt(const RunState& run, const ActivityState& activity);
+  static ActivityAttemptState AttemptStateOf(const ActivityState& activity);
   void EvictFromWorker(const RunState& run);
   temporal::api::enums::v1::TimeoutType FirstTimeoutType(
       const ActivityState& activity, temporal::api::enums::v1::TimeoutType fired) const;
@@ -450,8 +470,12 @@ class Service {
   NewRun ChildRunParams(const RunState& parent, int64_t initiated_event_id, std::string run_id);
 
   // service_recovery.cc: restoring runs from their histories.
-  void ArmRestoredRun(RunState& run, const service::RestoredFacts& facts);
-  void ArmRestoredActivity(RunState& run, ActivityState& activity);
+  // `attempts`: the run's stored activity attempt states, by scheduled event id.
+  void ArmRestoredRun(RunState& run, const service::RestoredFacts& facts,
+                      const absl::btree_map<int64_t, const ActivityAttemptState*>& attempts);
+  // `restored`: the activity's stored attempt state, or null.
+  void ArmRestoredActivity(RunState& run, ActivityState& activity,
+                           const ActivityAttemptState* restored);
   // A child start found pending in a restored parent whose child run exists already (the
   // parent's ChildWorkflowExecutionStarted was buffered when the process died): records the
   // start, and the child's close if its chain has closed. False if there is no such run.
@@ -538,6 +562,10 @@ class Service {
   bool step_observed_ = false;  // the outermost step in progress is reported
   StepRecord step_;
   std::vector<std::pair<size_t, int>> step_touched_;
+  // Some observer wants StepRecord::activity_attempts; the activities (run index, scheduled
+  // event id) whose attempt changed since the last report.
+  bool observers_want_attempts_ = false;
+  std::vector<std::pair<size_t, int64_t>> attempt_changes_;
   std::vector<Step> ready_;  // scratch for PickNext
   std::vector<std::pair<service::DeadlineQueue*, DueKey>> ready_keys_;
   bool workflow_workers_polling_;

@@ -122,6 +122,7 @@ void Service::DispatchActivity(RunState& run, int64_t scheduled_event_id) {
   activity.started = true;
   activity.started_time = now;
   activity.started_request_id = NextRequestId();
+  NoteActivityAttempt(run, activity);
   if (!activity.retry_policy.has_value()) {
     // Without a retry policy Temporal writes the start when it happens.
     HistoryEvent event = NewEvent(enums::EVENT_TYPE_ACTIVITY_TASK_STARTED);
@@ -252,7 +253,29 @@ void Service::RetryActivity(RunState& run, ActivityState& activity, const Failur
   activity.attempt_scheduled_time = Now() + backoff;
   activity.outcome = {};
   activity.timing = {};
+  NoteActivityAttempt(run, activity);
   EnqueueAttempt(run, activity);
+}
+
+void Service::NoteActivityAttempt(const RunState& run, const ActivityState& activity) {
+  if (!observers_want_attempts_) return;
+  const std::pair<size_t, int64_t> key(run.index, activity.scheduled_event_id);
+  // Heartbeats between two steps note one activity again and again.
+  if (attempt_changes_.empty() || attempt_changes_.back() != key) attempt_changes_.push_back(key);
+}
+
+ActivityAttemptState Service::AttemptStateOf(const ActivityState& activity) {
+  ActivityAttemptState state;
+  state.scheduled_event_id = activity.scheduled_event_id;
+  state.attempt = activity.attempt;
+  state.attempt_scheduled_time = activity.attempt_scheduled_time;
+  if (activity.started) {
+    state.started_time = activity.started_time;
+    state.started_request_id = activity.started_request_id;
+  }
+  state.last_failure = activity.last_failure;
+  state.heartbeat_details = activity.heartbeat_details;
+  return state;
 }
 
 void Service::OnActivityOutcome(RunState& run, ActivityState& activity) {

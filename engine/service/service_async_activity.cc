@@ -103,6 +103,7 @@ absl::StatusOr<bool> Service::RecordActivityHeartbeat(
   if (!found.ok()) return found.status();
   ActivityState& activity = **found;
   activity.heartbeat_details = details;
+  NoteActivityAttempt(*runs_[run_index], activity);
   if (activity.heartbeat_timeout > absl::ZeroDuration()) {
     timers_.Remove(&activity.heartbeat_key);
     DueItem item;

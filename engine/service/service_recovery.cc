@@ -50,7 +50,8 @@ absl::Status CheckOwnership(const std::string& name, const std::string& workflow
 }  // namespace
 
 absl::Status Service::RestoreRun(const temporal::api::common::v1::WorkflowExecution& execution,
-                                 const temporal::api::history::v1::History& history) {
+                                 const temporal::api::history::v1::History& history,
+                                 absl::Span<const ActivityAttemptState> activity_attempts) {
   const std::string& workflow_id = execution.workflow_id();
   const std::string& run_id = execution.run_id();
   const std::string name = RunName(workflow_id, run_id);
@@ -68,6 +69,19 @@ absl::Status Service::RestoreRun(const temporal::api::common::v1::WorkflowExecut
   if (run_index_.contains({workflow_id, run_id})) {
     return absl::AlreadyExistsError(
         absl::StrCat("restoring ", name, ": the service already has this run"));
+  }
+  absl::btree_map<int64_t, const ActivityAttemptState*> attempts;
+  for (const ActivityAttemptState& state : activity_attempts) {
+    if (state.attempt < 1) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "restoring ", name, ": the attempt state of the activity scheduled at event ",
+          state.scheduled_event_id, " has attempt ", state.attempt));
+    }
+    if (!attempts.emplace(state.scheduled_event_id, &state).second) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "restoring ", name, ": two attempt states for the activity scheduled at event ",
+          state.scheduled_event_id));
+    }
   }
 
   auto owned = std::make_unique<RunState>();
@@ -102,7 +116,7 @@ absl::Status Service::RestoreRun(const temporal::api::common::v1::WorkflowExecut
   run_ids_.Absorb(run_id);
   request_ids_.Absorb(run_id);
   next_task_id_ = std::max(next_task_id_, facts.max_task_id + 1);
-  ArmRestoredRun(run, facts);
+  ArmRestoredRun(run, facts, attempts);
   if (restored_deliveries_ == nullptr) {
     restored_deliveries_ = std::make_unique<service::RestoredDeliveries>();
   }
@@ -110,7 +124,9 @@ absl::Status Service::RestoreRun(const temporal::api::common::v1::WorkflowExecut
   return absl::OkStatus();
 }
 
-void Service::ArmRestoredRun(RunState& run, const service::RestoredFacts& facts) {
+void Service::ArmRestoredRun(
+    RunState& run, const service::RestoredFacts& facts,
+    const absl::btree_map<int64_t, const ActivityAttemptState*>& attempts) {
   for (const service::UpdateState& restored : facts.updates) {
     service::UpdateState& update = run.updates[restored.status.update_id];
     update = restored;
@@ -182,7 +198,10 @@ void Service::ArmRestoredRun(RunState& run, const service::RestoredFacts& facts)
     timer->key = Schedule(&timers_, timer->fire_time, std::move(item));
   }
 
-  for (auto& [id, activity] : run.activities) ArmRestoredActivity(run, activity);
+  for (auto& [id, activity] : run.activities) {
+    auto restored = attempts.find(id);
+    ArmRestoredActivity(run, activity, restored == attempts.end() ? nullptr : restored->second);
+  }
 
   // Child starts not yet made (or made, with the parent's record of it lost: OnStartChild
   // finds the child run and adopts it), and requests to other workflows not yet delivered.
@@ -206,7 +225,22 @@ void Service::ArmRestoredRun(RunState& run, const service::RestoredFacts& facts)
   }
 }
 
-void Service::ArmRestoredActivity(RunState& run, ActivityState& activity) {
+void Service::ArmRestoredActivity(RunState& run, ActivityState& activity,
+                                  const ActivityAttemptState* restored) {
+  if (restored != nullptr) {
+    // The attempt state the history does not hold, as the last stored step left it
+    // (Temporal's ActivityInfo, persisted with the events).
+    activity.attempt = restored->attempt;
+    activity.attempt_scheduled_time = restored->attempt_scheduled_time;
+    activity.last_failure = restored->last_failure;
+    activity.heartbeat_details = restored->heartbeat_details;
+    if (restored->started_time.has_value() && !activity.started) {
+      // Running on a worker: its ActivityTaskStarted is written when the activity closes.
+      activity.started = true;
+      activity.started_time = *restored->started_time;
+      activity.started_request_id = restored->started_request_id;
+    }
+  }
   DueItem item;
   item.kind = DueKind::kActivityTimeout;
   item.run = run.index;
@@ -217,15 +251,19 @@ void Service::ArmRestoredActivity(RunState& run, ActivityState& activity) {
         Schedule(&timers_, activity.first_scheduled_time + activity.schedule_to_close, item);
   }
   if (!activity.started) {
-    // Waiting for a worker, or running or backing off between attempts without a trace in
-    // the history: dispatched again.
+    // Waiting for a worker or backing off (at its attempt's scheduled time), or, without a
+    // stored attempt state, possibly running or backing off without a trace in the history
+    // (dispatched again as the attempt the history implies, 1).
     EnqueueAttempt(run, activity);
     return;
   }
-  // The attempt whose ActivityTaskStarted the history holds ran on a worker that died: it
-  // ends by its start-to-close timeout, counted from its start, and its heartbeat timeout,
-  // counted from the last moment it can have heartbeated (the recovery), then is retried or
-  // closed per its retry policy, as when Temporal's workers are lost.
+  // The attempt that was running (its ActivityTaskStarted in the history, or its start in the
+  // stored attempt state) ran on a worker that died: it ends by its start-to-close timeout,
+  // counted from its start, and its heartbeat timeout, counted from the last moment it can
+  // have heartbeated (the recovery), then is retried as the next attempt or closed per its
+  // retry policy, as when Temporal's workers are lost: task_refresher.go refreshTasksForActivity
+  // makes no transfer task for a started activity, only its timers (CreateNextActivityTimer),
+  // and the timeout's RetryActivity counts the lost attempt (Attempt++).
   if (activity.start_to_close > absl::ZeroDuration()) {
     item.timeout_type = enums::TIMEOUT_TYPE_START_TO_CLOSE;
     activity.start_to_close_key =

@@ -13,6 +13,14 @@
 // timeout), not by the step that produced them. A step may append nothing (a timer already
 // canceled, a task nobody answered yet).
 //
+// Activity attempts: an observer that asks for them (WantsActivityAttempts) also gets the
+// attempt state (activity_attempt_state.h) of every pending activity whose attempt changed
+// since the last step it was told of: dispatched (running), retried (the next attempt, waiting
+// out its backoff), or given heartbeat details. The state is as it stands at the end of the
+// step; an activity the step closed, or whose run closed, is not listed (its close event says
+// it). A heartbeat that is no step (Service::RecordActivityHeartbeat) is reported with the
+// next step. Nothing is gathered when no observer asks, so traces and hashes pay nothing.
+//
 // The observer is called after the step finished, synchronously; the record and what it
 // points to are valid during the call only. An observer must not call into the service.
 #ifndef LOCKSTEP_ENGINE_SERVICE_STEP_OBSERVER_H_
@@ -24,6 +32,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "engine/history/event_log.h"
+#include "engine/service/activity_attempt_state.h"
 #include "engine/service/service_env.h"
 #include "temporal/api/history/v1/message.pb.h"
 
@@ -43,6 +52,16 @@ struct AppendedEvents {
   int log_offset = 0;
 };
 
+// A pending activity whose attempt changed (see the top of this file).
+struct ActivityAttemptChange {
+  absl::string_view workflow_id;
+  absl::string_view run_id;
+  // Events in the run's history at the end of the step (events buffered behind a workflow
+  // task not counted): the state goes with the history up to here.
+  int64_t history_length = 0;
+  ActivityAttemptState state;
+};
+
 struct StepRecord {
   StepKind kind = StepKind::kUserTimer;
   // The run the step belongs to (for a client start, the run it made; empty if the call
@@ -53,12 +72,17 @@ struct StepRecord {
   // Agenda steps: their sequence number (Step::seq). Client calls and crashes: 0.
   uint64_t seq = 0;
   std::vector<AppendedEvents> appended;
+  // Only for observers that want them: by run (in the order the runs were created), then by
+  // scheduled event id.
+  std::vector<ActivityAttemptChange> activity_attempts;
 };
 
 class StepObserver {
  public:
   virtual ~StepObserver() = default;
   virtual void OnStep(const StepRecord& step) = 0;
+  // Whether StepRecord::activity_attempts is wanted; asked once, when the observer is added.
+  virtual bool WantsActivityAttempts() const { return false; }
 };
 
 }  // namespace lockstep

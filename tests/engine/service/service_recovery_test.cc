@@ -1,8 +1,9 @@
 // Service::RestoreRun: a run restored from its history in a new service (the process died)
 // goes on where the history left it: each element of its state is checked here on its own
 // (timers, the workflow task, activities, children, external requests, run timeouts, signal
-// deduplication, closed runs, ids), and every kind of bad input is refused with a status
-// naming the execution.
+// deduplication, closed runs, ids, activity attempts from the stored attempt state), and every
+// kind of bad input is refused with a status naming the execution.
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -33,18 +34,87 @@ EnvFunctions DelaySteps(std::vector<StepKind> kinds, absl::Duration delay) {
   return env;
 }
 
+// Keeps what a StoreRecorder stores beside the histories (engine/store): each pending
+// activity's attempt state as the steps report it, dropped when its close event is written.
+class AttemptKeeper : public StepObserver {
+ public:
+  void OnStep(const StepRecord& step) override {
+    for (const ActivityAttemptChange& change : step.activity_attempts) {
+      runs_[{std::string(change.workflow_id), std::string(change.run_id)}]
+           [change.state.scheduled_event_id] = change.state;
+    }
+    for (const AppendedEvents& appended : step.appended) {
+      auto& run = runs_[{std::string(appended.workflow_id), std::string(appended.run_id)}];
+      for (int i = appended.first; i < appended.end; ++i) {
+        const auto& e = appended.history->events(i);
+        for (int64_t closed : {e.activity_task_completed_event_attributes().scheduled_event_id(),
+                               e.activity_task_failed_event_attributes().scheduled_event_id(),
+                               e.activity_task_timed_out_event_attributes().scheduled_event_id(),
+                               e.activity_task_canceled_event_attributes().scheduled_event_id()}) {
+          if (closed != 0) run.erase(closed);
+        }
+      }
+    }
+  }
+  bool WantsActivityAttempts() const override { return true; }
+
+  std::vector<ActivityAttemptState> Of(const WorkflowExecution& execution) const {
+    std::vector<ActivityAttemptState> out;
+    auto it = runs_.find({execution.workflow_id(), execution.run_id()});
+    if (it == runs_.end()) return out;
+    for (const auto& [id, state] : it->second) out.push_back(state);
+    return out;
+  }
+
+ private:
+  std::map<std::pair<std::string, std::string>, std::map<int64_t, ActivityAttemptState>> runs_;
+};
+
 class ServiceRecoveryTest : public ServiceTest {
  protected:
   struct Stored {
     WorkflowExecution execution;
     History history;
+    std::vector<ActivityAttemptState> attempts;  // when KeepAttempts() was called
   };
+
+  // Keeps the activities' attempt state from here on, as a store would, for CrashAndRecover.
+  void KeepAttempts() {
+    keeping_attempts_ = true;
+    service().AddStepObserver(&keeper_);
+  }
+
+  // Starts "wf", which schedules one activity "a" of type "Act" with a retry policy of
+  // `maximum_attempts` (1s, then doubling) and `start_to_close`, on a service whose attempts
+  // `timing` paces, keeping attempt states. Returns when the activity was scheduled.
+  absl::Time StartRetriedActivity(EnvFunctions timing, int32_t maximum_attempts,
+                                  absl::Duration start_to_close) {
+    Configure({}, std::move(timing));
+    KeepAttempts();
+    Start();
+    ActivityCommandOptions o;
+    o.start_to_close = start_to_close;
+    o.retry_policy = Policy(absl::Seconds(1), 2, absl::Seconds(100), maximum_attempts);
+    workflows_.Then({ScheduleActivity("a", "Act", o)});
+    workflows_.Then({CompleteWorkflow()});
+    Idle();
+    return TimeOf(Last("wf", enums::EVENT_TYPE_ACTIVITY_TASK_SCHEDULED));
+  }
+
+  // Runs until `t`, when the process dies, and recovers with attempts paced by `timing`
+  // again. Returns how many activity tasks ran before the crash.
+  size_t CrashAtAndRecover(absl::Time t, EnvFunctions timing) {
+    RunUntil(service(), clock_, t);
+    const size_t before = activities_.tasks().size();
+    CrashAndRecover({}, std::move(timing));
+    return before;
+  }
 
   // What a store holds at this point: every run's history, in the order of creation.
   std::vector<Stored> Snapshot() {
     std::vector<Stored> out;
     for (const WorkflowExecution& run : service().ListRuns()) {
-      out.push_back({run, HistoryOf(run.workflow_id(), run.run_id())});
+      out.push_back({run, HistoryOf(run.workflow_id(), run.run_id()), keeper_.Of(run)});
     }
     return out;
   }
@@ -56,9 +126,10 @@ class ServiceRecoveryTest : public ServiceTest {
     service_.reset();
     Configure(std::move(options), std::move(functions));
     for (const Stored& s : stored_) {
-      absl::Status restored = service_->RestoreRun(s.execution, s.history);
+      absl::Status restored = service_->RestoreRun(s.execution, s.history, s.attempts);
       ASSERT_TRUE(restored.ok()) << restored;
     }
+    if (keeping_attempts_) service_->AddStepObserver(&keeper_);
   }
 
   // The restored run's history starts with every event it had before the crash.
@@ -102,6 +173,8 @@ class ServiceRecoveryTest : public ServiceTest {
   }
 
   std::vector<Stored> stored_;
+  AttemptKeeper keeper_;
+  bool keeping_attempts_ = false;
 };
 
 // --- Timers --------------------------------------------------------------------------------
@@ -315,6 +388,124 @@ TEST_F(ServiceRecoveryTest, StartedActivityAttemptIsLostAndTimesOutStartToClose)
   EXPECT_EQ(activities_.tasks().size(), 1u);  // no second attempt without a retry policy
   EXPECT_EQ(TypesOf("wf").back(), "WorkflowExecutionCompleted");
   ExpectStoredPrefix();
+}
+
+// The attempts the activity workers were given, from the `from`-th task on.
+std::vector<int32_t> AttemptsFrom(const std::vector<ActivityTask>& tasks, size_t from) {
+  std::vector<int32_t> attempts;
+  for (size_t i = from; i < tasks.size(); ++i) attempts.push_back(tasks[i].attempt);
+  return attempts;
+}
+
+TEST_F(ServiceRecoveryTest, RetryingActivityResumesAtItsStoredAttemptWithItsFailureAndDetails) {
+  // Each attempt runs 2s, heartbeats every second, and fails.
+  EnvFunctions timing{.activity_timing = [](const ActivityTask&) {
+    return ActivityTiming{.latency = absl::Seconds(2), .heartbeat_interval = absl::Seconds(1)};
+  }};
+  activities_.Always("Act", [](const ActivityTask& task) {
+    ActivityOutcome o;
+    o.kind = ActivityOutcome::Kind::kFailed;
+    o.failure = ApplicationFailure(absl::StrCat("attempt ", task.attempt, " failed"), "", false);
+    o.heartbeated = true;
+    o.heartbeat_details = Json(absl::StrCat("\"progress-", task.attempt, "\""));
+    return o;
+  });
+  const absl::Time scheduled = StartRetriedActivity(timing, 4, absl::Seconds(60));
+  // Attempt 1 fails at +2s, attempt 2 runs from +3s and fails at +5s, attempt 3 is due at +7s:
+  // the crash comes while it waits out its backoff.
+  const size_t before = CrashAtAndRecover(scheduled + absl::Seconds(6), timing);
+  ASSERT_EQ(before, 2u);
+  Pass(absl::Minutes(1));
+  // Attempts 3 and 4 run, 3 at its backoff's end, with attempt 2's heartbeat details; the
+  // fourth failure closes the activity.
+  const std::vector<ActivityTask>& tasks = activities_.tasks();
+  ASSERT_THAT(AttemptsFrom(tasks, before), ElementsAre(3, 4));
+  EXPECT_EQ(tasks[before].current_attempt_scheduled_time, scheduled + absl::Seconds(7));
+  EXPECT_EQ(tasks[before].scheduled_time, scheduled);
+  ASSERT_EQ(tasks[before].heartbeat_details.payloads_size(), 1);
+  EXPECT_EQ(tasks[before].heartbeat_details.payloads(0).data(), "\"progress-2\"");
+  const auto& failed = Last("wf", enums::EVENT_TYPE_ACTIVITY_TASK_FAILED);
+  EXPECT_EQ(failed.activity_task_failed_event_attributes().retry_state(),
+            enums::RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED);
+  const auto& started = Last("wf", enums::EVENT_TYPE_ACTIVITY_TASK_STARTED);
+  EXPECT_EQ(started.activity_task_started_event_attributes().attempt(), 4);
+  EXPECT_EQ(started.activity_task_started_event_attributes().last_failure().message(),
+            "attempt 3 failed");
+  EXPECT_EQ(TypesOf("wf").back(), "WorkflowExecutionCompleted");
+  ExpectStoredPrefix();
+}
+
+TEST_F(ServiceRecoveryTest, RunningAttemptIsLostAndCountsSoTheMaximumHolds) {
+  // Attempts hang; each times out start-to-close after 30s.
+  EnvFunctions slow{.activity_timing = [](const ActivityTask&) {
+    return ActivityTiming{.latency = absl::Hours(1), .heartbeat_interval = absl::ZeroDuration()};
+  }};
+  const absl::Time scheduled = StartRetriedActivity(slow, 2, absl::Seconds(30));
+  // Attempt 1 times out at +30s; attempt 2, the last one allowed, runs from +31s when the
+  // process dies.
+  const size_t before = CrashAtAndRecover(scheduled + absl::Seconds(40), slow);
+  ASSERT_EQ(before, 2u);
+  Pass(absl::Minutes(5));
+  // The lost attempt 2 times out start-to-close from its own start, and, being the last,
+  // closes the activity: no attempt runs after the recovery.
+  EXPECT_THAT(AttemptsFrom(activities_.tasks(), before), ElementsAre());
+  const auto& timed_out = Last("wf", enums::EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT);
+  EXPECT_EQ(TimeOf(timed_out), scheduled + absl::Seconds(61));
+  const auto& a = timed_out.activity_task_timed_out_event_attributes();
+  EXPECT_EQ(a.retry_state(), enums::RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED);
+  EXPECT_EQ(a.failure().timeout_failure_info().timeout_type(), enums::TIMEOUT_TYPE_START_TO_CLOSE);
+  // Its cause is attempt 1's timeout, the last failure the crash did not lose.
+  EXPECT_EQ(a.failure().cause().timeout_failure_info().timeout_type(),
+            enums::TIMEOUT_TYPE_START_TO_CLOSE);
+  const auto& started = Last("wf", enums::EVENT_TYPE_ACTIVITY_TASK_STARTED);
+  EXPECT_EQ(started.activity_task_started_event_attributes().attempt(), 2);
+  EXPECT_EQ(TimeOf(started), scheduled + absl::Seconds(31));
+  EXPECT_TRUE(started.activity_task_started_event_attributes().has_last_failure());
+  EXPECT_EQ(TypesOf("wf").back(), "WorkflowExecutionCompleted");
+  ExpectStoredPrefix();
+}
+
+TEST_F(ServiceRecoveryTest, RunningAttemptIsLostAndTheNextAttemptRunsAfterItsTimeout) {
+  // Attempts 1 and 2 hang (each times out after 30s); later attempts succeed at once.
+  EnvFunctions timing{.activity_timing = [](const ActivityTask& task) {
+    return ActivityTiming{.latency = task.attempt <= 2 ? absl::Hours(1) : absl::ZeroDuration(),
+                          .heartbeat_interval = absl::ZeroDuration()};
+  }};
+  const absl::Time scheduled = StartRetriedActivity(timing, 5, absl::Seconds(30));
+  const size_t before = CrashAtAndRecover(scheduled + absl::Seconds(40), timing);
+  ASSERT_EQ(before, 2u);
+  Pass(absl::Minutes(5));
+  // Attempt 2 was lost at +31s: it times out at +61s, and attempt 3 runs 2s later.
+  ASSERT_THAT(AttemptsFrom(activities_.tasks(), before), ElementsAre(3));
+  EXPECT_EQ(activities_.tasks()[before].current_attempt_scheduled_time,
+            scheduled + absl::Seconds(63));
+  const auto& started = Last("wf", enums::EVENT_TYPE_ACTIVITY_TASK_STARTED);
+  EXPECT_EQ(started.activity_task_started_event_attributes().attempt(), 3);
+  EXPECT_EQ(started.activity_task_started_event_attributes()
+                .last_failure()
+                .timeout_failure_info()
+                .timeout_type(),
+            enums::TIMEOUT_TYPE_START_TO_CLOSE);
+  EXPECT_NE(Find("wf", enums::EVENT_TYPE_ACTIVITY_TASK_COMPLETED), nullptr);
+  ExpectStoredPrefix();
+}
+
+TEST_F(ServiceRecoveryTest, AttemptStateOfAnActivityTheHistoryClosedIsIgnored) {
+  Start();
+  workflows_.Then({ScheduleActivity("a", "Act")});
+  workflows_.Then({CompleteWorkflow()});
+  Pass(absl::Seconds(5));
+  ASSERT_EQ(TypesOf("wf").back(), "WorkflowExecutionCompleted");
+  const WorkflowExecution execution = service().ListRuns()[0];
+  const History history = HistoryOf("wf");
+  service_.reset();
+  Configure({});
+  ActivityAttemptState stale;
+  stale.scheduled_event_id = 5;  // closed in the history
+  stale.attempt = 7;
+  EXPECT_TRUE(service_->RestoreRun(execution, history, {stale}).ok());
+  Pass(absl::Seconds(5));
+  EXPECT_EQ(activities_.tasks().size(), 1u);  // only the attempt before the crash
 }
 
 // --- Children ------------------------------------------------------------------------------
@@ -700,6 +891,22 @@ TEST_F(ServiceRecoveryErrorsTest, AnotherExecutionsHistoryIsRefused) {
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(s.message(), HasSubstr("another-run"));
   EXPECT_TRUE(service().ListRuns().empty());
+}
+
+TEST_F(ServiceRecoveryErrorsTest, BadAttemptStatesAreRefusedNamingTheActivity) {
+  ActivityAttemptState zero;
+  zero.scheduled_event_id = 5;
+  zero.attempt = 0;
+  ActivityAttemptState one;
+  one.scheduled_event_id = 5;
+  for (const std::vector<ActivityAttemptState>& states :
+       {std::vector<ActivityAttemptState>{zero}, std::vector<ActivityAttemptState>{one, one}}) {
+    absl::Status s = service().RestoreRun(stored_[0].execution, stored_[0].history, states);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(s.message(), HasSubstr("scheduled at event 5"));
+    EXPECT_THAT(s.message(), HasSubstr("workflow \"wf\""));
+  }
+  EXPECT_TRUE(service().ListRuns().empty());  // unchanged
 }
 
 TEST_F(ServiceRecoveryErrorsTest, RunRestoredTwiceIsAlreadyExists) {
