@@ -14,6 +14,15 @@
 //     write shows up here, at the next write of the run, not when the history is read.
 //   - A run is closed by the batch that writes its close event (its status is then the close
 //     event's, see RunStatusAfter); a closed run takes no more events, as in Temporal.
+//   - Beside its history a run has the attempt state of its pending activities
+//     (engine/service/activity_attempt_state.h), one record per scheduled event id, which
+//     Temporal keeps in mutable state and persists in the same transaction as the events. A
+//     batch replaces the records it carries, then drops those of the activities it closes; a
+//     batch that closes the run drops all of them. A run entry may carry records and no
+//     events (an attempt dispatched or retried writes no event); it must then be stored and
+//     open, and first_event_id is still the stored count + 1. ReadActivityAttempts returns
+//     them by scheduled event id; a record that does not decode is DataLoss naming the
+//     execution and the scheduled event id.
 //   - Commit does not decode the events: the bytes are stored as given. ReadHistory decodes
 //     them and reports a row that does not decode, or whose event id is not its position, as
 //     DataLoss naming the workflow id, the run id and the event id; other runs stay readable.
@@ -31,12 +40,14 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "engine/service/activity_attempt_state.h"
 #include "temporal/api/enums/v1/event_type.pb.h"
 #include "temporal/api/enums/v1/workflow.pb.h"
 #include "temporal/api/history/v1/message.pb.h"
 
 namespace lockstep::store {
 
+using ::lockstep::ActivityAttemptState;
 using temporal::api::enums::v1::WorkflowExecutionStatus;
 
 // The events one step appended to one run.
@@ -47,11 +58,17 @@ struct RunAppend {
   std::string workflow_type;
   int64_t first_event_id = 0;
   // Each event's deterministic serialization, without a frame; events first_event_id, +1, ...
-  // Never empty.
+  // Empty only when the entry carries activity attempt records.
   std::vector<std::string> events;
   // The run's status once these events are written: WORKFLOW_EXECUTION_STATUS_RUNNING, or the
   // status the last event closes it with.
   WorkflowExecutionStatus status = temporal::api::enums::v1::WORKFLOW_EXECUTION_STATUS_RUNNING;
+  // Pending activities whose attempt state changed: each replaces the stored record of its
+  // scheduled event id.
+  std::vector<ActivityAttemptState> activity_attempts;
+  // Scheduled event ids of the activities these events close: their records are dropped
+  // (after activity_attempts are applied).
+  std::vector<int64_t> closed_activities;
 };
 
 // One step's writes: at most one entry per run.
@@ -91,6 +108,11 @@ class HistoryStore {
   [[nodiscard]] virtual absl::Status ReadHistoryBinary(const std::string& workflow_id,
                                                        const std::string& run_id,
                                                        std::string* out) const = 0;
+
+  // The attempt state of the run's pending activities, by scheduled event id (empty for a
+  // closed run, and for a run whose activities never changed attempt).
+  [[nodiscard]] virtual absl::StatusOr<std::vector<ActivityAttemptState>> ReadActivityAttempts(
+      const std::string& workflow_id, const std::string& run_id) const = 0;
 };
 
 // The status of a run whose last event is of `type`: RUNNING unless `type` closes the run

@@ -28,8 +28,25 @@ absl::Status MemoryHistoryStore::Commit(const StoreBatch& batch) {
     stored.events.insert(stored.events.end(), run.events.begin(), run.events.end());
     stored.info.event_count = static_cast<int64_t>(stored.events.size());
     stored.info.status = run.status;
+    for (const ActivityAttemptState& attempt : run.activity_attempts) {
+      stored.activity_attempts[attempt.scheduled_event_id] = attempt;
+    }
+    for (int64_t closed : run.closed_activities) stored.activity_attempts.erase(closed);
+    if (run.status != temporal::api::enums::v1::WORKFLOW_EXECUTION_STATUS_RUNNING) {
+      stored.activity_attempts.clear();
+    }
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<ActivityAttemptState>> MemoryHistoryStore::ReadActivityAttempts(
+    const std::string& workflow_id, const std::string& run_id) const {
+  absl::StatusOr<const Run*> run = Find(workflow_id, run_id);
+  if (!run.ok()) return run.status();
+  std::vector<ActivityAttemptState> attempts;
+  attempts.reserve((*run)->activity_attempts.size());
+  for (const auto& [id, attempt] : (*run)->activity_attempts) attempts.push_back(attempt);
+  return attempts;
 }
 
 absl::StatusOr<std::vector<RunInfo>> MemoryHistoryStore::ListRuns() const {

@@ -21,11 +21,14 @@ class MemoryHistoryStore : public HistoryStore {
       const std::string& workflow_id, const std::string& run_id) const override;
   absl::Status ReadHistoryBinary(const std::string& workflow_id, const std::string& run_id,
                                  std::string* out) const override;
+  absl::StatusOr<std::vector<ActivityAttemptState>> ReadActivityAttempts(
+      const std::string& workflow_id, const std::string& run_id) const override;
 
  private:
   struct Run {
     RunInfo info;
     std::vector<std::string> events;
+    std::map<int64_t, ActivityAttemptState> activity_attempts;  // by scheduled event id
   };
   // The run, or NotFound naming it.
   absl::StatusOr<const Run*> Find(const std::string& workflow_id, const std::string& run_id) const;

@@ -2,6 +2,9 @@
 
 #include <sqlite3.h>
 
+#include <cstdint>
+#include <limits>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -30,6 +33,10 @@ struct SqliteHistoryStore::Statements {
   sqlite::Statement update_run;
   sqlite::Statement list_runs;
   sqlite::Statement read_events;
+  sqlite::Statement upsert_attempt;
+  sqlite::Statement delete_attempt;
+  sqlite::Statement delete_run_attempts;
+  sqlite::Statement read_attempts;
 };
 
 namespace {
@@ -130,6 +137,17 @@ absl::Status SqliteHistoryStore::PrepareStatements() {
        "SELECT workflow_id, run_id, workflow_type, status, event_count FROM runs ORDER BY id"},
       {&statements->read_events,
        "SELECT event_id, data FROM events WHERE run = ?1 ORDER BY event_id"},
+      {&statements->upsert_attempt,
+       "INSERT OR REPLACE INTO activity_attempts (run, scheduled_event_id, attempt, "
+       "attempt_scheduled_time, started_time, started_request_id, last_failure, "
+       "heartbeat_details) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
+      {&statements->delete_attempt,
+       "DELETE FROM activity_attempts WHERE run = ?1 AND scheduled_event_id = ?2"},
+      {&statements->delete_run_attempts, "DELETE FROM activity_attempts WHERE run = ?1"},
+      {&statements->read_attempts,
+       "SELECT scheduled_event_id, attempt, attempt_scheduled_time, started_time, "
+       "started_request_id, last_failure, heartbeat_details FROM activity_attempts "
+       "WHERE run = ?1 ORDER BY scheduled_event_id"},
   };
   for (const auto& [statement, sql] : all) {
     absl::StatusOr<sqlite::Statement> prepared =
@@ -200,7 +218,62 @@ absl::Status SqliteHistoryStore::AppendRun(const RunAppend& run) {
   sqlite3_bind_int64(update, 1, id);
   sqlite3_bind_int64(update, 2, run.status);
   sqlite3_bind_int64(update, 3, event_id - 1);
-  return Run(db_.get(), path_, update, absl::StrCat("updating ", name));
+  if (absl::Status s = Run(db_.get(), path_, update, absl::StrCat("updating ", name)); !s.ok()) {
+    return s;
+  }
+  return WriteActivityAttempts(id, run, name);
+}
+
+absl::Status SqliteHistoryStore::WriteActivityAttempts(int64_t id, const RunAppend& run,
+                                                       absl::string_view name) {
+  if (run.status != temporal::api::enums::v1::WORKFLOW_EXECUTION_STATUS_RUNNING) {
+    // A closed run has no pending activity.
+    sqlite3_stmt* clear = statements_->delete_run_attempts.get();
+    sqlite3_bind_int64(clear, 1, id);
+    return Run(db_.get(), path_, clear, absl::StrCat("dropping the activity attempts of ", name));
+  }
+  std::string failure;
+  std::string details;
+  sqlite3_stmt* upsert = statements_->upsert_attempt.get();
+  for (const ActivityAttemptState& attempt : run.activity_attempts) {
+    sqlite3_bind_int64(upsert, 1, id);
+    sqlite3_bind_int64(upsert, 2, attempt.scheduled_event_id);
+    sqlite3_bind_int64(upsert, 3, attempt.attempt);
+    sqlite3_bind_int64(upsert, 4, absl::ToUnixNanos(attempt.attempt_scheduled_time));
+    if (attempt.started_time.has_value()) {
+      sqlite3_bind_int64(upsert, 5, absl::ToUnixNanos(*attempt.started_time));
+    }
+    BindText(upsert, 6, attempt.started_request_id);
+    // Unbound parameters are NULL: no failure, no details.
+    if (attempt.last_failure.has_value()) {
+      attempt.last_failure->SerializeToString(&failure);
+      BindBlob(upsert, 7, failure);
+    }
+    if (attempt.heartbeat_details.has_value()) {
+      attempt.heartbeat_details->SerializeToString(&details);
+      BindBlob(upsert, 8, details);
+    }
+    if (absl::Status s = Run(db_.get(), path_, upsert,
+                             absl::StrCat("writing the attempt state of the activity scheduled "
+                                          "at event ",
+                                          attempt.scheduled_event_id, " of ", name));
+        !s.ok()) {
+      return s;
+    }
+  }
+  sqlite3_stmt* erase = statements_->delete_attempt.get();
+  for (int64_t closed : run.closed_activities) {
+    sqlite3_bind_int64(erase, 1, id);
+    sqlite3_bind_int64(erase, 2, closed);
+    if (absl::Status s = Run(db_.get(), path_, erase,
+                             absl::StrCat("dropping the attempt state of the activity scheduled "
+                                          "at event ",
+                                          closed, " of ", name));
+        !s.ok()) {
+      return s;
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::Status SqliteHistoryStore::Commit(const StoreBatch& batch) {
@@ -250,8 +323,8 @@ absl::StatusOr<std::vector<RunInfo>> SqliteHistoryStore::ListRuns() const {
 }
 
 template <typename Read>
-absl::Status SqliteHistoryStore::ForEachEvent(const std::string& workflow_id,
-                                              const std::string& run_id, Read read) const {
+absl::Status SqliteHistoryStore::ReadRun(const std::string& workflow_id, const std::string& run_id,
+                                         Read read) const {
   if (absl::Status begin =
           Run(db_.get(), path_, statements_->begin_read.get(), "starting a read transaction");
       !begin.ok()) {
@@ -266,6 +339,17 @@ absl::Status SqliteHistoryStore::ForEachEvent(const std::string& workflow_id,
       return absl::NotFoundError(
           absl::StrCat(path_, ": ", ExecutionName(workflow_id, run_id), ": not stored"));
     }
+    return read(id, info);
+  }();
+  // A read transaction has nothing to undo; ending it lets the WAL be checkpointed past it.
+  absl::Status ended = Run(db_.get(), path_, statements_->commit.get(), "ending a read");
+  return status.ok() ? ended : status;
+}
+
+template <typename Read>
+absl::Status SqliteHistoryStore::ForEachEvent(const std::string& workflow_id,
+                                              const std::string& run_id, Read read) const {
+  return ReadRun(workflow_id, run_id, [&](int64_t id, const RunInfo& info) -> absl::Status {
     sqlite3_stmt* events = statements_->read_events.get();
     StatementUse use(events);
     sqlite3_bind_int64(events, 1, id);
@@ -286,10 +370,52 @@ absl::Status SqliteHistoryStore::ForEachEvent(const std::string& workflow_id,
                                               " is missing"));
     }
     return absl::OkStatus();
-  }();
-  // A read transaction has nothing to undo; ending it lets the WAL be checkpointed past it.
-  absl::Status ended = Run(db_.get(), path_, statements_->commit.get(), "ending a read");
-  return status.ok() ? ended : status;
+  });
+}
+
+absl::StatusOr<std::vector<ActivityAttemptState>> SqliteHistoryStore::ReadActivityAttempts(
+    const std::string& workflow_id, const std::string& run_id) const {
+  std::vector<ActivityAttemptState> attempts;
+  auto optional_bytes = [](sqlite3_stmt* row, int column) -> std::optional<absl::string_view> {
+    if (sqlite3_column_type(row, column) == SQLITE_NULL) return std::nullopt;
+    return ColumnBytes(row, column);
+  };
+  absl::Status read = ReadRun(workflow_id, run_id, [&](int64_t id, const RunInfo&) -> absl::Status {
+    sqlite3_stmt* rows = statements_->read_attempts.get();
+    StatementUse use(rows);
+    sqlite3_bind_int64(rows, 1, id);
+    for (;;) {
+      const int code = sqlite3_step(rows);
+      if (code == SQLITE_DONE) return absl::OkStatus();
+      if (code != SQLITE_ROW) {
+        return Error(
+            db_.get(), code, path_,
+            absl::StrCat("reading the activity attempts of ", ExecutionName(workflow_id, run_id)));
+      }
+      ActivityAttemptState& attempt = attempts.emplace_back();
+      attempt.scheduled_event_id = sqlite3_column_int64(rows, 0);
+      const int64_t number = sqlite3_column_int64(rows, 1);
+      if (number < 1 || number > std::numeric_limits<int32_t>::max()) {
+        return absl::DataLossError(
+            absl::StrCat(path_, ": ", ExecutionName(workflow_id, run_id),
+                         ": the stored attempt of the activity scheduled at event ",
+                         attempt.scheduled_event_id, " is ", number));
+      }
+      attempt.attempt = static_cast<int32_t>(number);
+      attempt.attempt_scheduled_time = absl::FromUnixNanos(sqlite3_column_int64(rows, 2));
+      if (sqlite3_column_type(rows, 3) != SQLITE_NULL) {
+        attempt.started_time = absl::FromUnixNanos(sqlite3_column_int64(rows, 3));
+      }
+      attempt.started_request_id = std::string(ColumnBytes(rows, 4));
+      if (absl::Status s = DecodeStoredAttempt(optional_bytes(rows, 5), optional_bytes(rows, 6),
+                                               path_, workflow_id, run_id, &attempt);
+          !s.ok()) {
+        return s;
+      }
+    }
+  });
+  if (!read.ok()) return read;
+  return attempts;
 }
 
 absl::StatusOr<History> SqliteHistoryStore::ReadHistory(const std::string& workflow_id,

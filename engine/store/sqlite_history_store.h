@@ -58,6 +58,8 @@ class SqliteHistoryStore : public HistoryStore {
       const std::string& workflow_id, const std::string& run_id) const override;
   absl::Status ReadHistoryBinary(const std::string& workflow_id, const std::string& run_id,
                                  std::string* out) const override;
+  absl::StatusOr<std::vector<ActivityAttemptState>> ReadActivityAttempts(
+      const std::string& workflow_id, const std::string& run_id) const override;
 
   const std::string& path() const { return path_; }
 
@@ -75,8 +77,15 @@ class SqliteHistoryStore : public HistoryStore {
   // Looks the run up: `found` false when it is not stored, else its integer id and info.
   absl::Status FindRun(absl::string_view workflow_id, absl::string_view run_id, bool* found,
                        int64_t* id, RunInfo* info) const;
-  // Appends one run's events inside the open write transaction.
+  // Appends one run's events inside the open write transaction, and writes its activity
+  // attempt states.
   absl::Status AppendRun(const RunAppend& run);
+  // Replaces and drops the attempt states of the run with integer id `id` (`name` names it).
+  absl::Status WriteActivityAttempts(int64_t id, const RunAppend& run, absl::string_view name);
+  // Calls `read(id, info)` for the run inside a read transaction, so that everything it reads
+  // is one snapshot. NotFound for an unknown run.
+  template <typename Read>
+  absl::Status ReadRun(const std::string& workflow_id, const std::string& run_id, Read read) const;
   // Calls `read` for each stored event of the run (in id order) inside a read transaction, so
   // that the run row and its events are one snapshot. NotFound for an unknown run; DataLoss for
   // a missing row.

@@ -49,6 +49,23 @@ DROP TABLE events;
 ALTER TABLE run_events RENAME TO events;
 )sql";
 
+// Version 3: the attempt state of pending activities (activity_attempt_state.h), one row per
+// activity of a run. A version 2 file held none, so its runs' activities resume as before
+// (attempt 1) until their next attempt is recorded.
+constexpr char kVersion2To3[] = R"sql(
+CREATE TABLE activity_attempts (
+  run INTEGER NOT NULL,
+  scheduled_event_id INTEGER NOT NULL,
+  attempt INTEGER NOT NULL,
+  attempt_scheduled_time INTEGER NOT NULL,
+  started_time INTEGER,
+  started_request_id TEXT NOT NULL,
+  last_failure BLOB,
+  heartbeat_details BLOB,
+  PRIMARY KEY (run, scheduled_event_id)
+) WITHOUT ROWID;
+)sql";
+
 absl::Status CreateVersion1(sqlite3* db, absl::string_view path) {
   return Exec(db, path, kCreateVersion1);
 }
@@ -114,6 +131,10 @@ absl::Status Version1To2(sqlite3* db, absl::string_view path) {
   return BackfillRuns(db, path);
 }
 
+absl::Status Version2To3(sqlite3* db, absl::string_view path) {
+  return Exec(db, path, kVersion2To3);
+}
+
 struct Migration {
   int64_t to;
   absl::Status (*apply)(sqlite3* db, absl::string_view path);
@@ -123,6 +144,7 @@ struct Migration {
 constexpr Migration kMigrations[] = {
     {1, CreateVersion1},
     {2, Version1To2},
+    {3, Version2To3},
 };
 static_assert(kMigrations[std::size(kMigrations) - 1].to == kSchemaVersion);
 

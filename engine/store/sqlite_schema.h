@@ -6,6 +6,11 @@
 //   2  runs(id, workflow_id, run_id, workflow_type, status, event_count), with a run's events
 //      in events(run, event_id, data) keyed by the run's integer id: listing runs no longer
 //      decodes events, and an event row no longer repeats the two ids.
+//   3  activity_attempts(run, scheduled_event_id, attempt, attempt_scheduled_time,
+//      started_time, started_request_id, last_failure, heartbeat_details): the attempt state
+//      of each run's pending activities (engine/service/activity_attempt_state.h; times in
+//      Unix nanoseconds, started_time NULL unless the attempt runs, the failure and details
+//      serialized protos, NULL for none). Migrating from 2 adds the empty table.
 // Migrations run in order, each in a transaction of its own that also sets the version, so a
 // failure (or a crash) leaves the file at the last version it reached.
 #ifndef LOCKSTEP_ENGINE_STORE_SQLITE_SCHEMA_H_
@@ -22,7 +27,7 @@
 namespace lockstep::store::sqlite {
 
 // The version this code reads and writes.
-inline constexpr int64_t kSchemaVersion = 2;
+inline constexpr int64_t kSchemaVersion = 3;
 
 // The file's schema version. FailedPrecondition naming the file for a database that is not a
 // history store (version 0 with tables of its own) or is of a version newer than this code.

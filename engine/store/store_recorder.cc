@@ -21,6 +21,22 @@ void SerializeDeterministically(const HistoryEvent& event, std::string* out) {
   event.SerializeToCodedStream(&coded);
 }
 
+// The scheduled event id of the activity `event` closes, or 0.
+int64_t ClosedActivity(const HistoryEvent& event) {
+  switch (event.event_type()) {
+    case temporal::api::enums::v1::EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
+      return event.activity_task_completed_event_attributes().scheduled_event_id();
+    case temporal::api::enums::v1::EVENT_TYPE_ACTIVITY_TASK_FAILED:
+      return event.activity_task_failed_event_attributes().scheduled_event_id();
+    case temporal::api::enums::v1::EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT:
+      return event.activity_task_timed_out_event_attributes().scheduled_event_id();
+    case temporal::api::enums::v1::EVENT_TYPE_ACTIVITY_TASK_CANCELED:
+      return event.activity_task_canceled_event_attributes().scheduled_event_id();
+    default:
+      return 0;
+  }
+}
+
 }  // namespace
 
 void StoreRecorder::OnStep(const StepRecord& step) {
@@ -40,6 +56,8 @@ void StoreRecorder::OnStep(const StepRecord& step) {
             ? first.workflow_execution_started_event_attributes().workflow_type().name()
             : "";
     run.status = RunStatusAfter(last.event_type());
+    run.activity_attempts.clear();
+    run.closed_activities.clear();
     run.events.resize(static_cast<size_t>(appended.end - appended.first));
     for (int i = appended.first; i < appended.end; ++i) {
       std::string& bytes = run.events[static_cast<size_t>(i - appended.first)];
@@ -49,7 +67,34 @@ void StoreRecorder::OnStep(const StepRecord& step) {
       } else {
         SerializeDeterministically(appended.history->events(i), &bytes);
       }
+      if (const int64_t closed = ClosedActivity(appended.history->events(i)); closed != 0) {
+        run.closed_activities.push_back(closed);
+      }
     }
+  }
+  // Attempt states go with their run's events; a run the step appended nothing to gets an
+  // entry of its own, after its stored events.
+  for (const ActivityAttemptChange& change : step.activity_attempts) {
+    RunAppend* run = nullptr;
+    for (size_t i = 0; i < used && run == nullptr; ++i) {
+      if (batch_.runs[i].workflow_id == change.workflow_id &&
+          batch_.runs[i].run_id == change.run_id) {
+        run = &batch_.runs[i];
+      }
+    }
+    if (run == nullptr) {
+      if (batch_.runs.size() <= used) batch_.runs.emplace_back();
+      run = &batch_.runs[used++];
+      run->workflow_id.assign(change.workflow_id.data(), change.workflow_id.size());
+      run->run_id.assign(change.run_id.data(), change.run_id.size());
+      run->workflow_type.clear();
+      run->first_event_id = change.history_length + 1;
+      run->status = temporal::api::enums::v1::WORKFLOW_EXECUTION_STATUS_RUNNING;
+      run->events.clear();
+      run->activity_attempts.clear();
+      run->closed_activities.clear();
+    }
+    run->activity_attempts.push_back(change.state);
   }
   if (used == 0) return;
   batch_.runs.resize(used);
@@ -61,7 +106,10 @@ void StoreRecorder::OnStep(const StepRecord& step) {
     return;
   }
   ++batches_;
-  for (const RunAppend& run : batch_.runs) events_ += static_cast<int64_t>(run.events.size());
+  for (const RunAppend& run : batch_.runs) {
+    events_ += static_cast<int64_t>(run.events.size());
+    activity_attempts_ += static_cast<int64_t>(run.activity_attempts.size());
+  }
 }
 
 }  // namespace lockstep::store

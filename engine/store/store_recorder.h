@@ -5,7 +5,12 @@
 // Each run a step touched becomes one RunAppend: its new events as stored in the service's log
 // (AppendedEvents::log; serialized deterministically here when no log is given), the workflow
 // type from WorkflowExecutionStarted for a new run, and the status its last event leaves it in.
-// Steps that appended nothing write nothing. Attach it before the service's first step, or to
+// The step's activity attempt states (StepRecord::activity_attempts, which the recorder asks
+// for) go into the RunAppend of their run, or one of their own with no events, and every
+// activity close event among the step's events drops that activity's state
+// (RunAppend::closed_activities): the store holds each pending activity's attempt state with
+// the history it goes with, in one transaction. Steps that appended nothing and changed no
+// attempt write nothing. Attach it before the service's first step, or to
 // a service recovered from the same store (store_recovery.h) before it runs: its runs then
 // hold every stored event, and it appends after them. Otherwise the store refuses a run it is
 // first shown after event 1.
@@ -32,12 +37,15 @@ class StoreRecorder : public StepObserver {
   explicit StoreRecorder(HistoryStore* store) : store_(store) {}
 
   void OnStep(const StepRecord& step) override;
+  bool WantsActivityAttempts() const override { return true; }
 
   // OK, or the first error; once it is not OK nothing more is written.
   const absl::Status& status() const { return status_; }
   // Batches committed and the events in them.
   int64_t batches() const { return batches_; }
   int64_t events() const { return events_; }
+  // Activity attempt states written (one per activity and step that changed it).
+  int64_t activity_attempts() const { return activity_attempts_; }
 
  private:
   HistoryStore* store_;
@@ -46,6 +54,7 @@ class StoreRecorder : public StepObserver {
   StoreBatch batch_;
   int64_t batches_ = 0;
   int64_t events_ = 0;
+  int64_t activity_attempts_ = 0;
 };
 
 }  // namespace lockstep::store

@@ -24,11 +24,16 @@ absl::StatusOr<RecoverySummary> RecoverService(const HistoryStore& store, Servic
     absl::StatusOr<temporal::api::history::v1::History> history =
         store.ReadHistory(info.workflow_id, info.run_id);
     absl::Status status = history.status();
+    absl::StatusOr<std::vector<ActivityAttemptState>> attempts;
+    if (status.ok()) {
+      attempts = store.ReadActivityAttempts(info.workflow_id, info.run_id);
+      status = attempts.status();
+    }
     if (status.ok()) {
       temporal::api::common::v1::WorkflowExecution execution;
       execution.set_workflow_id(info.workflow_id);
       execution.set_run_id(info.run_id);
-      status = service->RestoreRun(execution, *history);
+      status = service->RestoreRun(execution, *history, *attempts);
     }
     if (!status.ok()) {
       // Store errors name the execution already; the service's do too.

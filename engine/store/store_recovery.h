@@ -1,8 +1,9 @@
-// Recovery of a service from a HistoryStore: every stored run is read and restored into a new
-// service (Service::RestoreRun), so that the open ones go on where the store left them: the
-// pending workflow tasks, timers, activities, child starts and requests to other workflows are
-// armed again, and the first workflow task of each open run replays its whole history on a
-// worker whose cache is empty (docs/recovery.md).
+// Recovery of a service from a HistoryStore: every stored run is read, with its activities'
+// attempt states, and restored into a new service (Service::RestoreRun), so that the open ones
+// go on where the store left them: the pending workflow tasks, timers, activities (at their
+// stored attempts), child starts and requests to other workflows are armed again, and the
+// first workflow task of each open run replays its whole history on a worker whose cache is
+// empty (docs/recovery.md).
 //
 //   MemoryHistoryStore or SqliteHistoryStore store = ...;
 //   Service service(&clock, &worker, &worker, options);
@@ -15,7 +16,8 @@
 //   - `service` must be new (no run started, none restored), its clock set to the time to
 //     resume at. Runs are restored in the order the store lists them (the order it first saw
 //     them, which is the order the service created them).
-//   - A run whose history cannot be read (a row that does not decode: DataLoss) or restored
+//   - A run whose history or attempt states cannot be read (a row that does not decode:
+//     DataLoss) or restored
 //     (not a valid history, or at odds with the runs restored before it) is skipped and named
 //     in RecoverySummary::skipped with the reason; the others are restored ("other executions
 //     stay readable"). Only a store that cannot list its runs fails the whole call.

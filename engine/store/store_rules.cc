@@ -39,8 +39,27 @@ absl::Status CheckBatchShape(const StoreBatch& batch) {
     if (!seen.emplace(run.workflow_id, run.run_id).second) {
       return absl::InvalidArgumentError(absl::StrCat(name, ": twice in one batch"));
     }
-    if (run.events.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(name, ": no events to append"));
+    if (run.events.empty() && run.activity_attempts.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(name, ": no events to append and no activity attempt state"));
+    }
+    if (run.events.empty() && run.status != enums::WORKFLOW_EXECUTION_STATUS_RUNNING) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(name, ": status ", enums::WorkflowExecutionStatus_Name(run.status),
+                       " without an event that closes the run"));
+    }
+    std::set<int64_t> activities;
+    for (const ActivityAttemptState& attempt : run.activity_attempts) {
+      if (attempt.scheduled_event_id < 1 || attempt.attempt < 1) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            name, ": activity attempt state with scheduled event id ", attempt.scheduled_event_id,
+            " and attempt ", attempt.attempt, " (both start at 1)"));
+      }
+      if (!activities.insert(attempt.scheduled_event_id).second) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(name, ": two attempt states for the activity scheduled at event ",
+                         attempt.scheduled_event_id));
+      }
     }
     if (run.first_event_id < 1) {
       return absl::InvalidArgumentError(
@@ -59,6 +78,11 @@ absl::Status CheckBatchShape(const StoreBatch& batch) {
 }
 
 absl::Status CheckAppend(const RunAppend& run, const RunInfo* stored) {
+  if (run.events.empty() && stored == nullptr) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(ExecutionName(run.workflow_id, run.run_id),
+                     ": activity attempt state for a run that is not stored"));
+  }
   const int64_t count = stored != nullptr ? stored->event_count : 0;
   if (run.first_event_id != count + 1) {
     return absl::FailedPreconditionError(
@@ -73,10 +97,11 @@ absl::Status CheckAppend(const RunAppend& run, const RunInfo* stored) {
         run.workflow_type, "\" but the stored run is of type \"", stored->workflow_type, "\""));
   }
   if (stored->status != enums::WORKFLOW_EXECUTION_STATUS_RUNNING) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(ExecutionName(run.workflow_id, run.run_id), ": closed (",
-                     enums::WorkflowExecutionStatus_Name(stored->status), ") after event ", count,
-                     ", so event ", run.first_event_id, " cannot be appended"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        ExecutionName(run.workflow_id, run.run_id), ": closed (",
+        enums::WorkflowExecutionStatus_Name(stored->status), ") after event ", count, ", so ",
+        run.events.empty() ? "activity attempt state cannot be stored"
+                           : absl::StrCat("event ", run.first_event_id, " cannot be appended")));
   }
   return absl::OkStatus();
 }
@@ -103,6 +128,34 @@ absl::Status DecodeStoredEvent(absl::string_view bytes, absl::string_view source
   if (event->event_id() != event_id) {
     return absl::DataLossError(
         absl::StrCat(where, " decodes to an event with id ", event->event_id()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status DecodeStoredAttempt(std::optional<absl::string_view> last_failure,
+                                 std::optional<absl::string_view> heartbeat_details,
+                                 absl::string_view source, absl::string_view workflow_id,
+                                 absl::string_view run_id, ActivityAttemptState* state) {
+  auto decode = [&](absl::string_view bytes, absl::string_view what,
+                    google::protobuf::MessageLite* message) -> absl::Status {
+    if (message->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+      return absl::OkStatus();
+    }
+    return absl::DataLossError(
+        absl::StrCat(source, source.empty() ? "" : ": ", ExecutionName(workflow_id, run_id),
+                     ": the stored ", what, " of the activity scheduled at event ",
+                     state->scheduled_event_id, " does not decode (", bytes.size(), " bytes)"));
+  };
+  state->last_failure.reset();
+  state->heartbeat_details.reset();
+  if (last_failure.has_value()) {
+    if (absl::Status s = decode(*last_failure, "last failure", &state->last_failure.emplace());
+        !s.ok()) {
+      return s;
+    }
+  }
+  if (heartbeat_details.has_value()) {
+    return decode(*heartbeat_details, "heartbeat details", &state->heartbeat_details.emplace());
   }
   return absl::OkStatus();
 }

@@ -2,7 +2,8 @@
 // a batch must be, all-or-nothing commits, the sequence check that catches lost and repeated
 // writes, closed runs, reads (decoded, and framed bytes equal to SerializeHistoryBinary), and
 // a stored event that does not decode, reported by execution and event id while other runs stay
-// readable.
+// readable; the activity attempt states kept beside a history, replaced, dropped with their
+// activity's close or the run's, and refused when they do not fit.
 #include <memory>
 #include <string>
 #include <vector>
@@ -149,6 +150,75 @@ TYPED_TEST(HistoryStoreContractTest, ClosedRunTakesNoMoreEvents) {
   absl::Status more = store.Commit(Batch({Append("wf", "r", 4, 4)}));
   EXPECT_EQ(more.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(more.message(), HasSubstr("closed"));
+}
+
+TYPED_TEST(HistoryStoreContractTest, KeepsActivityAttemptStatesBesideTheHistory) {
+  HistoryStore& store = *this->store_;
+  // With events: the run's first attempt state.
+  RunAppend first = Append("wf", "r", 1, 3);
+  first.activity_attempts = {AttemptState(2, 1, true)};
+  ASSERT_TRUE(store.Commit(Batch({first})).ok());
+  absl::StatusOr<std::vector<ActivityAttemptState>> read = store.ReadActivityAttempts("wf", "r");
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_THAT(AttemptStrings(*read), ElementsAre(AttemptStrings({AttemptState(2, 1, true)})[0]));
+  // Without events: a retry replaces it, a second activity's state is added, in id order.
+  ASSERT_TRUE(store
+                  .Commit(Batch({AttemptsOnly(
+                      "wf", "r", 3, {AttemptState(3, 1, true), AttemptState(2, 2, false)})}))
+                  .ok());
+  EXPECT_EQ(AttemptStrings(*store.ReadActivityAttempts("wf", "r")),
+            AttemptStrings({AttemptState(2, 2, false), AttemptState(3, 1, true)}));
+  EXPECT_THAT(this->Runs(), ElementsAre(Info("wf", "r", "Type", 3)));
+  // The batch that writes an activity's close drops its state.
+  RunAppend close = Append("wf", "r", 4, 5);
+  close.closed_activities = {2};
+  ASSERT_TRUE(store.Commit(Batch({close})).ok());
+  EXPECT_EQ(AttemptStrings(*store.ReadActivityAttempts("wf", "r")),
+            AttemptStrings({AttemptState(3, 1, true)}));
+  // The batch that closes the run drops them all.
+  RunAppend done = Append("wf", "r", 6, 5);
+  done.events.push_back(Bytes(MakeCompleted(6)));
+  done.status = enums::WORKFLOW_EXECUTION_STATUS_COMPLETED;
+  ASSERT_TRUE(store.Commit(Batch({done})).ok());
+  EXPECT_TRUE(store.ReadActivityAttempts("wf", "r")->empty());
+  EXPECT_EQ(store.ReadActivityAttempts("wf", "other").status().code(), absl::StatusCode::kNotFound);
+}
+
+TYPED_TEST(HistoryStoreContractTest, RejectsAttemptStatesThatDoNotFit) {
+  HistoryStore& store = *this->store_;
+  ASSERT_TRUE(store.Commit(Batch({Append("wf", "r", 1, 2)})).ok());
+  // Malformed by themselves.
+  RunAppend closing = AttemptsOnly("wf", "r", 2, {AttemptState(2, 1, false)});
+  closing.status = enums::WORKFLOW_EXECUTION_STATUS_COMPLETED;
+  for (const StoreBatch& batch :
+       {Batch({AttemptsOnly("wf", "r", 2, {})}),
+        Batch({AttemptsOnly("wf", "r", 2, {AttemptState(2, 0, false)})}),
+        Batch({AttemptsOnly("wf", "r", 2, {AttemptState(0, 1, false)})}),
+        Batch({AttemptsOnly("wf", "r", 2, {AttemptState(2, 1, false), AttemptState(2, 2, false)})}),
+        Batch({closing})}) {
+    absl::Status status = store.Commit(batch);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
+  }
+  // At odds with what is stored: an unknown run, a lost write, and (all or nothing) a good
+  // state in a batch that fails.
+  for (const StoreBatch& batch :
+       {Batch({AttemptsOnly("other", "r", 5, {AttemptState(2, 1, false)})}),
+        Batch({AttemptsOnly("wf", "r", 3, {AttemptState(2, 1, false)})}),
+        Batch({AttemptsOnly("wf", "r", 2, {AttemptState(2, 1, false)}), Append("b", "r", 2, 2)})}) {
+    absl::Status status = store.Commit(batch);
+    EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition) << status;
+    EXPECT_THAT(status.message(), HasSubstr(" run \"r\""));
+  }
+  EXPECT_TRUE(store.ReadActivityAttempts("wf", "r")->empty());
+  // A closed run takes no attempt state.
+  RunAppend done = Append("wf", "r", 3, 2);
+  done.events.push_back(Bytes(MakeCompleted(3)));
+  done.status = enums::WORKFLOW_EXECUTION_STATUS_COMPLETED;
+  ASSERT_TRUE(store.Commit(Batch({done})).ok());
+  absl::Status closed =
+      store.Commit(Batch({AttemptsOnly("wf", "r", 3, {AttemptState(2, 1, false)})}));
+  EXPECT_EQ(closed.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(closed.message(), HasSubstr("activity attempt state cannot be stored"));
 }
 
 TYPED_TEST(HistoryStoreContractTest, RejectsAnotherTypeForAStoredRun) {

@@ -1,7 +1,8 @@
 // What the SQLite store adds to the contract: data survives closing and reopening, a reader on
 // another connection reads while a write transaction is open, the synchronous option is
-// applied, a version 1 file is migrated, and bad files (not a database, truncated, newer
-// schema, someone else's database, a damaged row) give errors naming the file, never a crash.
+// applied, version 1 and 2 files are migrated, and bad files (not a database, truncated, newer
+// schema, someone else's database, a damaged event or activity attempt row) give errors naming
+// the file, never a crash.
 #include "engine/store/sqlite_history_store.h"
 
 #include <sqlite3.h>
@@ -90,7 +91,7 @@ TEST(SqliteHistoryStoreTest, ReopenKeepsData) {
   EXPECT_TRUE(store->Commit(Batch({Append("wf", "r", 4, 4)})).ok());
   EXPECT_EQ(store->Commit(Batch({Append("wf", "r", 4, 4)})).code(),
             absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(store->IntPragma("user_version").value_or(-1), 2);
+  EXPECT_EQ(store->IntPragma("user_version").value_or(-1), 3);
 }
 
 TEST(SqliteHistoryStoreTest, SynchronousOptionIsApplied) {
@@ -213,7 +214,7 @@ TEST(SqliteHistoryStoreTest, MigratesVersion1) {
   }
   std::unique_ptr<SqliteHistoryStore> store = OpenOrDie(path);
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(store->IntPragma("user_version").value_or(-1), 2);
+  EXPECT_EQ(store->IntPragma("user_version").value_or(-1), 3);
   absl::StatusOr<std::vector<RunInfo>> runs = store->ListRuns();
   ASSERT_TRUE(runs.ok()) << runs.status();
   EXPECT_THAT(
@@ -227,6 +228,91 @@ TEST(SqliteHistoryStoreTest, MigratesVersion1) {
   EXPECT_TRUE(store->Commit(Batch({Append("open", "r2", 3, 3)})).ok());
   EXPECT_EQ(store->Commit(Batch({Append("closing", "r1", 4, 4)})).code(),
             absl::StatusCode::kFailedPrecondition);
+}
+
+// A store as version 2 of the schema wrote it: runs and their events, no activity attempts.
+void CreateVersion2(const std::string& path) {
+  RawDb db(path);
+  db.Exec(
+      "CREATE TABLE runs (id INTEGER PRIMARY KEY, workflow_id TEXT NOT NULL, "
+      "run_id TEXT NOT NULL, workflow_type TEXT NOT NULL, status INTEGER NOT NULL, "
+      "event_count INTEGER NOT NULL, UNIQUE (workflow_id, run_id));"
+      "CREATE TABLE events (run INTEGER NOT NULL, event_id INTEGER NOT NULL, "
+      "data BLOB NOT NULL, PRIMARY KEY (run, event_id)) WITHOUT ROWID;"
+      "PRAGMA user_version = 2;");
+}
+
+TEST(SqliteHistoryStoreTest, MigratesVersion2) {
+  const std::string path = FreshPath();
+  CreateVersion2(path);
+  {
+    RawDb db(path);
+    db.Exec("INSERT INTO runs VALUES (1, 'open', 'r1', 'Open', 1, 2)");
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+    for (int64_t id : {1, 2}) {
+      sqlite3_stmt* insert = nullptr;
+      ASSERT_EQ(
+          sqlite3_prepare_v2(raw, "INSERT INTO events VALUES (1, ?1, ?2)", -1, &insert, nullptr),
+          SQLITE_OK);
+      const std::string data = Bytes(MakeEvent(id, "Open"));
+      sqlite3_bind_int64(insert, 1, id);
+      sqlite3_bind_blob(insert, 2, data.data(), static_cast<int>(data.size()), SQLITE_TRANSIENT);
+      EXPECT_EQ(sqlite3_step(insert), SQLITE_DONE);
+      sqlite3_finalize(insert);
+    }
+    sqlite3_close(raw);
+  }
+  // Read-only does not migrate, and says so.
+  absl::StatusOr<std::unique_ptr<SqliteHistoryStore>> reader =
+      SqliteHistoryStore::Open(path, {.read_only = true});
+  ASSERT_FALSE(reader.ok());
+  EXPECT_THAT(reader.status().message(), HasSubstr("schema version 2 is older"));
+
+  std::unique_ptr<SqliteHistoryStore> store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->IntPragma("user_version").value_or(-1), 3);
+  EXPECT_THAT(*store->ListRuns(),
+              ::testing::ElementsAre(
+                  RunInfo{"open", "r1", "Open", enums::WORKFLOW_EXECUTION_STATUS_RUNNING, 2}));
+  std::string binary;
+  ASSERT_TRUE(store->ReadHistoryBinary("open", "r1", &binary).ok());
+  EXPECT_EQ(binary, history::SerializeHistoryBinary(ExpectedHistory(2, "Open")));
+  // A version 2 run has no attempt state (recovery falls back to attempt 1) until its
+  // activities' next attempts are written.
+  absl::StatusOr<std::vector<ActivityAttemptState>> none =
+      store->ReadActivityAttempts("open", "r1");
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_TRUE(none->empty());
+  ASSERT_TRUE(
+      store->Commit(Batch({AttemptsOnly("open", "r1", 2, {AttemptState(2, 3, true)})})).ok());
+  store.reset();
+  store = OpenOrDie(path, {.read_only = true});
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(AttemptStrings(*store->ReadActivityAttempts("open", "r1")),
+            AttemptStrings({AttemptState(2, 3, true)}));
+}
+
+TEST(SqliteHistoryStoreTest, DamagedAttemptRowNamesFileExecutionAndActivity) {
+  const std::string path = FreshPath();
+  {
+    std::unique_ptr<SqliteHistoryStore> store = OpenOrDie(path);
+    ASSERT_NE(store, nullptr);
+    RunAppend run = Append("wf", "r", 1, 2);
+    run.activity_attempts = {AttemptState(2, 2, false)};
+    ASSERT_TRUE(store->Commit(Batch({run})).ok());
+  }
+  RawDb(path).Exec("UPDATE activity_attempts SET last_failure = x'ffffff'");
+  std::unique_ptr<SqliteHistoryStore> store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  absl::StatusOr<std::vector<ActivityAttemptState>> read = store->ReadActivityAttempts("wf", "r");
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(read.status().message(), HasSubstr(path));
+  EXPECT_THAT(read.status().message(), HasSubstr("workflow \"wf\" run \"r\""));
+  EXPECT_THAT(read.status().message(), HasSubstr("activity scheduled at event 2"));
+  // The history itself stays readable.
+  EXPECT_TRUE(store->ReadHistory("wf", "r").ok());
 }
 
 TEST(SqliteHistoryStoreTest, FailedMigrationNamesTheEventAndLeavesVersion1) {

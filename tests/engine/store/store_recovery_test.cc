@@ -8,7 +8,10 @@
 // again (those the store already holds are deduplicated or refused as already started), and
 // the run goes to the end. Then every workflow has completed with the result it has without a
 // crash, every stored history is valid and replays cleanly, each history stored before the
-// crash is a prefix of the final one, and the store holds what the service holds.
+// crash is a prefix of the final one, and the store holds what the service holds. The retried
+// activities' attempts go on across the crash (the store holds their attempt state): the
+// attempt numbers the activity code sees never go back, at most the attempt whose start the
+// crash lost runs twice, and the one that always fails gives up after its maximum attempts.
 // Also: a run whose history does not decode is skipped and named, the others are recovered;
 // recovery from a SQLite file after the store object itself is gone; a service that is not
 // new is refused.
@@ -18,6 +21,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -52,27 +56,83 @@ namespace enums = temporal::api::enums::v1;
 
 inline constexpr WorkflowDef<std::string(int64_t)> kSleepThenRetry{"sleepThenRetry"};
 inline constexpr ActivityDef<std::string(int64_t)> kFlakyStep{"flaky_step"};
+constexpr int32_t kFlakyMaximumAttempts = 10;
+// --- A workflow whose activity always fails: it gives up after its maximum attempts -------
+inline constexpr WorkflowDef<std::string(int64_t)> kGiveUp{"giveUp"};
+inline constexpr ActivityDef<std::string(int64_t)> kHopeless{"hopeless_step"};
+constexpr int32_t kHopelessMaximumAttempts = 4;
 
 Task<std::string> SleepThenRetry(WorkflowContext& ctx, int64_t n) {
   co_await ctx.Sleep(absl::Seconds(30));
-  ActivityOptions options{
-      .start_to_close_timeout = absl::Seconds(10),
-      .has_retry_policy = true,
-      .retry_policy = {
-          .initial_interval = absl::Seconds(1), .backoff_coefficient = 2, .maximum_attempts = 10}};
+  ActivityOptions options{.start_to_close_timeout = absl::Seconds(10),
+                          .has_retry_policy = true,
+                          .retry_policy = {.initial_interval = absl::Seconds(1),
+                                           .backoff_coefficient = 2,
+                                           .maximum_attempts = kFlakyMaximumAttempts}};
   const std::string result = co_await ctx.ExecuteActivity(kFlakyStep, options, n);
   co_return absl::StrCat(result, "-after-sleep");
 }
 
-absl::Status RegisterAll(Registry* registry) {
+Task<std::string> GiveUp(WorkflowContext& ctx, int64_t n) {
+  ActivityOptions options{.start_to_close_timeout = absl::Seconds(10),
+                          .has_retry_policy = true,
+                          .retry_policy = {.initial_interval = absl::Seconds(1),
+                                           .backoff_coefficient = 2,
+                                           .maximum_attempts = kHopelessMaximumAttempts}};
+  try {
+    co_await ctx.ExecuteActivity(kHopeless, options, n);
+  } catch (const ActivityFailure& failure) {
+    co_return absl::StrCat(
+        "gave-up-",
+        enums::RetryState_Name(failure.failure().activity_failure_info().retry_state()));
+  }
+  co_return std::string("succeeded");
+}
+
+// One attempt an activity's code ran.
+struct Ran {
+  int32_t attempt = 0;
+  // It ran in the step whose commit the crash refused: the store never learned of its start.
+  bool start_lost = false;
+  friend bool operator==(const Ran&, const Ran&) = default;
+};
+// The attempts each activity's code ran, in order, by activity type.
+using AttemptLog = std::map<std::string, std::vector<Ran>>;
+
+// How the process that runs an attempt stands.
+enum class Life { kAlive, kLastStep, kDead };
+
+// `log` (null: none) gets the attempts that ran while `life()` says the process lives (an
+// attempt a dead process goes on running is nobody's), marking those of its last step.
+absl::Status RegisterAll(
+    Registry* registry, AttemptLog* log = nullptr,
+    std::function<Life()> life = [] { return Life::kAlive; }) {
   if (absl::Status s = examples::RegisterOrder(registry); !s.ok()) return s;
   if (absl::Status s = examples::RegisterFanout(registry); !s.ok()) return s;
   if (absl::Status s = registry->RegisterWorkflow(kSleepThenRetry, &SleepThenRetry); !s.ok()) {
     return s;
   }
-  return registry->RegisterActivity(kFlakyStep, [](ActivityContext& ctx, int64_t n) {
-    if (ctx.attempt() < 3) throw ApplicationFailure("not yet", "Flaky");
-    return absl::StrCat("step-", n);
+  if (absl::Status s = registry->RegisterWorkflow(kGiveUp, &GiveUp); !s.ok()) return s;
+  auto note = [log, life](std::string_view type, int32_t attempt) {
+    const Life now = life();
+    if (log == nullptr || now == Life::kDead) return;
+    (*log)[std::string(type)].push_back({attempt, now == Life::kLastStep});
+  };
+  if (absl::Status s = registry->RegisterActivity(kFlakyStep,
+                                                  [note](ActivityContext& ctx, int64_t n) {
+                                                    note(kFlakyStep.name(), ctx.attempt());
+                                                    if (ctx.attempt() < 3) {
+                                                      throw ApplicationFailure("not yet", "Flaky");
+                                                    }
+                                                    return absl::StrCat("step-", n);
+                                                  });
+      !s.ok()) {
+    return s;
+  }
+  return registry->RegisterActivity(kHopeless, [note](ActivityContext& ctx, int64_t) {
+    note(kHopeless.name(), ctx.attempt());
+    throw ApplicationFailure(absl::StrCat("attempt ", ctx.attempt(), " failed"), "Hopeless");
+    return std::string();
   });
 }
 
@@ -140,6 +200,8 @@ std::vector<ClientCall> Workload() {
                                       ToPayloads(examples::FanoutInput{.n = 2, .per_child = 2}))));
   calls.push_back(Start(absl::Seconds(5),
                         StartOf("sleepy", std::string(kSleepThenRetry.name()), ToPayloads(7))));
+  calls.push_back(
+      Start(absl::Seconds(5), StartOf("hopeless", std::string(kGiveUp.name()), ToPayloads(3))));
   calls.push_back(Approve(absl::Minutes(2), "order-1"));
   return calls;
 }
@@ -151,6 +213,7 @@ const std::map<std::string, std::string>& ExpectedResults() {
       {"order-2", "\"expired\""},
       {"fan", "{\"children\":2,\"reported\":2,\"sum\":30}"},
       {"sleepy", "\"step-7-after-sleep\""},
+      {"hopeless", "\"gave-up-RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED\""},
   };
   return *results;
 }
@@ -163,7 +226,10 @@ class CrashingStore : public HistoryStore {
       : store_(store), clock_(clock), limit_(commits_before_crash) {}
 
   absl::Status Commit(const StoreBatch& batch) override {
-    if (commits_ >= limit_) return absl::UnavailableError("the process died");
+    if (commits_ >= limit_) {
+      refused_ = true;
+      return absl::UnavailableError("the process died");
+    }
     absl::Status s = store_->Commit(batch);
     if (s.ok()) {
       ++commits_;
@@ -180,9 +246,19 @@ class CrashingStore : public HistoryStore {
                                  std::string* out) const override {
     return store_->ReadHistoryBinary(workflow_id, run_id, out);
   }
+  absl::StatusOr<std::vector<ActivityAttemptState>> ReadActivityAttempts(
+      const std::string& workflow_id, const std::string& run_id) const override {
+    return store_->ReadActivityAttempts(workflow_id, run_id);
+  }
 
   int64_t commits() const { return commits_; }
   bool crashed() const { return commits_ >= limit_; }
+  // How a process that writes here stands: alive; in the step whose commit is refused (its
+  // last); dead.
+  Life state() const {
+    if (refused_) return Life::kDead;
+    return commits_ < limit_ ? Life::kAlive : Life::kLastStep;
+  }
   absl::Time last_commit() const { return last_commit_; }
 
  private:
@@ -190,6 +266,7 @@ class CrashingStore : public HistoryStore {
   const Clock* clock_;
   int64_t limit_;
   int64_t commits_ = 0;
+  bool refused_ = false;
   absl::Time last_commit_ = kStart;
 };
 
@@ -302,9 +379,84 @@ void ExpectFinished(const Registry& registry, Service& service, const HistorySto
   }
 }
 
+// The last ActivityTaskStarted of `workflow_id`'s (only) run in the store, and the retry state
+// of the activity's close.
+struct LastAttempt {
+  int32_t attempt = 0;
+  enums::RetryState retry_state = enums::RETRY_STATE_UNSPECIFIED;
+};
+LastAttempt StoredLastAttempt(const HistoryStore& store, const std::string& workflow_id) {
+  LastAttempt last;
+  absl::StatusOr<std::vector<RunInfo>> runs = store.ListRuns();
+  EXPECT_TRUE(runs.ok()) << runs.status();
+  if (!runs.ok()) return last;
+  for (const RunInfo& run : *runs) {
+    if (run.workflow_id != workflow_id) continue;
+    absl::StatusOr<History> history = store.ReadHistory(run.workflow_id, run.run_id);
+    EXPECT_TRUE(history.ok()) << history.status();
+    if (!history.ok()) return last;
+    for (const auto& event : history->events()) {
+      if (event.has_activity_task_started_event_attributes()) {
+        last.attempt = event.activity_task_started_event_attributes().attempt();
+      } else if (event.has_activity_task_failed_event_attributes()) {
+        last.retry_state = event.activity_task_failed_event_attributes().retry_state();
+      } else if (event.has_activity_task_timed_out_event_attributes()) {
+        last.retry_state = event.activity_task_timed_out_event_attributes().retry_state();
+      }
+    }
+  }
+  return last;
+}
+
+// The attempts each retried activity ran, across the crash, went on where they were: attempt
+// numbers go up one at a time and never go back (a recovery that restarted at attempt 1
+// would), an attempt runs again only if the crash lost its start (it ran in the step whose
+// commit was refused), none goes past the maximum, and the attempt the history closes with is
+// the last one that ran. The hopeless activity gives up after exactly its maximum attempts.
+void ExpectAttemptsWentOn(const AttemptLog& log, const HistoryStore& store) {
+  struct Expected {
+    std::string type;
+    std::string workflow_id;
+    int32_t maximum;
+  };
+  for (const Expected& e :
+       {Expected{std::string(kFlakyStep.name()), "sleepy", kFlakyMaximumAttempts},
+        Expected{std::string(kHopeless.name()), "hopeless", kHopelessMaximumAttempts}}) {
+    SCOPED_TRACE(e.type);
+    auto it = log.find(e.type);
+    ASSERT_NE(it, log.end());
+    const std::vector<Ran>& ran = it->second;
+    std::vector<int32_t> attempts;
+    for (const Ran& r : ran) attempts.push_back(r.attempt);
+    SCOPED_TRACE(::testing::PrintToString(attempts));
+    ASSERT_FALSE(ran.empty());
+    EXPECT_EQ(ran.front().attempt, 1);
+    for (size_t i = 1; i < ran.size(); ++i) {
+      if (ran[i].attempt == ran[i - 1].attempt) {
+        EXPECT_TRUE(ran[i - 1].start_lost)
+            << "attempt " << ran[i].attempt << " ran twice though its start was stored";
+      } else {
+        EXPECT_EQ(ran[i].attempt, ran[i - 1].attempt + 1)
+            << "attempt " << ran[i].attempt << " ran after " << ran[i - 1].attempt;
+      }
+    }
+    EXPECT_LE(attempts.back(), e.maximum);
+    const LastAttempt last = StoredLastAttempt(store, e.workflow_id);
+    EXPECT_EQ(last.attempt, attempts.back());
+    if (e.type == kHopeless.name()) {
+      EXPECT_EQ(last.attempt, e.maximum);
+      EXPECT_EQ(last.retry_state, enums::RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED);
+    }
+  }
+}
+
 class StoreRecoveryTest : public ::testing::Test {
  protected:
-  void SetUp() override { ASSERT_TRUE(RegisterAll(&registry_).ok()); }
+  void SetUp() override {
+    ASSERT_TRUE(RegisterAll(&registry_, &attempts_, [this] {
+                  return crashing_ == nullptr ? Life::kAlive : crashing_->state();
+                }).ok());
+  }
 
   void CrashAfterEveryCommit() {
     const int64_t commits = CommitsWithoutCrash();
@@ -321,9 +473,12 @@ class StoreRecoveryTest : public ::testing::Test {
     CrashingStore store(&memory, &clock_for_count_, std::numeric_limits<int64_t>::max());
     Process process(&registry_, &store, kStart, env_);
     process.Record();
+    attempts_.clear();
     process.Drive(Workload(), [] { return false; });
     EXPECT_TRUE(process.recorder().status().ok()) << process.recorder().status();
     ExpectFinished(registry_, process.service(), memory);
+    EXPECT_EQ(attempts_, (AttemptLog{{std::string(kFlakyStep.name()), {{1}, {2}, {3}}},
+                                     {std::string(kHopeless.name()), {{1}, {2}, {3}, {4}}}}));
     return store.commits();
   }
 
@@ -335,10 +490,13 @@ class StoreRecoveryTest : public ::testing::Test {
     {
       Process doomed(&registry_, &memory, kStart, env_);
       CrashingStore store(&memory, &doomed.clock(), k);
+      attempts_.clear();
+      crashing_ = &store;
       // The recorder writes through the crashing store.
       StoreRecorder recorder(&store);
       doomed.service().AddStepObserver(&recorder);
       doomed.Drive(Workload(), [&store] { return store.crashed(); });
+      crashing_ = nullptr;
       ASSERT_EQ(store.commits(), k);
       crash_time = store.last_commit();
     }
@@ -353,6 +511,7 @@ class StoreRecoveryTest : public ::testing::Test {
     recovered.Drive(Workload(), [] { return false; });
     ASSERT_TRUE(recovered.recorder().status().ok()) << recovered.recorder().status();
     ExpectFinished(registry_, recovered.service(), memory);
+    ExpectAttemptsWentOn(attempts_, memory);
     // What the store held at the crash is where every history goes on from.
     const auto after = StoredBytes(memory);
     for (const auto& [run, bytes] : before) {
@@ -366,6 +525,8 @@ class StoreRecoveryTest : public ::testing::Test {
   Registry registry_;
   ManualClock clock_for_count_;
   ServiceEnv* env_ = nullptr;  // the workers' pace (null: instant)
+  AttemptLog attempts_;
+  CrashingStore* crashing_ = nullptr;  // the doomed process's store while it lives
 };
 
 TEST_F(StoreRecoveryTest, CrashAfterEveryCommitRecoversAndFinishes) { CrashAfterEveryCommit(); }
@@ -386,10 +547,26 @@ TEST_F(StoreRecoveryTest, RecoversFromASqliteFileAfterTheStoreIsGone) {
     ASSERT_TRUE(file.ok()) << file.status();
     Process doomed(&registry_, file->get(), kStart);
     CrashingStore store(file->get(), &doomed.clock(), 40);
+    attempts_.clear();
+    crashing_ = &store;
     StoreRecorder recorder(&store);
     doomed.service().AddStepObserver(&recorder);
     doomed.Drive(Workload(), [&store] { return store.crashed(); });
+    crashing_ = nullptr;
     crash_time = store.last_commit();
+    // The crash finds the retried activities between attempts: their state is in the file.
+    absl::StatusOr<std::vector<RunInfo>> runs = (*file)->ListRuns();
+    ASSERT_TRUE(runs.ok()) << runs.status();
+    int64_t pending_attempts = 0;
+    for (const RunInfo& run : *runs) {
+      absl::StatusOr<std::vector<ActivityAttemptState>> attempts =
+          (*file)->ReadActivityAttempts(run.workflow_id, run.run_id);
+      ASSERT_TRUE(attempts.ok()) << attempts.status();
+      for (const ActivityAttemptState& attempt : *attempts) {
+        if (attempt.attempt > 1) ++pending_attempts;
+      }
+    }
+    EXPECT_GT(pending_attempts, 0);
     stored_runs = static_cast<int64_t>((*file)->ListRuns()->size());
   }
   absl::StatusOr<std::unique_ptr<SqliteHistoryStore>> file = SqliteHistoryStore::Open(path);
@@ -404,6 +581,7 @@ TEST_F(StoreRecoveryTest, RecoversFromASqliteFileAfterTheStoreIsGone) {
   recovered.Drive(Workload(), [] { return false; });
   ASSERT_TRUE(recovered.recorder().status().ok()) << recovered.recorder().status();
   ExpectFinished(registry_, recovered.service(), **file);
+  ExpectAttemptsWentOn(attempts_, **file);
 }
 
 // A store whose history of one run does not decode.

@@ -1,4 +1,4 @@
-// Events, batches and file paths for the history store tests.
+// Events, batches, activity attempt states and file paths for the history store tests.
 #ifndef LOCKSTEP_TESTS_ENGINE_STORE_STORE_TEST_EVENTS_H_
 #define LOCKSTEP_TESTS_ENGINE_STORE_STORE_TEST_EVENTS_H_
 
@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "engine/history/history_file.h"
 #include "engine/store/history_store.h"
 #include "gtest/gtest.h"
@@ -59,6 +60,53 @@ inline RunAppend Append(const std::string& workflow_id, const std::string& run_i
 }
 
 inline StoreBatch Batch(std::vector<RunAppend> runs) { return StoreBatch{std::move(runs)}; }
+
+// The attempt state of the activity scheduled at `scheduled_event_id`, on `attempt`: running
+// (since attempt_scheduled_time + 1s) when `started`, with a last failure and heartbeat details
+// that name the attempt.
+inline ActivityAttemptState AttemptState(int64_t scheduled_event_id, int32_t attempt,
+                                         bool started) {
+  ActivityAttemptState state;
+  state.scheduled_event_id = scheduled_event_id;
+  state.attempt = attempt;
+  state.attempt_scheduled_time = absl::FromUnixSeconds(1704067200 + attempt);
+  if (started) {
+    state.started_time = state.attempt_scheduled_time + absl::Seconds(1);
+    state.started_request_id = absl::StrCat("request-", attempt);
+  }
+  if (attempt > 1) {
+    state.last_failure.emplace().set_message(absl::StrCat("attempt ", attempt - 1, " failed"));
+    state.heartbeat_details.emplace().add_payloads()->set_data(
+        absl::StrCat("progress-", attempt - 1));
+  }
+  return state;
+}
+
+// A run entry that carries `states` and no events, after the stored event `stored_events`.
+inline RunAppend AttemptsOnly(const std::string& workflow_id, const std::string& run_id,
+                              int64_t stored_events, std::vector<ActivityAttemptState> states) {
+  RunAppend run;
+  run.workflow_id = workflow_id;
+  run.run_id = run_id;
+  run.first_event_id = stored_events + 1;
+  run.activity_attempts = std::move(states);
+  return run;
+}
+
+// "id:attempt:scheduled:started:request:failure:details" of each state, to compare them (the
+// protos have no ==).
+inline std::vector<std::string> AttemptStrings(const std::vector<ActivityAttemptState>& states) {
+  std::vector<std::string> out;
+  for (const ActivityAttemptState& s : states) {
+    out.push_back(absl::StrCat(
+        s.scheduled_event_id, ":", s.attempt, ":", absl::FormatTime(s.attempt_scheduled_time), ":",
+        s.started_time.has_value() ? absl::FormatTime(*s.started_time) : "-", ":",
+        s.started_request_id, ":",
+        s.last_failure.has_value() ? s.last_failure->ShortDebugString() : "-", ":",
+        s.heartbeat_details.has_value() ? s.heartbeat_details->ShortDebugString() : "-"));
+  }
+  return out;
+}
 
 // The history MakeEvent gives for events [1, last].
 inline History ExpectedHistory(int64_t last, const std::string& type = "Type") {
