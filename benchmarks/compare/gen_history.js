@@ -19,8 +19,10 @@ const jsonPayloads = (value) => ({
   payloads: [{ metadata: { encoding: base64('json/plain') }, data: base64(JSON.stringify(value)) }],
 });
 
-function counterHistory(n, batch = 100) {
-  const runId = '0193a1b2-0000-7000-8000-000000000001';
+// `ids` names the execution (workflowId, runId); copies of one history with distinct ids are
+// distinct executions, as a directory of production histories has.
+function counterHistory(n, batch = 100, ids = {}) {
+  const runId = ids.runId || '0193a1b2-0000-7000-8000-000000000001';
   const identity = '1234@peer-host';
   const taskQueue = { name: 'peer-tq', kind: 'TASK_QUEUE_KIND_NORMAL' };
   const events = [];
@@ -72,7 +74,7 @@ function counterHistory(n, batch = 100) {
     attempt: 1,
     firstWorkflowTaskBackoff: '0s',
     header: { fields: {} },
-    workflowId: 'peer-wf-1',
+    workflowId: ids.workflowId || 'peer-wf-1',
   });
 
   const firstTask = workflowTask(true);
