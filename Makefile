@@ -88,7 +88,7 @@ consumer-test: build
 	@JOBS=$(JOBS) bash scripts/consumer-test.sh $(BUILD_DIR)
 
 bench: build
-	@for b in history payload replay test_environment simulation; do \
+	@for b in history payload replay replay_batch test_environment simulation; do \
 	  $(BUILD_DIR)/benchmarks/$${b}_benchmark --benchmark_repetitions=5 \
 	    --benchmark_report_aggregates_only=true || exit 1; \
 	done
