@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "engine/store/sqlite_schema.h"
 #include "engine/store/store_rules.h"
@@ -84,10 +85,10 @@ absl::StatusOr<std::unique_ptr<SqliteHistoryStore>> SqliteHistoryStore::Open(
       return absl::FailedPreconditionError(
           absl::StrCat(path, ": an empty database, not a Lockstep history store"));
     }
-    if (*version < sqlite::kSchemaVersion) {
-      return absl::FailedPreconditionError(
-          absl::StrCat(path, ": schema version ", *version, " is older than this build's (",
-                       sqlite::kSchemaVersion, "); open it writable once to migrate it"));
+    if (*version < sqlite::kOldestReadOnlyVersion) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          path, ": schema version ", *version, " is older than this build reads without ",
+          "migrating (", sqlite::kOldestReadOnlyVersion, "); open it writable once to migrate it"));
     }
   } else {
     absl::StatusOr<std::string> mode =
@@ -108,7 +109,11 @@ absl::StatusOr<std::unique_ptr<SqliteHistoryStore>> SqliteHistoryStore::Open(
 
   std::unique_ptr<SqliteHistoryStore> store(
       new SqliteHistoryStore(path, std::move(db), options.read_only));
-  if (absl::Status prepared = store->PrepareStatements(); !prepared.ok()) return prepared;
+  // A writable open has just migrated the file.
+  store->version_ = options.read_only ? *version : sqlite::kSchemaVersion;
+  if (absl::Status prepared = store->PrepareStatements(store->version_); !prepared.ok()) {
+    return prepared;
+  }
   return store;
 }
 
@@ -118,7 +123,7 @@ SqliteHistoryStore::SqliteHistoryStore(std::string path, sqlite::DbHandle db, bo
 // Statements first: a connection with statements left unfinalized does not close.
 SqliteHistoryStore::~SqliteHistoryStore() { statements_.reset(); }
 
-absl::Status SqliteHistoryStore::PrepareStatements() {
+absl::Status SqliteHistoryStore::PrepareStatements(int64_t version) {
   auto statements = std::make_unique<Statements>();
   const std::pair<sqlite::Statement*, const char*> all[] = {
       {&statements->begin_write, "BEGIN IMMEDIATE"},
@@ -150,6 +155,7 @@ absl::Status SqliteHistoryStore::PrepareStatements() {
        "WHERE run = ?1 ORDER BY scheduled_event_id"},
   };
   for (const auto& [statement, sql] : all) {
+    if (version < 3 && absl::StrContains(sql, "activity_attempts")) continue;
     absl::StatusOr<sqlite::Statement> prepared =
         sqlite::Prepare(db_.get(), path_, sql, /*persistent=*/true);
     if (!prepared.ok()) return prepared.status();
@@ -382,6 +388,7 @@ absl::StatusOr<std::vector<ActivityAttemptState>> SqliteHistoryStore::ReadActivi
   };
   absl::Status read = ReadRun(workflow_id, run_id, [&](int64_t id, const RunInfo&) -> absl::Status {
     sqlite3_stmt* rows = statements_->read_attempts.get();
+    if (rows == nullptr) return absl::OkStatus();  // a version-2 file: no attempt state yet
     StatementUse use(rows);
     sqlite3_bind_int64(rows, 1, id);
     for (;;) {

@@ -13,7 +13,8 @@
 //
 // Errors name the file; a file that is not a SQLite database or is damaged or truncated is
 // DataLoss, a schema newer than this code FailedPrecondition (schema versions and migrations:
-// sqlite_schema.h). Opening writable migrates an older file; opening read-only refuses one.
+// sqlite_schema.h). Opening writable migrates an older file; opening read-only reads one from
+// sqlite::kOldestReadOnlyVersion on as it is and refuses an older one.
 #ifndef LOCKSTEP_ENGINE_STORE_SQLITE_HISTORY_STORE_H_
 #define LOCKSTEP_ENGINE_STORE_SQLITE_HISTORY_STORE_H_
 
@@ -72,7 +73,8 @@ class SqliteHistoryStore : public HistoryStore {
   struct Statements;
 
   SqliteHistoryStore(std::string path, sqlite::DbHandle db, bool read_only);
-  absl::Status PrepareStatements();
+  // Those of the activity_attempts table only from version 3 on (a read-only version-2 file).
+  absl::Status PrepareStatements(int64_t version);
 
   // Looks the run up: `found` false when it is not stored, else its integer id and info.
   absl::Status FindRun(absl::string_view workflow_id, absl::string_view run_id, bool* found,
@@ -96,6 +98,8 @@ class SqliteHistoryStore : public HistoryStore {
   std::string path_;
   sqlite::DbHandle db_;
   bool read_only_;
+  // The file's schema version as opened: kSchemaVersion, or older for a read-only open.
+  int64_t version_ = 0;
   std::unique_ptr<Statements> statements_;
 };
 

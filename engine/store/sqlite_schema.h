@@ -29,6 +29,12 @@ namespace lockstep::store::sqlite {
 // The version this code reads and writes.
 inline constexpr int64_t kSchemaVersion = 3;
 
+// The oldest version a read-only open takes as it is (a read-only open cannot migrate):
+// version 2 differs from 3 only by the activity_attempts table, and a version-2 file has no
+// attempt state to read, so `lockstep replay --store` and `export` read a store the previous
+// release wrote without writing to it first. Version 1 kept no runs table: it needs migrating.
+inline constexpr int64_t kOldestReadOnlyVersion = 2;
+
 // The file's schema version. FailedPrecondition naming the file for a database that is not a
 // history store (version 0 with tables of its own) or is of a version newer than this code.
 absl::StatusOr<int64_t> ReadSchemaVersion(sqlite3* db, absl::string_view path);

@@ -263,11 +263,26 @@ TEST(SqliteHistoryStoreTest, MigratesVersion2) {
     }
     sqlite3_close(raw);
   }
-  // Read-only does not migrate, and says so.
-  absl::StatusOr<std::unique_ptr<SqliteHistoryStore>> reader =
-      SqliteHistoryStore::Open(path, {.read_only = true});
-  ASSERT_FALSE(reader.ok());
-  EXPECT_THAT(reader.status().message(), HasSubstr("schema version 2 is older"));
+  // Read-only does not migrate: it reads the version-2 file as it is, which has no attempt
+  // state, and leaves it at version 2.
+  {
+    std::unique_ptr<SqliteHistoryStore> reader = OpenOrDie(path, {.read_only = true});
+    ASSERT_NE(reader, nullptr);
+    EXPECT_EQ(reader->IntPragma("user_version").value_or(-1), 2);
+    EXPECT_THAT(*reader->ListRuns(),
+                ::testing::ElementsAre(
+                    RunInfo{"open", "r1", "Open", enums::WORKFLOW_EXECUTION_STATUS_RUNNING, 2}));
+    absl::StatusOr<temporal::api::history::v1::History> read = reader->ReadHistory("open", "r1");
+    ASSERT_TRUE(read.ok()) << read.status();
+    EXPECT_EQ(history::SerializeHistoryBinary(*read),
+              history::SerializeHistoryBinary(ExpectedHistory(2, "Open")));
+    absl::StatusOr<std::vector<ActivityAttemptState>> none =
+        reader->ReadActivityAttempts("open", "r1");
+    ASSERT_TRUE(none.ok()) << none.status();
+    EXPECT_TRUE(none->empty());
+    EXPECT_EQ(reader->ReadActivityAttempts("open", "no-such-run").status().code(),
+              absl::StatusCode::kNotFound);
+  }
 
   std::unique_ptr<SqliteHistoryStore> store = OpenOrDie(path);
   ASSERT_NE(store, nullptr);
