@@ -21,6 +21,9 @@ std::string Quote(absl::string_view s) {
   return out;
 }
 
+// An id the history does not record is null in JSON, not a string a tool would take for one.
+std::string QuoteOrNull(absl::string_view s) { return s.empty() ? "null" : Quote(s); }
+
 absl::string_view LikelyCause(Nondeterminism::Kind kind) {
   switch (kind) {
     case Nondeterminism::Kind::kMismatch:
@@ -107,8 +110,13 @@ ReplayResult ReplayHistory(const Registry& registry, const History& full, absl::
   result.source = std::string(source);
   const history::HistorySummary summary = history::SummarizeHistory(full);
   result.workflow_type = summary.workflow_type;
-  result.workflow_id = summary.workflow_id;
-  result.run_id = summary.run_id;
+  // Empty when the history does not record them (older servers' started events carry no
+  // workflow id): the reports then say so, and never pass a display placeholder off as an id.
+  if (full.events_size() > 0) {
+    const auto& started = full.events(0).workflow_execution_started_event_attributes();
+    result.workflow_id = started.workflow_id();
+    result.run_id = started.original_execution_run_id();
+  }
 
   const int end = options.until_event_id > 0 && options.until_event_id < full.events_size()
                       ? static_cast<int>(options.until_event_id)
@@ -120,7 +128,9 @@ ReplayResult ReplayHistory(const Registry& registry, const History& full, absl::
                                 "\" is not registered with this replayer");
     return result;
   }
-  WorkflowRun run(&registry, {.workflow_id = result.workflow_id, .run_id = result.run_id},
+  // The run gets the ids as before (the summary's placeholder where none is recorded), so that
+  // what workflow code reads of them does not change with the report.
+  WorkflowRun run(&registry, {.workflow_id = summary.workflow_id, .run_id = summary.run_id},
                   {.log_sink = nullptr, .id_rule = options.id_rule});
   RunStatus status = run.ProcessEvents(full, 0, end).status();
   // A closed history must account for every command the code issued.
@@ -172,10 +182,11 @@ ReplayResult ReplayEveryTaskBoundary(const Registry& registry, const History& fu
         " (--every-task-events)"));
     boundaries = std::move(chosen);
   }
+  const history::HistorySummary summary = history::SummarizeHistory(full);
   for (const int i : boundaries) {
     ReplayResult result = whole;
     result.source = absl::StrCat(source, " (evicted before event ", i + 1, ")");
-    WorkflowRun run(&registry, {.workflow_id = whole.workflow_id, .run_id = whole.run_id},
+    WorkflowRun run(&registry, {.workflow_id = summary.workflow_id, .run_id = summary.run_id},
                     {.log_sink = nullptr, .id_rule = options.id_rule});
     // The task's update requests, as the service would deliver them with it.
     run.AddUpdateRequests(UpdateRequestsOfTask(full, i + 1));
@@ -206,7 +217,8 @@ std::string FormatText(const ReplayResult& r) {
   }
   const Nondeterminism& n = *r.nondeterminism;
   absl::StrAppend(&out, "NONDETERMINISM [", NondeterminismCode(n.kind), "]\n", "  workflow  ",
-                  r.workflow_type, "  id ", r.workflow_id, "  run ", r.run_id, "\n");
+                  r.workflow_type, "  id ", r.workflow_id.empty() ? "-" : r.workflow_id, "  run ",
+                  r.run_id.empty() ? "-" : r.run_id, "\n");
   if (n.event_id != 0) {
     absl::StrAppend(&out, "  event     ", n.event_id, " (", n.event_type, ")\n");
   } else {
@@ -227,10 +239,11 @@ std::string FormatText(const ReplayResult& r) {
 
 std::string FormatJson(const ReplayResult& r) {
   static constexpr absl::string_view kOutcomes[] = {"clean", "nondeterministic", "error"};
-  std::string out = absl::StrCat(
-      "{\"source\":", Quote(r.source), ",\"outcome\":\"", kOutcomes[static_cast<int>(r.outcome)],
-      "\",\"workflowType\":", Quote(r.workflow_type), ",\"workflowId\":", Quote(r.workflow_id),
-      ",\"runId\":", Quote(r.run_id), ",\"events\":", r.events);
+  std::string out = absl::StrCat("{\"source\":", Quote(r.source), ",\"outcome\":\"",
+                                 kOutcomes[static_cast<int>(r.outcome)],
+                                 "\",\"workflowType\":", Quote(r.workflow_type),
+                                 ",\"workflowId\":", QuoteOrNull(r.workflow_id),
+                                 ",\"runId\":", QuoteOrNull(r.run_id), ",\"events\":", r.events);
   if (r.outcome == Outcome::kError) absl::StrAppend(&out, ",\"error\":", Quote(r.error));
   if (!r.warnings.empty()) {
     absl::StrAppend(&out, ",\"warnings\":[");

@@ -54,6 +54,7 @@ struct ReplayOptions {
 struct ReplayResult {
   std::string source;  // file (and history number) it came from
   std::string workflow_type;
+  // As the history records them; empty when it does not (text reports show "-", JSON null).
   std::string workflow_id;
   std::string run_id;
   Outcome outcome = Outcome::kClean;

@@ -66,6 +66,30 @@ TEST(Replayer, SameCodeReplaysClean) {
   EXPECT_THAT(FormatText(r), HasSubstr("clean"));
 }
 
+// Older servers' started events carry no workflow id: the reports say so ("-" in text, null
+// in JSON) instead of passing a placeholder off as the id.
+TEST(Replayer, IdsTheHistoryDoesNotRecordAreNullInJson) {
+  auto h = Recorded();
+  ReplayResult recorded = ReplayWith(&V1, h);
+  ASSERT_FALSE(recorded.workflow_id.empty());
+  EXPECT_THAT(FormatJson(recorded), HasSubstr(R"("workflowId":")" + recorded.workflow_id + "\""));
+  auto* started = h.mutable_events(0)->mutable_workflow_execution_started_event_attributes();
+  started->clear_workflow_id();
+  started->clear_original_execution_run_id();
+  ReplayResult r = ReplayWith(
+      [](WorkflowContext& ctx) -> Task<int> {
+        co_await ctx.ExecuteActivity<int>("a2", Quick());
+        co_return 0;
+      },
+      h);
+  ASSERT_EQ(r.outcome, Outcome::kNondeterministic);
+  EXPECT_TRUE(r.workflow_id.empty());
+  EXPECT_TRUE(r.run_id.empty());
+  EXPECT_THAT(FormatJson(r), HasSubstr(R"("workflowId":null,"runId":null)"));
+  EXPECT_THAT(FormatText(r), HasSubstr("  id -  run -"));
+  EXPECT_EQ(ReplayWith(&V1, h).outcome, Outcome::kClean);
+}
+
 TEST(Replayer, RenamedActivityIsAMismatchAtItsEvent) {
   ReplayResult r = ReplayWith(
       [](WorkflowContext& ctx) -> Task<int> {
