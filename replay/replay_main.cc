@@ -309,14 +309,17 @@ int RunReplayCommand(const ReplayCommandOptions& options, const RegistryFinder& 
 
 namespace lockstep::replay {
 
-int ReplayMain(const Registry& registry, int argc, char** argv) {
+int ReplayMain(const RegistryFinder& registry_for, int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  return RunReplayCommand(
-      args,
+  return RunReplayCommand(args, registry_for, std::cout, std::cerr);
+}
+
+int ReplayMain(const Registry& registry, int argc, char** argv) {
+  return ReplayMain(
       [&registry](const temporal::api::history::v1::History&) -> const Registry& {
         return registry;
       },
-      std::cout, std::cerr);
+      argc, argv);
 }
 
 }  // namespace lockstep::replay

@@ -41,17 +41,24 @@ inline constexpr int kReplayExitUsage = 2;
 
 int ReplayMain(const Registry& registry, int argc, char** argv);
 
-// The same with a registry chosen per history (as `lockstep replay` does, among the examples
-// and the Temporal ports) and the output streams given; `args` excludes the program name.
-// `registry_for` is called once per history, from the --jobs threads at once: it must be safe
-// to call concurrently, and the registries it returns must outlive the command.
+// Chooses the registry a history replays against, for a binary whose projects reuse workflow
+// type names (two "OrderWorkflow"s, told apart by task queue, say): it reads the history (its
+// first event has the type and the task queue) and returns a registry that outlives the
+// command. It is called once per history, from the --jobs threads at once, so it must be safe
+// to call concurrently (a lookup in registries built beforehand is).
+using RegistryFinder =
+    std::function<const Registry&(const temporal::api::history::v1::History& history)>;
+
+// ReplayMain with a registry chosen per history.
+int ReplayMain(const RegistryFinder& registry_for, int argc, char** argv);
+
+// The same with the output streams given (as `lockstep replay` runs it, choosing among the
+// examples and the Temporal ports); `args` excludes the program name.
 //
 // How a batch runs: every thread takes the next file (or sourced history) from a shared
 // index, loads it with a history::HistoryLoader of its own (reused from file to file: no
 // mapping, fresh memory or parser set-up per file) and replays it; reports are written in
 // input order once all are done, load errors first on `err`.
-using RegistryFinder =
-    std::function<const Registry&(const temporal::api::history::v1::History& history)>;
 int RunReplayCommand(const std::vector<std::string>& args, const RegistryFinder& registry_for,
                      std::ostream& out, std::ostream& err);
 

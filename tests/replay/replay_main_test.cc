@@ -2,6 +2,7 @@
 // status, reports and summary for clean, changed and bad input.
 #include "replay/replay_main.h"
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -125,6 +126,43 @@ TEST(ReplayMain, BatchReportsInInputOrderWhateverTheThreads) {
       EXPECT_EQ(out.str(), expected_out);
     }
   }
+}
+
+// Two projects' workflows of one type name, told apart by task queue: the finder picks the
+// registry per history, from several threads under --jobs.
+TEST(ReplayMain, ARegistryFinderChoosesPerHistory) {
+  const std::string path = RecordToFile();
+  auto loaded = history::LoadHistoryFile(path);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  temporal::api::history::v1::History other = loaded->histories[0];
+  other.mutable_events(0)
+      ->mutable_workflow_execution_started_event_attributes()
+      ->mutable_task_queue()
+      ->set_name("other-project");
+  const std::string other_path = path + ".other.json";
+  ASSERT_TRUE(history::SaveHistoryFile(other_path, other, history::HistoryFormat::kJson).ok());
+  Registry original, changed;
+  ASSERT_TRUE(original.RegisterWorkflow("wf", Original).ok());
+  ASSERT_TRUE(changed.RegisterWorkflow("wf", Changed).ok());
+  std::atomic<int> calls{0};
+  const RegistryFinder finder =
+      [&](const temporal::api::history::v1::History& h) -> const Registry& {
+    ++calls;
+    return h.events(0).workflow_execution_started_event_attributes().task_queue().name() ==
+                   "other-project"
+               ? changed
+               : original;
+  };
+  std::vector<std::string> args = {"my-replayer", path, other_path, path, "--jobs", "2"};
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  ::testing::internal::CaptureStdout();
+  const int rc = ReplayMain(finder, static_cast<int>(argv.size()), argv.data());
+  const std::string out = ::testing::internal::GetCapturedStdout();
+  EXPECT_EQ(rc, kReplayExitFound) << out;
+  EXPECT_EQ(calls.load(), 3);
+  EXPECT_THAT(out, HasSubstr("2 clean, 1 nondeterministic (command-mismatch 1)"));
+  EXPECT_THAT(out, HasSubstr(other_path + ": NONDETERMINISM"));
 }
 
 TEST(ReplayMain, AFileListOnStandardInputIsAPathOfItsOwn) {
