@@ -29,6 +29,16 @@ struct GoMarkerData {
 };
 LOCKSTEP_JSON_FIELDS(GoMarkerData, ActivityID, ActivityType, ReplayTime, Attempt, Backoff)
 
+// sdk-core's "data" detail (LocalActivityMarkerData as JSON); the times and the backoff it also
+// holds are not needed to replay.
+struct CoreMarkerData {
+  int64_t seq = 0;
+  int32_t attempt = 1;
+  std::string activity_id;
+  std::string activity_type;
+};
+LOCKSTEP_JSON_FIELDS(CoreMarkerData, seq, attempt, activity_id, activity_type)
+
 }  // namespace
 
 const TransitionTable<LocalActivityState, LocalActivityTrigger>& LocalActivityTransitions() {
@@ -78,9 +88,17 @@ std::optional<LocalActivityMarker> ReadLocalActivityMarker(
     const temporal::api::history::v1::HistoryEvent& event) {
   if (event.event_type() != enums::EVENT_TYPE_MARKER_RECORDED) return std::nullopt;
   const auto& a = event.marker_recorded_event_attributes();
-  if (a.marker_name() != kLocalActivityMarker) return std::nullopt;
   LocalActivityMarker marker;
-  if (auto data = MarkerDetail<GoMarkerData>(a, "data")) {
+  if (a.marker_name() == kCoreLocalActivityMarker) {
+    auto data = MarkerDetail<CoreMarkerData>(a, "data");
+    if (!data) return std::nullopt;
+    marker.activity_id = std::move(data->activity_id);
+    marker.activity_type = std::move(data->activity_type);
+    marker.attempt = data->attempt;
+    marker.core_seq = data->seq;
+  } else if (a.marker_name() != kLocalActivityMarker) {
+    return std::nullopt;
+  } else if (auto data = MarkerDetail<GoMarkerData>(a, "data")) {
     marker.activity_id = data->ActivityID;
     marker.activity_type = data->ActivityType;
     marker.attempt = data->Attempt;

@@ -10,7 +10,12 @@
 // Lockstep writes Temporal's Go SDK shape: marker name "LocalActivity", details "data" (JSON
 // with ActivityID, ActivityType, ReplayTime, Attempt, Backoff) and "result", the failure in
 // the marker's `failure` field. It also reads the Java SDK's shape (details "activityId",
-// "type", "result").
+// "type", "result") and that of Temporal's Rust sdk-core, under the Python, TypeScript, .NET
+// and Ruby SDKs: marker name "core_local_activity", details "data" (JSON of sdk-core's
+// LocalActivityMarkerData: seq, attempt, activity_id, activity_type, complete_time, backoff,
+// original_schedule_time; sdk-core's common.rs build_local_activity_marker_details) and
+// "result". sdk-core numbers local activities and activities from one sequence (`seq`), so
+// its markers are paired with the code's local activities by that number, not by id.
 #ifndef LOCKSTEP_ENGINE_MACHINES_LOCAL_ACTIVITY_MARKER_H_
 #define LOCKSTEP_ENGINE_MACHINES_LOCAL_ACTIVITY_MARKER_H_
 
@@ -27,6 +32,7 @@
 namespace lockstep::machines {
 
 inline constexpr absl::string_view kLocalActivityMarker = "LocalActivity";
+inline constexpr absl::string_view kCoreLocalActivityMarker = "core_local_activity";
 
 enum class LocalActivityState { kCreated, kWithdrawn, kResolved };
 enum class LocalActivityTrigger { kResolved, kCancelByCode };
@@ -40,6 +46,9 @@ struct LocalActivityMarker {
   std::string activity_type;
   int32_t attempt = 1;
   absl::Time replay_time;
+  // Set for sdk-core's markers: the local activity's number in the sequence it shares with
+  // activities (the first of either is 1).
+  std::optional<int64_t> core_seq;
   // Exactly one of these is meaningful: `failed` says which.
   temporal::api::common::v1::Payloads result;
   bool failed = false;

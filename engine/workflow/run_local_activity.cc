@@ -2,7 +2,8 @@
 // blocked, each attempt through the run's ActivityExecutionEnv and retried inside the worker
 // (local_activity_runner.h), and records each outcome in a LocalActivity marker as it
 // resolves the Future. Replaying, it resolves them from the markers of the task being
-// replayed, in the order the code asked for them; one whose marker is in a later task (the
+// replayed (Go's, Java's or sdk-core's, local_activity_marker.h), in the order the code asked
+// for them; one whose marker is in a later task (the
 // worker heartbeated the task while retrying) stays pending until that task is replayed.
 #include <algorithm>
 #include <utility>
@@ -32,6 +33,10 @@ RunStatus LocalActivityTransit(WorkflowRun::LocalActivityOp* op,
 
 }  // namespace
 
+std::string WorkflowRun::CoreMarkerKey(int64_t seq) {
+  return absl::StrCat(std::string(1, kCoreMarkerKeyPrefix), seq);
+}
+
 Future<Payloads> WorkflowRun::ScheduleLocalActivity(const std::string& type,
                                                     const LocalActivityOptions& options,
                                                     Payloads input, SourceLocation where) {
@@ -47,6 +52,8 @@ Future<Payloads> WorkflowRun::ScheduleLocalActivity(const std::string& type,
         absl::StrCat("local activity ", type, " not started: its cancellation scope is canceled"));
   }
   LocalActivityOp& op = local_activities_.emplace_back();
+  // Activities scheduled so far, local activities so far, and this one.
+  op.shared_seq = (next_activity_seq_ - 1) + next_local_activity_seq_;
   op.activity_id = absl::StrCat(next_local_activity_seq_++);
   op.activity_type = type;
   op.input = std::move(input);
@@ -69,10 +76,11 @@ Future<Payloads> WorkflowRun::ScheduleLocalActivity(const std::string& type,
 std::map<std::string, machines::LocalActivityMarker>::iterator
 WorkflowRun::UnnumberedLocalActivityMarker() {
   // Go's SDK numbers local activities 1, 2, ... as Lockstep does, so their markers are found
-  // by id even when they are recorded in completion order. Java's SDK gives them UUIDs: the
-  // code's local activity then takes the task's first unclaimed marker with such an id.
+  // by id even when they are recorded in completion order; sdk-core's are found by their
+  // shared sequence number (CoreMarkerKey). Java's SDK gives them UUIDs: the code's local
+  // activity then takes the task's first unclaimed marker with such an id.
   for (const std::string& id : recorded_local_activity_ids_) {
-    if (id.empty() ||
+    if (id.empty() || id[0] == kCoreMarkerKeyPrefix ||
         std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; })) {
       continue;
     }
@@ -94,6 +102,9 @@ int WorkflowRun::ResolveLocalActivities() {
       continue;
     }
     auto it = recorded_local_activities_.find(op->activity_id);
+    if (it == recorded_local_activities_.end()) {
+      it = recorded_local_activities_.find(CoreMarkerKey(op->shared_seq));
+    }
     if (it == recorded_local_activities_.end() && !strict_ids_) {
       it = UnnumberedLocalActivityMarker();
     }

@@ -53,6 +53,9 @@ struct WorkflowRun::ChildOp {
 struct WorkflowRun::LocalActivityOp {
   machines::LocalActivityState state = machines::LocalActivityState::kCreated;
   std::string activity_id;
+  // Its number in one sequence with the activities, as sdk-core numbers local activities:
+  // how its marker is found in histories of the SDKs built on sdk-core.
+  int64_t shared_seq = 0;
   std::string activity_type;
   Payloads input;
   LocalActivityOptions options;

@@ -416,8 +416,9 @@ void WorkflowRun::LookAhead(const History& history, int from) {
     }
     if (e.event_type() != enums::EVENT_TYPE_MARKER_RECORDED) continue;
     if (auto local = machines::ReadLocalActivityMarker(e)) {
-      recorded_local_activity_ids_.push_back(local->activity_id);
-      recorded_local_activities_.emplace(local->activity_id, *std::move(local));
+      std::string key = local->core_seq ? CoreMarkerKey(*local->core_seq) : local->activity_id;
+      recorded_local_activity_ids_.push_back(key);
+      recorded_local_activities_.emplace(std::move(key), *std::move(local));
       continue;
     }
     if (auto version = machines::ReadVersionMarker(e)) {

@@ -206,6 +206,10 @@ class WorkflowRun : private internal::ScopeHost {
   // Unless ids are compared strictly: the first unclaimed local activity marker of the task
   // whose id is not a number (an SDK that does not number them), or end().
   std::map<std::string, machines::LocalActivityMarker>::iterator UnnumberedLocalActivityMarker();
+  // sdk-core's markers are kept under "#<seq>" (their shared sequence number), apart from the
+  // ids of other SDKs' markers.
+  static constexpr char kCoreMarkerKeyPrefix = '#';
+  static std::string CoreMarkerKey(int64_t seq);
   // Runs the local activity (with its retries) and returns its outcome, as its marker records.
   machines::LocalActivityMarker ExecuteLocalActivity(LocalActivityOp* op);
   // Issues the marker command for `marker` and resolves the code's Future with its outcome.

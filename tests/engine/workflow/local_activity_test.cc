@@ -1,6 +1,11 @@
 // Local activities: run in the worker within the workflow task, retried there, recorded as
 // markers, and read back (not run again) on replay.
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
+#include "engine/payload/struct_mapping.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/engine/workflow/test_env.h"
@@ -149,61 +154,121 @@ TEST(LocalActivity, ReplayReadsTheMarkerAndDetectsARenamedActivity) {
   }
 }
 
+// Two local activities, "twice" of 1 and of 10, awaited in order (2 * 100 + 20 = 220); with
+// `activity_first`, an activity "act" before them.
+Task<int> TwoLocalActivities(WorkflowContext& ctx, bool activity_first) {
+  if (activity_first) {
+    co_await ctx.ExecuteActivity<int>("act", {.start_to_close_timeout = absl::Seconds(5)});
+  }
+  const LocalActivityOptions options{.schedule_to_close_timeout = absl::Seconds(5)};
+  Future<int> a = ctx.ExecuteLocalActivity<int>("twice", options, 1);
+  Future<int> b = ctx.ExecuteLocalActivity<int>("twice", options, 10);
+  const int first = co_await a;
+  co_return first * 100 + co_await b;
+}
+
+// Its history as Lockstep records it, with the SDK name taken out (so that ids are not
+// compared, as for another SDK's history), and the indexes of its two markers.
+temporal::api::history::v1::History RecordTwoLocalActivities(bool activity_first,
+                                                             std::vector<int>* markers) {
+  TestEnv env;
+  EXPECT_TRUE(
+      env.registry().RegisterActivity("twice", [](ActivityContext&, int x) { return 2 * x; }).ok());
+  EXPECT_TRUE(env.registry().RegisterActivity("act", [](ActivityContext&) { return 0; }).ok());
+  EXPECT_TRUE(env.registry().RegisterWorkflow("wf", TwoLocalActivities).ok());
+  env.Start("wf", "w", ToPayloads(activity_first));
+  env.RunToEnd();
+  auto history = env.History("w");
+  for (int i = 0; i < history.events_size(); ++i) {
+    auto& e = *history.mutable_events(i);
+    if (e.event_type() == enums::EVENT_TYPE_WORKFLOW_TASK_COMPLETED) {
+      e.mutable_workflow_task_completed_event_attributes()->clear_sdk_metadata();
+    }
+    if (e.event_type() == enums::EVENT_TYPE_MARKER_RECORDED) markers->push_back(i);
+  }
+  EXPECT_EQ(markers->size(), 2u);
+  return history;
+}
+
+// Replays `history` with activities that count their runs (replay must run none), and with
+// ids compared only if `id_rule` says so. True if it replayed cleanly to the recorded result.
+bool ReplaysFromMarkers(const temporal::api::history::v1::History& history,
+                        IdRule id_rule = IdRule::kAuto) {
+  Registry registry;
+  int executed = 0;
+  for (const char* name : {"twice", "act"}) {
+    EXPECT_TRUE(registry
+                    .RegisterActivity(name,
+                                      [&executed](ActivityContext&, int) {
+                                        ++executed;
+                                        return 0;
+                                      })
+                    .ok());
+  }
+  EXPECT_TRUE(registry.RegisterWorkflow("wf", TwoLocalActivities).ok());
+  RunOptions options;
+  options.id_rule = id_rule;
+  WorkflowRun run(&registry, {.workflow_id = "w", .run_id = "r"}, options);
+  const bool clean = run.ProcessEvents(history, 0).ok() && run.CheckAllCommandsRecorded().ok() &&
+                     !run.result_mismatch().has_value();
+  EXPECT_EQ(executed, 0);
+  return clean;
+}
+
 // Java's SDK records local activities with UUIDs for ids ("activityId", "type" details). Its
 // histories are matched without ids, so the code's local activities take the task's markers
 // in order; with strict ids they are not found.
 TEST(LocalActivity, ReplayReadsMarkersWithJavaIdsInOrder) {
-  TestEnv env;
-  ASSERT_TRUE(
-      env.registry().RegisterActivity("twice", [](ActivityContext&, int x) { return 2 * x; }).ok());
-  ASSERT_TRUE(
-      env.registry()
-          .RegisterWorkflow("wf",
-                            [](WorkflowContext& ctx) -> Task<int> {
-                              const LocalActivityOptions options{.schedule_to_close_timeout =
-                                                                     absl::Seconds(5)};
-                              Future<int> a = ctx.ExecuteLocalActivity<int>("twice", options, 1);
-                              Future<int> b = ctx.ExecuteLocalActivity<int>("twice", options, 10);
-                              const int first = co_await a;
-                              co_return first * 100 + co_await b;
-                            })
-          .ok());
-  env.Start("wf", "w");
-  env.RunToEnd();
-  auto history = env.History("w");
+  std::vector<int> markers;
+  auto history = RecordTwoLocalActivities(false, &markers);
   int uuid = 0;
-  for (auto& e : *history.mutable_events()) {
-    if (e.event_type() == enums::EVENT_TYPE_WORKFLOW_TASK_COMPLETED) {
-      e.mutable_workflow_task_completed_event_attributes()->clear_sdk_metadata();
-    }
-    if (e.event_type() != enums::EVENT_TYPE_MARKER_RECORDED) continue;
-    auto* details = e.mutable_marker_recorded_event_attributes()->mutable_details();
+  for (int i : markers) {
+    auto* details =
+        history.mutable_events(i)->mutable_marker_recorded_event_attributes()->mutable_details();
     details->erase("data");
     (*details)["activityId"] = ToPayloads(absl::StrCat("0f9e-uuid-", ++uuid));
     (*details)["type"] = ToPayloads(std::string("twice"));
   }
-  Registry registry;
-  int executed = 0;
-  ASSERT_TRUE(registry
-                  .RegisterActivity("twice",
-                                    [&executed](ActivityContext&, int) {
-                                      ++executed;
-                                      return 0;
-                                    })
-                  .ok());
-  ASSERT_TRUE(registry.RegisterRawWorkflow("wf", *env.registry().FindWorkflow("wf")).ok());
-  {
-    WorkflowRun run(&registry, {.workflow_id = "w", .run_id = "r"});
-    ASSERT_TRUE(run.ProcessEvents(history, 0).ok());
-    EXPECT_EQ(executed, 0);
-    EXPECT_FALSE(run.result_mismatch().has_value());  // 2 * 100 + 20, read back in order
+  EXPECT_TRUE(ReplaysFromMarkers(history));  // 2 * 100 + 20, read back in order
+  EXPECT_FALSE(ReplaysFromMarkers(history, IdRule::kStrict));
+}
+
+// sdk-core (under the Python, TypeScript, .NET and Ruby SDKs) records "core_local_activity"
+// markers whose "data" numbers each local activity in one sequence with the activities. Here
+// an activity takes 1 and the two local activities 2 and 3, and their markers are recorded
+// in completion order, the second first: they must be paired by that number, not by
+// Lockstep's own local activity ids (1 and 2) nor by their order.
+struct CoreMarkerData {
+  int64_t seq = 0;
+  int32_t attempt = 1;
+  std::string activity_id;
+  std::string activity_type;
+  std::optional<int64_t> backoff;
+};
+LOCKSTEP_JSON_FIELDS(CoreMarkerData, seq, attempt, activity_id, activity_type, backoff)
+
+TEST(LocalActivity, ReplayPairsSdkCoreMarkersBySharedSequenceNumber) {
+  std::vector<int> markers;
+  auto history = RecordTwoLocalActivities(true, &markers);
+  ASSERT_EQ(markers.size(), 2u);
+  ASSERT_EQ(markers[1], markers[0] + 1);
+  for (int64_t k = 0; k < 2; ++k) {
+    auto* a = history.mutable_events(markers[k])->mutable_marker_recorded_event_attributes();
+    const int64_t seq = 2 + k;
+    a->set_marker_name("core_local_activity");
+    (*a->mutable_details())["data"] =
+        ToPayloads(CoreMarkerData{seq, 1, absl::StrCat(seq), "twice", std::nullopt});
   }
-  {
-    RunOptions strict;
-    strict.id_rule = IdRule::kStrict;
-    WorkflowRun run(&registry, {.workflow_id = "w", .run_id = "r"}, strict);
-    EXPECT_FALSE(run.ProcessEvents(history, 0).ok() && run.CheckAllCommandsRecorded().ok());
-  }
+  // Completion order: the second local activity's marker first.
+  history.mutable_events(markers[0])
+      ->mutable_marker_recorded_event_attributes()
+      ->Swap(history.mutable_events(markers[1])->mutable_marker_recorded_event_attributes());
+  auto read = machines::ReadLocalActivityMarker(history.events(markers[0]));
+  ASSERT_TRUE(read.has_value());
+  EXPECT_EQ(read->core_seq, 3);
+  EXPECT_EQ(read->activity_id, "3");
+  EXPECT_EQ(read->activity_type, "twice");
+  EXPECT_TRUE(ReplaysFromMarkers(history));  // 2 * 100 + 20, each from its own marker
 }
 
 // Each round sleeps, then ends if it was signaled and continues as new otherwise.
