@@ -21,6 +21,10 @@ Future<Payloads> WorkflowContext::ScheduleActivity(const std::string& type,
   return run_->ScheduleActivity(type, options, std::move(input), where);
 }
 
+internal::YieldAwaiter WorkflowContext::Yield() {
+  return internal::YieldAwaiter(run_->scope_scheduler());
+}
+
 Future<void> WorkflowContext::Sleep(absl::Duration duration, SourceLocation where) {
   return run_->StartTimer(duration, where);
 }

@@ -46,6 +46,7 @@
 #include "engine/workflow/failure.h"
 #include "engine/workflow/future.h"
 #include "engine/workflow/options.h"
+#include "engine/workflow/scheduler.h"
 #include "engine/workflow/task.h"
 
 namespace lockstep {
@@ -114,6 +115,18 @@ class WorkflowContext {
     return Decoded<R>(
         ScheduleLocalActivity(type.name, options, ToPayloads(args...), type.location));
   }
+
+  // `co_await ctx.Yield()` lets every other coroutine of this workflow run as far as it can
+  // before this one goes on: it resumes, in the same workflow task and in its own cancellation
+  // scope, once no other coroutine is ready (several that yield go on in the order they
+  // yielded). A coroutine started just before (a scope's Run(), a signal handler returning a
+  // Task) has then run up to its first wait. It issues no command, takes no workflow time and
+  // is no cancellation point (it resumes normally in a scope canceled meanwhile).
+  // Deterministic: the order follows the order of events. For code ported from an SDK where
+  // the rest of a function runs on a later turn of its event loop (Python's
+  // `await asyncio.sleep(0)`, a TypeScript `await` of an already resolved promise): without
+  // it, a Lockstep coroutine runs on until it awaits something not yet resolved.
+  internal::YieldAwaiter Yield();
 
   // A durable timer. Cancel() cancels it (the Future then throws CanceledFailure).
   Future<void> Sleep(absl::Duration duration, SourceLocation where = SourceLocation::current());

@@ -44,16 +44,28 @@ class Scheduler {
     ready_.push_back({handle, scope});
   }
 
-  // Resumes queued coroutines until none is ready. Returns how many were resumed.
+  // Queues `handle`, in the scope that is current now, to run once no other coroutine is
+  // ready (WorkflowContext::Yield): coroutines that yield go on in the order they yielded,
+  // after everything else has run as far as it can.
+  void ScheduleAfterOthers(std::coroutine_handle<> handle) {
+    yielded_.push_back({handle, current_scope_});
+  }
+
+  // Resumes queued coroutines until none is ready, then those that yielded, and so on until
+  // neither is left. Returns how many were resumed.
   int RunUntilBlocked() {
     int resumed = 0;
     internal::ScopeState* const outside = current_scope_;
-    while (!ready_.empty()) {
-      Ready next = ready_.front();
-      ready_.pop_front();
-      current_scope_ = next.scope;
-      next.handle.resume();
-      ++resumed;
+    for (;;) {
+      while (!ready_.empty()) {
+        Ready next = ready_.front();
+        ready_.pop_front();
+        current_scope_ = next.scope;
+        next.handle.resume();
+        ++resumed;
+      }
+      if (yielded_.empty()) break;
+      ready_.swap(yielded_);
     }
     current_scope_ = outside;
     return resumed;
@@ -97,10 +109,28 @@ class Scheduler {
     internal::ScopeState* scope;
   };
   std::deque<Ready> ready_;
+  std::deque<Ready> yielded_;  // ScheduleAfterOthers
   internal::ScopeState* current_scope_ = nullptr;
   std::vector<std::weak_ptr<internal::Releasable>> releasers_;
   size_t prune_at_ = 64;
 };
+
+namespace internal {
+// What WorkflowContext::Yield returns: co_await suspends the coroutine until every other one
+// has run as far as it can (Scheduler::ScheduleAfterOthers), in the scope it runs in.
+class YieldAwaiter {
+ public:
+  explicit YieldAwaiter(Scheduler* scheduler) : scheduler_(scheduler) {}
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<> handle) const {
+    scheduler_->ScheduleAfterOthers(handle);
+  }
+  void await_resume() const noexcept {}
+
+ private:
+  Scheduler* scheduler_;
+};
+}  // namespace internal
 
 }  // namespace lockstep
 

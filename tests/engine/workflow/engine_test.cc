@@ -578,6 +578,74 @@ TEST(Engine, LogIsSilentDuringReplay) {
   EXPECT_THAT(lines, ::testing::ElementsAre("start", "after sleep"));
 }
 
+// co_await ctx.Yield() lets a coroutine that became ready run before the rest of this one;
+// without it, this one runs on until it awaits something unresolved. Replayed after an
+// eviction at every task, the order is the same.
+Task<std::string> YieldOrNot(WorkflowContext& ctx, bool yield) {
+  std::vector<std::string> order;
+  auto other = [&order]() -> Task<void> {
+    order.push_back("other");
+    co_return;
+  };
+  Future<void> done = ctx.NewCancellationScope().Run(other);
+  order.push_back("a1");
+  if (yield) co_await ctx.Yield();
+  order.push_back("a2");
+  co_await done;
+  co_await ctx.Sleep(absl::Seconds(1));  // a second task, replayed after an eviction
+  co_return absl::StrJoin(order, " ");
+}
+
+TEST(Engine, YieldLetsReadyCoroutinesRunFirst) {
+  for (const bool yield : {false, true}) {
+    WorkerOptions evicting;
+    evicting.evict_after_every_task = true;
+    TestEnv env(evicting);
+    ASSERT_TRUE(env.registry().RegisterWorkflow("wf", YieldOrNot).ok());
+    env.Start("wf", "w", ToPayloads(yield));
+    env.RunToEnd();
+    const auto& last = env.Last("w");
+    ASSERT_EQ(last.event_type(), enums::EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED);
+    EXPECT_EQ(std::get<0>(*FromPayloads<std::string>(
+                  last.workflow_execution_completed_event_attributes().result())),
+              yield ? "a1 other a2" : "a1 a2 other");
+  }
+}
+
+// Signals that arrive before their handler exists are delivered when it is registered, in
+// arrival order: a handler returning void runs inside SetSignalHandler (as TypeScript runs the
+// handlers of buffered signals when setHandler is called); one returning Task<void> is started
+// there and takes its first step once the registering coroutine waits or yields.
+Task<std::string> LateHandlers(WorkflowContext& ctx) {
+  std::vector<std::string> order;
+  co_await ctx.Sleep(absl::Seconds(1));  // "v" and "t" arrive meanwhile, with no handler
+  ctx.SetSignalHandler<>("v", [&order] { order.push_back("v"); });
+  order.push_back("v registered");
+  ctx.SetSignalHandler<>("t", [&order]() -> Task<void> {
+    order.push_back("t");
+    co_return;
+  });
+  order.push_back("t registered");
+  co_await ctx.Yield();
+  order.push_back("yielded");
+  co_return absl::StrJoin(order, ", ");
+}
+
+TEST(Engine, BufferedSignalsReachTheirHandlerWhenItIsRegistered) {
+  TestEnv env;
+  ASSERT_TRUE(env.registry().RegisterWorkflow("wf", LateHandlers).ok());
+  env.Start("wf", "w");
+  env.RunToEnd(absl::Milliseconds(500));
+  env.Signal("w", "v");
+  env.Signal("w", "t");
+  env.RunToEnd();
+  const auto& last = env.Last("w");
+  ASSERT_EQ(last.event_type(), enums::EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED);
+  EXPECT_EQ(std::get<0>(*FromPayloads<std::string>(
+                last.workflow_execution_completed_event_attributes().result())),
+            "v, v registered, t registered, t, yielded");
+}
+
 }  // namespace
 }  // namespace engine_test
 }  // namespace lockstep
