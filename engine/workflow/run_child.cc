@@ -72,6 +72,7 @@ WorkflowRun::ChildStart WorkflowRun::StartChild(const std::string& type,
   }
   ChildOp& op = children_.emplace_back();
   op.workflow_id = workflow_id;
+  op.id_generated = options.workflow_id.empty();
   op.workflow_type = type;
   op.cancellation_type = options.cancellation_type;
   op.where = where;
@@ -108,6 +109,12 @@ WorkflowRun::ChildStart WorkflowRun::StartChild(const std::string& type,
       std::move(command),
       [this, op_ptr](const HistoryEvent& event) {
         op_ptr->command = nullptr;
+        const std::string& recorded =
+            event.start_child_workflow_execution_initiated_event_attributes().workflow_id();
+        if (!strict_ids_ && op_ptr->id_generated && recorded != op_ptr->workflow_id) {
+          adopted_child_ids_[op_ptr->workflow_id] = recorded;
+          op_ptr->workflow_id = recorded;
+        }
         op_ptr->initiated_event_id = event.event_id();
         child_by_initiated_id_[event.event_id()] = op_ptr;
         return ChildTransit(op_ptr, machines::ChildTrigger::kInitiatedRecorded);
@@ -280,6 +287,11 @@ Future<void> WorkflowRun::IssueExternal(Command command, SourceLocation where,
   return future;
 }
 
+const std::string& WorkflowRun::AdoptedChildId(const std::string& workflow_id) const {
+  auto it = adopted_child_ids_.find(workflow_id);
+  return it == adopted_child_ids_.end() ? workflow_id : it->second;
+}
+
 Future<void> WorkflowRun::SignalExternal(const std::string& workflow_id, const std::string& run_id,
                                          const std::string& signal, Payloads input, bool child_only,
                                          SourceLocation where) {
@@ -291,7 +303,7 @@ Future<void> WorkflowRun::SignalExternal(const std::string& workflow_id, const s
   Command command;
   command.set_command_type(enums::COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION);
   auto* a = command.mutable_signal_external_workflow_execution_command_attributes();
-  a->mutable_execution()->set_workflow_id(workflow_id);
+  a->mutable_execution()->set_workflow_id(AdoptedChildId(workflow_id));
   a->mutable_execution()->set_run_id(run_id);
   a->set_signal_name(signal);
   *a->mutable_input() = std::move(input);
@@ -320,7 +332,7 @@ Future<void> WorkflowRun::CancelExternal(const std::string& workflow_id, const s
   Command command;
   command.set_command_type(enums::COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION);
   auto* a = command.mutable_request_cancel_external_workflow_execution_command_attributes();
-  a->set_workflow_id(workflow_id);
+  a->set_workflow_id(AdoptedChildId(workflow_id));
   a->set_run_id(run_id);
   a->set_child_workflow_only(child_only);
   ExternalOp* op_ptr = nullptr;

@@ -39,6 +39,9 @@ struct WorkflowRun::ChildOp {
   ChildWorkflowCancellationType cancellation_type =
       ChildWorkflowCancellationType::kWaitCancellationCompleted;
   std::string workflow_id;
+  // The run chose the id (the code gave none): in another SDK's history, where ids are not
+  // compared, the recorded one is adopted (WorkflowRun::AdoptedChildId).
+  bool id_generated = false;
   std::string workflow_type;
   std::string run_id;  // once started
   int64_t initiated_event_id = 0;

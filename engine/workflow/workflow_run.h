@@ -303,6 +303,12 @@ class WorkflowRun : private internal::ScopeHost {
   internal::StableDeque<ChildOp> children_;
   internal::StableDeque<ExternalOp> externals_;
   std::map<int64_t, ChildOp*> child_by_initiated_id_;
+  // Another SDK chooses child ids its own way (TypeScript draws UUIDs): where ids are not
+  // compared, a child's recorded id replaces the one the run generated, and requests the code
+  // then addresses to the generated id (a handle's Signal, a cancellation) go to the recorded
+  // one. Generated id -> recorded id.
+  std::map<std::string, std::string> adopted_child_ids_;
+  const std::string& AdoptedChildId(const std::string& workflow_id) const;
   std::map<int64_t, ExternalOp*> external_by_initiated_id_;
   int64_t next_child_seq_ = 1;
   internal::StableDeque<LocalActivityOp> local_activities_;

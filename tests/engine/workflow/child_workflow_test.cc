@@ -3,6 +3,8 @@
 // child before it has started, cancellation while a child's start is pending.
 #include "absl/strings/str_cat.h"
 #include "engine/history/history_builder.h"
+#include "engine/history/json_reader.h"
+#include "engine/history/json_writer.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/engine/workflow/test_env.h"
@@ -371,6 +373,57 @@ TEST(ChildWorkflow, EveryTaskReplaysFromScratchWithTheSameHistory) {
   }
   EXPECT_EQ(cached.History("p").SerializeAsString(), evicted.History("p").SerializeAsString());
   EXPECT_EQ(evicted.worker().stats().failed_tasks, 0);
+}
+
+// Another SDK's child ids are its own (TypeScript draws UUIDs). Where ids are not compared, the
+// child's recorded id is adopted, so the signal the code then sends through its handle (to the
+// id the run generated) is matched with the recorded signal to the recorded id; compared
+// strictly, the ids differ.
+Task<std::string> StartAndSignalChild(WorkflowContext& ctx) {
+  auto child = ctx.StartChildWorkflow<std::string>("child", {}, std::string("a"));
+  co_await child.Started();
+  co_await child.Signal("go", std::string("hello"));
+  co_return co_await child.Result();
+}
+
+TEST(ChildWorkflow, AnotherSdksChildIdIsAdoptedForLaterRequests) {
+  TestEnv env;
+  RegisterWaitingChild(env);
+  ASSERT_TRUE(env.registry().RegisterWorkflow("parent", StartAndSignalChild).ok());
+  env.Start("parent", "p");
+  env.RunToEnd();
+  auto history = env.History("p");
+  const std::string generated =
+      history.events(4).start_child_workflow_execution_initiated_event_attributes().workflow_id();
+  ASSERT_FALSE(generated.empty());
+  // As another SDK would have recorded it: its own id for the child (in every event that
+  // names the child), no "lockstep" SDK name.
+  std::string json = history::HistoryToJson(history);
+  const std::string theirs = "8c3e1f9a-0b7d-4e52-9a61-2f4d7c0e5b13";
+  int replaced = 0;
+  for (size_t at = json.find(generated); at != std::string::npos; at = json.find(generated)) {
+    json.replace(at, generated.size(), theirs);
+    ++replaced;
+  }
+  EXPECT_GE(replaced, 4);  // initiated, started, signal initiated, signaled, completed
+  auto parsed = history::ParseHistoriesJson(json, "edited");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  history = (*parsed)[0];
+  for (auto& e : *history.mutable_events()) {
+    if (e.event_type() == enums::EVENT_TYPE_WORKFLOW_TASK_COMPLETED) {
+      e.mutable_workflow_task_completed_event_attributes()->clear_sdk_metadata();
+    }
+  }
+  for (const IdRule rule : {IdRule::kAuto, IdRule::kStrict}) {
+    RunOptions options;
+    options.id_rule = rule;
+    WorkflowRun run(&env.registry(), {.workflow_id = "p", .run_id = "r"}, options);
+    const bool clean = run.ProcessEvents(history, 0).ok() && run.CheckAllCommandsRecorded().ok();
+    EXPECT_EQ(clean, rule == IdRule::kAuto);
+    if (rule == IdRule::kAuto) {
+      EXPECT_FALSE(run.result_mismatch().has_value()) << run.result_mismatch()->message;
+    }
+  }
 }
 
 // A child canceled after its initiation was recorded but before it started: the cancellation
