@@ -37,6 +37,10 @@ absl::string_view LikelyCause(Nondeterminism::Kind kind) {
     case Nondeterminism::Kind::kResultMismatch:
       return "the code returns a different result for the same history (its computation "
              "changed, or it depends on something outside the workflow).";
+    case Nondeterminism::Kind::kCodeThrew:
+      return "the code throws where the recorded run went on: a handler or the workflow "
+             "function changed, or depends on something outside the workflow. Fix the code, "
+             "or guard the change with a version marker.";
     case Nondeterminism::Kind::kExtra:
       return "the code issues a command the history does not have (a call added, or a "
              "decision that depends on time, randomness or state outside the workflow). Use "
@@ -51,16 +55,31 @@ bool EndsClosed(const History& h) {
 }
 
 // Turns a failed replay into the result's outcome: nondeterminism is what the replayer is
-// for; every other kind means this history cannot be replayed here.
+// for, and code that throws in a task the history recorded as completed is nondeterminism
+// too (the code no longer does what it did); every other kind means this history cannot be
+// replayed here.
 void RecordFailure(RunError error, ReplayResult* result) {
   switch (error.kind) {
     case RunError::Kind::kNondeterminism:
       result->outcome = Outcome::kNondeterministic;
       result->nondeterminism = std::move(error.nondeterminism);
       return;
+    case RunError::Kind::kWorkflowCodeThrew: {
+      // The history says the task completed; the code now throws in it: the code changed.
+      Nondeterminism n;
+      n.kind = Nondeterminism::Kind::kCodeThrew;
+      n.event_id = error.event_id;
+      n.event_type = "WorkflowTaskStarted";
+      n.expected = "the task completes, as recorded";
+      n.actual = absl::StrCat(error.thrower.empty() ? "the code" : error.thrower,
+                              " threw: ", error.exception);
+      n.message = std::move(error.message);
+      result->outcome = Outcome::kNondeterministic;
+      result->nondeterminism = std::move(n);
+      return;
+    }
     case RunError::Kind::kCorruptHistory:
     case RunError::Kind::kUnsupportedFeature:
-    case RunError::Kind::kWorkflowCodeThrew:
     case RunError::Kind::kUnknownWorkflowType:
       result->outcome = Outcome::kError;
       result->error = std::move(error.message);
@@ -100,6 +119,8 @@ absl::string_view NondeterminismCode(Nondeterminism::Kind kind) {
       return "command-mismatch";
     case Nondeterminism::Kind::kResultMismatch:
       return "result-mismatch";
+    case Nondeterminism::Kind::kCodeThrew:
+      return "code-threw";
   }
   return "unknown";
 }

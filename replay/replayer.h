@@ -7,6 +7,8 @@
 //   extra-command     the code issued a command the history lacks
 //   command-mismatch  the kind or identity (activity type and id, timer id, marker name)
 //                     of the next command differs from the next command event
+//   code-threw        the code threw (naming what: the workflow function, a signal or
+//                     update handler, a condition) in a task the history recorded as completed
 // A history that ends mid-run replays as far as it goes. Histories that use features this
 // engine does not run (Nexus operations) come back as errors that name the event.
 //
@@ -81,7 +83,7 @@ ReplayResult ReplayEveryTaskBoundary(const Registry& registry,
                                      absl::string_view source, const ReplayOptions& options = {});
 
 // The stable code of a nondeterminism kind: "missing-command", "extra-command",
-// "command-mismatch", "result-mismatch".
+// "command-mismatch", "result-mismatch", "code-threw".
 absl::string_view NondeterminismCode(Nondeterminism::Kind kind);
 
 // A few lines for people: what differed, where in the history, which line of workflow code,

@@ -44,7 +44,10 @@ namespace lockstep {
 struct Nondeterminism {
   // kResultMismatch: the same commands, but the workflow returned a different result from
   // the recorded one (reported separately: Temporal does not treat it as nondeterminism).
-  enum class Kind { kMissing, kExtra, kMismatch, kResultMismatch };
+  // kCodeThrew: replaying a task the history recorded as completed, the code threw (the
+  // replayer's reading of RunError::Kind::kWorkflowCodeThrew: the code no longer does what it
+  // did when the history was recorded).
+  enum class Kind { kMissing, kExtra, kMismatch, kResultMismatch, kCodeThrew };
   Kind kind = Kind::kMismatch;
   int64_t event_id = 0;    // the history event concerned (0 for an extra command at the end)
   std::string event_type;  // its type, short name
@@ -74,6 +77,10 @@ struct RunError {
   int64_t event_id = 0;
   // Set exactly when kind is kNondeterminism.
   std::optional<Nondeterminism> nondeterminism;
+  // kWorkflowCodeThrew: what threw ("the workflow function", `signal handler "approve"`, ...)
+  // and the exception's text.
+  std::string thrower;
+  std::string exception;
 
   // An error of any kind but kNondeterminism (which carries its Nondeterminism).
   static RunError Of(Kind kind, std::string message, int64_t event_id = 0) {

@@ -119,7 +119,8 @@ void WorkflowRun::DeliverUpdate(const UpdateRequest& r, bool validate) {
       // validator, which fails the task as any other exception from workflow code does. The
       // update is neither accepted nor rejected; the retried task delivers it again.
       in_query_ = false;
-      if (!task_error_) task_error_ = std::current_exception();
+      NoteTaskError(std::current_exception(),
+                    absl::StrCat("update validator \"", r.request.input().name(), "\""));
       return;
     }
     in_query_ = false;
@@ -140,9 +141,11 @@ void WorkflowRun::DeliverUpdate(const UpdateRequest& r, bool validate) {
   internal::ScopeState* outer = scheduler_.set_current_scope(root_scope_);
   try {
     Task<Payloads> body = it->second.run(r.request.input().args());
-    StartInScope(root_scope_, RunUpdateHandler(std::move(body), update_id));
+    StartTask(root_scope_, RunUpdateHandler(std::move(body), update_id),
+              absl::StrCat("update handler \"", r.request.input().name(), "\""));
   } catch (...) {
-    if (!task_error_) task_error_ = std::current_exception();
+    NoteTaskError(std::current_exception(),
+                  absl::StrCat("update handler \"", r.request.input().name(), "\""));
   }
   scheduler_.set_current_scope(outer);
 }

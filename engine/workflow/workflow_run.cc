@@ -91,8 +91,12 @@ internal::ScopeState* WorkflowRun::NewScope(internal::ScopeState* parent) {
 }
 
 void WorkflowRun::StartInScope(internal::ScopeState* scope, Task<void> task) {
-  handler_tasks_.push_back(std::move(task));
-  handler_tasks_.back().Start(&scheduler_, scope);
+  StartTask(scope, std::move(task), "a coroutine started by CancellationScope::Run");
+}
+
+void WorkflowRun::StartTask(internal::ScopeState* scope, Task<void> task, std::string origin) {
+  handler_tasks_.push_back({std::move(task), std::move(origin)});
+  handler_tasks_.back().task.Start(&scheduler_, scope);
 }
 
 internal::ScopeState* WorkflowRun::CurrentScope() const {
@@ -465,7 +469,7 @@ RunStatus WorkflowRun::Activate(const History& history, int index, bool replayin
       main_->Start(&scheduler_, root_scope_);
     } catch (...) {
       main_.reset();
-      task_error_ = std::current_exception();
+      NoteTaskError(std::current_exception(), "the workflow function");
     }
   }
   // Signals first, in history order, so handlers run before the code they unblock.
@@ -508,11 +512,14 @@ RunStatus WorkflowRun::Activate(const History& history, int index, bool replayin
     const std::string what = DescribeException(task_error_);
     task_error_ = nullptr;
     if (replaying) {
-      return RunError::Of(
+      RunError error = RunError::Of(
           RunError::Kind::kWorkflowCodeThrew,
           absl::StrCat("replaying workflow task ", started.event_id(), " of ", info_.workflow_type,
                        " threw, although the recorded task completed: ", what),
           started.event_id());
+      error.thrower = std::move(task_error_thrower_);
+      error.exception = what;
+      return error;
     }
     result->task_failed = true;
     result->failure.set_message(what);
@@ -538,11 +545,11 @@ void WorkflowRun::RunUntilBlocked() {
     scheduler_.RunUntilBlocked();
     // Collect finished async signal handlers, in the order they started.
     for (auto it = handler_tasks_.begin(); it != handler_tasks_.end();) {
-      if (!it->done()) {
+      if (!it->task.done()) {
         ++it;
         continue;
       }
-      if (std::exception_ptr e = it->error()) NoteHandlerError(e);
+      if (std::exception_ptr e = it->task.error()) NoteHandlerError(e, it->origin);
       it = handler_tasks_.erase(it);
     }
     if (TaskDecided()) return;
@@ -558,7 +565,7 @@ void WorkflowRun::RunUntilBlocked() {
       try {
         holds = it->condition();
       } catch (...) {
-        task_error_ = std::current_exception();
+        NoteTaskError(std::current_exception(), "a WaitCondition condition");
         return;
       }
       if (holds) {
@@ -605,7 +612,7 @@ void WorkflowRun::FinishIfDone() {
     } catch (const NondeterminismAbort&) {
       return;
     } catch (...) {
-      if (!task_error_) task_error_ = error;
+      NoteTaskError(error, "the workflow function");
       return;
     }
   } else {
@@ -862,7 +869,7 @@ void WorkflowRun::SetSignalHandler(std::string name,
     }
   }
   buffered_signals_ = std::move(still_buffered);
-  for (const Payloads& input : mine) StartHandler(signal_handlers_[name], input);
+  for (const Payloads& input : mine) StartHandler(signal_handlers_[name], input, name);
 }
 
 void WorkflowRun::SetQueryHandler(std::string name,
@@ -876,31 +883,38 @@ void WorkflowRun::DeliverSignal(const std::string& name, const Payloads& input) 
     buffered_signals_.emplace_back(name, input);
     return;
   }
-  StartHandler(it->second, input);
+  StartHandler(it->second, input, name);
 }
 
 void WorkflowRun::StartHandler(std::function<Task<void>(const Payloads&)>& handler,
-                               const Payloads& input) {
+                               const Payloads& input, absl::string_view signal_name) {
+  const std::string origin = absl::StrCat("signal handler \"", signal_name, "\"");
   // Handlers run in the root scope, wherever the code that delivers them runs.
   internal::ScopeState* outer = scheduler_.set_current_scope(root_scope_);
   try {
     Task<void> task = handler(input);
-    if (task.valid()) StartInScope(root_scope_, std::move(task));
+    if (task.valid()) StartTask(root_scope_, std::move(task), origin);
   } catch (...) {
-    NoteHandlerError(std::current_exception());
+    NoteHandlerError(std::current_exception(), origin);
   }
   scheduler_.set_current_scope(outer);
 }
 
-void WorkflowRun::NoteHandlerError(std::exception_ptr error) {
+void WorkflowRun::NoteHandlerError(std::exception_ptr error, absl::string_view origin) {
   if (task_error_ || handler_failure_) return;
   try {
     std::rethrow_exception(error);
   } catch (const WorkflowFailure&) {
     handler_failure_ = error;
   } catch (...) {
-    task_error_ = error;
+    NoteTaskError(error, origin);
   }
+}
+
+void WorkflowRun::NoteTaskError(std::exception_ptr error, absl::string_view thrower) {
+  if (task_error_) return;
+  task_error_ = std::move(error);
+  task_error_thrower_ = std::string(thrower);
 }
 
 Payloads WorkflowRun::RecordSideEffect(const std::function<Payloads()>& fn, SourceLocation where) {

@@ -252,10 +252,16 @@ class WorkflowRun : private internal::ScopeHost {
   void LookAhead(const temporal::api::history::v1::History& history, int from);
   void RunUntilBlocked();
   void DeliverSignal(const std::string& name, const Payloads& input);
-  void StartHandler(std::function<Task<void>(const Payloads&)>& handler, const Payloads& input);
+  void StartHandler(std::function<Task<void>(const Payloads&)>& handler, const Payloads& input,
+                    absl::string_view signal_name);
   // Sorts what a signal handler threw: a WorkflowFailure into handler_failure_, anything else
   // into task_error_. The first error of the task wins.
-  void NoteHandlerError(std::exception_ptr error);
+  void NoteHandlerError(std::exception_ptr error, absl::string_view origin);
+  // Keeps the first exception of the task that is not a way to fail the workflow, and what
+  // threw it.
+  void NoteTaskError(std::exception_ptr error, absl::string_view thrower);
+  // Starts `task` in `scope` as StartInScope does, `origin` saying what it is.
+  void StartTask(internal::ScopeState* scope, Task<void> task, std::string origin);
   // The stop condition of a task's run loop: the task failed, the code diverged, or the
   // workflow's outcome is decided.
   bool TaskDecided() const {
@@ -291,6 +297,7 @@ class WorkflowRun : private internal::ScopeHost {
   int64_t last_event_id_ = 0;
   int end_index_ = 0;              // where the history ends for the ProcessEvents call in progress
   std::exception_ptr task_error_;  // a non-workflow exception from a handler or condition
+  std::string task_error_thrower_;  // what threw it (RunError::thrower)
   // A WorkflowFailure a signal handler threw: it fails the workflow as if the main coroutine
   // had thrown it, as Temporal's SDKs do (temporalio/sdk-java#1616, temporalio/features#482).
   std::exception_ptr handler_failure_;
@@ -344,7 +351,13 @@ class WorkflowRun : private internal::ScopeHost {
   std::map<std::string, std::function<Task<void>(const Payloads&)>> signal_handlers_;
   std::vector<std::pair<std::string, Payloads>> buffered_signals_;
   std::map<std::string, std::function<Payloads(const Payloads&)>> query_handlers_;
-  internal::StableDeque<Task<void>> handler_tasks_;  // async handlers and scope bodies in flight
+  // Async handlers and scope bodies in flight, with what they are (for the report if one
+  // throws: RunError::thrower).
+  struct HandlerTask {
+    Task<void> task;
+    std::string origin;
+  };
+  internal::StableDeque<HandlerTask> handler_tasks_;
 
   internal::StableDeque<std::unique_ptr<internal::ScopeState>> scopes_;
   internal::ScopeState* root_scope_ = nullptr;

@@ -155,9 +155,44 @@ TEST(Replayer, CodeThatThrowsWhereTheHistoryCompletedIsNotClean) {
           co_return 0;
         },
         Recorded());
-    EXPECT_NE(r.outcome, Outcome::kClean) << "task " << task << ": " << FormatText(r);
+    // The history says the task completed: code that now throws there is nondeterminism.
+    ASSERT_EQ(r.outcome, Outcome::kNondeterministic) << "task " << task << ": " << FormatText(r);
+    EXPECT_EQ(r.nondeterminism->kind, Nondeterminism::Kind::kCodeThrew);
+    EXPECT_THAT(r.nondeterminism->actual, HasSubstr("the workflow function threw: "));
+    EXPECT_THAT(FormatText(r), HasSubstr("[code-threw]"));
     EXPECT_THAT(FormatText(r), HasSubstr("bad_alloc")) << "task " << task;
+    EXPECT_THAT(FormatJson(r), HasSubstr(R"("code":"code-threw")"));
   }
+}
+
+// A signal handler that throws (not a WorkflowFailure, which would fail the workflow) where
+// the recorded one did not: the report names the handler.
+TEST(Replayer, AHandlerThatNowThrowsIsNondeterminismNamingIt) {
+  TestEnv env;
+  RegisterActivities(&env.registry());
+  auto workflow = [](bool throws) {
+    return [throws](WorkflowContext& ctx) -> Task<int> {
+      int got = 0;
+      ctx.SetSignalHandler<int>("add", [&got, throws](int n) {
+        if (throws) throw std::runtime_error("handler broke");
+        got += n;
+      });
+      co_await ctx.WaitCondition([&got] { return got > 0; });
+      co_return got;
+    };
+  };
+  ASSERT_TRUE(env.registry().RegisterWorkflow("wf", workflow(false)).ok());
+  env.Start("wf", "w");
+  env.RunToEnd(absl::Seconds(1));
+  env.Signal("w", "add", ToPayloads(5));
+  env.RunToEnd();
+  ASSERT_EQ(env.Last("w").event_type(), enums::EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED);
+  ReplayResult r = ReplayWith(workflow(true), env.History("w"));
+  ASSERT_EQ(r.outcome, Outcome::kNondeterministic) << FormatText(r);
+  EXPECT_EQ(r.nondeterminism->kind, Nondeterminism::Kind::kCodeThrew);
+  EXPECT_EQ(r.nondeterminism->actual, R"(signal handler "add" threw: handler broke)");
+  EXPECT_EQ(r.nondeterminism->event_type, "WorkflowTaskStarted");
+  EXPECT_GT(r.nondeterminism->event_id, 0);
 }
 
 TEST(Replayer, AddedCommandIsExtra) {
