@@ -120,7 +120,7 @@ void WorkflowRun::DeliverUpdate(const UpdateRequest& r, bool validate) {
       // update is neither accepted nor rejected; the retried task delivers it again.
       in_query_ = false;
       NoteTaskError(std::current_exception(),
-                    absl::StrCat("update validator \"", r.request.input().name(), "\""));
+                    HandlerOrigin("update validator", r.request.input().name()));
       return;
     }
     in_query_ = false;
@@ -141,11 +141,11 @@ void WorkflowRun::DeliverUpdate(const UpdateRequest& r, bool validate) {
   internal::ScopeState* outer = scheduler_.set_current_scope(root_scope_);
   try {
     Task<Payloads> body = it->second.run(r.request.input().args());
-    StartTask(root_scope_, RunUpdateHandler(std::move(body), update_id),
-              absl::StrCat("update handler \"", r.request.input().name(), "\""));
+    StartTask(root_scope_, RunUpdateHandler(std::move(body), update_id), "update handler",
+              r.request.input().name());
   } catch (...) {
     NoteTaskError(std::current_exception(),
-                  absl::StrCat("update handler \"", r.request.input().name(), "\""));
+                  HandlerOrigin("update handler", r.request.input().name()));
   }
   scheduler_.set_current_scope(outer);
 }

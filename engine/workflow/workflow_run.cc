@@ -94,9 +94,14 @@ void WorkflowRun::StartInScope(internal::ScopeState* scope, Task<void> task) {
   StartTask(scope, std::move(task), "a coroutine started by CancellationScope::Run");
 }
 
-void WorkflowRun::StartTask(internal::ScopeState* scope, Task<void> task, std::string origin) {
-  handler_tasks_.push_back({std::move(task), std::move(origin)});
+void WorkflowRun::StartTask(internal::ScopeState* scope, Task<void> task, const char* kind,
+                            std::string name) {
+  handler_tasks_.push_back({std::move(task), kind, std::move(name)});
   handler_tasks_.back().task.Start(&scheduler_, scope);
+}
+
+std::string WorkflowRun::HandlerOrigin(const char* kind, absl::string_view name) {
+  return name.empty() ? std::string(kind) : absl::StrCat(kind, " \"", name, "\"");
 }
 
 internal::ScopeState* WorkflowRun::CurrentScope() const {
@@ -549,7 +554,9 @@ void WorkflowRun::RunUntilBlocked() {
         ++it;
         continue;
       }
-      if (std::exception_ptr e = it->task.error()) NoteHandlerError(e, it->origin);
+      if (std::exception_ptr e = it->task.error()) {
+        NoteHandlerError(e, HandlerOrigin(it->kind, it->name));
+      }
       it = handler_tasks_.erase(it);
     }
     if (TaskDecided()) return;
@@ -888,14 +895,15 @@ void WorkflowRun::DeliverSignal(const std::string& name, const Payloads& input) 
 
 void WorkflowRun::StartHandler(std::function<Task<void>(const Payloads&)>& handler,
                                const Payloads& input, absl::string_view signal_name) {
-  const std::string origin = absl::StrCat("signal handler \"", signal_name, "\"");
   // Handlers run in the root scope, wherever the code that delivers them runs.
   internal::ScopeState* outer = scheduler_.set_current_scope(root_scope_);
   try {
     Task<void> task = handler(input);
-    if (task.valid()) StartTask(root_scope_, std::move(task), origin);
+    if (task.valid()) {
+      StartTask(root_scope_, std::move(task), "signal handler", std::string(signal_name));
+    }
   } catch (...) {
-    NoteHandlerError(std::current_exception(), origin);
+    NoteHandlerError(std::current_exception(), HandlerOrigin("signal handler", signal_name));
   }
   scheduler_.set_current_scope(outer);
 }

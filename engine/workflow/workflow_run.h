@@ -260,8 +260,10 @@ class WorkflowRun : private internal::ScopeHost {
   // Keeps the first exception of the task that is not a way to fail the workflow, and what
   // threw it.
   void NoteTaskError(std::exception_ptr error, absl::string_view thrower);
-  // Starts `task` in `scope` as StartInScope does, `origin` saying what it is.
-  void StartTask(internal::ScopeState* scope, Task<void> task, std::string origin);
+  // Starts `task` in `scope` as StartInScope does, `kind` and `name` saying what it is
+  // (HandlerOrigin).
+  void StartTask(internal::ScopeState* scope, Task<void> task, const char* kind,
+                 std::string name = {});
   // The stop condition of a task's run loop: the task failed, the code diverged, or the
   // workflow's outcome is decided.
   bool TaskDecided() const {
@@ -353,10 +355,14 @@ class WorkflowRun : private internal::ScopeHost {
   std::map<std::string, std::function<Payloads(const Payloads&)>> query_handlers_;
   // Async handlers and scope bodies in flight, with what they are (for the report if one
   // throws: RunError::thrower).
+  // Kept as a kind and a name and put into words only if the task throws: signal delivery
+  // is a hot path.
   struct HandlerTask {
     Task<void> task;
-    std::string origin;
+    const char* kind;  // "signal handler", ...
+    std::string name;  // the signal's or update's, or empty
   };
+  static std::string HandlerOrigin(const char* kind, absl::string_view name);
   internal::StableDeque<HandlerTask> handler_tasks_;
 
   internal::StableDeque<std::unique_ptr<internal::ScopeState>> scopes_;
