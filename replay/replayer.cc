@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -9,6 +10,7 @@
 #include "engine/history/event_summary.h"
 #include "engine/history/event_types.h"
 #include "engine/history/json_writer.h"
+#include "engine/machines/local_activity_marker.h"
 
 namespace lockstep::replay {
 namespace {
@@ -49,6 +51,54 @@ absl::string_view LikelyCause(Nondeterminism::Kind kind) {
   }
   return "";
 }
+
+// Whether the recording's worker was still running a local activity when the task whose
+// WorkflowTaskStarted is at `started_index` completed: that task's commands record no marker
+// for it, a later task's do (the SDK heartbeated the task while the activity ran). A marker
+// is the local activity's when sdk-core's sequence number matches, or Go's numeric id; a
+// Java marker (a UUID id) may be any of them.
+class LocalActivityTiming {
+ public:
+  // The task's own commands are the events after its WorkflowTaskCompleted, up to the next
+  // WorkflowTaskStarted (as the run's look-ahead reads them; a marker's
+  // workflow_task_completed_event_id is not trusted: Java 1.17 recorded a wrong one).
+  LocalActivityTiming(const History& full, int started_index) {
+    namespace enums = temporal::api::enums::v1;
+    bool in_task = true;
+    for (int i = started_index + 2; i < full.events_size(); ++i) {
+      const auto& event = full.events(i);
+      if (event.event_type() == enums::EVENT_TYPE_WORKFLOW_TASK_STARTED) in_task = false;
+      if (event.event_type() != enums::EVENT_TYPE_MARKER_RECORDED) continue;
+      std::optional<machines::LocalActivityMarker> marker =
+          machines::ReadLocalActivityMarker(event);
+      if (!marker) continue;
+      markers_.push_back({std::move(marker->activity_id), marker->core_seq, in_task});
+    }
+  }
+
+  bool Outlives(const std::string& activity_id, int64_t shared_seq) const {
+    bool later = false;
+    for (const Marker& m : markers_) {
+      const bool numeric =
+          !m.activity_id.empty() && std::all_of(m.activity_id.begin(), m.activity_id.end(),
+                                                [](char c) { return c >= '0' && c <= '9'; });
+      const bool matches =
+          m.core_seq ? *m.core_seq == shared_seq : (!numeric || m.activity_id == activity_id);
+      if (!matches) continue;
+      if (m.in_task) return false;
+      later = true;
+    }
+    return later;
+  }
+
+ private:
+  struct Marker {
+    std::string activity_id;
+    std::optional<int64_t> core_seq;
+    bool in_task;
+  };
+  std::vector<Marker> markers_;
+};
 
 bool EndsClosed(const History& h) {
   return h.events_size() > 0 && history::IsCloseEvent(h.events(h.events_size() - 1).event_type());
@@ -152,7 +202,10 @@ ReplayResult ReplayHistory(const Registry& registry, const History& full, absl::
   // The run gets the ids as before (the summary's placeholder where none is recorded), so that
   // what workflow code reads of them does not change with the report.
   WorkflowRun run(&registry, {.workflow_id = summary.workflow_id, .run_id = summary.run_id},
-                  {.log_sink = nullptr, .id_rule = options.id_rule});
+                  {.log_sink = nullptr,
+                   .id_rule = options.id_rule,
+                   .activity_env = nullptr,
+                   .local_activity_outlives_task = nullptr});
   RunStatus status = run.ProcessEvents(full, 0, end).status();
   // A closed history must account for every command the code issued.
   if (status.ok() && end == full.events_size() && EndsClosed(full)) {
@@ -207,8 +260,17 @@ ReplayResult ReplayEveryTaskBoundary(const Registry& registry, const History& fu
   for (const int i : boundaries) {
     ReplayResult result = whole;
     result.source = absl::StrCat(source, " (evicted before event ", i + 1, ")");
-    WorkflowRun run(&registry, {.workflow_id = summary.workflow_id, .run_id = summary.run_id},
-                    {.log_sink = nullptr, .id_rule = options.id_rule});
+    // A local activity the recording's worker heartbeated the task for is still running when
+    // the live task completes, as it was then.
+    const LocalActivityTiming local_activities(full, i);
+    WorkflowRun run(
+        &registry, {.workflow_id = summary.workflow_id, .run_id = summary.run_id},
+        {.log_sink = nullptr,
+         .id_rule = options.id_rule,
+         .activity_env = nullptr,
+         .local_activity_outlives_task = [&local_activities](const std::string& id, int64_t seq) {
+           return local_activities.Outlives(id, seq);
+         }});
     // The task's update requests, as the service would deliver them with it.
     run.AddUpdateRequests(UpdateRequestsOfTask(full, i + 1));
     // The history as a worker would receive it for this task: up to its WorkflowTaskStarted.
@@ -240,7 +302,10 @@ std::string FormatText(const ReplayResult& r) {
   absl::StrAppend(&out, "NONDETERMINISM [", NondeterminismCode(n.kind), "]\n", "  workflow  ",
                   r.workflow_type, "  id ", r.workflow_id.empty() ? "-" : r.workflow_id, "  run ",
                   r.run_id.empty() ? "-" : r.run_id, "\n");
-  if (n.event_id != 0) {
+  if (n.event_id != 0 && n.kind == Nondeterminism::Kind::kExtra) {
+    absl::StrAppend(&out, "  event     ", n.event_id, " (", n.event_type,
+                    "): the commands recorded for this task end here\n");
+  } else if (n.event_id != 0) {
     absl::StrAppend(&out, "  event     ", n.event_id, " (", n.event_type, ")\n");
   } else {
     absl::StrAppend(&out, "  event     after the last command event of the history\n");

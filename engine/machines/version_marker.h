@@ -6,7 +6,10 @@
 // shape: marker name "Version", details "change-id" and "version" (JSON), and
 // "version-search-attribute-updated" = true when the TemporalChangeVersion search attribute
 // was upserted right after it; "deprecated" = true marks a DeprecatePatch marker. It reads
-// the Go shape and the Java SDK's ("changeId"), so histories of either replay.
+// the Go shape, the Java SDK's ("changeId") and sdk-core's (marker "core_patch", under the
+// Python, TypeScript, .NET and Ruby SDKs: details "patch-data" = JSON {"id", "deprecated"},
+// or in its older format raw bytes "patch_id" and a one-byte "deprecated"), so histories of
+// any of them replay. A core_patch marker reads as version 1: the patched branch.
 #ifndef LOCKSTEP_ENGINE_MACHINES_VERSION_MARKER_H_
 #define LOCKSTEP_ENGINE_MACHINES_VERSION_MARKER_H_
 
@@ -20,6 +23,7 @@
 namespace lockstep::machines {
 
 inline constexpr absl::string_view kVersionMarker = "Version";
+inline constexpr absl::string_view kCorePatchMarker = "core_patch";
 inline constexpr absl::string_view kChangeVersionSearchAttribute = "TemporalChangeVersion";
 
 struct VersionMarker {

@@ -5,6 +5,8 @@
 // replayed (Go's, Java's or sdk-core's, local_activity_marker.h), in the order the code asked
 // for them; one whose marker is in a later task (the
 // worker heartbeated the task while retrying) stays pending until that task is replayed.
+// A live task leaves one pending too when RunOptions::local_activity_outlives_task says the
+// recording's worker was still running it (replay at every task boundary).
 #include <algorithm>
 #include <utility>
 
@@ -97,6 +99,11 @@ int WorkflowRun::ResolveLocalActivities() {
   for (LocalActivityOp* op : pending) {
     if (op->state != machines::LocalActivityState::kCreated) continue;
     if (!replaying_) {
+      if (options_.local_activity_outlives_task &&
+          options_.local_activity_outlives_task(op->activity_id, op->shared_seq)) {
+        pending_local_activities_.push_back(op);  // still running when the task completes
+        continue;
+      }
       RecordLocalActivity(op, ExecuteLocalActivity(op));
       ++resolved;
       continue;

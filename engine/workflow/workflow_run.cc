@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -29,6 +31,19 @@ using temporal::api::history::v1::History;
 using temporal::api::history::v1::HistoryEvent;
 
 namespace {
+
+// Each payload's metadata, sorted by key: "encoding=json/plain; ..." ("no payloads" if none).
+std::string MetadataText(const Payloads& payloads) {
+  if (payloads.payloads_size() == 0) return "no payloads";
+  std::vector<std::string> parts;
+  for (const Payload& p : payloads.payloads()) {
+    std::vector<std::pair<std::string, std::string>> fields(p.metadata().begin(),
+                                                            p.metadata().end());
+    std::sort(fields.begin(), fields.end());
+    parts.push_back(absl::StrJoin(fields, ", ", absl::PairFormatter("=")));
+  }
+  return absl::StrJoin(parts, "; ");
+}
 
 // A history larger than the cache (Temporal allows 51,200 events, ~35 MB as messages) replays
 // at the speed of memory: each event is a tree of small objects (attributes, payloads, their
@@ -195,6 +210,7 @@ RunStatus WorkflowRun::ApplyEvent(const History& history, int index,
     }
     case enums::EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
       DecideIdRule(event);
+      last_completed_event_id_ = event.event_id();
       return {};
     case enums::EVENT_TYPE_WORKFLOW_TASK_SCHEDULED:
     case enums::EVENT_TYPE_WORKFLOW_TASK_FAILED:
@@ -402,8 +418,11 @@ RunStatus WorkflowRun::ApplyTimerEvent(const HistoryEvent& event) {
 RunStatus WorkflowRun::ExtraCommandsError() {
   for (const PendingCommand& pending : commands_) {
     if (pending.withdrawn) continue;
-    return Nondeterministic(
-        {Nondeterminism::Kind::kExtra, 0, "", "", pending.key.key().ToString(), pending.where, ""});
+    // Reported at the completion of the task that issued it: its recorded commands end there
+    // (0 if no task completed yet).
+    return Nondeterministic({Nondeterminism::Kind::kExtra, last_completed_event_id_,
+                             last_completed_event_id_ != 0 ? "WorkflowTaskCompleted" : "", "",
+                             pending.key.key().ToString(), pending.where, ""});
   }
   return {};
 }
@@ -651,6 +670,11 @@ void WorkflowRun::FinishIfDone() {
           n.event_type = "WorkflowExecutionCompleted";
           n.expected = absl::StrCat("result ", history::EventSummaryOfPayloads(recorded));
           n.actual = absl::StrCat("result ", history::EventSummaryOfPayloads(result));
+          if (n.expected == n.actual) {
+            // Values that read the same differ in their encoding or metadata: say which.
+            absl::StrAppend(&n.expected, " (", MetadataText(recorded), ")");
+            absl::StrAppend(&n.actual, " (", MetadataText(result), ")");
+          }
           n.message = absl::StrCat("result mismatch: event ", n.event_id, ": history has ",
                                    n.expected, ", workflow code returned ", n.actual);
           result_mismatch_ = std::move(n);

@@ -91,6 +91,15 @@ struct RunOptions {
   // Runs every local activity attempt (activity_execution.h); not owned, must outlive the
   // run. Null: each attempt runs at once, with zero latency.
   ActivityExecutionEnv* activity_env = nullptr;
+  // For replay tools that run one task live against a recording (replay at every task
+  // boundary): whether the recording's worker was still running the local activity
+  // (`activity_id`, number `shared_seq` in the sequence it shares with activities) when the
+  // live task completed, i.e. its marker is in a later task because the SDK heartbeated the
+  // task meanwhile. If it returns true the activity is not run: it stays pending, as a worker
+  // leaves one that is still running, and resolves from its marker when that later task is
+  // replayed. Unset: live tasks run every local activity to its end.
+  std::function<bool(const std::string& activity_id, int64_t shared_seq)>
+      local_activity_outlives_task;
 };
 
 class WorkflowRun : private internal::ScopeHost {
@@ -297,6 +306,7 @@ class WorkflowRun : private internal::ScopeHost {
   bool in_query_ = false;
   absl::Time now_;
   int64_t last_event_id_ = 0;
+  int64_t last_completed_event_id_ = 0;  // the last WorkflowTaskCompleted processed
   int end_index_ = 0;              // where the history ends for the ProcessEvents call in progress
   std::exception_ptr task_error_;  // a non-workflow exception from a handler or condition
   std::string task_error_thrower_;  // what threw it (RunError::thrower)

@@ -3,7 +3,6 @@
 // workflow tasks (sdk-go test/replaytests, test/fixtures and internal/testdata, as described
 // in tests/data/temporal).
 #include <cctype>
-#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -203,13 +202,6 @@ Task<void> TimerWf(WorkflowContext& ctx, int64_t /*unused*/) {
   co_await ctx.NewDetachedCancellationScope().Run(
       [&ctx]() -> Task<void> { co_await ctx.Sleep(absl::Minutes(10)); });
   if (canceled) throw CanceledFailure("timer canceled");
-}
-
-absl::Status FirstError(std::initializer_list<absl::Status> statuses) {
-  for (const absl::Status& s : statuses) {
-    if (!s.ok()) return s;
-  }
-  return absl::OkStatus();
 }
 
 }  // namespace

@@ -1,6 +1,5 @@
 // Ports of sdk-go replay-test workflows that mix updates with child workflows and
 // cancellation (sdk-go test/replaytests/workflows.go, as described in tests/data/temporal).
-#include <initializer_list>
 #include <string>
 
 #include "absl/time/time.h"
@@ -8,13 +7,6 @@
 
 namespace lockstep::ports {
 namespace {
-
-absl::Status FirstError(std::initializer_list<absl::Status> statuses) {
-  for (const absl::Status& s : statuses) {
-    if (!s.ok()) return s;
-  }
-  return absl::OkStatus();
-}
 
 std::string HelloWorld(ActivityContext&, std::string name) { return "Hello " + name + "!"; }
 int Echo(ActivityContext&, int /*delay_seconds*/, int value) { return value; }

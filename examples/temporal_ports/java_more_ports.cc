@@ -1,7 +1,6 @@
 // Ports of sdk-java test workflows (temporal-sdk/src/test, as described in
 // tests/data/temporal): local activities, activity retries, versions from many signals, a
 // local activity after cancellation, and an await whose timer outlives it.
-#include <initializer_list>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -11,13 +10,6 @@
 
 namespace lockstep::ports {
 namespace {
-
-absl::Status FirstError(std::initializer_list<absl::Status> statuses) {
-  for (const absl::Status& s : statuses) {
-    if (!s.ok()) return s;
-  }
-  return absl::OkStatus();
-}
 
 // LocalActivitySuccessfulCompletionTest: returns local activity Activity2("input", 1).
 Task<std::string> LocalActivitySuccessfulCompletion(WorkflowContext& ctx) {
@@ -104,8 +96,29 @@ Task<std::string> AwaitTimerConditionOldBehavior(WorkflowContext& ctx) {
   co_return unblocked ? "condition satisfied" : "timed out";
 }
 
+// LocalActivityRetriesAndFailsTest: local activity ThrowIO, which always throws, with five
+// attempts a second apart; its failure fails the workflow. The recording's worker heartbeat
+// the workflow task while the attempts ran (events 5-7), so the marker is in the second task.
+Task<void> LocalActivityRetriesAndFails(WorkflowContext& ctx, std::string /*task_queue*/) {
+  LocalActivityOptions options{.schedule_to_close_timeout = absl::Seconds(100),
+                               .start_to_close_timeout = absl::Seconds(1)};
+  options.has_retry_policy = true;
+  options.retry_policy = {.initial_interval = absl::Seconds(1),
+                          .backoff_coefficient = 1,
+                          .maximum_interval = absl::Seconds(1),
+                          .maximum_attempts = 5,
+                          .non_retryable_error_types = {"java.lang.AssertionError"}};
+  co_await ctx.ExecuteLocalActivity<void>("ThrowIO", options);
+}
+
+void ThrowIO(ActivityContext&) { throw std::runtime_error("simulated IO problem"); }
+
 }  // namespace
 
+absl::Status RegisterJavaLocalActivityRetriesAndFails(Registry* r) {
+  return FirstError({r->RegisterWorkflow("TestWorkflow1", LocalActivityRetriesAndFails),
+                     r->RegisterActivity("ThrowIO", ThrowIO)});
+}
 absl::Status RegisterJavaLocalActivitySuccess(Registry* r) {
   return FirstError(
       {r->RegisterWorkflow("TestWorkflowReturnString", LocalActivitySuccessfulCompletion),

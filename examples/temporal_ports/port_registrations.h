@@ -2,10 +2,21 @@
 #ifndef LOCKSTEP_EXAMPLES_TEMPORAL_PORTS_PORT_REGISTRATIONS_H_
 #define LOCKSTEP_EXAMPLES_TEMPORAL_PORTS_PORT_REGISTRATIONS_H_
 
+#include <initializer_list>
+
 #include "absl/status/status.h"
 #include "engine/workflow/registry.h"
 
 namespace lockstep::ports {
+
+// The first error of several registrations, or OK (a port registers a workflow and the
+// activities it calls).
+inline absl::Status FirstError(std::initializer_list<absl::Status> statuses) {
+  for (const absl::Status& s : statuses) {
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
 
 absl::Status RegisterGoContinueAsNew(Registry* r);
 absl::Status RegisterGoSideEffect(Registry* r);
@@ -45,6 +56,16 @@ absl::Status RegisterJavaAsyncActivityRetry(Registry* r);
 absl::Status RegisterJavaLocalActivityAfterCancel(Registry* r);
 absl::Status RegisterJavaMultipleGetVersionInSignals(Registry* r);
 absl::Status RegisterJavaAwaitTimerConditionOldBehavior(Registry* r);
+absl::Status RegisterJavaLocalActivityRetriesAndFails(Registry* r);
+absl::Status RegisterCoreTimerWorkflow(Registry* r);
+absl::Status RegisterCoreEndsEmptyWorkflowTask(Registry* r);
+absl::Status RegisterCoreFailWorkflowTask(Registry* r);
+absl::Status RegisterCoreOldChangeMarker(Registry* r);
+absl::Status RegisterCoreLaProblem(Registry* r);
+absl::Status RegisterCoreLongLocalActivityWithUpdate0(Registry* r);
+absl::Status RegisterCoreLongLocalActivityWithUpdate1(Registry* r);
+absl::Status RegisterCoreLongLocalActivityWithUpdate2(Registry* r);
+absl::Status RegisterCoreLongLocalActivityWithUpdate3(Registry* r);
 
 }  // namespace lockstep::ports
 

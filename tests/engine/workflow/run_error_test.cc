@@ -157,8 +157,9 @@ TEST(RunError, AWorkflowTypeNotRegisteredIsNamed) {
   EXPECT_EQ(error->message, "workflow type \"wf\" is not registered with this worker");
 }
 
-TEST(RunError, AnExtraCommandAtTheEndIsNondeterminismAtNoEvent) {
-  // Sleeps, then waits for ever: the history ends with the second task completed.
+TEST(RunError, AnExtraCommandIsNondeterminismAtTheCompletionOfItsTask) {
+  // Sleeps, then waits for ever: the history ends with the second task completed (event 9),
+  // whose recorded commands (none) end there.
   TestEnv env;
   ASSERT_TRUE(env.registry()
                   .RegisterWorkflow("wf",
@@ -185,9 +186,10 @@ TEST(RunError, AnExtraCommandAtTheEndIsNondeterminismAtNoEvent) {
   RunStatus all = run.CheckAllCommandsRecorded();
   ASSERT_FALSE(all.ok());
   EXPECT_EQ(all.error().kind, RunError::Kind::kNondeterminism);
-  EXPECT_EQ(all.error().event_id, 0);
+  EXPECT_EQ(all.error().event_id, 9);
   ASSERT_TRUE(all.error().nondeterminism.has_value());
   EXPECT_EQ(all.error().nondeterminism->kind, Nondeterminism::Kind::kExtra);
+  EXPECT_EQ(all.error().nondeterminism->event_type, "WorkflowTaskCompleted");
   EXPECT_EQ(all.error().nondeterminism->actual, "timer id=2");
 }
 
