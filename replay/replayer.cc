@@ -319,7 +319,7 @@ std::string FormatText(const ReplayResult& r) {
                     n.kind == Nondeterminism::Kind::kMissing ? "   <- its last command before" : "",
                     "\n");
   }
-  absl::StrAppend(&out, "  likely    ", LikelyCause(n.kind), "\n");
+  absl::StrAppend(&out, "  likely    ", n.cause.empty() ? LikelyCause(n.kind) : n.cause, "\n");
   return out;
 }
 
@@ -346,7 +346,9 @@ std::string FormatJson(const ReplayResult& r) {
     if (n.where.line() != 0) {
       absl::StrAppend(&out, ",\"file\":", Quote(n.where.file_name()), ",\"line\":", n.where.line());
     }
-    absl::StrAppend(&out, ",\"message\":", Quote(n.message), "}");
+    absl::StrAppend(&out,
+                    ",\"likelyCause\":", Quote(n.cause.empty() ? LikelyCause(n.kind) : n.cause),
+                    ",\"message\":", Quote(n.message), "}");
   }
   out.push_back('}');
   return out;

@@ -57,6 +57,10 @@ struct Nondeterminism {
   // statement that issued one before it (where the code was when the history expected more).
   SourceLocation where;
   std::string message;  // one line with all of the above
+  // Why, when the engine can tell more than the kind says: the recorded event is a marker
+  // it reads nothing from, or the history's SDK behaved in a way replay does not reproduce
+  // (sdk_flags.h). Empty: the kind's usual causes apply.
+  std::string cause;
 };
 
 struct RunError {

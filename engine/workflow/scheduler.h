@@ -54,6 +54,13 @@ class Scheduler {
   // Resumes queued coroutines until none is ready, then those that yielded, and so on until
   // neither is left. Returns how many were resumed.
   int RunUntilBlocked() {
+    return RunUntilBlockedOr([] { return false; });
+  }
+
+  // The same, but returns as soon as `stop()` holds after a coroutine ran (what is still
+  // queued stays queued, in order).
+  template <typename Stop>
+  int RunUntilBlockedOr(Stop&& stop) {
     int resumed = 0;
     internal::ScopeState* const outside = current_scope_;
     for (;;) {
@@ -63,6 +70,10 @@ class Scheduler {
         current_scope_ = next.scope;
         next.handle.resume();
         ++resumed;
+        if (stop()) {
+          current_scope_ = outside;
+          return resumed;
+        }
       }
       if (yielded_.empty()) break;
       ready_.swap(yielded_);

@@ -11,10 +11,14 @@
 #include "absl/strings/str_join.h"
 #include "engine/history/event_summary.h"
 #include "engine/history/event_types.h"
+#include "engine/machines/local_activity_marker.h"
 #include "engine/machines/marker_details.h"
+#include "engine/machines/marker_machine.h"
+#include "engine/machines/version_marker.h"
 #include "engine/workflow/exception_text.h"
 #include "engine/workflow/run_internal.h"
 #include "engine/workflow/run_ops.h"
+#include "engine/workflow/sdk_flags.h"
 
 namespace lockstep {
 namespace enums = temporal::api::enums::v1;
@@ -31,6 +35,30 @@ using temporal::api::history::v1::History;
 using temporal::api::history::v1::HistoryEvent;
 
 namespace {
+
+// Why a recorded marker may be what differs: replay reads nothing from it, either because
+// no SDK feature Lockstep has writes markers of that name, or because the details of a name
+// it knows are in a format it does not read. Empty for markers it reads.
+std::string MarkerCause(const HistoryEvent& event, const CommandKey& key) {
+  if (event.event_type() != enums::EVENT_TYPE_MARKER_RECORDED ||
+      key.kind != CommandKey::Kind::kMarker) {
+    return "";
+  }
+  const std::string& name = event.marker_recorded_event_attributes().marker_name();
+  if (name == machines::kSideEffectMarker || name == "MutableSideEffect") return "";
+  if (name == machines::kLocalActivityMarker || name == machines::kCoreLocalActivityMarker ||
+      name == machines::kVersionMarker || name == machines::kCorePatchMarker) {
+    return absl::StrCat("event ", event.event_id(), " is a ", name,
+                        " marker whose details Lockstep cannot read (a format of an SDK version "
+                        "it does not know, or a damaged event), so replay cannot pair it with "
+                        "the code's call; the code may well be right.");
+  }
+  return absl::StrCat("event ", event.event_id(), " is a marker named \"", name,
+                      "\", which no Lockstep feature records (it replays LocalActivity, "
+                      "core_local_activity, Version, core_patch and SideEffect markers): the "
+                      "recording SDK used a feature Lockstep does not have; the code may well "
+                      "be right.");
+}
 
 // Each payload's metadata, sorted by key: "encoding=json/plain; ..." ("no payloads" if none).
 std::string MetadataText(const Payloads& payloads) {
@@ -197,8 +225,10 @@ RunStatus WorkflowRun::ApplyEvent(const History& history, int index,
       if (index + 1 < end_index_) {
         const auto next = history.events(index + 1).event_type();
         if (next == enums::EVENT_TYPE_WORKFLOW_TASK_COMPLETED) {
-          // The replayed activation resolves local activities from markers, by id or not.
+          // The replayed activation resolves local activities from markers, by id or not,
+          // and follows the SDK flags its own completion records.
           DecideIdRule(history.events(index + 1));
+          sdk_flags_.Observe(history.events(index + 1).workflow_task_completed_event_attributes());
           ActivationResult replayed;
           return Activate(history, index, /*replaying=*/true, &replayed);
         }
@@ -210,6 +240,7 @@ RunStatus WorkflowRun::ApplyEvent(const History& history, int index,
     }
     case enums::EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
       DecideIdRule(event);
+      sdk_flags_.Observe(event.workflow_task_completed_event_attributes());
       last_completed_event_id_ = event.event_id();
       return {};
     case enums::EVENT_TYPE_WORKFLOW_TASK_SCHEDULED:
@@ -268,6 +299,15 @@ void WorkflowRun::DecideIdRule(const HistoryEvent& completed) {
 RunError WorkflowRun::Nondeterministic(Nondeterminism n) {
   static constexpr absl::string_view kKinds[] = {"missing command", "extra command",
                                                  "command mismatch", "result mismatch"};
+  if (!nondeterminism_ && n.cause.empty()) {
+    if (std::vector<std::string> old = sdk_flags_.UnmodeledBehaviours(); !old.empty()) {
+      n.cause = absl::StrCat(
+          "the history's SDK (", sdk_flags_.sdk_name().empty() ? "sdk-core" : sdk_flags_.sdk_name(),
+          ") behaved in ways replay does not reproduce, which may be the difference rather "
+          "than the code: ",
+          absl::StrJoin(old, "; "), ".");
+    }
+  }
   if (!nondeterminism_) {
     n.message = absl::StrCat(
         kKinds[static_cast<int>(n.kind)], ": ",
@@ -324,12 +364,13 @@ RunStatus WorkflowRun::MatchCommandEvent(const HistoryEvent& event) {
   if (pending == nullptr) {
     return Nondeterministic({Nondeterminism::Kind::kMissing, event.event_id(),
                              history::EventTypeShortName(event.event_type()), event_key.ToString(),
-                             "", last_command_where_, ""});
+                             "", last_command_where_, "", MarkerCause(event, event_key)});
   }
   if (!pending->key.key().Matches(event_key, strict_ids_)) {
     return Nondeterministic({Nondeterminism::Kind::kMismatch, event.event_id(),
                              history::EventTypeShortName(event.event_type()), event_key.ToString(),
-                             pending->key.key().ToString(), pending->where, ""});
+                             pending->key.key().ToString(), pending->where, "",
+                             MarkerCause(event, event_key)});
   }
   RunStatus s = pending->on_recorded(event);
   pending->withdrawn = true;  // matched: neither sent again nor left over
@@ -422,7 +463,7 @@ RunStatus WorkflowRun::ExtraCommandsError() {
     // (0 if no task completed yet).
     return Nondeterministic({Nondeterminism::Kind::kExtra, last_completed_event_id_,
                              last_completed_event_id_ != 0 ? "WorkflowTaskCompleted" : "", "",
-                             pending.key.key().ToString(), pending.where, ""});
+                             pending.key.key().ToString(), pending.where, "", ""});
   }
   return {};
 }
@@ -474,6 +515,11 @@ RunStatus WorkflowRun::Activate(const History& history, int index, bool replayin
   now_ = ToTime(started.event_time());
   replaying_ = replaying;
   if (replaying) LookAhead(history, index + 2);
+  // Recorded by sdk-core before MoveTerminalCommands: what the code issues after the workflow
+  // function ended, in this activation, was never sent (sdk_flags.h).
+  drop_after_completion_ =
+      replaying && !sdk_flags_.Follows(SdkBehaviour::kCommandsAfterCompletionKept);
+  completion_position_ = -1;
   rejections_.clear();
   std::vector<UpdateRequest> updates = TakeUpdateRequests(replaying);
 
@@ -509,14 +555,32 @@ RunStatus WorkflowRun::Activate(const History& history, int index, bool replayin
   }
   // Then updates, which Temporal sequences after every event before the task.
   for (const UpdateRequest& update : updates) DeliverUpdate(update, /*validate=*/!replaying);
-  for (const Job& job : jobs) {
-    if (job.kind == Job::Kind::kActivityClosed) ResolveActivity(job.activity, *job.event);
-    if (job.kind == Job::Kind::kTimerFired) job.timer->resolver.SetValue();
-    if (job.kind == Job::Kind::kResolve) job.resolve(*job.event);
+  // The workflow's cancellation comes in history order with what resolves operations, except
+  // in Python's histories: there a try-cancel activity whose result arrives with the
+  // cancellation ends canceled with its flag, and with its result before it (sdk_flags.h).
+  CancelOrder cancel_order = CancelOrder::kHistory;
+  if (replaying && sdk_flags_.sdk_name() == "temporal-python") {
+    cancel_order = sdk_flags_.Follows(SdkBehaviour::kCancelBeatsSameTaskActivityResult)
+                       ? CancelOrder::kFirst
+                       : CancelOrder::kLast;
+  }
+  auto deliver_cancel = [this](const Job& job) {
     if (job.kind == Job::Kind::kCancelRequested && !closed_) {
       cancel_requested_ = true;
       root_scope_->Cancel();
     }
+  };
+  if (cancel_order == CancelOrder::kFirst) {
+    for (const Job& job : jobs) deliver_cancel(job);
+  }
+  for (const Job& job : jobs) {
+    if (job.kind == Job::Kind::kActivityClosed) ResolveActivity(job.activity, *job.event);
+    if (job.kind == Job::Kind::kTimerFired) job.timer->resolver.SetValue();
+    if (job.kind == Job::Kind::kResolve) job.resolve(*job.event);
+    if (cancel_order == CancelOrder::kHistory) deliver_cancel(job);
+  }
+  if (cancel_order == CancelOrder::kLast) {
+    for (const Job& job : jobs) deliver_cancel(job);
   }
   activation_jobs_.clear();  // keeps the buffer
   RunUntilBlocked();
@@ -564,9 +628,18 @@ RunStatus WorkflowRun::Activate(const History& history, int index, bool replayin
   return {};
 }
 
+void WorkflowRun::RunScheduler() {
+  if (drop_after_completion_ && completion_position_ < 0 && main_ && !main_->done()) {
+    // Stop where the workflow function ends, to know which commands came after it.
+    scheduler_.RunUntilBlockedOr([this] { return main_->done(); });
+    if (main_->done()) completion_position_ = static_cast<int64_t>(commands_.size());
+  }
+  scheduler_.RunUntilBlocked();
+}
+
 void WorkflowRun::RunUntilBlocked() {
   while (true) {
-    scheduler_.RunUntilBlocked();
+    RunScheduler();
     // Collect finished async signal handlers, in the order they started.
     for (auto it = handler_tasks_.begin(); it != handler_tasks_.end();) {
       if (!it->task.done()) {
@@ -610,6 +683,15 @@ void WorkflowRun::RunUntilBlocked() {
 void WorkflowRun::FinishIfDone() {
   if (closed_ || nondeterminism_ || task_error_) return;
   if (!handler_failure_ && (!main_ || !main_->done())) return;
+  if (!handler_failure_ && completion_position_ >= 0) {
+    // sdk-core before MoveTerminalCommands cut the activation's commands at the first
+    // terminal one: those issued after the workflow function ended were never sent.
+    if (static_cast<size_t>(completion_position_) < commands_.size()) {
+      for (auto it = commands_.begin() + completion_position_; it != commands_.end(); ++it) {
+        it->withdrawn = true;
+      }
+    }
+  }
   Command command;
   if (std::exception_ptr error = handler_failure_ ? handler_failure_ : main_->error()) {
     try {
@@ -957,7 +1039,7 @@ Payloads WorkflowRun::RecordSideEffect(const std::function<Payloads()>& fn, Sour
     auto it = recorded_side_effects_.find(id);
     if (it == recorded_side_effects_.end()) {
       (void)Nondeterministic({Nondeterminism::Kind::kExtra, 0, "", "",
-                              absl::StrCat("marker SideEffect #", id), where, ""});
+                              absl::StrCat("marker SideEffect #", id), where, "", ""});
       throw NondeterminismAbort{};
     }
     value = it->second;

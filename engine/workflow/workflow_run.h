@@ -54,6 +54,7 @@
 #include "engine/workflow/registry.h"
 #include "engine/workflow/run_error.h"
 #include "engine/workflow/scheduler.h"
+#include "engine/workflow/sdk_flags.h"
 #include "engine/workflow/stable_deque.h"
 #include "temporal/api/command/v1/message.pb.h"
 #include "temporal/api/history/v1/message.pb.h"
@@ -279,6 +280,8 @@ class WorkflowRun : private internal::ScopeHost {
     return task_error_ || handler_failure_ || nondeterminism_ || (main_ && main_->done());
   }
   void FinishIfDone();
+  // The scheduler's RunUntilBlocked, noting completion_position_ when it must be known.
+  void RunScheduler();
   RunStatus ExtraCommandsError();
   // Records `n` (unless a nondeterminism was already found: the first one is what is
   // reported) and returns the error for the recorded one.
@@ -307,6 +310,13 @@ class WorkflowRun : private internal::ScopeHost {
   absl::Time now_;
   int64_t last_event_id_ = 0;
   int64_t last_completed_event_id_ = 0;  // the last WorkflowTaskCompleted processed
+  // The SDK flags of the recorded tasks so far (sdk_flags.h), and what they decide for the
+  // activation being replayed: whether commands issued after the workflow function ended are
+  // dropped, and how many commands came before that end (-1: not yet).
+  SdkFlags sdk_flags_;
+  bool drop_after_completion_ = false;
+  int64_t completion_position_ = -1;
+  enum class CancelOrder { kHistory, kFirst, kLast };
   int end_index_ = 0;              // where the history ends for the ProcessEvents call in progress
   std::exception_ptr task_error_;  // a non-workflow exception from a handler or condition
   std::string task_error_thrower_;  // what threw it (RunError::thrower)

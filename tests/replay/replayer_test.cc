@@ -110,6 +110,31 @@ TEST(Replayer, RenamedActivityIsAMismatchAtItsEvent) {
   EXPECT_THAT(FormatJson(r), HasSubstr(R"("code":"command-mismatch","eventId":5)"));
 }
 
+TEST(Replayer, AMarkerReplayCannotReadIsTheLikelyCauseInTextAndJson) {
+  temporal::api::history::v1::History h = Recorded();
+  auto* marker = h.mutable_events(4);  // the ActivityTaskScheduled, now a marker of another SDK
+  const int64_t completed =
+      marker->activity_task_scheduled_event_attributes().workflow_task_completed_event_id();
+  marker->set_event_type(temporal::api::enums::v1::EVENT_TYPE_MARKER_RECORDED);
+  auto* a = marker->mutable_marker_recorded_event_attributes();
+  a->set_marker_name("MutableSideEffectV9");
+  a->set_workflow_task_completed_event_id(completed);
+  ReplayResult r = ReplayWith(&V1, h);
+  ASSERT_EQ(r.outcome, Outcome::kNondeterministic) << FormatText(r);
+  EXPECT_THAT(FormatText(r),
+              HasSubstr("likely    event 5 is a marker named \"MutableSideEffectV9\""));
+  EXPECT_THAT(FormatText(r), ::testing::Not(HasSubstr("guard the change")));
+  EXPECT_THAT(FormatJson(r), HasSubstr(R"("likelyCause":"event 5 is a marker named)"));
+  // Without such a cause, the kind's.
+  ReplayResult renamed = ReplayWith(
+      [](WorkflowContext& ctx) -> Task<int> {
+        co_await ctx.ExecuteActivity<int>("a2", Quick());
+        co_return 0;
+      },
+      Recorded());
+  EXPECT_THAT(FormatJson(renamed), HasSubstr(R"("likelyCause":"the workflow code changed)"));
+}
+
 TEST(Replayer, TimerAddedBeforeTheActivityIsAMismatch) {
   ReplayResult r = ReplayWith(
       [](WorkflowContext& ctx) -> Task<int> {

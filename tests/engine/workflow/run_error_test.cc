@@ -260,6 +260,83 @@ TEST(RunResult, HoldsAValueOrAnError) {
   EXPECT_EQ(status.error().event_id, 7);
 }
 
+// A marker replay reads nothing from is named as the likely cause, not the code: an unknown
+// marker name, and a known name whose details it cannot read.
+std::optional<Nondeterminism> ReplayTimerAgainst(const History& history) {
+  Registry registry;
+  EXPECT_TRUE(registry
+                  .RegisterWorkflow("wf",
+                                    [](WorkflowContext& ctx) -> Task<void> {
+                                      co_await ctx.Sleep(absl::Seconds(1));
+                                    })
+                  .ok());
+  WorkflowRun run(&registry, {.workflow_id = "w", .run_id = "r"});
+  auto processed = run.ProcessEvents(history, 0);
+  if (processed.ok()) return std::nullopt;
+  return processed.error().nondeterminism;
+}
+
+TEST(RunError, AMarkerReplayCannotReadIsNamedAsTheLikelyCause) {
+  HistoryBuilder unknown("wf");
+  unknown.AddMarker(unknown.AddWorkflowTask().completed, "CustomSdkMarker");
+  auto n = ReplayTimerAgainst(unknown.history());
+  ASSERT_TRUE(n.has_value());
+  EXPECT_EQ(n->kind, Nondeterminism::Kind::kMismatch);
+  EXPECT_EQ(n->event_id, 5);
+  EXPECT_THAT(n->cause, HasSubstr("marker named \"CustomSdkMarker\", which no Lockstep feature"));
+
+  HistoryBuilder damaged("wf");
+  damaged.AddMarker(damaged.AddWorkflowTask().completed, "core_patch");  // no details
+  n = ReplayTimerAgainst(damaged.history());
+  ASSERT_TRUE(n.has_value());
+  EXPECT_THAT(n->cause, HasSubstr("core_patch marker whose details Lockstep cannot read"));
+
+  // A marker it reads (a side effect) leaves the kind's usual causes.
+  HistoryBuilder side_effect("wf");
+  side_effect.AddMarker(side_effect.AddWorkflowTask().completed, "SideEffect");
+  n = ReplayTimerAgainst(side_effect.history());
+  ASSERT_TRUE(n.has_value());
+  EXPECT_EQ(n->cause, "");
+}
+
+// In a history of an sdk-core based SDK, what its SDK did that replay does not reproduce is
+// named: an older behaviour its missing flags say it had, and flags Lockstep does not know.
+TEST(RunError, AnSdkBehaviourReplayDoesNotReproduceIsNamedAsTheLikelyCause) {
+  HistoryBuilder b("wf");
+  const auto task = b.AddWorkflowTask();
+  auto* meta = b.mutable_history()
+                   ->mutable_events(static_cast<int>(task.completed) - 1)
+                   ->mutable_workflow_task_completed_event_attributes()
+                   ->mutable_sdk_metadata();
+  meta->set_sdk_name("temporal-python");
+  for (uint32_t f : {1, 2, 3, 9}) meta->add_core_used_flags(f);
+  meta->add_lang_used_flags(1);
+  b.AddActivityTaskScheduled(task.completed, "1", "act");
+  auto n = ReplayTimerAgainst(b.history());
+  ASSERT_TRUE(n.has_value());
+  EXPECT_EQ(n->kind, Nondeterminism::Kind::kMismatch);
+  EXPECT_THAT(n->cause, HasSubstr("the history's SDK (temporal-python)"));
+  EXPECT_THAT(n->cause, HasSubstr("without its flag 2, Python ran its event loop"));
+  EXPECT_THAT(n->cause, HasSubstr("core flag 9, which Lockstep does not know"));
+  EXPECT_THAT(n->cause, ::testing::Not(HasSubstr("core flag 1")));
+
+  // With every flag it knows, and none it does not, nothing is named.
+  meta->clear_core_used_flags();
+  for (uint32_t f : {1, 2, 3}) meta->add_core_used_flags(f);
+  meta->add_lang_used_flags(2);
+  n = ReplayTimerAgainst(b.history());
+  ASSERT_TRUE(n.has_value());
+  EXPECT_EQ(n->cause, "");
+
+  // Go's histories never get such a cause.
+  meta->set_sdk_name("temporal-go");
+  meta->clear_core_used_flags();
+  meta->add_lang_used_flags(77);
+  n = ReplayTimerAgainst(b.history());
+  ASSERT_TRUE(n.has_value());
+  EXPECT_EQ(n->cause, "");
+}
+
 }  // namespace
 }  // namespace run_error_test
 }  // namespace lockstep
