@@ -257,6 +257,7 @@ ReplayResult ReplayEveryTaskBoundary(const Registry& registry, const History& fu
     boundaries = std::move(chosen);
   }
   const history::HistorySummary summary = history::SummarizeHistory(full);
+  bool mismatch_noted = false;
   for (const int i : boundaries) {
     ReplayResult result = whole;
     result.source = absl::StrCat(source, " (evicted before event ", i + 1, ")");
@@ -278,6 +279,21 @@ ReplayResult ReplayEveryTaskBoundary(const Registry& registry, const History& fu
     // The task ran live; its commands must match what the rest of the history recorded.
     if (status.ok()) status = run.ProcessEvents(full, i + 1).status();
     if (status.ok() && EndsClosed(full)) status = run.CheckAllCommandsRecorded();
+    // Results are compared here too (evicted, code may compute its result differently); a
+    // mismatch one-pass replay found already is not repeated, and only the first is told.
+    if (status.ok() && run.result_mismatch() && !mismatch_noted &&
+        options.result_check != ReplayOptions::ResultCheck::kOff &&
+        std::find(whole.warnings.begin(), whole.warnings.end(), run.result_mismatch()->message) ==
+            whole.warnings.end()) {
+      if (options.result_check == ReplayOptions::ResultCheck::kFail) {
+        result.outcome = Outcome::kNondeterministic;
+        result.nondeterminism = run.result_mismatch();
+        return result;
+      }
+      whole.warnings.push_back(
+          absl::StrCat("evicted before event ", i + 1, ": ", run.result_mismatch()->message));
+      mismatch_noted = true;
+    }
     if (status.ok()) continue;
     RecordFailure(std::move(status).error(), &result);
     return result;

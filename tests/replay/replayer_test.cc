@@ -135,6 +135,39 @@ TEST(Replayer, AMarkerReplayCannotReadIsTheLikelyCauseInTextAndJson) {
   EXPECT_THAT(FormatJson(renamed), HasSubstr(R"("likelyCause":"the workflow code changed)"));
 }
 
+// Results are compared at every task boundary too: code whose result depends on something
+// outside the workflow (here a process-wide count of runs) returns what the recording did in
+// one pass, and something else once evicted.
+int runs_of_counting_workflow = 0;
+Task<int> CountsItsRuns(WorkflowContext& ctx) {
+  const int run = ++runs_of_counting_workflow;
+  co_await ctx.ExecuteActivity<int>("a", Quick());
+  co_return run;
+}
+
+TEST(Replayer, AResultThatDiffersOnlyWhenEvictedIsAWarningNamingTheBoundary) {
+  TestEnv env;
+  RegisterActivities(&env.registry());
+  ASSERT_TRUE(env.registry().RegisterWorkflow("wf", &CountsItsRuns).ok());
+  runs_of_counting_workflow = 0;
+  env.Start("wf", "w");
+  env.RunToEnd();  // records result 1
+  const auto h = env.History("w");
+  Registry registry;
+  RegisterActivities(&registry);
+  ASSERT_TRUE(registry.RegisterWorkflow("wf", &CountsItsRuns).ok());
+  runs_of_counting_workflow = 0;  // the one-pass replay is run 1 again
+  ReplayResult r = ReplayEveryTaskBoundary(registry, h, "h.json");
+  EXPECT_EQ(r.outcome, Outcome::kClean);
+  ASSERT_EQ(r.warnings.size(), 1u) << FormatText(r);
+  EXPECT_THAT(r.warnings[0], HasSubstr("evicted before event 3: result mismatch"));
+  runs_of_counting_workflow = 0;
+  ReplayOptions fail;
+  fail.result_check = ReplayOptions::ResultCheck::kFail;
+  r = ReplayEveryTaskBoundary(registry, h, "h.json", fail);
+  EXPECT_EQ(r.outcome, Outcome::kNondeterministic);
+}
+
 TEST(Replayer, TimerAddedBeforeTheActivityIsAMismatch) {
   ReplayResult r = ReplayWith(
       [](WorkflowContext& ctx) -> Task<int> {

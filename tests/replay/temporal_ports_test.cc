@@ -571,9 +571,13 @@ TEST_P(TemporalPortTest, RecordingReplaysCleanly) {
   const Registry& registry = ports::PortRegistry(*found);
   replay::ReplayResult result = replay::ReplayHistory(registry, recording, port.history_file);
   EXPECT_EQ(result.outcome, replay::Outcome::kClean) << replay::FormatText(result);
+  // Results are compared too: a differing result is only a warning for a user, but a port
+  // must return what its recording did.
+  EXPECT_THAT(result.warnings, ::testing::IsEmpty()) << replay::FormatText(result);
   replay::ReplayResult evicted =
       replay::ReplayEveryTaskBoundary(registry, recording, port.history_file);
   EXPECT_EQ(evicted.outcome, replay::Outcome::kClean) << replay::FormatText(evicted);
+  EXPECT_THAT(evicted.warnings, ::testing::IsEmpty()) << replay::FormatText(evicted);
 }
 
 INSTANTIATE_TEST_SUITE_P(Each, TemporalPortTest, ::testing::ValuesIn(ports::TemporalPorts()),
