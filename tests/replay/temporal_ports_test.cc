@@ -605,10 +605,11 @@ const std::map<std::string, std::string>& UnsupportedRecordings() {
        "workflow id, which Lockstep generates differently from Go even when ids are not "
        "compared"},
       {"sdk-go__test__replaytests__multiple-updates-canceled.json",
-       "not yet explained: with the cancellation requested before the first task, replay "
-       "reports the workflow's completion where the history has the first update's "
-       "ActivityTaskScheduled (event 7), i.e. the port's update handlers issued nothing "
-       "before the main coroutine ended"},
+       "the update handlers run with the workflow already canceled, and cancel the activity "
+       "or timer each issues in that same task: Go then sends the command and its "
+       "cancellation both (events 7-8, 23-24...), Lockstep, like Java and sdk-core, neither "
+       "(sdk-go internal_command_state_machine.go, activityCommandStateMachine.cancel and "
+       "getCommand in commandStateCanceledBeforeSent)"},
   };
   return *kUnsupported;
 }
