@@ -15,6 +15,11 @@ absl::Span<const SdkFlagRule> SdkFlagRules() {
       {SdkBehaviour::kCommandsAfterCompletionKept, "core", /*core_flag=*/true, 3},
       {SdkBehaviour::kCommandsAfterCompletionKept, "temporal-dotnet", /*core_flag=*/false, 1},
       {SdkBehaviour::kCancelBeatsSameTaskActivityResult, "temporal-python", /*core_flag=*/false, 1},
+      // sdk-python _WorkflowLogicFlag.PROCESS_WORKFLOW_ACTIVATION_JOBS_AS_SINGLE_BATCH = 2
+      // (WorkflowInstance.activate: job sets, _run_once after each); sdk-dotnet
+      // WorkflowLogicFlag.ApplyModernEventLoopLogic = 2 (Activate: RunOnce after each job).
+      {SdkBehaviour::kJobsAppliedAsOneBatch, "temporal-python", /*core_flag=*/false, 2},
+      {SdkBehaviour::kJobsAppliedAsOneBatch, "temporal-dotnet", /*core_flag=*/false, 2},
   };
   return kRules;
 }
@@ -56,9 +61,7 @@ namespace {
 
 // Older behaviours, marked by a missing flag, that Lockstep does not reproduce; and the flags
 // Lockstep knows (the rules' and these). Sources as for SdkFlagRules, and for core flag 1
-// IdAndTypeDeterminismChecks, Python's PROCESS_WORKFLOW_ACTIVATION_JOBS_AS_SINGLE_BATCH and
-// .NET's ApplyModernEventLoopLogic (whose new forms are Lockstep's: one batch of jobs, then
-// the coroutines run, one satisfied condition at a time).
+// IdAndTypeDeterminismChecks (sdk-core internal_flags.rs).
 struct UnmodeledOldForm {
   absl::string_view sdk;
   bool core_flag;
@@ -69,11 +72,6 @@ constexpr UnmodeledOldForm kUnmodeled[] = {
     {"core", true, 1,
      "without core flag 1, sdk-core compared no ids or types of activities, local activities "
      "or child workflows"},
-    {"temporal-python", false, 2,
-     "without its flag 2, Python ran its event loop once after each group of jobs (patches, "
-     "signals and updates, the rest)"},
-    {"temporal-dotnet", false, 2,
-     "without its flag 2, .NET reordered the jobs and ran its event loop after each"},
 };
 constexpr SdkFlagRule kKnownFlags[] = {
     {SdkBehaviour::kCommandsAfterCompletionKept, "core", true, 2},  // upsert after core_patch
@@ -84,6 +82,18 @@ bool Applies(absl::string_view sdk, bool core_based, const std::string& sdk_name
 }
 
 }  // namespace
+
+ActivationOrder SdkFlags::Order() const {
+  if (Follows(SdkBehaviour::kJobsAppliedAsOneBatch)) return ActivationOrder::kOneBatch;
+  return sdk_name_ == "temporal-dotnet" ? ActivationOrder::kPerJob : ActivationOrder::kPerJobGroup;
+}
+
+bool SdkFlags::ResolvesSatisfiedConditionsTogether() const {
+  // sdk-python _run_once checks every condition in one pass, in both forms; sdk-dotnet's
+  // legacy loop did too ("check all conditions at once and resolve all that are satisfied").
+  if (sdk_name_ == "temporal-python") return true;
+  return sdk_name_ == "temporal-dotnet" && !Follows(SdkBehaviour::kJobsAppliedAsOneBatch);
+}
 
 std::vector<std::string> SdkFlags::UnmodeledBehaviours() const {
   std::vector<std::string> out;

@@ -37,6 +37,18 @@ enum class SdkBehaviour {
   // result and whose cancellation reach the code in the same activation ends canceled.
   // Before it, Python returned the result.
   kCancelBeatsSameTaskActivityResult,
+  // Python's PROCESS_WORKFLOW_ACTIVATION_JOBS_AS_SINGLE_BATCH and .NET's
+  // ApplyModernEventLoopLogic (lang flag 2 of each): every job of an activation is applied,
+  // then the coroutines run. Before them Python ran its event loop after each group of jobs
+  // (signals and updates, then the rest), .NET after each job (ActivationOrder says which).
+  kJobsAppliedAsOneBatch,
+};
+
+// How a replayed activation interleaves applying its jobs with running the coroutines.
+enum class ActivationOrder {
+  kOneBatch,     // Lockstep, and the new form of kJobsAppliedAsOneBatch
+  kPerJobGroup,  // Python without its flag 2: signals and updates, run; the rest, run
+  kPerJob,       // .NET without its flag 2: each job, then run
 };
 
 // Which SDKs had the old behaviour, and the flag that marks tasks with the new one.
@@ -64,6 +76,13 @@ class SdkFlags {
   // Whether a replayed task (every task observed so far, including its own completion)
   // follows `behaviour`'s new form. True for histories of SDKs that never had the old one.
   bool Follows(SdkBehaviour behaviour) const;
+
+  // How a replayed task applies its jobs (kOneBatch unless the SDK's old form applies).
+  ActivationOrder Order() const;
+  // Whether every waiting condition that holds is resolved before any code they unblock runs
+  // (Python always; .NET before its flag 2), rather than the first that holds, whose code
+  // runs before the others are asked again (Lockstep, .NET's new form).
+  bool ResolvesSatisfiedConditionsTogether() const;
 
   // For a history of an sdk-core based SDK: what its SDK did that Lockstep does not
   // reproduce, one phrase each (an older behaviour its tasks' missing flags say it had, and

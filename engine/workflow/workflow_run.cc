@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "engine/history/event_summary.h"
@@ -547,14 +548,27 @@ RunStatus WorkflowRun::Activate(const History& history, int index, bool replayin
   // this activation's jobs were collected in the time before: no allocation per activation.
   activation_jobs_.swap(jobs_);
   const std::vector<Job>& jobs = activation_jobs_;
+  // Lockstep applies every job, then runs the coroutines; replaying, a task recorded by an
+  // SDK that ran them between jobs does as it did (sdk_flags.h).
+  const ActivationOrder order = replaying ? sdk_flags_.Order() : ActivationOrder::kOneBatch;
+  conditions_together_ = replaying && sdk_flags_.ResolvesSatisfiedConditionsTogether();
+  bool signaled = false;
   for (const Job& job : jobs) {
     if (job.kind == Job::Kind::kSignal && !closed_) {
       const auto& a = job.event->workflow_execution_signaled_event_attributes();
       DeliverSignal(a.signal_name(), a.input());
+      signaled = true;
+      if (order == ActivationOrder::kPerJob) RunUntilBlocked();
     }
   }
   // Then updates, which Temporal sequences after every event before the task.
-  for (const UpdateRequest& update : updates) DeliverUpdate(update, /*validate=*/!replaying);
+  for (const UpdateRequest& update : updates) {
+    DeliverUpdate(update, /*validate=*/!replaying);
+    if (order == ActivationOrder::kPerJob) RunUntilBlocked();
+  }
+  if (order == ActivationOrder::kPerJobGroup && (signaled || !updates.empty())) {
+    RunUntilBlocked();
+  }
   // The workflow's cancellation comes in history order with what resolves operations, except
   // in Python's histories: there a try-cancel activity whose result arrives with the
   // cancellation ends canceled with its flag, and with its result before it (sdk_flags.h).
@@ -574,10 +588,12 @@ RunStatus WorkflowRun::Activate(const History& history, int index, bool replayin
     for (const Job& job : jobs) deliver_cancel(job);
   }
   for (const Job& job : jobs) {
+    if (job.kind == Job::Kind::kSignal) continue;
     if (job.kind == Job::Kind::kActivityClosed) ResolveActivity(job.activity, *job.event);
     if (job.kind == Job::Kind::kTimerFired) job.timer->resolver.SetValue();
     if (job.kind == Job::Kind::kResolve) job.resolve(*job.event);
     if (cancel_order == CancelOrder::kHistory) deliver_cancel(job);
+    if (order == ActivationOrder::kPerJob) RunUntilBlocked();
   }
   if (cancel_order == CancelOrder::kLast) {
     for (const Job& job : jobs) deliver_cancel(job);
@@ -653,8 +669,9 @@ void WorkflowRun::RunUntilBlocked() {
     }
     if (TaskDecided()) return;
     // One condition at a time: the first that holds is resolved and the code it unblocks runs
-    // before the others are asked again.
-    bool progressed = false;
+    // before the others are asked again. Replaying an SDK that asked them all first
+    // (conditions_together_), every one that holds is resolved, then their code runs.
+    absl::InlinedVector<Resolver<void>, 1> satisfied;
     for (auto it = conditions_.begin(); it != conditions_.end();) {
       if (it->resolver.resolved()) {  // canceled
         it = conditions_.erase(it);
@@ -668,15 +685,15 @@ void WorkflowRun::RunUntilBlocked() {
         return;
       }
       if (holds) {
-        Resolver<void> resolver = it->resolver;
-        conditions_.erase(it);
-        resolver.SetValue();
-        progressed = true;
-        break;
+        satisfied.push_back(it->resolver);
+        it = conditions_.erase(it);
+        if (!conditions_together_) break;
+        continue;
       }
       ++it;
     }
-    if (!progressed) return;
+    if (satisfied.empty()) return;
+    for (Resolver<void>& resolver : satisfied) resolver.SetValue();
   }
 }
 

@@ -309,20 +309,24 @@ TEST(RunError, AnSdkBehaviourReplayDoesNotReproduceIsNamedAsTheLikelyCause) {
                    ->mutable_workflow_task_completed_event_attributes()
                    ->mutable_sdk_metadata();
   meta->set_sdk_name("temporal-python");
-  for (uint32_t f : {1, 2, 3, 9}) meta->add_core_used_flags(f);
+  for (uint32_t f : {2, 3, 9}) meta->add_core_used_flags(f);
   meta->add_lang_used_flags(1);
+  meta->add_lang_used_flags(5);
   b.AddActivityTaskScheduled(task.completed, "1", "act");
   auto n = ReplayTimerAgainst(b.history());
   ASSERT_TRUE(n.has_value());
   EXPECT_EQ(n->kind, Nondeterminism::Kind::kMismatch);
   EXPECT_THAT(n->cause, HasSubstr("the history's SDK (temporal-python)"));
-  EXPECT_THAT(n->cause, HasSubstr("without its flag 2, Python ran its event loop"));
+  EXPECT_THAT(n->cause, HasSubstr("without core flag 1, sdk-core compared no ids or types"));
   EXPECT_THAT(n->cause, HasSubstr("core flag 9, which Lockstep does not know"));
-  EXPECT_THAT(n->cause, ::testing::Not(HasSubstr("core flag 1")));
+  EXPECT_THAT(n->cause, HasSubstr("temporal-python flag 5, which Lockstep does not know"));
+  EXPECT_THAT(n->cause, ::testing::Not(HasSubstr("flag 2")));
 
   // With every flag it knows, and none it does not, nothing is named.
   meta->clear_core_used_flags();
   for (uint32_t f : {1, 2, 3}) meta->add_core_used_flags(f);
+  meta->clear_lang_used_flags();
+  meta->add_lang_used_flags(1);
   meta->add_lang_used_flags(2);
   n = ReplayTimerAgainst(b.history());
   ASSERT_TRUE(n.has_value());

@@ -260,5 +260,156 @@ TEST(PythonCancelingCompletedActivity, OtherSdksFollowTheHistoryOrder) {
   }
 }
 
+// --- Python's and .NET's lang flag 2: when the coroutines run between jobs --------------
+
+// A watcher waits for the "go" signal, then starts timer 1 s; the main function waits for
+// activity "act", then starts activity "after". The signal and the activity's result come in
+// the same task. Run after each job (or group), the watcher goes first: [timer, activity].
+// Run once after all of them, the main function's continuation (queued by the result) goes
+// before the conditions are asked: [activity, timer].
+Task<void> SignalAndResultInOneTask(WorkflowContext& ctx) {
+  bool go = false;
+  ctx.SetSignalHandler<>("go", [&go] { go = true; });
+  Future<void> watcher = ctx.NewCancellationScope().Run([&ctx, &go]() -> Task<void> {
+    co_await ctx.WaitCondition([&go] { return go; });
+    co_await ctx.Sleep(absl::Seconds(1));
+  });
+  co_await ctx.ExecuteActivity<void>("act", {.start_to_close_timeout = absl::Seconds(5)});
+  co_await ctx.ExecuteActivity<void>("after", {.start_to_close_timeout = absl::Seconds(5)});
+  co_await watcher;
+}
+
+History OrderHistory(const WorkflowTaskCompletedEventAttributes& first_completion,
+                     bool timer_first) {
+  HistoryBuilder b("wf");
+  const auto first = b.AddWorkflowTask();
+  *b.mutable_history()
+       ->mutable_events(static_cast<int>(first.completed) - 1)
+       ->mutable_workflow_task_completed_event_attributes()
+       ->mutable_sdk_metadata() = first_completion.sdk_metadata();
+  const int64_t act = b.AddActivityTaskScheduled(first.completed, "1", "act");
+  const int64_t act_started = b.AddActivityTaskStarted(act);
+  b.AddSignal("go");
+  b.AddActivityTaskCompleted(act, act_started);
+  const auto second = b.AddWorkflowTask();
+  int64_t timer = 0;
+  int64_t after = 0;
+  if (timer_first) {
+    timer = b.AddTimerStarted(second.completed, "1", 1.0);
+    after = b.AddActivityTaskScheduled(second.completed, "2", "after");
+  } else {
+    after = b.AddActivityTaskScheduled(second.completed, "2", "after");
+    timer = b.AddTimerStarted(second.completed, "1", 1.0);
+  }
+  const int64_t after_started = b.AddActivityTaskStarted(after);
+  b.AddActivityTaskCompleted(after, after_started);
+  b.AdvanceMillis(1000);
+  b.AddTimerFired(timer, "1");
+  const auto third = b.AddWorkflowTask();
+  b.AddWorkflowExecutionCompleted(third.completed);
+  return b.history();
+}
+
+std::optional<Nondeterminism> ReplayOrder(const History& history) {
+  Registry registry;
+  EXPECT_TRUE(registry.RegisterWorkflow("wf", SignalAndResultInOneTask).ok());
+  for (const char* name : {"act", "after"}) {
+    EXPECT_TRUE(registry.RegisterActivity(name, [](ActivityContext&) {}).ok());
+  }
+  WorkflowRun run(&registry, {.workflow_id = "w", .run_id = "r"});
+  RunStatus status = run.ProcessEvents(history, 0).status();
+  if (status.ok()) status = run.CheckAllCommandsRecorded();
+  if (status.ok()) return std::nullopt;
+  return status.error().nondeterminism.value_or(Nondeterminism{});
+}
+
+TEST(JobsAppliedAsOneBatch, EachSdkWithAndWithoutItsFlag) {
+  struct Case {
+    const char* sdk;
+    std::vector<uint32_t> lang;
+    bool timer_first;  // what that SDK recorded
+  };
+  const Case cases[] = {
+      {"temporal-python", {}, true},    // a group of jobs (the signal), then the rest
+      {"temporal-python", {2}, false},  // one batch
+      {"temporal-dotnet", {}, true},    // each job
+      {"temporal-dotnet", {2}, false},  // one batch
+      {"temporal-go", {}, false},       // Lockstep's order
+      {"", {}, false},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::string(c.sdk) + (c.lang.empty() ? " without flag 2" : " with flag 2"));
+    WorkflowTaskCompletedEventAttributes meta;
+    meta.mutable_sdk_metadata()->set_sdk_name(c.sdk);
+    for (uint32_t f : c.lang) meta.mutable_sdk_metadata()->add_lang_used_flags(f);
+    if (std::string(c.sdk) != "temporal-go" && !std::string(c.sdk).empty()) {
+      meta.mutable_sdk_metadata()->add_core_used_flags(3);
+    }
+    EXPECT_EQ(ReplayOrder(OrderHistory(meta, c.timer_first)), std::nullopt);
+    auto n = ReplayOrder(OrderHistory(meta, !c.timer_first));
+    ASSERT_TRUE(n.has_value());
+    EXPECT_EQ(n->kind, Nondeterminism::Kind::kMismatch);
+    EXPECT_EQ(n->event_id, 12);
+  }
+}
+
+// Two waiters on one token; a signal adds it. Asked one at a time, the first takes it and the
+// second keeps waiting (one activity); asked together, both are released (two activities).
+Task<void> TwoWaitersOneToken(WorkflowContext& ctx) {
+  int tokens = 0;
+  ctx.SetSignalHandler<>("token", [&tokens] { ++tokens; });
+  auto waiter = [&ctx, &tokens]() -> Task<void> {
+    co_await ctx.WaitCondition([&tokens] { return tokens > 0; });
+    --tokens;
+    co_await ctx.ExecuteActivity<void>("act", {.start_to_close_timeout = absl::Seconds(5)});
+  };
+  Future<void> first = ctx.NewCancellationScope().Run(waiter);
+  Future<void> second = ctx.NewCancellationScope().Run(waiter);
+  co_await ctx.Sleep(absl::Seconds(10));
+}
+
+History TokenHistory(const std::string& sdk, std::initializer_list<uint32_t> lang, int activities) {
+  HistoryBuilder b("tokens");
+  const auto first = b.AddWorkflowTask();
+  auto* meta = b.mutable_history()
+                   ->mutable_events(static_cast<int>(first.completed) - 1)
+                   ->mutable_workflow_task_completed_event_attributes()
+                   ->mutable_sdk_metadata();
+  meta->set_sdk_name(sdk);
+  meta->add_core_used_flags(3);
+  for (uint32_t f : lang) meta->add_lang_used_flags(f);
+  const int64_t timer = b.AddTimerStarted(first.completed, "1", 10.0);
+  b.AddSignal("token");
+  const auto second = b.AddWorkflowTask();
+  for (int i = 1; i <= activities; ++i) {
+    b.AddActivityTaskScheduled(second.completed, std::to_string(i), "act");
+  }
+  b.AdvanceMillis(10000);
+  b.AddTimerFired(timer, "1");
+  const auto third = b.AddWorkflowTask();
+  b.AddWorkflowExecutionCompleted(third.completed);
+  return b.history();
+}
+
+bool TokenReplaysCleanly(const History& history) {
+  Registry registry;
+  EXPECT_TRUE(registry.RegisterWorkflow("tokens", TwoWaitersOneToken).ok());
+  EXPECT_TRUE(registry.RegisterActivity("act", [](ActivityContext&) {}).ok());
+  WorkflowRun run(&registry, {.workflow_id = "w", .run_id = "r"});
+  RunStatus status = run.ProcessEvents(history, 0).status();
+  return status.ok();
+}
+
+TEST(SatisfiedConditions, PythonAndOldDotNetReleaseEveryWaiterThatHolds) {
+  EXPECT_TRUE(TokenReplaysCleanly(TokenHistory("temporal-python", {}, 2)));
+  EXPECT_TRUE(TokenReplaysCleanly(TokenHistory("temporal-python", {2}, 2)));
+  EXPECT_FALSE(TokenReplaysCleanly(TokenHistory("temporal-python", {2}, 1)));
+  EXPECT_TRUE(TokenReplaysCleanly(TokenHistory("temporal-dotnet", {}, 2)));
+  // .NET's new loop, TypeScript's histories here and Lockstep: one at a time.
+  EXPECT_TRUE(TokenReplaysCleanly(TokenHistory("temporal-dotnet", {2}, 1)));
+  EXPECT_FALSE(TokenReplaysCleanly(TokenHistory("temporal-dotnet", {2}, 2)));
+  EXPECT_TRUE(TokenReplaysCleanly(TokenHistory("temporal-go", {}, 1)));
+}
+
 }  // namespace
 }  // namespace lockstep
