@@ -60,14 +60,17 @@ retries=tests/data/temporal/features__features__activity__retry_on_error__histor
 echo "\$ lockstep show $old_shape | head -n 8"
 "$lockstep" show "$old_shape" | head -n 8
 echo
-# Recordings of Temporal's Go and Java SDKs against Lockstep ports of their workflows
-# (docs/temporal-corpus.md lists all 44 and which replay).
+# Recordings of Temporal's Go and Java SDKs, and of its Rust sdk-core (under the Python,
+# TypeScript, .NET and Ruby SDKs), against Lockstep ports of their workflows
+# (docs/temporal-corpus.md lists all 55 and which replay).
 ported=(tests/data/temporal/sdk-go__internal__testdata__parentWF.json
         tests/data/temporal/sdk-go__test__replaytests__update_complete_and_exit.json
         tests/data/temporal/sdk-go__test__replaytests__workflow2.json
         tests/data/temporal/sdk-go__test__replaytests__local-activity.json
-        "$new_shape" "$old_shape" "$retries")
-echo "\$ lockstep replay --every-task --jobs 2 (7 histories recorded by Temporal's Go and Java SDKs)"
+        "$new_shape" "$old_shape" "$retries"
+        tests/data/temporal/sdk-core/long_local_activity_with_update-1_history.bin
+        tests/data/temporal/sdk-core/old_change_marker_format.bin)
+echo "\$ lockstep replay --every-task --jobs 2 (9 histories recorded by Temporal's Go, Java and core SDKs)"
 "$lockstep" replay --every-task --jobs 2 "${ported[@]}" | tail -n 1
 echo
 echo "Failing seeds' reports, histories (binary and JSON) and timelines: $out/<workload>-seed-<S>/"
