@@ -70,6 +70,14 @@ CommandKey CommandKey::VersionMarker(absl::string_view change_id) {
   return key;
 }
 
+CommandKey CommandKey::MutableSideEffectMarker(absl::string_view id,
+                                               absl::string_view side_effect_id) {
+  CommandKey key = Make(Kind::kMutableSideEffectMarker, enums::EVENT_TYPE_MARKER_RECORDED);
+  key.ref = id;
+  key.sdk_id = side_effect_id;
+  return key;
+}
+
 CommandKey CommandKey::Marker(absl::string_view marker_name) {
   CommandKey key = Make(Kind::kMarker, enums::EVENT_TYPE_MARKER_RECORDED);
   key.name = marker_name;
@@ -165,6 +173,8 @@ std::string CommandKey::ToString() const {
       return absl::StrCat("local activity ", name, " id=", sdk_id);
     case Kind::kVersionMarker:
       return absl::StrCat("marker ", machines::kVersionMarker, " change-id=", ref);
+    case Kind::kMutableSideEffectMarker:
+      return absl::StrCat("marker ", machines::kMutableSideEffectMarker, " id=", ref);
     case Kind::kMarker:
       return absl::StrCat("marker ", name);
     case Kind::kUpsertSearchAttributes:
@@ -262,6 +272,11 @@ CommandKey KeyOfEvent(const temporal::api::history::v1::HistoryEvent& e, Decoded
       }
       decoded->version = machines::ReadVersionMarker(e);
       if (decoded->version) return CommandKey::VersionMarker(decoded->version->change_id);
+      decoded->mutable_side_effect = machines::ReadMutableSideEffectMarker(e);
+      if (decoded->mutable_side_effect) {
+        return CommandKey::MutableSideEffectMarker(decoded->mutable_side_effect->id,
+                                                   decoded->mutable_side_effect->side_effect_id);
+      }
       return CommandKey::Marker(e.marker_recorded_event_attributes().marker_name());
     }
     case enums::EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:

@@ -12,6 +12,8 @@
 //   kCancelTimer             sdk_id: timer id               cancel timer id=<sdk_id>
 //   kLocalActivity           name: type, sdk_id: id         local activity <name> id=<sdk_id>
 //   kVersionMarker           ref: change id                 marker Version change-id=<ref>
+//   kMutableSideEffectMarker ref: the code's id,            marker MutableSideEffect id=<ref>
+//                            sdk_id: "<id>_<event id>"
 //   kMarker                  name: SideEffect, ...          marker <name>
 //   kUpsertSearchAttributes  keys: the keys set, sorted     upsert search attributes <k>,<k>
 //   kUpsertMemo              keys: the keys set, sorted     upsert memo <k>,<k>
@@ -49,6 +51,7 @@
 
 #include "absl/strings/string_view.h"
 #include "engine/machines/local_activity_marker.h"
+#include "engine/machines/mutable_side_effect_marker.h"
 #include "engine/machines/version_marker.h"
 #include "temporal/api/command/v1/message.pb.h"
 #include "temporal/api/common/v1/message.pb.h"
@@ -65,6 +68,7 @@ struct CommandKey {
     kCancelTimer,
     kLocalActivity,
     kVersionMarker,
+    kMutableSideEffectMarker,
     kMarker,
     kUpsertSearchAttributes,
     kUpsertMemo,
@@ -96,6 +100,7 @@ struct CommandKey {
   static CommandKey CancelTimer(absl::string_view timer_id);
   static CommandKey LocalActivity(absl::string_view type, absl::string_view activity_id);
   static CommandKey VersionMarker(absl::string_view change_id);
+  static CommandKey MutableSideEffectMarker(absl::string_view id, absl::string_view side_effect_id);
   static CommandKey Marker(absl::string_view marker_name);
   static CommandKey UpsertSearchAttributes(
       const temporal::api::common::v1::SearchAttributes& attributes);
@@ -119,21 +124,24 @@ struct CommandKey {
   std::string ToString() const;
 };
 
-// The key of `command`, read from its attributes. Local activity and version markers keep
-// their identity in encoded details, and update protocol messages in their message body: the
-// code that issues those knows the fields and builds their keys with the factories above;
-// here a marker is kMarker by its name and a protocol message is kOther.
+// The key of `command`, read from its attributes. Local activity, version and mutable side
+// effect markers keep their identity in encoded details, and update protocol messages in
+// their message body: the code that issues those knows the fields and builds their keys with
+// the factories above; here a marker is kMarker by its name and a protocol message is kOther.
 CommandKey KeyOfCommand(const temporal::api::command::v1::Command& command);
 
-// What KeyOfEvent decodes from a marker's details: local activity and version markers keep
-// their identity in encoded payloads. The key views these, so they must outlive it.
+// What KeyOfEvent decodes from a marker's details: local activity, version and mutable side
+// effect markers keep their identity in encoded payloads. The key views these, so they must
+// outlive it.
 struct DecodedMarker {
   std::optional<machines::LocalActivityMarker> local_activity;
   std::optional<machines::VersionMarker> version;
+  std::optional<machines::MutableSideEffectMarker> mutable_side_effect;
 };
 
 // The key of `event`, the event a command is recorded as. A marker is decoded into `*decoded`
-// (a local activity marker, else a version marker, else a marker known by its name); other
+// (a local activity marker, else a version marker, else a mutable side effect marker, else a
+// marker known by its name); other
 // events leave it as it is. An event no command is recorded as is kOther.
 CommandKey KeyOfEvent(const temporal::api::history::v1::HistoryEvent& event,
                       DecodedMarker* decoded);

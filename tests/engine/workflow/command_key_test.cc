@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "engine/machines/local_activity_marker.h"
+#include "engine/machines/mutable_side_effect_marker.h"
 #include "engine/machines/version_marker.h"
 #include "engine/payload/payload.h"
 #include "gtest/gtest.h"
@@ -83,6 +84,9 @@ std::vector<KeyCase> Cases() {
        IdField::kSdkId, "local activity t id=7", enums::EVENT_TYPE_MARKER_RECORDED},
       {"VersionMarker", [](auto&, auto& id) { return K::VersionMarker(id); }, false,
        IdField::kCompared, "marker Version change-id=7", enums::EVENT_TYPE_MARKER_RECORDED},
+      {"MutableSideEffectMarker",
+       [](auto& t, auto& id) { return K::MutableSideEffectMarker(t, id); }, true, IdField::kSdkId,
+       "marker MutableSideEffect id=t", enums::EVENT_TYPE_MARKER_RECORDED},
       {"Marker", [](auto& t, auto&) { return K::Marker(t); }, true, IdField::kNone, "marker t",
        enums::EVENT_TYPE_MARKER_RECORDED},
       {"UpsertSearchAttributes",
@@ -390,6 +394,23 @@ TEST(CommandKey, MarkerEventsAreDecoded) {
   EXPECT_TRUE(version_key == CommandKey::VersionMarker("use-new"));
   ASSERT_TRUE(version_decoded.version.has_value());
   EXPECT_TRUE(version_decoded.version->deprecated);
+
+  HistoryEvent mutable_side_effect;
+  mutable_side_effect.set_event_type(enums::EVENT_TYPE_MARKER_RECORDED);
+  *mutable_side_effect.mutable_marker_recorded_event_attributes() = [] {
+    auto command = machines::MutableSideEffectMarkerCommand(
+        {.id = "uuid", .side_effect_id = "uuid_7", .call_counter = 1, .value = ToPayloads(3)});
+    temporal::api::history::v1::MarkerRecordedEventAttributes a;
+    a.set_marker_name(command.marker_name());
+    *a.mutable_details() = command.details();
+    return a;
+  }();
+  DecodedMarker mse_decoded;
+  const CommandKey mse_key = KeyOfEvent(mutable_side_effect, &mse_decoded);
+  EXPECT_TRUE(mse_key == CommandKey::MutableSideEffectMarker("uuid", "uuid_7"));
+  EXPECT_EQ(mse_key.ToString(), "marker MutableSideEffect id=uuid");
+  ASSERT_TRUE(mse_decoded.mutable_side_effect.has_value());
+  EXPECT_EQ(mse_decoded.mutable_side_effect->call_counter, 1);
 
   // A version marker without its details is known by its name only, and matches no version.
   HistoryEvent unreadable;
