@@ -74,6 +74,13 @@ Payloads WorkflowContext::RecordSideEffect(const std::function<Payloads()>& fn,
   return run_->RecordSideEffect(fn, where);
 }
 
+Payloads WorkflowContext::RecordMutableSideEffect(
+    const std::string& id,
+    const std::function<std::optional<Payloads>(const Payloads* current)>& next_value,
+    SourceLocation where) {
+  return run_->RecordMutableSideEffect(id, next_value, where);
+}
+
 absl::Time WorkflowContext::Now() const { return run_->now_; }
 
 uint64_t WorkflowContext::Random() { return run_->prng_.Next(); }

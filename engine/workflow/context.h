@@ -14,9 +14,9 @@
 //   - Deterministic: given the same history, the same calls happen in the same order. Time
 //     (Now), randomness (Random, NewUuid) and side effects come from here, never from the
 //     system; during replay they return what the history recorded.
-//   - Every call that issues a command (ExecuteActivity, Sleep/StartTimer, SideEffect, the
-//     workflow's completion) captures the caller's source location, so a nondeterminism report
-//     can name the line.
+//   - Every call that issues a command (ExecuteActivity, Sleep/StartTimer, SideEffect,
+//     MutableSideEffect, the workflow's completion) captures the caller's source location, so a
+//     nondeterminism report can name the line.
 //   - Signal handlers run in history order, before the main coroutine continues in the same
 //     workflow task. Signals that arrive before their handler is set are buffered and
 //     delivered, in order, when it is.
@@ -30,6 +30,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -219,6 +220,38 @@ class WorkflowContext {
     return std::get<0>(*std::move(value));
   }
 
+  // A value that may change over the run, recorded only when it does: Temporal's Go SDK
+  // workflow.MutableSideEffect (internal/internal_event_handlers.go, MutableSideEffect).
+  // Running new code, each call runs `fn` and records its value in a "MutableSideEffect"
+  // marker (Go's shape) when `id` has no value yet or `equals(new, current)` is false; it
+  // returns the new value. Replaying, `fn` never runs: a call returns the value recorded at
+  // or before it (calls are counted per id; markers carry the count), and issues a marker
+  // command exactly where the history recorded one. A replayed call for which the history
+  // holds no value for `id` is nondeterminism. `equals` defaults to operator==.
+  template <typename T, typename Fn, typename Eq = std::equal_to<T>>
+  T MutableSideEffect(const std::string& id, Fn&& fn, Eq equals = Eq(),
+                      SourceLocation where = SourceLocation::current()) {
+    Payloads value = RecordMutableSideEffect(
+        id,
+        [&fn, &equals](const Payloads* current) -> std::optional<Payloads> {
+          T next = static_cast<T>(fn());
+          if (current != nullptr) {
+            auto old = FromPayloads<T>(*current);
+            // A current value that does not decode as T differs from any T.
+            if (old.ok() && equals(static_cast<const T&>(next), std::get<0>(*old))) {
+              return std::nullopt;
+            }
+          }
+          return ToPayloads(next);
+        },
+        where);
+    auto decoded = FromPayloads<T>(value);
+    if (!decoded.ok()) {
+      throw ApplicationFailure(std::string(decoded.status().message()), "DecodeError");
+    }
+    return std::get<0>(*std::move(decoded));
+  }
+
   // Child workflows (ChildWorkflowHandle below). The handle's Started() resolves once the child
   // runs (or fails with a ChildWorkflowFailure if its id was in use); Result() gives its result or
   // a ChildWorkflowFailure; Cancel() on the result cancels it as options.cancellation_type says.
@@ -388,6 +421,10 @@ class WorkflowContext {
   void SetRawSignalHandler(std::string name, std::function<Task<void>(const Payloads&)> handler);
   void SetRawQueryHandler(std::string name, std::function<Payloads(const Payloads&)> handler);
   Payloads RecordSideEffect(const std::function<Payloads()>& fn, SourceLocation where);
+  Payloads RecordMutableSideEffect(
+      const std::string& id,
+      const std::function<std::optional<Payloads>(const Payloads* current)>& next_value,
+      SourceLocation where);
   Future<Payloads> ScheduleLocalActivity(const std::string& type,
                                          const LocalActivityOptions& options, Payloads input,
                                          SourceLocation where);

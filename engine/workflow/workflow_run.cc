@@ -15,6 +15,7 @@
 #include "engine/machines/local_activity_marker.h"
 #include "engine/machines/marker_details.h"
 #include "engine/machines/marker_machine.h"
+#include "engine/machines/mutable_side_effect_marker.h"
 #include "engine/machines/version_marker.h"
 #include "engine/workflow/exception_text.h"
 #include "engine/workflow/run_internal.h"
@@ -46,9 +47,10 @@ std::string MarkerCause(const HistoryEvent& event, const CommandKey& key) {
     return "";
   }
   const std::string& name = event.marker_recorded_event_attributes().marker_name();
-  if (name == machines::kSideEffectMarker || name == "MutableSideEffect") return "";
+  if (name == machines::kSideEffectMarker) return "";
   if (name == machines::kLocalActivityMarker || name == machines::kCoreLocalActivityMarker ||
-      name == machines::kVersionMarker || name == machines::kCorePatchMarker) {
+      name == machines::kVersionMarker || name == machines::kCorePatchMarker ||
+      name == machines::kMutableSideEffectMarker) {
     return absl::StrCat("event ", event.event_id(), " is a ", name,
                         " marker whose details Lockstep cannot read (a format of an SDK version "
                         "it does not know, or a damaged event), so replay cannot pair it with "
@@ -56,9 +58,9 @@ std::string MarkerCause(const HistoryEvent& event, const CommandKey& key) {
   }
   return absl::StrCat("event ", event.event_id(), " is a marker named \"", name,
                       "\", which no Lockstep feature records (it replays LocalActivity, "
-                      "core_local_activity, Version, core_patch and SideEffect markers): the "
-                      "recording SDK used a feature Lockstep does not have; the code may well "
-                      "be right.");
+                      "core_local_activity, Version, core_patch, SideEffect and "
+                      "MutableSideEffect markers): the recording SDK used a feature Lockstep "
+                      "does not have; the code may well be right.");
 }
 
 // Each payload's metadata, sorted by key: "encoding=json/plain; ..." ("no payloads" if none).
@@ -473,6 +475,8 @@ RunStatus WorkflowRun::CheckAllCommandsRecorded() { return ExtraCommandsError();
 
 void WorkflowRun::LookAhead(const History& history, int from) {
   recorded_side_effects_.clear();
+  lookahead_history_ = &history;
+  lookahead_from_ = from;
   recorded_versions_.clear();
   recorded_local_activities_.clear();
   recorded_local_activity_ids_.clear();
@@ -499,6 +503,10 @@ void WorkflowRun::LookAhead(const History& history, int from) {
       recorded_versions_.emplace(version->change_id, *std::move(version));
       continue;
     }
+    if (auto mutable_side_effect = machines::ReadMutableSideEffectMarker(e)) {
+      PreloadMutableSideEffect(*std::move(mutable_side_effect));
+      continue;
+    }
     const auto& a = e.marker_recorded_event_attributes();
     if (a.marker_name() != machines::kSideEffectMarker) continue;
     auto id = machines::MarkerDetail<int64_t>(a, machines::kSideEffectIdKey);
@@ -515,6 +523,11 @@ RunStatus WorkflowRun::Activate(const History& history, int index, bool replayin
   const HistoryEvent& started = history.events(index);
   now_ = ToTime(started.event_time());
   replaying_ = replaying;
+  task_started_event_id_ = started.event_id();
+  commands_this_task_ = 0;
+  // Go's ProcessWorkflowTask resets mutableSideEffectsRecorded at every task.
+  recorded_mutable_side_effect_ids_.clear();
+  lookahead_history_ = nullptr;
   if (replaying) LookAhead(history, index + 2);
   // Recorded by sdk-core before MoveTerminalCommands: what the code issues after the workflow
   // function ended, in this activation, was never sent (sdk_flags.h).
@@ -792,6 +805,7 @@ WorkflowRun::PendingCommand* WorkflowRun::AddCommand(
     Command command, std::function<RunStatus(const HistoryEvent&)> on_recorded,
     SourceLocation where, const CommandKey* key) {
   if (where.line() != 0) last_command_where_ = where;
+  ++commands_this_task_;
   OwnedCommandKey owned(key != nullptr ? *key : KeyOfCommand(command));
   commands_.push_back(
       {std::move(command), std::move(on_recorded), where, std::move(owned), false, std::nullopt});

@@ -32,6 +32,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,7 @@
 #include "engine/machines/external_machine.h"
 #include "engine/machines/local_activity_marker.h"
 #include "engine/machines/marker_machine.h"
+#include "engine/machines/mutable_side_effect_marker.h"
 #include "engine/machines/timer_machine.h"
 #include "engine/machines/version_marker.h"
 #include "engine/util/prng.h"
@@ -182,6 +184,13 @@ class WorkflowRun : private internal::ScopeHost {
   void SetSignalHandler(std::string name, std::function<Task<void>(const Payloads&)> handler);
   void SetQueryHandler(std::string name, std::function<Payloads(const Payloads&)> handler);
   Payloads RecordSideEffect(const std::function<Payloads()>& fn, SourceLocation where);
+  // MutableSideEffect (run_mutable_side_effect.cc): `next_value` runs live only; it gets the
+  // id's current value (null if none) and returns the new value, or nullopt if it equals the
+  // current one. Returns the value of this call.
+  Payloads RecordMutableSideEffect(
+      const std::string& id,
+      const std::function<std::optional<Payloads>(const Payloads* current)>& next_value,
+      SourceLocation where);
   int GetVersion(const std::string& change_id, int min_supported, int max_supported,
                  SourceLocation where);
   void DeprecatePatch(const std::string& change_id, SourceLocation where);
@@ -260,6 +269,12 @@ class WorkflowRun : private internal::ScopeHost {
   // calls will be resolved from: side effect, version and local activity markers, and the
   // update requests the task accepted.
   void LookAhead(const temporal::api::history::v1::History& history, int from);
+  // Mutable side effects (run_mutable_side_effect.cc).
+  void PreloadMutableSideEffect(machines::MutableSideEffectMarker marker);
+  const Payloads* CurrentMutableSideEffect(const std::string& id, int call);
+  void RecordMutableSideEffectMarker(const std::string& id, int call, Payloads value,
+                                     SourceLocation where);
+  RunError UnrecordedMutableSideEffect(const std::string& id, SourceLocation where);
   void RunUntilBlocked();
   void DeliverSignal(const std::string& name, const Payloads& input);
   void StartHandler(std::function<Task<void>(const Payloads&)>& handler, const Payloads& input,
@@ -356,6 +371,18 @@ class WorkflowRun : private internal::ScopeHost {
   int64_t next_timer_seq_ = 1;
   int64_t next_side_effect_id_ = 1;
   std::map<int64_t, Payloads> recorded_side_effects_;  // from look-ahead during replay
+  // Mutable side effects: calls so far per id; recorded values per id by call count; the
+  // "side-effect-id"s of the markers of the task being replayed (look-ahead).
+  std::map<std::string, int> mutable_side_effect_calls_;
+  std::map<std::string, std::map<int, Payloads>> mutable_side_effects_;
+  std::set<std::string> recorded_mutable_side_effect_ids_;
+  // The current task: its WorkflowTaskStarted event id, the commands issued in it so far
+  // (withdrawn ones included, as Go's getNextID counts them), and, replaying, the history and
+  // index its command events start at.
+  int64_t task_started_event_id_ = 0;
+  int64_t commands_this_task_ = 0;
+  const temporal::api::history::v1::History* lookahead_history_ = nullptr;
+  int lookahead_from_ = 0;
   // Versioning: the version each change id has in this run, the version markers of the task
   // being replayed (look-ahead), and the TemporalChangeVersion search attribute's value.
   std::map<std::string, int> versions_;
