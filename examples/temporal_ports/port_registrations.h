@@ -28,6 +28,8 @@ absl::Status RegisterGoParentWorkflow(Registry* r);
 absl::Status RegisterGoLocalActivity(Registry* r);
 absl::Status RegisterGoUpsertMemo(Registry* r);
 absl::Status RegisterGoSearchAttributes(Registry* r);
+absl::Status RegisterGoMutableSideEffect(Registry* r);
+absl::Status RegisterGoVersionAndMutableSideEffect(Registry* r);
 absl::Status RegisterJavaCancellationScope(Registry* r);
 absl::Status RegisterJavaChildWorkflowRetry(Registry* r);
 absl::Status RegisterJavaGetVersion(Registry* r);
