@@ -79,11 +79,9 @@ class LocalActivityTiming {
   bool Outlives(const std::string& activity_id, int64_t shared_seq) const {
     bool later = false;
     for (const Marker& m : markers_) {
-      const bool numeric =
-          !m.activity_id.empty() && std::all_of(m.activity_id.begin(), m.activity_id.end(),
-                                                [](char c) { return c >= '0' && c <= '9'; });
-      const bool matches =
-          m.core_seq ? *m.core_seq == shared_seq : (!numeric || m.activity_id == activity_id);
+      const bool matches = m.core_seq ? *m.core_seq == shared_seq
+                                      : (!machines::IsNumberedLocalActivityId(m.activity_id) ||
+                                         m.activity_id == activity_id);
       if (!matches) continue;
       if (m.in_task) return false;
       later = true;

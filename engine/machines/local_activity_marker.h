@@ -58,6 +58,16 @@ struct LocalActivityMarker {
 temporal::api::command::v1::RecordMarkerCommandAttributes LocalActivityMarkerCommand(
     const LocalActivityMarker& marker);
 
+// Whether a recorded local activity id is a sequence number (Go's and Lockstep's 1, 2, ...),
+// not an id an SDK drew (Java's UUIDs), which can only be paired by order.
+inline bool IsNumberedLocalActivityId(absl::string_view id) {
+  if (id.empty()) return false;
+  for (char c : id) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
 // The local activity marker `event` records, or nullopt if it is none (or is unreadable).
 std::optional<LocalActivityMarker> ReadLocalActivityMarker(
     const temporal::api::history::v1::HistoryEvent& event);

@@ -82,8 +82,7 @@ WorkflowRun::UnnumberedLocalActivityMarker() {
   // shared sequence number (CoreMarkerKey). Java's SDK gives them UUIDs: the code's local
   // activity then takes the task's first unclaimed marker with such an id.
   for (const std::string& id : recorded_local_activity_ids_) {
-    if (id.empty() || id[0] == kCoreMarkerKeyPrefix ||
-        std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    if (id.empty() || id[0] == kCoreMarkerKeyPrefix || machines::IsNumberedLocalActivityId(id)) {
       continue;
     }
     auto it = recorded_local_activities_.find(id);

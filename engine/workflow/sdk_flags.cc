@@ -37,11 +37,13 @@ void SdkFlags::Observe(
   const auto& metadata = completed.sdk_metadata();
   core_flags_.insert(metadata.core_used_flags().begin(), metadata.core_used_flags().end());
   lang_flags_.insert(metadata.lang_used_flags().begin(), metadata.lang_used_flags().end());
+  // Called twice for every replayed task: the name is looked up only when it changes. Go and
+  // Java write lang flags of their own, never core flags.
   if (!metadata.sdk_name().empty() && metadata.sdk_name() != sdk_name_) {
     sdk_name_ = metadata.sdk_name();
+    core_based_ = core_based_ || IsCoreSdkName(sdk_name_);
   }
-  // Go and Java write lang flags of their own, never core flags.
-  core_based_ = core_based_ || metadata.core_used_flags_size() > 0 || IsCoreSdkName(sdk_name_);
+  core_based_ = core_based_ || metadata.core_used_flags_size() > 0;
 }
 
 bool SdkFlags::Follows(SdkBehaviour behaviour) const {
