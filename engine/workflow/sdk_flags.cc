@@ -85,6 +85,15 @@ bool Applies(absl::string_view sdk, bool core_based, const std::string& sdk_name
 
 }  // namespace
 
+CancelTiming SdkFlags::Cancel() const {
+  // sdk-python _await_temporal_operation: once the operation's future is done, a cancellation
+  // raises (flag 1) or is retried away, returning the result (before it), whatever the order
+  // of the events.
+  if (sdk_name_ != "temporal-python") return CancelTiming::kInHistoryOrder;
+  return Follows(SdkBehaviour::kCancelBeatsSameTaskActivityResult) ? CancelTiming::kFirst
+                                                                   : CancelTiming::kLast;
+}
+
 ActivationOrder SdkFlags::Order() const {
   if (Follows(SdkBehaviour::kJobsAppliedAsOneBatch)) return ActivationOrder::kOneBatch;
   return sdk_name_ == "temporal-dotnet" ? ActivationOrder::kPerJob : ActivationOrder::kPerJobGroup;

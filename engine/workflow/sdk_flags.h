@@ -44,6 +44,14 @@ enum class SdkBehaviour {
   kJobsAppliedAsOneBatch,
 };
 
+// When a replayed activation delivers the workflow's cancellation, relative to the jobs that
+// resolve operations (activity results, timers).
+enum class CancelTiming {
+  kInHistoryOrder,  // Lockstep, and every SDK but Python
+  kFirst,           // Python with its lang flag 1: the cancellation beats a same-task result
+  kLast,            // Python without it: the result wins
+};
+
 // How a replayed activation interleaves applying its jobs with running the coroutines.
 enum class ActivationOrder {
   kOneBatch,     // Lockstep, and the new form of kJobsAppliedAsOneBatch
@@ -77,6 +85,8 @@ class SdkFlags {
   // follows `behaviour`'s new form. True for histories of SDKs that never had the old one.
   bool Follows(SdkBehaviour behaviour) const;
 
+  // When a replayed task delivers the workflow's cancellation.
+  CancelTiming Cancel() const;
   // How a replayed task applies its jobs (kOneBatch unless the SDK's old form applies).
   ActivationOrder Order() const;
   // Whether every waiting condition that holds is resolved before any code they unblock runs

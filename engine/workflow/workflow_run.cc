@@ -583,21 +583,16 @@ RunStatus WorkflowRun::Activate(const History& history, int index, bool replayin
     RunUntilBlocked();
   }
   // The workflow's cancellation comes in history order with what resolves operations, except
-  // in Python's histories: there a try-cancel activity whose result arrives with the
-  // cancellation ends canceled with its flag, and with its result before it (sdk_flags.h).
-  CancelOrder cancel_order = CancelOrder::kHistory;
-  if (replaying && sdk_flags_.sdk_name() == "temporal-python") {
-    cancel_order = sdk_flags_.Follows(SdkBehaviour::kCancelBeatsSameTaskActivityResult)
-                       ? CancelOrder::kFirst
-                       : CancelOrder::kLast;
-  }
+  // where a replayed SDK decided otherwise (sdk_flags.h, CancelTiming).
+  const CancelTiming cancel_timing =
+      replaying ? sdk_flags_.Cancel() : CancelTiming::kInHistoryOrder;
   auto deliver_cancel = [this](const Job& job) {
     if (job.kind == Job::Kind::kCancelRequested && !closed_) {
       cancel_requested_ = true;
       root_scope_->Cancel();
     }
   };
-  if (cancel_order == CancelOrder::kFirst) {
+  if (cancel_timing == CancelTiming::kFirst) {
     for (const Job& job : jobs) deliver_cancel(job);
   }
   for (const Job& job : jobs) {
@@ -605,10 +600,10 @@ RunStatus WorkflowRun::Activate(const History& history, int index, bool replayin
     if (job.kind == Job::Kind::kActivityClosed) ResolveActivity(job.activity, *job.event);
     if (job.kind == Job::Kind::kTimerFired) job.timer->resolver.SetValue();
     if (job.kind == Job::Kind::kResolve) job.resolve(*job.event);
-    if (cancel_order == CancelOrder::kHistory) deliver_cancel(job);
+    if (cancel_timing == CancelTiming::kInHistoryOrder) deliver_cancel(job);
     if (order == ActivationOrder::kPerJob) RunUntilBlocked();
   }
-  if (cancel_order == CancelOrder::kLast) {
+  if (cancel_timing == CancelTiming::kLast) {
     for (const Job& job : jobs) deliver_cancel(job);
   }
   activation_jobs_.clear();  // keeps the buffer

@@ -331,7 +331,6 @@ class WorkflowRun : private internal::ScopeHost {
   SdkFlags sdk_flags_;
   bool drop_after_completion_ = false;
   int64_t completion_position_ = -1;
-  enum class CancelOrder { kHistory, kFirst, kLast };
   bool conditions_together_ = false;  // resolve every satisfied condition before running
   int end_index_ = 0;              // where the history ends for the ProcessEvents call in progress
   std::exception_ptr task_error_;  // a non-workflow exception from a handler or condition

@@ -8,6 +8,7 @@
 // changed their inputs and results); each port follows the recording, and says where it
 // differs from today's test.
 #include <string>
+#include <utility>
 #include <variant>
 
 #include "absl/time/time.h"
@@ -109,6 +110,13 @@ Task<Payloads> LongLocalActivityWithUpdate(WorkflowContext& ctx, Payloads /*no i
 
 void DelayDuration(ActivityContext&, RustDuration) {}
 
+// The four cases differ in their type name (each recording's) and the handler's timer.
+absl::Status RegisterLongLocalActivityWithUpdate(Registry* r, const char* type,
+                                                 WorkflowFunction fn) {
+  return FirstError(
+      {r->RegisterRawWorkflow(type, std::move(fn)), r->RegisterActivity("delay", DelayDuration)});
+}
+
 }  // namespace
 
 absl::Status RegisterCoreTimerWorkflow(Registry* r) {
@@ -130,24 +138,20 @@ absl::Status RegisterCoreLaProblem(Registry* r) {
        r->RegisterActivity("delay", DelayHi)});
 }
 absl::Status RegisterCoreLongLocalActivityWithUpdate0(Registry* r) {
-  return FirstError(
-      {r->RegisterRawWorkflow("long_local_activity_with_update-0", LongLocalActivityWithUpdate<0>),
-       r->RegisterActivity("delay", DelayDuration)});
+  return RegisterLongLocalActivityWithUpdate(r, "long_local_activity_with_update-0",
+                                             LongLocalActivityWithUpdate<0>);
 }
 absl::Status RegisterCoreLongLocalActivityWithUpdate1(Registry* r) {
-  return FirstError({r->RegisterRawWorkflow("long_local_activity_with_update-1",
-                                            LongLocalActivityWithUpdate<2000>),
-                     r->RegisterActivity("delay", DelayDuration)});
+  return RegisterLongLocalActivityWithUpdate(r, "long_local_activity_with_update-1",
+                                             LongLocalActivityWithUpdate<2000>);
 }
 absl::Status RegisterCoreLongLocalActivityWithUpdate2(Registry* r) {
-  return FirstError(
-      {r->RegisterRawWorkflow("long_local_activity_with_update-2", LongLocalActivityWithUpdate<0>),
-       r->RegisterActivity("delay", DelayDuration)});
+  return RegisterLongLocalActivityWithUpdate(r, "long_local_activity_with_update-2",
+                                             LongLocalActivityWithUpdate<0>);
 }
 absl::Status RegisterCoreLongLocalActivityWithUpdate3(Registry* r) {
-  return FirstError({r->RegisterRawWorkflow("long_local_activity_with_update-3",
-                                            LongLocalActivityWithUpdate<2000>),
-                     r->RegisterActivity("delay", DelayDuration)});
+  return RegisterLongLocalActivityWithUpdate(r, "long_local_activity_with_update-3",
+                                             LongLocalActivityWithUpdate<2000>);
 }
 
 }  // namespace lockstep::ports
