@@ -39,16 +39,37 @@ absl::Status UndecodableEvent(int index) {
 
 }  // namespace
 
+History* EventLog::Window() {
+  if (window_ == nullptr) {
+    google::protobuf::ArenaOptions options;
+    // A short window fits the first block; a long one (a pinned history, many signals waiting)
+    // grows it to 32 KiB blocks.
+    options.start_block_size = 1024;
+    options.max_block_size = 32 * 1024;
+    arena_ = std::make_unique<google::protobuf::Arena>(options);
+    window_ = google::protobuf::Arena::CreateMessage<History>(arena_.get());
+    arena_events_ = 0;
+  }
+  return window_;
+}
+
 HistoryEvent* EventLog::Append(HistoryEvent event) {
   Seal();
-  HistoryEvent* added = window_->add_events();
-  *added = std::move(event);
+  History* window = Window();
+  // Moved, not copied onto the arena: the event's parts stay where they are, and the arena
+  // deletes it when it goes.
+  auto* added = new HistoryEvent(std::move(event));
+  arena_->Own(added);
+  window->mutable_events()->UnsafeArenaAddAllocated(added);
+  ++arena_events_;
   return added;
 }
 
 HistoryEvent* EventLog::AppendNew() {
   Seal();
-  return window_->add_events();
+  History* window = Window();
+  ++arena_events_;
+  return window->add_events();
 }
 
 void EventLog::Seal() {
@@ -116,7 +137,7 @@ const char* EventLog::Locate(int index, size_t* length) const {
 }
 
 int64_t EventLog::serialized_bytes() const {
-  int64_t bytes = sealed_bytes_;
+  int64_t bytes = sealed_bytes_;  // every unsealed event is in the window
   for (int i = sealed_; i < size(); ++i) {
     bytes += Framed(window_->events(i - decoded_first_).ByteSizeLong());
   }
@@ -141,21 +162,25 @@ absl::StatusOr<const HistoryEvent*> EventLog::Event(int index, HistoryEvent* scr
 absl::Status EventLog::DecodeFrom(int first) {
   first = std::max(first, 0);
   if (first >= decoded_first_) return absl::OkStatus();
-  History whole;
-  whole.mutable_events()->Reserve(size() - first);
+  History* window = Window();
+  // A new window on the same arena: the earlier events decoded onto it, then the window's
+  // events moved over as they are (pointers, no copies). On an error the new one is left on
+  // the arena, unused, until the arena goes.
+  auto* whole = google::protobuf::Arena::CreateMessage<History>(arena_.get());
+  whole->mutable_events()->Reserve(size() - first);
   for (int i = first; i < decoded_first_; ++i) {
     size_t length = 0;
     const char* bytes = Locate(i, &length);
-    if (!whole.add_events()->ParseFromArray(bytes, static_cast<int>(length))) {
+    if (!whole->add_events()->ParseFromArray(bytes, static_cast<int>(length))) {
       return UndecodableEvent(i);
     }
   }
-  // The window's events move over as they are (pointers, no copies).
-  const int window = window_->events_size();
-  std::vector<HistoryEvent*> moved(static_cast<size_t>(window));
-  window_->mutable_events()->ExtractSubrange(0, window, moved.data());
-  for (HistoryEvent* event : moved) whole.mutable_events()->AddAllocated(event);
-  window_->Swap(&whole);
+  arena_events_ += decoded_first_ - first;
+  const int moved = window->events_size();
+  std::vector<HistoryEvent*> events(static_cast<size_t>(moved));
+  window->mutable_events()->UnsafeArenaExtractSubrange(0, moved, events.data());
+  for (HistoryEvent* event : events) whole->mutable_events()->UnsafeArenaAddAllocated(event);
+  window_ = whole;
   decoded_first_ = first;
   return absl::OkStatus();
 }
@@ -178,14 +203,6 @@ absl::Status EventLog::DecodeRange(int first, History* out) const {
 }
 
 absl::Status EventLog::Pin() {
-  if (size() == 0 && arena_ == nullptr) {
-    google::protobuf::ArenaOptions options;
-    // A short run's history fits the first block; longer ones grow it to 64 KiB blocks.
-    options.start_block_size = 4096;
-    options.max_block_size = 64 * 1024;
-    arena_ = std::make_unique<google::protobuf::Arena>(options);
-    window_ = google::protobuf::Arena::CreateMessage<History>(arena_.get());
-  }
   if (absl::Status s = Materialize(); !s.ok()) return s;
   pinned_ = true;
   return absl::OkStatus();
@@ -199,8 +216,21 @@ void EventLog::Trim(int keep_from) {
 #ifndef NDEBUG
   for (int i = decoded_first_; i < keep_from; ++i) CheckSealedUnchanged(i);
 #endif
+  // On the arena, deleting only forgets the pointers.
   window_->mutable_events()->DeleteSubrange(0, drop);
   decoded_first_ = keep_from;
+  const int kept = window_->events_size();
+  if (arena_events_ >= 4 * kept && arena_->SpaceAllocated() >= kCompactBytes) Compact();
+}
+
+void EventLog::Compact() {
+  std::unique_ptr<google::protobuf::Arena> old = std::move(arena_);
+  const History& kept = *window_;
+  window_ = nullptr;
+  History* fresh = Window();
+  fresh->mutable_events()->Reserve(kept.events_size());
+  for (const HistoryEvent& event : kept.events()) *fresh->add_events() = event;
+  arena_events_ = fresh->events_size();
 }
 
 void EventLog::CheckSealedUnchanged(int index) const {
@@ -230,8 +260,14 @@ void EventLog::AppendBinary(std::string* out) {
 size_t EventLog::RetainedBytes() const {
   size_t bytes = blocks_.capacity() * sizeof(Block) + offsets_.capacity() * sizeof(uint32_t);
   for (const Block& block : blocks_) bytes += block.capacity;
-  if (arena_ != nullptr) return bytes + static_cast<size_t>(arena_->SpaceAllocated());
-  return bytes + window_->SpaceUsedLong();
+  if (arena_ == nullptr) return bytes;
+  bytes += static_cast<size_t>(arena_->SpaceAllocated());
+  // Events moved in keep their parts on the heap (dropped ones until the next compaction,
+  // which is not counted).
+  for (const HistoryEvent& event : window_->events()) {
+    if (event.GetArena() == nullptr) bytes += event.SpaceUsedLong();
+  }
+  return bytes;
 }
 
 void EventLog::Clear() {
@@ -244,15 +280,11 @@ void EventLog::Clear() {
   std::vector<uint32_t>().swap(offsets_);
   sealed_ = 0;
   sealed_bytes_ = 0;
-  DropArena();
-  History().Swap(window_);
+  window_ = nullptr;
+  arena_.reset();
+  arena_events_ = 0;
   decoded_first_ = 0;
   pinned_ = false;
-}
-
-void EventLog::DropArena() {
-  window_ = &heap_window_;
-  arena_.reset();
 }
 
 EventLog& EventLog::operator=(EventLog&& other) noexcept {
@@ -262,13 +294,14 @@ EventLog& EventLog::operator=(EventLog&& other) noexcept {
   offsets_ = std::move(other.offsets_);
   sealed_ = other.sealed_;
   sealed_bytes_ = other.sealed_bytes_;
-  heap_window_.Swap(&other.heap_window_);
   arena_ = std::move(other.arena_);
-  window_ = arena_ != nullptr ? other.window_ : &heap_window_;
+  window_ = other.window_;
+  arena_events_ = other.arena_events_;
   decoded_first_ = other.decoded_first_;
   pinned_ = other.pinned_;
   pool_ = other.pool_;
-  other.window_ = &other.heap_window_;
+  other.window_ = nullptr;
+  other.arena_events_ = 0;
   return *this;
 }
 

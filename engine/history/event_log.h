@@ -17,14 +17,19 @@
 //     the window (Trim).
 //   - decoded() holds events [decoded_first(), size()); index i of the run is
 //     decoded().events(i - decoded_first()). The window always holds the tail.
-//   - Pointers into decoded() stay valid until Trim drops them or the log is released;
-//     appending never moves existing events (a RepeatedPtrField holds pointers).
+//   - Pointers into decoded() stay valid until the next Trim or until the log is released;
+//     appending never moves existing events (a RepeatedPtrField holds pointers), but Trim may
+//     move the events it keeps (see below).
 //   - Trim(keep_from) drops decoded events before keep_from (never the tail); it does nothing
 //     once the log is pinned, so a pinned log is the whole history, decoded, for good.
-//   - A log pinned while empty keeps its decoded events on a protobuf arena of its own: it
-//     never drops an event, so nothing on the arena would be freed early, and its events are
-//     built without an allocation each and freed all at once (Clear or destruction). A log
-//     pinned later, or never, keeps them on the heap, where Trim frees them.
+//   - Decoded events live on a protobuf arena of the log's own: they are built without an
+//     allocation each, and dropping them costs nothing (a window of signals used to spend as
+//     long in malloc and the destructors as in everything else). An arena frees only as a
+//     whole, so when a Trim leaves a small part of it in use (fewer than a quarter of the
+//     events made on it, and at least kCompactBytes allocated), the kept events are copied
+//     onto a fresh arena and the old one is freed: memory per log stays bounded by the
+//     window, not by the history. An event moved in (Append(HistoryEvent)) keeps its heap
+//     parts and is freed with the arena it was added to.
 //   - A moved-from log may only be destroyed or assigned to.
 //   - Not thread-safe; single writer.
 #ifndef LOCKSTEP_ENGINE_HISTORY_EVENT_LOG_H_
@@ -64,6 +69,8 @@ class EventLog {
  public:
   // The size of a full storage block (the only size EventBlockPool holds).
   static constexpr uint32_t kMaxBlock = 64 * 1024;
+  // An arena smaller than this is never compacted (see the contract).
+  static constexpr int64_t kCompactBytes = 3 * 1024;
 
   EventLog() = default;
   EventLog(const EventLog&) = delete;
@@ -73,7 +80,7 @@ class EventLog {
   ~EventLog();
 
   // Events in the history, the open tail included.
-  int size() const { return decoded_first_ + window_->events_size(); }
+  int size() const { return decoded_first_ + window_size(); }
 
   // Appends `event` and returns it, open for filling in until the next Append or Seal. The
   // previous tail is sealed first.
@@ -89,7 +96,9 @@ class EventLog {
   int64_t serialized_bytes() const;
 
   // The decoded window: events [decoded_first(), size()).
-  const temporal::api::history::v1::History& decoded() const { return *window_; }
+  const temporal::api::history::v1::History& decoded() const {
+    return window_ != nullptr ? *window_ : temporal::api::history::v1::History::default_instance();
+  }
   int decoded_first() const { return decoded_first_; }
 
   // Event `index` (0-based; event id - 1): from the window when it is there, else decoded from
@@ -118,8 +127,7 @@ class EventLog {
   absl::Status Materialize() { return DecodeFrom(0); }
   bool materialized() const { return decoded_first_ == 0; }
 
-  // Materializes and keeps the whole history decoded from now on (Trim does nothing). On an
-  // empty log, also moves the window onto an arena of the log's own (see the contract).
+  // Materializes and keeps the whole history decoded from now on (Trim does nothing).
   absl::Status Pin();
   bool pinned() const { return pinned_; }
 
@@ -152,17 +160,22 @@ class EventLog {
   char* Reserve(size_t length);
   void SealEvent(const temporal::api::history::v1::HistoryEvent& event);
   void CheckSealedUnchanged(int index) const;
-  // Drops the arena, if any: the window goes back to heap_window_, empty.
-  void DropArena();
+  int window_size() const { return window_ != nullptr ? window_->events_size() : 0; }
+  // The window, made (with its arena) on first use.
+  temporal::api::history::v1::History* Window();
+  // Copies the window onto a fresh arena and frees the old one.
+  void Compact();
 
   std::vector<Block> blocks_;
   std::vector<uint32_t> offsets_;  // per sealed event: its framed start within its block
   int sealed_ = 0;                 // events [0, sealed_) are stored
   int64_t sealed_bytes_ = 0;
-  // The decoded window: heap_window_, or a History on arena_ for a log pinned while empty.
-  temporal::api::history::v1::History heap_window_;
+  // The decoded window, on arena_ (both null until the first event or decode).
   std::unique_ptr<google::protobuf::Arena> arena_;
-  temporal::api::history::v1::History* window_ = &heap_window_;
+  temporal::api::history::v1::History* window_ = nullptr;
+  // Events made on (or handed to) arena_ since it was made: with the window's size, how much
+  // of the arena is still in use.
+  int arena_events_ = 0;
   int decoded_first_ = 0;
   bool pinned_ = false;
   EventBlockPool* pool_ = nullptr;

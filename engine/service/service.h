@@ -58,6 +58,7 @@
 #include <vector>
 
 #include "absl/container/btree_map.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -370,6 +371,9 @@ class Service {
   HistoryEvent* AppendEvent(RunState& run, HistoryEvent event);
   // Appends, or buffers while a workflow task is started; returns the id, or -1 if buffered.
   int64_t Record(RunState& run, HistoryEvent event);
+  // As Record(run, NewEvent(type)), built in place (on the history's arena when appended): the
+  // event to fill in, valid until the next event of the run is written or buffered.
+  HistoryEvent* RecordNew(RunState& run, temporal::api::enums::v1::EventType type);
   void FlushBuffered(RunState& run);
   // The history's serialized size (WorkflowTaskStarted reports it).
   static int64_t HistoryBytes(const RunState& run) { return run.history.serialized_bytes(); }
@@ -592,7 +596,9 @@ class Service {
   std::vector<size_t> newly_closed_;  // closed in the step in progress
   RetentionStats retention_stats_;
   absl::btree_map<std::pair<std::string, std::string>, size_t> run_index_;  // (wid, rid)
-  absl::btree_map<std::string, size_t> current_run_;                        // wid -> latest
+  // wid -> latest. Looked up by every signal and never iterated, so hashed: nothing reads
+  // its order.
+  absl::flat_hash_map<std::string, size_t> current_run_;
   // (workflow id, update id) -> the run the update was last admitted to.
   absl::btree_map<std::pair<std::string, std::string>, size_t> update_index_;
   uint64_t next_update_seq_ = 0;

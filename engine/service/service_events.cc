@@ -57,6 +57,14 @@ int64_t Service::Record(RunState& run, HistoryEvent event) {
   return run.history.size();
 }
 
+HistoryEvent* Service::RecordNew(RunState& run, enums::EventType type) {
+  if (run.task.phase == service::WorkflowTaskState::Phase::kStarted) {
+    run.buffered.push_back({NewEvent(type)});
+    return &run.buffered.back().event;
+  }
+  return Append(run, type);
+}
+
 void Service::FlushBuffered(RunState& run) {
   // Started ids given out in this flush, by activity scheduled id / child initiated id.
   absl::btree_map<int64_t, int64_t> started_ids;

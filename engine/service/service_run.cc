@@ -215,15 +215,14 @@ void Service::RecordSignal(RunState& run, const std::string& name, const Payload
                            const temporal::api::common::v1::Header& header,
                            const temporal::api::common::v1::WorkflowExecution* external) {
   if (!request_id.empty()) run.signal_request_ids.insert(request_id);
-  HistoryEvent event = NewEvent(enums::EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED);
-  auto* a = event.mutable_workflow_execution_signaled_event_attributes();
+  auto* a = RecordNew(run, enums::EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED)
+                ->mutable_workflow_execution_signaled_event_attributes();
   a->set_signal_name(name);
   if (input.payloads_size() > 0) *a->mutable_input() = input;
   a->set_identity(identity);
   if (header.fields_size() > 0) *a->mutable_header() = header;
   if (external != nullptr) *a->mutable_external_workflow_execution() = *external;
   a->set_request_id(request_id);
-  Record(run, std::move(event));
   ScheduleWorkflowTask(run);  // not while the first task waits for its start backoff
 }
 

@@ -3,6 +3,7 @@
 // cannot decode is reported, not crashed on.
 #include "engine/history/event_log.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -165,29 +166,32 @@ TEST(EventLogTest, APinnedLogStaysWholeAndGrows) {
   EXPECT_EQ(&whole->events(0), first);
 }
 
-TEST(EventLogTest, ALogPinnedWhileEmptyKeepsItsEventsOnAnArenaOfItsOwn) {
-  EventLog on_arena;
-  ASSERT_TRUE(on_arena.Pin().ok());
+TEST(EventLogTest, DecodedEventsLiveOnTheLogsArena) {
+  EventLog pinned_first;
+  ASSERT_TRUE(pinned_first.Pin().ok());
   EventLog pinned_later;
   pinned_later.Append(Signal(1));
   ASSERT_TRUE(pinned_later.Pin().ok());
   History expected;
   for (int id = 1; id <= 50; ++id) {
     *expected.add_events() = Signal(id);
-    on_arena.Append(Signal(id));
-    if (id > 1) pinned_later.Append(Signal(id));
+    // Built in place: on the arena, parts and all.
+    *pinned_first.AppendNew() = Signal(id);
+    if (id > 1) *pinned_later.AppendNew() = Signal(id);
   }
-  EXPECT_NE(on_arena.decoded().GetArena(), nullptr);
-  EXPECT_NE(on_arena.decoded().events(7).GetArena(), nullptr);
-  EXPECT_EQ(pinned_later.decoded().GetArena(), nullptr);  // its first event is on the heap
+  EXPECT_NE(pinned_first.decoded().GetArena(), nullptr);
+  EXPECT_NE(pinned_first.decoded().events(7).GetArena(), nullptr);
+  EXPECT_EQ(pinned_first.decoded().GetArena(), pinned_first.decoded().events(7).GetArena());
+  EXPECT_NE(pinned_later.decoded().events(7).GetArena(), nullptr);
   std::string bytes;
-  on_arena.AppendBinary(&bytes);
+  pinned_first.AppendBinary(&bytes);
   EXPECT_EQ(bytes, SerializeHistoryBinary(expected));
-  EXPECT_EQ(SerializeHistoryBinary(on_arena.decoded()), SerializeHistoryBinary(expected));
+  EXPECT_EQ(SerializeHistoryBinary(pinned_first.decoded()), SerializeHistoryBinary(expected));
+  EXPECT_EQ(SerializeHistoryBinary(pinned_later.decoded()), SerializeHistoryBinary(expected));
 
   // Moving the log moves the arena: the events stay where they were.
-  const HistoryEvent* tenth = &on_arena.decoded().events(9);
-  EventLog moved(std::move(on_arena));
+  const HistoryEvent* tenth = &pinned_first.decoded().events(9);
+  EventLog moved(std::move(pinned_first));
   EXPECT_EQ(&moved.decoded().events(9), tenth);
   EXPECT_EQ(moved.size(), 50);
   EventLog assigned;
@@ -196,14 +200,56 @@ TEST(EventLogTest, ALogPinnedWhileEmptyKeepsItsEventsOnAnArenaOfItsOwn) {
   EXPECT_EQ(&assigned.decoded().events(9), tenth);
   EXPECT_EQ(SerializeHistoryBinary(assigned.decoded()), SerializeHistoryBinary(expected));
 
-  // Cleared, it starts over on the heap, unpinned: trimming frees events again.
+  // Cleared, it starts over, unpinned: trimming drops events again.
   assigned.Clear();
   EXPECT_EQ(assigned.size(), 0);
   EXPECT_FALSE(assigned.pinned());
+  EXPECT_EQ(assigned.decoded().events_size(), 0);
   for (int id = 1; id <= 5; ++id) assigned.Append(Signal(id));
-  EXPECT_EQ(assigned.decoded().GetArena(), nullptr);
   assigned.Trim(4);
   EXPECT_EQ(assigned.decoded().events_size(), 1);
+  EXPECT_EQ(Bytes(assigned.decoded().events(0)), Bytes(Signal(5)));
+}
+
+TEST(EventLogTest, TrimCompactsAnArenaLeftMostlyUnusedAndKeepsWhatItKeeps) {
+  // A window that never holds more than a few events, over a long history: the arena is
+  // compacted as the dropped events pile up, so the log's memory does not grow with them.
+  EventLog log;
+  size_t most = 0;
+  for (int id = 1; id <= 20'000; ++id) {
+    if (id % 3 == 0) {
+      log.Append(Signal(id));  // moved in: heap parts the arena deletes
+    } else {
+      *log.AppendNew() = Signal(id);
+    }
+    log.Trim(id - 2);  // keeps the last two
+    ASSERT_EQ(log.decoded().events_size(), std::min(id, 2));
+    // Besides the stored bytes: offsets (at most 8 bytes an event, with the vector's spare
+    // capacity), then a partly filled block and the arena.
+    const size_t stored = static_cast<size_t>(log.serialized_bytes()) + 8 * id;
+    most = std::max(most, log.RetainedBytes() - std::min(stored, log.RetainedBytes()));
+  }
+  // A block and a small arena. Without compaction this is megabytes (every signal made on
+  // the arena stays there).
+  EXPECT_LT(most, size_t{EventLog::kMaxBlock + 32 * 1024});
+  // The kept events moved with the compactions but read the same, and the history reads back
+  // whole from its bytes.
+  EXPECT_EQ(Bytes(log.decoded().events(0)), Bytes(Signal(19'999)));
+  EXPECT_EQ(Bytes(log.decoded().events(1)), Bytes(Signal(20'000)));
+  ASSERT_TRUE(log.Materialize().ok());
+  History expected;
+  for (int id = 1; id <= 20'000; ++id) *expected.add_events() = Signal(id);
+  EXPECT_EQ(SerializeHistoryBinary(log.decoded()), SerializeHistoryBinary(expected));
+}
+
+TEST(EventLogTest, AWindowStillInUseIsNotCompacted) {
+  // Trim keeps what a task will read: while that is most of the arena, the events stay where
+  // they are.
+  EventLog log;
+  for (int id = 1; id <= 200; ++id) *log.AppendNew() = Signal(id);
+  const HistoryEvent* kept = &log.decoded().events(150);
+  log.Trim(100);
+  EXPECT_EQ(&log.decoded().events(50), kept);
 }
 
 TEST(EventLogTest, TrimNeverDropsTheTailOrMovesBack) {
