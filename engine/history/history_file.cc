@@ -95,18 +95,19 @@ absl::StatusOr<std::string> ReadFileWithPadding(const std::string& path, size_t 
                                                 int64_t max_bytes) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return ErrnoError("cannot open", path);
+  absl::StatusOr<std::string> read = ReadOpenFileWithPadding(fd, path, padding, max_bytes);
+  ::close(fd);
+  return read;
+}
+
+absl::StatusOr<std::string> ReadOpenFileWithPadding(int fd, const std::string& path, size_t padding,
+                                                    int64_t max_bytes) {
   struct stat st;
-  if (::fstat(fd, &st) != 0) {
-    absl::Status s = ErrnoError("cannot stat", path);
-    ::close(fd);
-    return s;
-  }
+  if (::fstat(fd, &st) != 0) return ErrnoError("cannot stat", path);
   if (S_ISDIR(st.st_mode)) {
-    ::close(fd);
     return absl::InvalidArgumentError(absl::StrCat(path, ": is a directory, expected a file"));
   }
   if (S_ISREG(st.st_mode) && st.st_size > max_bytes) {
-    ::close(fd);
     return FileTooLargeError(path, st.st_size, max_bytes);
   }
   // Read straight into the string: a regular file's size is known (the room for the padding
@@ -119,21 +120,17 @@ absl::StatusOr<std::string> ReadFileWithPadding(const std::string& path, size_t 
   size_t used = 0;
   while (true) {
     if (used >= cap) {
-      ::close(fd);
       return FileTooLargeError(path, -1, max_bytes);  // a pipe or device: its size is unknown
     }
     if (used == out.size()) out.resize(std::min(out.size() * 2, cap));
     ssize_t n = ::read(fd, out.data() + used, out.size() - used);
     if (n < 0) {
       if (errno == EINTR) continue;
-      absl::Status s = ErrnoError("read failed", path);
-      ::close(fd);
-      return s;
+      return ErrnoError("read failed", path);
     }
     if (n == 0) break;
     used += static_cast<size_t>(n);
   }
-  ::close(fd);
   out.resize(used);
   out.resize(used + padding, '\0');
   return out;

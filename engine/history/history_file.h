@@ -61,6 +61,13 @@ struct LoadedHistories {
 // The same followed by `padding` zero bytes (the result is that much longer than the file).
 [[nodiscard]] absl::StatusOr<std::string> ReadFileWithPadding(
     const std::string& path, size_t padding, int64_t max_bytes = kDefaultMaxFileBytes);
+// The same for a file the caller has open (`path` only names it in errors), read from its
+// current position; `fd` stays open. A FIFO or a device must be read through the descriptor
+// that found it to be one: opening it again may find its writer gone (a FIFO's writer dies
+// when the first reader closes) and wait forever.
+[[nodiscard]] absl::StatusOr<std::string> ReadOpenFileWithPadding(int fd, const std::string& path,
+                                                                  size_t padding,
+                                                                  int64_t max_bytes);
 // "FILE: N bytes is over the limit of M bytes ... --max-file-bytes"; size < 0 for a stream
 // whose size is unknown.
 absl::Status FileTooLargeError(absl::string_view path, int64_t size, int64_t max_bytes);

@@ -14,33 +14,42 @@ namespace lockstep::history {
 
 absl::StatusOr<PaddedFile> PaddedFile::Open(const std::string& path, size_t padding,
                                             int64_t max_bytes) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // Not even openable: reading says why in its own words.
+  if (fd < 0) return FromRead(ReadFileWithPadding(path, padding, max_bytes), padding);
+  absl::StatusOr<PaddedFile> file = FromOpenFile(fd, path, padding, max_bytes);
+  ::close(fd);
+  return file;
+}
+
+absl::StatusOr<PaddedFile> PaddedFile::FromOpenFile(int fd, const std::string& path, size_t padding,
+                                                    int64_t max_bytes) {
   PaddedFile file;
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd >= 0) {
-    struct stat st;
-    const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
-    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > max_bytes) {
-      ::close(fd);
-      return FileTooLargeError(path, st.st_size, max_bytes);
-    }
-    if (S_ISREG(st.st_mode) && st.st_size > 0) {
-      const size_t size = static_cast<size_t>(st.st_size);
-      const size_t tail = size % page;
-      if (tail != 0 && page - tail >= padding) {
-        void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-        if (p != MAP_FAILED) {
-          file.map_ = p;
-          file.map_size_ = size;
-          file.bytes_ = absl::string_view(static_cast<const char*>(p), size);
-        }
+  struct stat st;
+  const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > max_bytes) {
+    return FileTooLargeError(path, st.st_size, max_bytes);
+  }
+  if (S_ISREG(st.st_mode) && st.st_size > 0) {
+    const size_t size = static_cast<size_t>(st.st_size);
+    const size_t tail = size % page;
+    if (tail != 0 && page - tail >= padding) {
+      void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+      if (p != MAP_FAILED) {
+        file.map_ = p;
+        file.map_size_ = size;
+        file.bytes_ = absl::string_view(static_cast<const char*>(p), size);
+        return file;
       }
     }
-    ::close(fd);
-    if (file.map_ != nullptr) return file;
   }
-  // Not mappable, or not even openable: reading says why in its own words.
-  absl::StatusOr<std::string> read = ReadFileWithPadding(path, padding, max_bytes);
+  // Not mappable: read through the same descriptor, which says why if it cannot.
+  return FromRead(ReadOpenFileWithPadding(fd, path, padding, max_bytes), padding);
+}
+
+absl::StatusOr<PaddedFile> PaddedFile::FromRead(absl::StatusOr<std::string> read, size_t padding) {
   if (!read.ok()) return read.status();
+  PaddedFile file;
   file.read_ = *std::move(read);
   file.bytes_ = absl::string_view(file.read_.data(), file.read_.size() - padding);
   return file;
@@ -56,8 +65,13 @@ absl::StatusOr<absl::string_view> PaddedFileReader::Read(const std::string& path
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   struct stat st;
   // Size 0 takes the general path too: files under /proc say 0 and have content.
-  if (fd >= 0 && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-      st.st_size <= max_bytes && st.st_size <= kMapAboveBytes) {
+  if (fd < 0) {
+    absl::StatusOr<PaddedFile> file = PaddedFile::Open(path, padding, max_bytes);
+    if (!file.ok()) return file.status();
+    return large_.emplace(*std::move(file)).bytes();
+  }
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && st.st_size <= max_bytes &&
+      st.st_size <= kMapAboveBytes) {
     // The file as it was when its size was taken: reading exactly that much saves the read
     // that would only find the end (a file shortened meanwhile ends the loop early).
     const size_t size = static_cast<size_t>(st.st_size);
@@ -73,16 +87,18 @@ absl::StatusOr<absl::string_view> PaddedFileReader::Read(const std::string& path
       }
       used += static_cast<size_t>(n);
     }
-    ::close(fd);
-    // A read error: the general path reads again and says what happened.
     if (!failed) {
+      ::close(fd);
       std::memset(buffer_.data() + used, 0, padding);
       return absl::string_view(buffer_.data(), used);
     }
-  } else if (fd >= 0) {
-    ::close(fd);
+    // A read error: the general path reads again from the start and says what happened.
+    ::lseek(fd, 0, SEEK_SET);
   }
-  absl::StatusOr<PaddedFile> file = PaddedFile::Open(path, padding, max_bytes);
+  // Larger, or not a regular file: through the same descriptor (a FIFO opened twice may wait
+  // forever for a writer that is gone).
+  absl::StatusOr<PaddedFile> file = PaddedFile::FromOpenFile(fd, path, padding, max_bytes);
+  ::close(fd);
   if (!file.ok()) return file.status();
   return large_.emplace(*std::move(file)).bytes();
 }

@@ -30,6 +30,11 @@ class PaddedFile {
  public:
   [[nodiscard]] static absl::StatusOr<PaddedFile> Open(const std::string& path, size_t padding,
                                                        int64_t max_bytes);
+  // The same for a file the caller has open (`path` only names it in errors); `fd` stays
+  // open. Everything that is not mapped is read through `fd`, never opened again
+  // (ReadOpenFileWithPadding says why).
+  [[nodiscard]] static absl::StatusOr<PaddedFile> FromOpenFile(int fd, const std::string& path,
+                                                               size_t padding, int64_t max_bytes);
 
   PaddedFile(PaddedFile&& other) noexcept
       : map_(std::exchange(other.map_, nullptr)),
@@ -46,6 +51,8 @@ class PaddedFile {
 
  private:
   PaddedFile() = default;
+  // A file read into memory (content, then `padding` bytes), or why it could not be.
+  static absl::StatusOr<PaddedFile> FromRead(absl::StatusOr<std::string> read, size_t padding);
 
   void* map_ = nullptr;  // the mapping, if the file is mapped
   size_t map_size_ = 0;

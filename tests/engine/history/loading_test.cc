@@ -1,11 +1,15 @@
 // The pieces under fast loading: a file with padding for the JSON parser (mapped or read,
 // whatever its size), histories on one arena, and the whole path through LoadHistoryFile.
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include "engine/history/history_builder.h"
 #include "engine/history/history_file.h"
@@ -136,6 +140,62 @@ TEST_F(Loading, JsonAndBinaryLoadTheSameHistoryAtPageBoundaries) {
   ASSERT_TRUE(binary.ok()) << binary.status();
   EXPECT_TRUE(
       google::protobuf::util::MessageDifferencer::Equals(binary->histories[0], b.history()));
+}
+
+// Serves `contents` once through the FIFO at `path`: one writer, which writes and closes. A
+// reader that opened the FIFO again afterwards would wait forever for a writer, so after a
+// while the server opens it once more and writes nothing: such a reader then fails the test
+// (it reads nothing) instead of hanging it.
+class FifoServer {
+ public:
+  FifoServer(std::string path, std::string contents)
+      : writer_([this, path = std::move(path), contents = std::move(contents)] {
+          const int fd = ::open(path.c_str(), O_WRONLY);
+          if (fd < 0) return;
+          for (size_t done = 0; done < contents.size();) {
+            const ssize_t n = ::write(fd, contents.data() + done, contents.size() - done);
+            if (n <= 0) break;
+            done += static_cast<size_t>(n);
+          }
+          ::close(fd);
+          for (int i = 0; i < 500 && !read_.load(); ++i) ::usleep(10'000);
+          if (!read_.load()) {
+            const int again = ::open(path.c_str(), O_WRONLY);
+            if (again >= 0) ::close(again);
+          }
+        }) {}
+  ~FifoServer() {
+    read_ = true;
+    writer_.join();
+  }
+
+ private:
+  std::atomic<bool> read_{false};
+  std::thread writer_;
+};
+
+TEST_F(Loading, AFifoIsReadThroughTheOpenThatFoundItToBeOne) {
+  HistoryBuilder b("W");
+  b.AddWorkflowTask();
+  b.AddSignal("inc", "1");
+  const std::string json = HistoryToJson(b.history());
+  const std::string fifo = (dir_ / "fifo").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  {
+    FifoServer server(fifo, json);
+    auto loaded = LoadHistoryFile(fifo);
+    ASSERT_TRUE(loaded.ok()) << loaded.status();
+    ASSERT_EQ(loaded->histories.size(), 1u);
+    EXPECT_TRUE(
+        google::protobuf::util::MessageDifferencer::Equals(loaded->histories[0], b.history()));
+  }
+  {
+    FifoServer server(fifo, json);
+    PaddedFileReader reader;
+    auto read = reader.Read(fifo, kJsonPadding, 1 << 20);
+    ASSERT_TRUE(read.ok()) << read.status();
+    EXPECT_EQ(*read, json);
+  }
 }
 
 // A history of `signals` signals after one workflow task, as HistoryBuilder records it.
