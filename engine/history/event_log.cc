@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "engine/history/arena_blocks.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 
@@ -41,12 +42,9 @@ absl::Status UndecodableEvent(int index) {
 
 History* EventLog::Window() {
   if (window_ == nullptr) {
-    google::protobuf::ArenaOptions options;
     // A short window fits the first block; a long one (a pinned history, many signals waiting)
-    // grows it to 32 KiB blocks.
-    options.start_block_size = 1024;
-    options.max_block_size = 32 * 1024;
-    arena_ = std::make_unique<google::protobuf::Arena>(options);
+    // grows it to 32 KiB blocks. Blocks are recycled within the thread (arena_blocks.h).
+    arena_ = std::make_unique<google::protobuf::Arena>(RecyclingArenaOptions());
     window_ = google::protobuf::Arena::CreateMessage<History>(arena_.get());
     arena_events_ = 0;
   }
@@ -209,7 +207,7 @@ absl::Status EventLog::Pin() {
 }
 
 void EventLog::Trim(int keep_from) {
-  keep_from = std::min(keep_from, size() - 1);
+  keep_from = std::min(keep_from, size());
   if (pinned_ || keep_from <= decoded_first_) return;
   Seal();
   const int drop = keep_from - decoded_first_;
@@ -227,6 +225,9 @@ void EventLog::Compact() {
   std::unique_ptr<google::protobuf::Arena> old = std::move(arena_);
   const History& kept = *window_;
   window_ = nullptr;
+  arena_events_ = 0;
+  // An empty window needs no arena until the next event.
+  if (kept.events_size() == 0) return;
   History* fresh = Window();
   fresh->mutable_events()->Reserve(kept.events_size());
   for (const HistoryEvent& event : kept.events()) *fresh->add_events() = event;

@@ -16,12 +16,15 @@
 //     by Seal(). A sealed event must not change; debug builds check this when the event leaves
 //     the window (Trim).
 //   - decoded() holds events [decoded_first(), size()); index i of the run is
-//     decoded().events(i - decoded_first()). The window always holds the tail.
+//     decoded().events(i - decoded_first()). The window holds every event not yet sealed (the
+//     open tail), and whatever else the last Trim kept.
 //   - Pointers into decoded() stay valid until the next Trim or until the log is released;
 //     appending never moves existing events (a RepeatedPtrField holds pointers), but Trim may
 //     move the events it keeps (see below).
-//   - Trim(keep_from) drops decoded events before keep_from (never the tail); it does nothing
-//     once the log is pinned, so a pinned log is the whole history, decoded, for good.
+//   - Trim(keep_from) drops decoded events before keep_from, all of them for keep_from >=
+//     size() (everything is sealed first, so nothing is lost); it does nothing once the log is
+//     pinned, so a pinned log is the whole history, decoded, for good. An emptied window has
+//     decoded_first() == size(); the next Append starts it again.
 //   - Decoded events live on a protobuf arena of the log's own: they are built without an
 //     allocation each, and dropping them costs nothing (a window of signals used to spend as
 //     long in malloc and the destructors as in everything else). An arena frees only as a
@@ -131,7 +134,7 @@ class EventLog {
   absl::Status Pin();
   bool pinned() const { return pinned_; }
 
-  // Drops decoded events before `keep_from` (at most size() - 1: the tail stays). Seals first.
+  // Drops decoded events before `keep_from` (every one for keep_from >= size()). Seals first.
   void Trim(int keep_from);
 
   // The history as a serialized temporal.api.history.v1.History (SerializeHistoryBinary's

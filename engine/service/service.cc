@@ -512,16 +512,15 @@ void Service::TrimHistories() {
     RunState& run = *runs_[index];
     decoded_window_events_ -= run.counted_window;
     if (!run.keep_decoded) {
-      // Observers of the next step read the event before the step's first, so the last event
-      // always stays decoded. The events a cached worker's next task reads (those after the
-      // last completed task's started event) stay decoded too while the service's budget
-      // allows; beyond it they are held serialized only and decoded when the task goes out,
-      // so that many workflows with signals waiting do not hold them all as objects.
+      // The events a cached worker's next task reads (those after the last completed task's
+      // started event) stay decoded while the service's budget allows; beyond it they are held
+      // serialized only and decoded when the task goes out, so that many workflows with
+      // signals waiting do not hold them all as objects.
       const int pending_from = static_cast<int>(run.last_completed_started_event_id);
       const int64_t pending = run.history.size() - pending_from;
       const bool keep_pending =
           run.running() && pending > 0 && decoded_window_events_ + pending <= kDecodedWindowBudget;
-      run.history.Trim(keep_pending ? pending_from : run.history.size());
+      run.history.Trim(keep_pending ? pending_from : TrimPoint(run));
     }
     // Whole histories kept decoded on purpose (pinned, or for a worker that replays every
     // task) do not count against the budget for waiting events.
@@ -530,6 +529,24 @@ void Service::TrimHistories() {
     decoded_window_events_ += run.counted_window;
   }
   step_touched_.clear();
+}
+
+int Service::TrimPoint(const RunState& run) const {
+  // Observers of the next step read the event before the step's first (step_observer.h).
+  return run.history.size() - (observers_.empty() ? 0 : 1);
+}
+
+void Service::AddStepObserver(StepObserver* observer) {
+  if (observers_.empty()) {
+    // Windows trimmed while nobody observed may be empty: the first observer reads each run's
+    // last event too.
+    for (const auto& owned : runs_) {
+      history::EventLog& log = owned->history;
+      if (log.size() > 0 && !owned->history_released) log.DecodeFrom(log.size() - 1).IgnoreError();
+    }
+  }
+  observers_.push_back(observer);
+  observers_want_attempts_ = observers_want_attempts_ || observer->WantsActivityAttempts();
 }
 
 void Service::NotifyObservers(const RunState* run) {

@@ -262,10 +262,7 @@ class Service {
 
   // Adds an observer of every step (step_observer.h); observers are called in the order they
   // were added. `observer` must outlive the service.
-  void AddStepObserver(StepObserver* observer) {
-    observers_.push_back(observer);
-    observers_want_attempts_ = observers_want_attempts_ || observer->WantsActivityAttempts();
-  }
+  void AddStepObserver(StepObserver* observer);
 
   // --- Virtual time.
 
@@ -383,6 +380,9 @@ class Service {
   // Drops decoded events the runs touched by the step no longer need (end of each outermost
   // step, after observers).
   void TrimHistories();
+  // Where a trim that keeps nothing else for the run stops: its last event stays decoded only
+  // while there are observers.
+  int TrimPoint(const RunState& run) const;
   // Releases closed histories per options_.retention (at the end of each outermost step).
   void ApplyRetention();
   bool RetentionReleases() const {

@@ -201,9 +201,8 @@ void Service::ReportCloseToParent(const RunState& child) {
   if (it == parent.children.end() || it->second.run_id != child.first_run_id) return;
   const service::ChildState& info = it->second;
 
-  // The close event is the tail, always decoded.
-  const HistoryEvent& close =
-      child.history.decoded().events(child.history.decoded().events_size() - 1);
+  // The close event is the last (no longer decoded when no observer keeps it).
+  const HistoryEvent close = StoredEvent(child, child.history.size());
   HistoryEvent event;
   auto fill = [&](auto* attrs) {
     attrs->set_namespace_(link.namespace_name);

@@ -105,7 +105,7 @@ absl::Status Service::RestoreRun(const temporal::api::common::v1::WorkflowExecut
     run.history.Append(event);
   }
   run.history.Seal();
-  run.history.Trim(run.history.size());
+  run.history.Trim(TrimPoint(run));
   runs_.push_back(std::move(owned));
   run_index_[{workflow_id, run_id}] = run.index;
   // Runs are restored in the order they were created, so the later one is the current one; a

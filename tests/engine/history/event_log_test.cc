@@ -77,7 +77,7 @@ TEST(EventLogTest, AnEventLargerThanABlockIsStoredWhole) {
     log.Append(std::move(e));
   }
   log.Trim(5);
-  EXPECT_EQ(log.decoded_first(), 4);
+  EXPECT_EQ(log.decoded_first(), 5);  // nothing decoded: every event is read from its bytes
   EXPECT_EQ(Binary(log), SerializeHistoryBinary(expected));
   HistoryEvent scratch;
   absl::StatusOr<const HistoryEvent*> big = log.Event(2, &scratch);
@@ -252,14 +252,32 @@ TEST(EventLogTest, AWindowStillInUseIsNotCompacted) {
   EXPECT_EQ(&log.decoded().events(50), kept);
 }
 
-TEST(EventLogTest, TrimNeverDropsTheTailOrMovesBack) {
+TEST(EventLogTest, TrimCanEmptyTheWindowButNeverMovesBack) {
   EventLog log;
   for (int id = 1; id <= 10; ++id) log.Append(Signal(id));
-  log.Trim(1000);
+  log.Trim(9);
   EXPECT_EQ(log.decoded_first(), 9);
   EXPECT_EQ(log.decoded().events_size(), 1);
   log.Trim(2);
   EXPECT_EQ(log.decoded_first(), 9);
+  log.Trim(1000);  // everything: the tail is sealed first
+  EXPECT_EQ(log.decoded_first(), 10);
+  EXPECT_EQ(log.decoded().events_size(), 0);
+  HistoryEvent scratch;
+  absl::StatusOr<const HistoryEvent*> tail = log.Event(9, &scratch);
+  ASSERT_TRUE(tail.ok());
+  EXPECT_EQ(Bytes(**tail), Bytes(Signal(10)));
+  // The next event starts the window again.
+  *log.AppendNew() = Signal(11);
+  EXPECT_EQ(log.decoded_first(), 10);
+  EXPECT_EQ(log.decoded().events_size(), 1);
+  EXPECT_EQ(Binary(log), [] {
+    History h;
+    for (int id = 1; id <= 11; ++id) *h.add_events() = Signal(id);
+    return SerializeHistoryBinary(h);
+  }());
+  ASSERT_TRUE(log.DecodeFrom(9).ok());
+  EXPECT_EQ(log.decoded().events_size(), 2);
   EventLog empty;
   empty.Trim(5);
   EXPECT_EQ(empty.size(), 0);
