@@ -60,6 +60,7 @@ HistoryEvent* EventLog::Append(HistoryEvent event) {
   arena_->Own(added);
   window->mutable_events()->UnsafeArenaAddAllocated(added);
   ++arena_events_;
+  ++moved_in_;
   return added;
 }
 
@@ -218,7 +219,8 @@ void EventLog::Trim(int keep_from) {
   window_->mutable_events()->DeleteSubrange(0, drop);
   decoded_first_ = keep_from;
   const int kept = window_->events_size();
-  if (arena_events_ >= 4 * kept && arena_->SpaceAllocated() >= kCompactBytes) Compact();
+  const int64_t held = arena_->SpaceAllocated() + kMovedInEventBytes * moved_in_;
+  if (arena_events_ >= 4 * kept && held >= kCompactBytes) Compact();
 }
 
 void EventLog::Compact() {
@@ -226,6 +228,7 @@ void EventLog::Compact() {
   const History& kept = *window_;
   window_ = nullptr;
   arena_events_ = 0;
+  moved_in_ = 0;
   // An empty window needs no arena until the next event.
   if (kept.events_size() == 0) return;
   History* fresh = Window();
@@ -263,12 +266,14 @@ size_t EventLog::RetainedBytes() const {
   for (const Block& block : blocks_) bytes += block.capacity;
   if (arena_ == nullptr) return bytes;
   bytes += static_cast<size_t>(arena_->SpaceAllocated());
-  // Events moved in keep their parts on the heap (dropped ones until the next compaction,
-  // which is not counted).
+  // Events moved in keep their parts on the heap, until the arena goes.
+  int moved_in_window = 0;
   for (const HistoryEvent& event : window_->events()) {
-    if (event.GetArena() == nullptr) bytes += event.SpaceUsedLong();
+    if (event.GetArena() != nullptr) continue;
+    bytes += event.SpaceUsedLong();
+    ++moved_in_window;
   }
-  return bytes;
+  return bytes + static_cast<size_t>(kMovedInEventBytes * (moved_in_ - moved_in_window));
 }
 
 void EventLog::Clear() {
@@ -284,6 +289,7 @@ void EventLog::Clear() {
   window_ = nullptr;
   arena_.reset();
   arena_events_ = 0;
+  moved_in_ = 0;
   decoded_first_ = 0;
   pinned_ = false;
 }
@@ -298,11 +304,13 @@ EventLog& EventLog::operator=(EventLog&& other) noexcept {
   arena_ = std::move(other.arena_);
   window_ = other.window_;
   arena_events_ = other.arena_events_;
+  moved_in_ = other.moved_in_;
   decoded_first_ = other.decoded_first_;
   pinned_ = other.pinned_;
   pool_ = other.pool_;
   other.window_ = nullptr;
   other.arena_events_ = 0;
+  other.moved_in_ = 0;
   return *this;
 }
 

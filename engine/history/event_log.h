@@ -32,7 +32,8 @@
 //     events made on it, and at least kCompactBytes allocated), the kept events are copied
 //     onto a fresh arena and the old one is freed: memory per log stays bounded by the
 //     window, not by the history. An event moved in (Append(HistoryEvent)) keeps its heap
-//     parts and is freed with the arena it was added to.
+//     parts and is freed with the arena it was added to; for the rule above it counts as
+//     kMovedInEventBytes of the arena, so a log fed by moves is compacted as well.
 //   - A moved-from log may only be destroyed or assigned to.
 //   - Not thread-safe; single writer.
 #ifndef LOCKSTEP_ENGINE_HISTORY_EVENT_LOG_H_
@@ -74,6 +75,9 @@ class EventLog {
   static constexpr uint32_t kMaxBlock = 64 * 1024;
   // An arena smaller than this is never compacted (see the contract).
   static constexpr int64_t kCompactBytes = 3 * 1024;
+  // What an event moved in is taken to hold on the heap, for compaction and RetainedBytes
+  // once it has left the window (a small signal event is several hundred bytes as objects).
+  static constexpr int64_t kMovedInEventBytes = 512;
 
   EventLog() = default;
   EventLog(const EventLog&) = delete;
@@ -141,7 +145,8 @@ class EventLog {
   // bytes), appended to `out`. Seals first.
   void AppendBinary(std::string* out);
 
-  // Memory held: stored bytes (capacity), per-event offsets and the decoded window's objects.
+  // Memory held: stored bytes (capacity), per-event offsets, the arena and the heap parts of
+  // events moved in (measured while in the window, kMovedInEventBytes once dropped).
   size_t RetainedBytes() const;
 
   // Frees everything; size() becomes 0. Full-size blocks go to the pool, if any.
@@ -179,6 +184,8 @@ class EventLog {
   // Events made on (or handed to) arena_ since it was made: with the window's size, how much
   // of the arena is still in use.
   int arena_events_ = 0;
+  // Of those, events moved in (their parts on the heap, freed with the arena).
+  int moved_in_ = 0;
   int decoded_first_ = 0;
   bool pinned_ = false;
   EventBlockPool* pool_ = nullptr;
