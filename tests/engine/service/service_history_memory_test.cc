@@ -10,6 +10,7 @@
 #include "engine/history/validate.h"
 #include "engine/payload/payload.h"
 #include "engine/service/service.h"
+#include "engine/service/step_observer.h"
 #include "engine/service/virtual_time.h"
 #include "engine/workflow/worker.h"
 #include "examples/counter/counter_workflow.h"
@@ -87,6 +88,51 @@ TEST_F(HistoryMemoryTest, ACachedRunKeepsOnlyASmallWindowDecoded) {
   EXPECT_LE(m.decoded_events, 5);
   EXPECT_LT(static_cast<double>(m.retained_bytes) / static_cast<double>(m.events), 200.0);
   EXPECT_EQ(worker_->stats().full_replays, 1);
+}
+
+// Checks what step_observer.h promises: the event before each step's first is decoded.
+class PreviousEventChecker : public StepObserver {
+ public:
+  void OnStep(const StepRecord& step) override {
+    for (const AppendedEvents& appended : step.appended) {
+      if (appended.first + appended.log_offset == 0) continue;  // the run's first step
+      ++steps;
+      if (appended.first < 1) {
+        ++missing;
+        continue;
+      }
+      const auto& before = appended.history->events(appended.first - 1);
+      const auto& first = appended.history->events(appended.first);
+      if (before.event_id() + 1 != first.event_id()) ++missing;
+    }
+  }
+  int steps = 0;
+  int missing = 0;
+};
+
+TEST_F(HistoryMemoryTest, WithoutObserversATrimmedRunKeepsNoEventDecodedUntilOneIsAdded) {
+  Make();
+  Start(1'000'000);
+  // Signals with no task in between: every event after the last task waits for the next one,
+  // and past the service's budget of 16,384 such decoded events none of them stays decoded.
+  constexpr int kWaiting = 16'384 + 100;
+  for (int i = 0; i < kWaiting; ++i) {
+    SignalWorkflowRequest signal;
+    signal.workflow_id = "c";
+    signal.signal_name = examples::kIncSignal;
+    signal.input = ToPayloads(1);
+    ASSERT_TRUE(service_->SignalWorkflow(signal).ok());
+  }
+  EXPECT_EQ(service_->history_memory().decoded_events, 0);
+  // The first observer added finds the run's last event decoded again, and every step it
+  // observes has the event before its first.
+  PreviousEventChecker checker;
+  service_->AddStepObserver(&checker);
+  EXPECT_EQ(service_->history_memory().decoded_events, 1);
+  Signal(3, 10);
+  EXPECT_GT(checker.steps, 30);
+  EXPECT_EQ(checker.missing, 0);
+  EXPECT_EQ(Count(), kWaiting + 30);
 }
 
 TEST_F(HistoryMemoryTest, GetHistoryDecodesTheStoredBytesAndKeepsThemDecoded) {
