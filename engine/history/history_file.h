@@ -96,6 +96,10 @@ class HistoryLoader {
       const std::function<absl::Status(temporal::api::history::v1::History*)>& read);
   const LoadedHistories& loaded() const { return loaded_; }
 
+  // JsonHistoryParser::Prepare for this loader's parser: what the first JSON load would set
+  // up, set up now.
+  void Prepare() { parser_.Prepare(); }
+
  private:
   // Empties loaded_ for the next load, keeping a first block of at least `bytes`.
   void Reset(const std::string& path, HistoryFormat format, size_t bytes);

@@ -1,5 +1,7 @@
 #include "engine/history/json_reader.h"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -94,6 +96,8 @@ struct MessagePlan {
   bool generated_time = false;
   // By field index. Sized once, so pointers to its elements stay valid.
   std::vector<Field> fields;
+  // Every field's child plan and enum table is looked up (Reader::PlanFields).
+  bool fields_planned = false;
   // The keys of the last object of this type, in their order, with their fields. Histories
   // come from programs that write every object of a type with the same keys in the same
   // order, so the key at position i is usually the last one's: one comparison instead of a
@@ -287,6 +291,11 @@ class Reader {
   absl::Status FillMessage(element json, Message* msg) {
     return FillMessage(json, msg, PlanFor(msg->GetDescriptor()));
   }
+  // Plans every message type an event can hold, and the enum tables of their fields.
+  void PlanEverything() {
+    if (event_plan_ == nullptr) event_plan_ = &PlanFor(HistoryEvent::descriptor());
+    PlanFields(*event_plan_);
+  }
   // The same for an event, whose plan is kept at hand: one per event is a lookup each.
   absl::Status FillEvent(element json, HistoryEvent* event) {
     if (event_plan_ == nullptr) event_plan_ = &PlanFor(HistoryEvent::descriptor());
@@ -316,6 +325,7 @@ class Reader {
   absl::Status FillMap(object json, Message* msg, MessagePlan& owner, MessagePlan::Field& field);
   absl::Status FillPayload(element json, Message* msg, MessagePlan& plan);
   absl::Status CheckPayloadSize(int64_t size, const char* path);
+  bool DecodeMetadataValue(std::string_view text, std::string* slot);
   absl::Status FillWellKnown(element json, Message* msg, MessagePlan& plan);
   absl::Status AddScalar(element json, Message* msg, const Reflection* refl,
                          MessagePlan::Field& field);
@@ -328,6 +338,16 @@ class Reader {
     auto [it, inserted] = plans_.try_emplace(desc);
     if (inserted) it->second = MakePlan(desc);
     return it->second;
+  }
+  // Depth first; a type is visited once, which ends the recursion of self-nesting types such
+  // as Failure.
+  void PlanFields(MessagePlan& plan) {
+    if (plan.fields_planned) return;
+    plan.fields_planned = true;
+    for (MessagePlan::Field& field : plan.fields) {
+      if (field.cpp_type == FieldDescriptor::CPPTYPE_ENUM) EnumNames(field);
+      if (field.cpp_type == FieldDescriptor::CPPTYPE_MESSAGE) PlanFields(ChildPlan(field));
+    }
   }
   MessagePlan& ChildPlan(MessagePlan::Field& field) {
     if (field.child == nullptr) field.child = &PlanFor(field.desc->message_type());
@@ -343,6 +363,29 @@ class Reader {
   int depth_ = 0;  // FillMessage calls in progress
   std::vector<std::string> path_;
   MessagePlan* event_plan_ = nullptr;  // in plans_
+  // Enum names read lately, by SeenEnumSlot: a history spells the same few values again and
+  // again, and hashing the name for the table costs more than this one comparison.
+  struct SeenEnumName {
+    const EnumNameTable* table = nullptr;
+    std::string text;
+    int number = 0;
+  };
+  static constexpr size_t kSeenEnumSlots = 64;
+  static size_t SeenEnumSlot(const EnumNameTable* table, std::string_view text) {
+    // The tail tells names apart (they share their type's prefix); any spread will do.
+    uint64_t tail = 0;
+    const size_t n = std::min<size_t>(text.size(), sizeof tail);
+    std::memcpy(&tail, text.data() + text.size() - n, n);
+    const uint64_t mixed =
+        (tail ^ reinterpret_cast<uintptr_t>(table) ^ text.size()) * uint64_t{0x9E3779B97F4A7C15};
+    return static_cast<size_t>(mixed >> 58) % kSeenEnumSlots;
+  }
+  std::array<SeenEnumName, kSeenEnumSlots> seen_enum_names_;
+  // DecodeMetadataValue's last text and what it gave.
+  std::string last_metadata_text_;
+  std::string last_metadata_bytes_;
+  bool last_metadata_base64_ = false;
+  bool has_last_metadata_ = false;
   // Node-based, so a plan's reference stays valid while nested messages add theirs.
   absl::node_hash_map<const Descriptor*, MessagePlan> plans_;
 };
@@ -610,6 +653,23 @@ absl::Status Reader::FillMap(object json, Message* msg, MessagePlan& owner,
   return absl::OkStatus();
 }
 
+// A metadata value: its bytes if it is strict base64 (returns true), else the text itself.
+// The last value decoded is kept: a history's payloads repeat the same few encodings.
+bool Reader::DecodeMetadataValue(std::string_view text, std::string* slot) {
+  if (!has_last_metadata_ || !SameText(text, last_metadata_text_)) {
+    has_last_metadata_ = true;
+    last_metadata_text_.assign(text);
+    last_metadata_base64_ =
+        IsStrictBase64(AV(text)) && DecodeBase64(AV(text), &last_metadata_bytes_);
+  }
+  if (last_metadata_base64_) {
+    slot->assign(last_metadata_bytes_);
+  } else {
+    slot->assign(text);
+  }
+  return last_metadata_base64_;
+}
+
 // The payload size limit, in every form a payload can take; `path` is the key to name, if any.
 absl::Status Reader::CheckPayloadSize(int64_t size, const char* path) {
   if (size <= options_->max_payload_bytes) return absl::OkStatus();
@@ -625,7 +685,10 @@ absl::Status Reader::CheckPayloadSize(int64_t size, const char* path) {
 // reflection: payloads are the most numerous messages of a history, and a metadata map set
 // through reflection is rebuilt on its first read.
 absl::Status Reader::FillPayload(element json, Message* msg, MessagePlan& plan) {
-  Payload* payload = google::protobuf::DynamicCastToGenerated<Payload>(msg);
+  // A message of the generated type's own descriptor is of the generated class.
+  Payload* payload = plan.desc == Payload::descriptor()
+                         ? static_cast<Payload*>(msg)
+                         : google::protobuf::DynamicCastToGenerated<Payload>(msg);
   if (payload == nullptr) return absl::InternalError("payload is not a generated message");
   auto& metadata_map = *payload->mutable_metadata();
 
@@ -638,10 +701,10 @@ absl::Status Reader::FillPayload(element json, Message* msg, MessagePlan& plan) 
   if (json.get(obj) == simdjson::SUCCESS) {
     is_payload_object = true;
     for (auto [key, value] : obj) {
-      if (key == "metadata") {
+      if (SameText(key, "metadata")) {
         if (!has_metadata) metadata = value;  // the first of duplicate keys counts
         has_metadata = true;
-      } else if (key == "data") {
+      } else if (SameText(key, "data")) {
         if (!has_data) data = value;
         has_data = true;
       } else if (plan.keys->Find(AV(key)) == nullptr) {
@@ -675,12 +738,8 @@ absl::Status Reader::FillPayload(element json, Message* msg, MessagePlan& plan) 
         PushPath("metadata");
         return WrongType("a string", value);
       }
-      if (key == "encoding") has_encoding = true;
-      std::string& slot = metadata_map[std::string(key)];
-      if (!IsStrictBase64(AV(text)) || !DecodeBase64(AV(text), &slot)) {
-        decoded_form = true;
-        slot.assign(text);
-      }
+      if (SameText(key, "encoding")) has_encoding = true;
+      if (!DecodeMetadataValue(text, &metadata_map[std::string(key)])) decoded_form = true;
     }
   }
 
@@ -844,12 +903,19 @@ absl::Status Reader::AddScalar(element json, Message* msg, const Reflection* ref
 absl::Status Reader::ReadEnum(element json, MessagePlan::Field& field, int* number) {
   std::string_view text;
   if (json.get(text) == simdjson::SUCCESS) {
-    const EnumValueDescriptor* value = EnumNames(field).Find(AV(text));
+    const EnumNameTable& names = EnumNames(field);
+    SeenEnumName& seen = seen_enum_names_[SeenEnumSlot(&names, text)];
+    if (seen.table == &names && SameText(seen.text, text)) {
+      *number = seen.number;
+      return absl::OkStatus();
+    }
+    const EnumValueDescriptor* value = names.Find(AV(text));
     if (value == nullptr) {
       return absl::InvalidArgumentError(
           absl::StrCat("unknown ", field.desc->enum_type()->name(), " value \"", AV(text), "\""));
     }
     *number = value->number();
+    seen = {&names, std::string(text), *number};
   } else if (auto s = ReadInteger(json, number); !s.ok()) {
     return WrongType("an enum name or number", json);
   }
@@ -1028,6 +1094,8 @@ JsonHistoryParser& JsonHistoryParser::operator=(JsonHistoryParser&&) noexcept = 
 size_t JsonHistoryParser::ArenaHint(size_t json_bytes) {
   return json_bytes * kArenaBytesPerJsonByte;
 }
+
+void JsonHistoryParser::Prepare() { state_->reader.PlanEverything(); }
 
 absl::Status JsonHistoryParser::ParsePadded(absl::string_view json, absl::string_view source,
                                             const JsonReadOptions& options, JsonReadStats* stats,

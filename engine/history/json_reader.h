@@ -93,6 +93,13 @@ class JsonHistoryParser {
                                          const JsonReadOptions& options, JsonReadStats* stats,
                                          HistoryList* histories);
 
+  // Sets up now what the first parse would set up on its way: protobuf's descriptors of the
+  // history schema (built on first use, about a millisecond, under protobuf's lock) and this
+  // parser's plan of every message type an event can hold. For a thread with time to spare
+  // before its first history, such as a batch's worker while the batch is being listed. The
+  // results of later parses do not depend on whether it was called.
+  void Prepare();
+
  private:
   struct State;
   std::unique_ptr<State> state_;
