@@ -6,6 +6,7 @@
 #include <atomic>
 #include <filesystem>
 #include <iostream>
+#include <latch>
 #include <map>
 #include <thread>
 
@@ -203,39 +204,31 @@ int RunReplayCommand(const ReplayCommandOptions& options, const RegistryFinder& 
   // The cap bounds the threads a slip of the keyboard (--jobs 6400) can start.
   const int jobs = std::clamp(options.jobs, 1, 64);
 
+  // Items are the files, then the sourced histories. Each thread takes the next item from a
+  // shared index (small files differ in size, so fixed shares would leave a thread idle) and
+  // loads it with a loader of its own, reused from item to item; the reports are written in
+  // input order once all are done.
+  //
+  // The other threads start before the items are listed: the first history a process loads
+  // pays for protobuf's descriptors and the reader's plans (HistoryLoader::Prepare), about as
+  // long as listing a directory of 1,000 files, and they set these up meanwhile.
   std::vector<std::string> files;
-  bool bad_input = !CollectFiles(
-      options.paths, options.file_list != nullptr ? *options.file_list : std::cin, &files, err);
-  // Each source's items, listed before the replays start, from this thread.
   struct SourcedItem {
     size_t source;  // in options.sources
     size_t index;   // in its list
     const std::string* name;
   };
-  std::vector<std::vector<std::string>> source_names(options.sources.size());
   std::vector<SourcedItem> sourced;
-  for (size_t s = 0; s < options.sources.size(); ++s) {
-    absl::StatusOr<std::vector<std::string>> names = options.sources[s].list();
-    if (!names.ok()) {
-      err << "replay: " << names.status().message() << "\n";
-      bad_input = true;
-      continue;
-    }
-    source_names[s] = *std::move(names);
-    for (size_t i = 0; i < source_names[s].size(); ++i) {
-      sourced.push_back({s, i, &source_names[s][i]});
-    }
-  }
-
-  // Items are the files, then the sourced histories. Each thread takes the next item from a
-  // shared index (small files differ in size, so fixed shares would leave a thread idle) and
-  // loads it with a loader of its own, reused from item to item; the reports are written in
-  // input order once all are done.
-  const size_t item_count = files.size() + sourced.size();
-  std::vector<ItemReport> reports(item_count);
+  size_t item_count = 0;
+  std::vector<ItemReport> reports;
+  std::latch listed(1);
   std::atomic<size_t> next{0};
-  auto work = [&] {
+  auto work = [&](bool early) {
     history::HistoryLoader loader(options.load);
+    if (early) {
+      loader.Prepare();
+      listed.wait();
+    }
     std::vector<HistoryReader> readers(options.sources.size());  // made on first use
     for (size_t i = next++; i < item_count; i = next++) {
       ItemReport& report = reports[i];
@@ -265,9 +258,29 @@ int RunReplayCommand(const ReplayCommandOptions& options, const RegistryFinder& 
     }
   };
   std::vector<std::thread> threads;
-  const size_t thread_count = std::min<size_t>(static_cast<size_t>(jobs), item_count);
-  for (size_t t = 1; t < thread_count; ++t) threads.emplace_back(work);
-  work();
+  for (int t = 1; t < jobs; ++t) threads.emplace_back(work, /*early=*/true);
+
+  bool bad_input = !CollectFiles(
+      options.paths, options.file_list != nullptr ? *options.file_list : std::cin, &files, err);
+  // Each source's items, listed before the replays start, from this thread.
+  std::vector<std::vector<std::string>> source_names(options.sources.size());
+  for (size_t s = 0; s < options.sources.size(); ++s) {
+    absl::StatusOr<std::vector<std::string>> names = options.sources[s].list();
+    if (!names.ok()) {
+      err << "replay: " << names.status().message() << "\n";
+      bad_input = true;
+      continue;
+    }
+    source_names[s] = *std::move(names);
+    for (size_t i = 0; i < source_names[s].size(); ++i) {
+      sourced.push_back({s, i, &source_names[s][i]});
+    }
+  }
+
+  item_count = files.size() + sourced.size();
+  reports.resize(item_count);
+  listed.count_down();
+  work(/*early=*/false);
   for (auto& t : threads) t.join();
 
   // Errors first, in input order.

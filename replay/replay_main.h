@@ -58,7 +58,8 @@ int ReplayMain(const RegistryFinder& registry_for, int argc, char** argv);
 // How a batch runs: every thread takes the next file (or sourced history) from a shared
 // index, loads it with a history::HistoryLoader of its own (reused from file to file: no
 // mapping, fresh memory or parser set-up per file) and replays it; reports are written in
-// input order once all are done, load errors first on `err`.
+// input order once all are done, load errors first on `err`. The --jobs - 1 other threads
+// start before the inputs are listed and prepare their loaders meanwhile.
 int RunReplayCommand(const std::vector<std::string>& args, const RegistryFinder& registry_for,
                      std::ostream& out, std::ostream& err);
 
