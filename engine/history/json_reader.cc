@@ -9,6 +9,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "absl/base/attributes.h"
 #include "absl/container/node_hash_map.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
@@ -179,7 +180,7 @@ absl::string_view AV(std::string_view s) { return absl::string_view(s.data(), s.
 
 // Whether two keys are equal, inline: keys are short and compared once per value, where a call
 // to memcmp costs more than the comparison. Reads only inside both texts.
-inline bool SameText(std::string_view a, std::string_view b) {
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool SameText(std::string_view a, std::string_view b) {
   const size_t n = a.size();
   if (n != b.size()) return false;
   auto load8 = [](const char* p) {
@@ -507,7 +508,11 @@ absl::Status Reader::FillMessage(element json, Message* msg, MessagePlan& plan) 
   return s;
 }
 
-absl::Status Reader::FillMessageFields(element json, Message* msg, MessagePlan& plan) {
+// Every call inlined (flatten): the work per key (FillField, AddScalar, ReadInteger, simdjson's
+// steps from member to member) is small and GCC leaves much of it out of line otherwise, a
+// call or more per value. Measured 3% less CPU time for a batch of small histories.
+[[gnu::flatten]] absl::Status Reader::FillMessageFields(element json, Message* msg,
+                                                        MessagePlan& plan) {
   if (plan.reflection == nullptr) plan.reflection = msg->GetReflection();
   const Descriptor* desc = plan.desc;
   if (plan.kind == MessagePlan::Kind::kPayload) return FillPayload(json, msg, plan);
