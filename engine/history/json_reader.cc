@@ -51,6 +51,9 @@ constexpr int kMaxMessageDepth = 80;
 // Keys remembered per message type, in order (MessagePlan::key_order): more than any Temporal
 // message has fields.
 constexpr size_t kMaxKeyOrder = 64;
+// The longest payload metadata value Reader::DecodeMetadataValue remembers ("json/plain" and
+// the other encodings are short).
+constexpr size_t kMaxRememberedMetadataBytes = 64;
 
 // What the reader needs to know about a message type, worked out once per parse instead of
 // once per value: how its JSON is read and where its keys are looked up.
@@ -659,8 +662,14 @@ absl::Status Reader::FillMap(object json, Message* msg, MessagePlan& owner,
 }
 
 // A metadata value: its bytes if it is strict base64 (returns true), else the text itself.
-// The last value decoded is kept: a history's payloads repeat the same few encodings.
+// The last short value decoded is kept: a history's payloads repeat the same few encodings.
+// A long one is decoded where it goes, as a copy kept would double what it costs.
 bool Reader::DecodeMetadataValue(std::string_view text, std::string* slot) {
+  if (text.size() > kMaxRememberedMetadataBytes) {
+    if (IsStrictBase64(AV(text)) && DecodeBase64(AV(text), slot)) return true;
+    slot->assign(text);
+    return false;
+  }
   if (!has_last_metadata_ || !SameText(text, last_metadata_text_)) {
     has_last_metadata_ = true;
     last_metadata_text_.assign(text);
