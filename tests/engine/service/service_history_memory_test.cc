@@ -40,16 +40,21 @@ class HistoryMemoryTest : public ::testing::Test {
     Settle();
   }
 
+  // `n` inc(1) signals, with no task in between.
+  void SendSignals(int n) {
+    for (int i = 0; i < n; ++i) {
+      SignalWorkflowRequest signal;
+      signal.workflow_id = "c";
+      signal.signal_name = examples::kIncSignal;
+      signal.input = ToPayloads(1);
+      ASSERT_TRUE(service_->SignalWorkflow(signal).ok());
+    }
+  }
+
   // `batches` rounds of `per_task` inc(1) signals, each round one workflow task.
   void Signal(int batches, int per_task) {
     for (int b = 0; b < batches; ++b) {
-      for (int i = 0; i < per_task; ++i) {
-        SignalWorkflowRequest signal;
-        signal.workflow_id = "c";
-        signal.signal_name = examples::kIncSignal;
-        signal.input = ToPayloads(1);
-        ASSERT_TRUE(service_->SignalWorkflow(signal).ok());
-      }
+      SendSignals(per_task);
       Settle();
     }
   }
@@ -116,13 +121,7 @@ TEST_F(HistoryMemoryTest, WithoutObserversATrimmedRunKeepsNoEventDecodedUntilOne
   // Signals with no task in between: every event after the last task waits for the next one,
   // and past the service's budget of 16,384 such decoded events none of them stays decoded.
   constexpr int kWaiting = 16'384 + 100;
-  for (int i = 0; i < kWaiting; ++i) {
-    SignalWorkflowRequest signal;
-    signal.workflow_id = "c";
-    signal.signal_name = examples::kIncSignal;
-    signal.input = ToPayloads(1);
-    ASSERT_TRUE(service_->SignalWorkflow(signal).ok());
-  }
+  SendSignals(kWaiting);
   EXPECT_EQ(service_->history_memory().decoded_events, 0);
   // The first observer added finds the run's last event decoded again, and every step it
   // observes has the event before its first.
