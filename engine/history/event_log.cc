@@ -218,9 +218,11 @@ void EventLog::Trim(int keep_from) {
   // On the arena, deleting only forgets the pointers.
   window_->mutable_events()->DeleteSubrange(0, drop);
   decoded_first_ = keep_from;
+  // The count first: asking the arena its size walks its per-thread parts, and this runs at
+  // the end of every step that touched the run.
   const int kept = window_->events_size();
-  const int64_t held = arena_->SpaceAllocated() + kMovedInEventBytes * moved_in_;
-  if (arena_events_ >= 4 * kept && held >= kCompactBytes) Compact();
+  if (arena_events_ < 4 * kept) return;
+  if (arena_->SpaceAllocated() + kMovedInEventBytes * moved_in_ >= kCompactBytes) Compact();
 }
 
 void EventLog::Compact() {
